@@ -1,0 +1,9 @@
+namespace Gateway.Probes;
+
+/// <summary>The three probes a container may declare.</summary>
+public enum ProbeKind
+{
+    Startup,
+    Liveness,
+    Readiness,
+}
