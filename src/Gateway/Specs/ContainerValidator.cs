@@ -1,0 +1,176 @@
+using Gateway.Probes;
+using k8s.Models;
+
+namespace Gateway.Specs;
+
+/// <summary>Validates one container or init container of a pod (k8s validateContainers and validateInitContainers).</summary>
+internal static class ContainerValidator
+{
+    private static readonly string[] PullPolicies = ["Always", "IfNotPresent", "Never"];
+    private static readonly string[] PortProtocols = ["TCP"];
+    private static readonly string[] TerminationMessagePolicies = ["File", "FallbackToLogsOnError"];
+    private static readonly string[] ResourceNames = ["cpu", "memory"];
+    private static readonly ProbeKind[] ProbeKinds = [ProbeKind.Readiness, ProbeKind.Liveness, ProbeKind.Startup];
+
+    /// <summary>
+    /// Adds the container's errors to <paramref name="errors"/>. <paramref name="names"/> holds the
+    /// names of the containers validated before this one, and gets this one's name.
+    /// </summary>
+    public static void Validate(V1Container container, string path, bool isInit, long gracePeriodSeconds, ISet<string> names, List<FieldError> errors)
+    {
+        SupportedFields.Report(container, path, errors);
+        ValidateName(container.Name, FieldPath.Child(path, "name"), names, errors);
+        errors.AddIfNotSupported(FieldPath.Child(path, "imagePullPolicy"), container.ImagePullPolicy, PullPolicies);
+        ValidatePorts(container.Ports, FieldPath.Child(path, "ports"), errors);
+        ValidateEnv(container.Env, FieldPath.Child(path, "env"), errors);
+        if (container.Resources is not null)
+        {
+            ValidateResources(container.Resources, FieldPath.Child(path, "resources"), errors);
+        }
+
+        var ports = DeclaredPorts.Of(container, path);
+        foreach (var kind in ProbeKinds)
+        {
+            if (Probe(container, kind) is not { } probe)
+            {
+                continue;
+            }
+
+            var probePath = FieldPath.Child(path, ProbeValidator.FieldName(kind));
+            if (isInit)
+            {
+                errors.Add(FieldError.Forbidden(probePath, "may not be set for init containers"));
+            }
+            else
+            {
+                ProbeValidator.Validate(probe, kind, probePath, ports, errors);
+            }
+        }
+
+        if (container.Lifecycle is not null)
+        {
+            var lifecyclePath = FieldPath.Child(path, "lifecycle");
+            if (isInit)
+            {
+                errors.Add(FieldError.Forbidden(lifecyclePath, "may not be set for init containers"));
+            }
+            else
+            {
+                ValidateLifecycle(container.Lifecycle, lifecyclePath, ports, gracePeriodSeconds, errors);
+            }
+        }
+
+        errors.AddIfNotSupported(FieldPath.Child(path, "terminationMessagePolicy"), container.TerminationMessagePolicy, TerminationMessagePolicies);
+    }
+
+    private static V1Probe? Probe(V1Container container, ProbeKind kind) => kind switch
+    {
+        ProbeKind.Readiness => container.ReadinessProbe,
+        ProbeKind.Liveness => container.LivenessProbe,
+        ProbeKind.Startup => container.StartupProbe,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    private static void ValidateName(string? name, string path, ISet<string> names, List<FieldError> errors)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            errors.Add(FieldError.Required(path));
+            return;
+        }
+
+        var nameErrors = NameRules.Dns1123Label(name);
+        errors.AddInvalid(path, name, nameErrors);
+        if (nameErrors.Count == 0 && !names.Add(name))
+        {
+            errors.Add(FieldError.Duplicate(path, name));
+        }
+    }
+
+    private static void ValidatePorts(IList<V1ContainerPort>? ports, string path, List<FieldError> errors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (ports?.Count ?? 0); i++)
+        {
+            var port = ports![i];
+            var portPath = FieldPath.Index(path, i);
+            SupportedFields.Report(port, portPath, errors);
+            if (!string.IsNullOrEmpty(port.Name))
+            {
+                var namePath = FieldPath.Child(portPath, "name");
+                var nameErrors = NameRules.PortName(port.Name);
+                errors.AddInvalid(namePath, port.Name, nameErrors);
+                if (nameErrors.Count == 0 && !names.Add(port.Name))
+                {
+                    errors.Add(FieldError.Duplicate(namePath, port.Name));
+                }
+            }
+
+            var numberPath = FieldPath.Child(portPath, "containerPort");
+            if (port.ContainerPort == 0)
+            {
+                errors.Add(FieldError.Required(numberPath));
+            }
+            else
+            {
+                errors.AddInvalid(numberPath, port.ContainerPort, NameRules.PortNumber(port.ContainerPort));
+            }
+
+            errors.AddIfNotSupported(FieldPath.Child(portPath, "protocol"), port.Protocol, PortProtocols);
+        }
+    }
+
+    private static void ValidateEnv(IList<V1EnvVar>? env, string path, List<FieldError> errors)
+    {
+        // Repeated names are allowed, as in Kubernetes: the last one wins.
+        for (var i = 0; i < (env?.Count ?? 0); i++)
+        {
+            var variable = env![i];
+            var variablePath = FieldPath.Index(path, i);
+            SupportedFields.Report(variable, variablePath, errors);
+            var namePath = FieldPath.Child(variablePath, "name");
+            if (string.IsNullOrEmpty(variable.Name))
+            {
+                errors.Add(FieldError.Required(namePath));
+            }
+            else
+            {
+                errors.AddInvalid(namePath, variable.Name, NameRules.EnvVarName(variable.Name));
+            }
+        }
+    }
+
+    private static void ValidateResources(V1ResourceRequirements resources, string path, List<FieldError> errors)
+    {
+        SupportedFields.Report(resources, path, errors);
+        foreach (var (field, quantities) in new[] { ("limits", resources.Limits), ("requests", resources.Requests) })
+        {
+            foreach (var name in quantities?.Keys ?? [])
+            {
+                if (!ResourceNames.Contains(name, StringComparer.Ordinal))
+                {
+                    errors.Add(FieldError.Forbidden(FieldPath.Key(FieldPath.Child(path, field), name), SupportedFields.NotSupportedDetail));
+                }
+            }
+        }
+    }
+
+    private static void ValidateLifecycle(V1Lifecycle lifecycle, string path, DeclaredPorts ports, long gracePeriodSeconds, List<FieldError> errors)
+    {
+        SupportedFields.Report(lifecycle, path, errors);
+        if (lifecycle.PreStop is not { } preStop)
+        {
+            return;
+        }
+
+        var preStopPath = FieldPath.Child(path, "preStop");
+        var unsupported = SupportedFields.Report(preStop, preStopPath, errors);
+        HandlerValidator.Validate(
+            preStopPath,
+            [("exec", preStop.Exec), ("httpGet", preStop.HttpGet), ("sleep", preStop.Sleep)],
+            unsupportedHandlerSet: unsupported > 0,
+            ports,
+            gracePeriodSeconds,
+            errors);
+    }
+}

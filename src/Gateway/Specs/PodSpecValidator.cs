@@ -1,0 +1,82 @@
+using k8s.Models;
+
+namespace Gateway.Specs;
+
+/// <summary>
+/// Checks a pod spec before the gateway runs it, as the API server would, and rejects by name every
+/// field the gateway does not implement. Runs on the spec as written, before
+/// <see cref="PodSpecDefaults.ApplyDefaults"/>.
+/// </summary>
+public static class PodSpecValidator
+{
+    private static readonly string[] RestartPolicies = ["Always", "OnFailure", "Never"];
+
+    /// <summary>
+    /// Returns every problem with <paramref name="spec"/>, empty when it is valid. Field paths start
+    /// with <paramref name="path"/>, e.g. "spec" or "Gateway:Services:web:Template.spec".
+    /// </summary>
+    public static IReadOnlyList<FieldError> Validate(V1PodSpec? spec, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var errors = new List<FieldError>();
+        if (spec is null)
+        {
+            errors.Add(FieldError.Required(path));
+            return errors;
+        }
+
+        SupportedFields.Report(spec, path, errors);
+
+        var gracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds;
+        if (gracePeriodSeconds < 0)
+        {
+            errors.Add(FieldError.Invalid(FieldPath.Child(path, "terminationGracePeriodSeconds"), gracePeriodSeconds, "must be greater than or equal to 0"));
+        }
+
+        var containersPath = FieldPath.Child(path, "containers");
+        if (spec.Containers is null or { Count: 0 })
+        {
+            errors.Add(FieldError.Required(containersPath));
+        }
+
+        // Container names are unique across containers and init containers together.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        ValidateContainers(spec.Containers, containersPath, isInit: false, gracePeriodSeconds, names, errors);
+        ValidateContainers(spec.InitContainers, FieldPath.Child(path, "initContainers"), isInit: true, gracePeriodSeconds, names, errors);
+
+        errors.AddIfNotSupported(FieldPath.Child(path, "restartPolicy"), spec.RestartPolicy, RestartPolicies);
+        ValidateReadinessGates(spec.ReadinessGates, FieldPath.Child(path, "readinessGates"), errors);
+        return errors;
+    }
+
+    private static void ValidateContainers(
+        IList<V1Container>? containers, string path, bool isInit, long gracePeriodSeconds, HashSet<string> names, List<FieldError> errors)
+    {
+        for (var i = 0; i < (containers?.Count ?? 0); i++)
+        {
+            var containerPath = FieldPath.Index(path, i);
+            if (containers![i] is { } container)
+            {
+                ContainerValidator.Validate(container, containerPath, isInit, gracePeriodSeconds, names, errors);
+            }
+            else
+            {
+                errors.Add(FieldError.Required(containerPath));
+            }
+        }
+    }
+
+    private static void ValidateReadinessGates(IList<V1PodReadinessGate>? gates, string path, List<FieldError> errors)
+    {
+        for (var i = 0; i < (gates?.Count ?? 0); i++)
+        {
+            var gatePath = FieldPath.Index(path, i);
+            var gate = gates![i];
+            SupportedFields.Report(gate, gatePath, errors);
+            if (string.IsNullOrEmpty(gate.ConditionType))
+            {
+                errors.Add(FieldError.Required(FieldPath.Child(gatePath, "conditionType")));
+            }
+        }
+    }
+}
