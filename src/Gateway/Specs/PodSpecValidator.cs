@@ -27,17 +27,13 @@ public static class PodSpecValidator
 
         SupportedFields.Report(spec, path, errors);
 
-        var gracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds;
-        if (gracePeriodSeconds < 0)
-        {
-            errors.Add(FieldError.Invalid(FieldPath.Child(path, "terminationGracePeriodSeconds"), gracePeriodSeconds, "must be greater than or equal to 0"));
-        }
-
         var containersPath = FieldPath.Child(path, "containers");
         if (spec.Containers is null or { Count: 0 })
         {
             errors.Add(FieldError.Required(containersPath));
         }
+
+        var gracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds;
 
         // Container names are unique across containers and init containers together.
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -45,6 +41,11 @@ public static class PodSpecValidator
         ValidateContainers(spec.InitContainers, FieldPath.Child(path, "initContainers"), isInit: true, gracePeriodSeconds, names, errors);
 
         errors.AddIfNotSupported(FieldPath.Child(path, "restartPolicy"), spec.RestartPolicy, RestartPolicies);
+        if (gracePeriodSeconds < 0)
+        {
+            errors.Add(FieldError.Invalid(FieldPath.Child(path, "terminationGracePeriodSeconds"), gracePeriodSeconds, "must be greater than or equal to 0"));
+        }
+
         ValidateReadinessGates(spec.ReadinessGates, FieldPath.Child(path, "readinessGates"), errors);
         return errors;
     }

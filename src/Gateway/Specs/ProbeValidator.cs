@@ -22,7 +22,7 @@ internal static class ProbeValidator
             [("exec", probe.Exec), ("httpGet", probe.HttpGet), ("tcpSocket", probe.TcpSocket), ("grpc", probe.Grpc)],
             unsupportedHandlerSet: false,
             ports,
-            PodSpecDefaults.TerminationGracePeriodSeconds,
+            gracePeriodSeconds: PodSpecDefaults.TerminationGracePeriodSeconds, // bounds a sleep handler, which probes do not have
             errors);
 
         AtLeast(probe.InitialDelaySeconds, 0, FieldPath.Child(path, "initialDelaySeconds"), errors);
