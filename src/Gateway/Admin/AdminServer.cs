@@ -1,0 +1,42 @@
+using Gateway.Controllers;
+using Gateway.Events;
+using Gateway.Pods;
+
+namespace Gateway.Admin;
+
+/// <summary>
+/// The admin listener: a second, small web application on its own port (loopback by default), so
+/// that nothing the proxy routes can reach it and it cannot shadow a proxied path.
+/// </summary>
+internal sealed class AdminServer(
+    string urls, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.UseUrls(urls);
+        _app = builder.Build();
+        AdminApi.Map(_app, registry, pods, events, status);
+        await _app.StartAsync(cancellationToken);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using Gateway.Events;
+using Gateway.Pods;
+using k8s;
+using k8s.Models;
+
+namespace Gateway.Admin;
+
+/// <summary>Shows the gateway's pods and events as Kubernetes' own models, so Kubernetes tools read them.</summary>
+internal static class PodMapper
+{
+    public const string NodeName = "gateway";
+
+    public static V1Pod ToV1Pod(PodState pod)
+    {
+        var spec = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(pod.Spec));
+        spec.NodeName = NodeName;
+        foreach (var container in spec.Containers.Concat(spec.InitContainers ?? []))
+        {
+            if (pod.Ports.TryGetValue(container.Name, out var mappings))
+            {
+                foreach (var port in container.Ports ?? [])
+                {
+                    port.HostPort = mappings.FirstOrDefault(m => m.ContainerPort == port.ContainerPort && m.Name == port.Name)?.HostPort;
+                    port.HostIP = pod.PodIp;
+                }
+            }
+        }
+
+        var labels = new Dictionary<string, string>(pod.Labels) { ["pod-template-hash"] = pod.TemplateHash };
+        return new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
+            {
+                Name = pod.Name,
+                NamespaceProperty = pod.Namespace,
+                Uid = pod.Uid,
+                Labels = labels,
+                CreationTimestamp = pod.CreatedAt.UtcDateTime,
+                DeletionTimestamp = pod.DeletionTimestamp?.UtcDateTime,
+            },
+            Spec = spec,
+            Status = new V1PodStatus
+            {
+                Phase = pod.Phase.ToString(),
+                Conditions = Conditions(pod),
+                HostIP = pod.PodIp,
+                PodIP = pod.PodIp,
+                PodIPs = [new V1PodIP { Ip = pod.PodIp }],
+                StartTime = pod.StartTime?.UtcDateTime,
+                InitContainerStatuses = pod.InitContainers.Length > 0 ? [.. pod.InitContainers.Select(c => ToStatus(pod, c))] : null,
+                ContainerStatuses = [.. pod.Containers.Select(c => ToStatus(pod, c))],
+            },
+        };
+    }
+
+    private static List<V1PodCondition> Conditions(PodState pod)
+    {
+        static string Bool(bool value) => value ? "True" : "False";
+        var conditions = new List<V1PodCondition>
+        {
+            new() { Type = "PodScheduled", Status = "True" },
+            new() { Type = "Initialized", Status = Bool(pod.Initialized) },
+            new() { Type = "ContainersReady", Status = Bool(pod.ContainersReady) },
+            new() { Type = "Ready", Status = Bool(pod.Ready) },
+        };
+        foreach (var (type, value) in pod.GateConditions)
+        {
+            conditions.Add(new V1PodCondition { Type = type, Status = Bool(value) });
+        }
+
+        return conditions;
+    }
+
+    private static V1ContainerStatus ToStatus(PodState pod, ContainerStatus c)
+    {
+        var spec = pod.FindSpec(c.Name);
+        return new V1ContainerStatus
+        {
+            Name = c.Name,
+            Image = spec?.Image ?? "",
+            ImageID = "",
+            ContainerID = c.InstanceId is null ? null : $"process://{c.InstanceId}",
+            Ready = c.Ready,
+            Started = c.Started,
+            RestartCount = c.RestartCount,
+            State = c.State switch
+            {
+                ContainerRunState.Running => new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = c.StartedAt?.UtcDateTime } },
+                ContainerRunState.Terminated => new V1ContainerState { Terminated = ToTerminated(c.Terminated!) },
+                _ => new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = c.WaitingReason, Message = c.WaitingMessage } },
+            },
+            LastState = c.LastTermination is { } last ? new V1ContainerState { Terminated = ToTerminated(last) } : new V1ContainerState(),
+        };
+    }
+
+    private static V1ContainerStateTerminated ToTerminated(Termination t) => new()
+    {
+        ExitCode = t.ExitCode,
+        Reason = t.Reason,
+        Message = t.Message,
+        StartedAt = t.StartedAt.UtcDateTime,
+        FinishedAt = t.FinishedAt.UtcDateTime,
+        ContainerID = $"process://{t.InstanceId}",
+    };
+
+    public static Corev1Event ToV1Event(GatewayEvent e) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Event",
+        Metadata = new V1ObjectMeta { Name = e.Name, NamespaceProperty = e.Namespace, CreationTimestamp = e.FirstTimestamp.UtcDateTime },
+        InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = e.PodName, NamespaceProperty = e.Namespace, Uid = e.PodUid, FieldPath = e.FieldPath, ApiVersion = "v1" },
+        Type = e.Type,
+        Reason = e.Reason,
+        Message = e.Message,
+        Count = e.Count,
+        FirstTimestamp = e.FirstTimestamp.UtcDateTime,
+        LastTimestamp = e.LastTimestamp.UtcDateTime,
+        Source = new V1EventSource { Component = "gateway", Host = NodeName },
+        ReportingComponent = "gateway",
+        ReportingInstance = NodeName,
+    };
+}

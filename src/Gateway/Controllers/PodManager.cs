@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Gateway.Pods;
+using Gateway.Runtimes;
+using Gateway.Specs;
+
+namespace Gateway.Controllers;
+
+/// <summary>Creates, finds and deletes pods; each pod is one <see cref="PodWorker"/>.</summary>
+internal sealed class PodManager(PodWorkerContext context)
+{
+    private readonly ConcurrentDictionary<string, PodWorker> _workers = new(StringComparer.Ordinal);
+
+    public IEnumerable<PodWorker> Workers => _workers.Values;
+
+    public PodWorker? Find(string name) => _workers.GetValueOrDefault(name);
+
+    public PodWorker Create(ServiceSpec service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var name = service.PodName ?? NameGenerator.PodName(service.Name, service.TemplateHash);
+        var spec = service.PodSpec;
+        var ports = ImmutableDictionary.CreateBuilder<string, ImmutableArray<PortMapping>>(StringComparer.Ordinal);
+        foreach (var container in spec.Containers.Concat(spec.InitContainers ?? []))
+        {
+            ports[container.Name] = [.. (container.Ports ?? []).Select(p => new PortMapping(p.Name, p.ContainerPort, context.Ports.Allocate()))];
+        }
+
+        var pod = new PodState
+        {
+            Name = name,
+            Uid = Guid.NewGuid().ToString(),
+            ServiceName = service.Name,
+            Labels = service.Labels,
+            Spec = spec,
+            TemplateHash = service.TemplateHash,
+            CreatedAt = context.Time.GetUtcNow(),
+            Ports = ports.ToImmutable(),
+            InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus { Name = c.Name, IsInit = true, WaitingReason = "PodInitializing" })],
+            Containers = [.. spec.Containers.Select(c => new ContainerStatus
+            {
+                Name = c.Name,
+                HasStartupProbe = c.StartupProbe is not null,
+                HasReadinessProbe = c.ReadinessProbe is not null,
+                WaitingReason = spec.InitContainers is { Count: > 0 } ? "PodInitializing" : "ContainerCreating",
+            })],
+        };
+
+        var worker = new PodWorker(pod, context, service.ConfigDirectory);
+        _workers[name] = worker;
+        _ = worker.Completion.ContinueWith(_ => _workers.TryRemove(new KeyValuePair<string, PodWorker>(name, worker)), TaskScheduler.Default);
+        worker.Start();
+        return worker;
+    }
+
+    public void Delete(string name, string reason)
+    {
+        if (_workers.TryGetValue(name, out var worker))
+        {
+            worker.Post(new PodEvent.Delete(reason));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Threading.Channels;
+using Gateway.Pods;
+using Gateway.Specs;
+
+namespace Gateway.Controllers;
+
+/// <summary>
+/// Keeps each service at its replica count: reconciles whenever a pod changes. On shutdown it
+/// deletes every pod (each drains, then stops) and waits for them.
+/// </summary>
+internal sealed partial class ReplicaController : BackgroundService
+{
+    private readonly PodManager _pods;
+    private readonly PodRegistry _registry;
+    private readonly ILogger<ReplicaController> _logger;
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly HashSet<string> _barePodsCreated = new(StringComparer.Ordinal);
+    private volatile IReadOnlyList<ServiceSpec> _services;
+    private volatile bool _stopping;
+
+    public ReplicaController(GatewaySpec spec, PodManager pods, PodRegistry registry, ILogger<ReplicaController> logger)
+    {
+        _services = spec.Services;
+        _pods = pods;
+        _registry = registry;
+        _logger = logger;
+        _registry.Changed += (_, _) => _signal.Writer.TryWrite(true);
+    }
+
+    public IReadOnlyList<ServiceSpec> Services => _services;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _signal.Writer.TryWrite(true);
+        try
+        {
+            while (await _signal.Reader.WaitToReadAsync(stoppingToken))
+            {
+                _signal.Reader.TryRead(out _);
+                if (!_stopping)
+                {
+                    Reconcile();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Reconcile()
+    {
+        var pods = _registry.Pods.Values;
+        foreach (var service in _services)
+        {
+            var mine = pods.Where(p => p.ServiceName == service.Name).ToList();
+            var (create, delete) = ReplicaDecision.Decide(service.Replicas, service.PodName is not null, _barePodsCreated.Contains(service.Name), mine);
+            foreach (var name in delete)
+            {
+                Log.DeletingPod(_logger, service.Name, name);
+                _pods.Delete(name, "replica controller");
+            }
+
+            for (var i = 0; i < create; i++)
+            {
+                var worker = _pods.Create(service);
+                if (service.PodName is not null)
+                {
+                    _barePodsCreated.Add(service.Name);
+                }
+
+                Log.CreatedPod(_logger, service.Name, worker.State.Name);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        await base.StopAsync(cancellationToken);
+        var workers = _pods.Workers.ToList();
+        foreach (var worker in workers)
+        {
+            worker.Post(new PodEvent.Delete("gateway shutting down"));
+        }
+
+        await Task.WhenAll(workers.Select(w => w.Completion)).WaitAsync(cancellationToken);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "service {Service}: created pod {Pod}")]
+        public static partial void CreatedPod(ILogger logger, string service, string pod);
+
+        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "service {Service}: deleting pod {Pod}")]
+        public static partial void DeletingPod(ILogger logger, string service, string pod);
+    }
+}

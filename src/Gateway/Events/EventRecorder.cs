@@ -1,0 +1,68 @@
+namespace Gateway.Events;
+
+/// <summary>
+/// Keeps the most recent events, bounded in number, and folds repeats into one event with a count
+/// and first/last timestamps, as the Kubernetes event correlator does.
+/// </summary>
+public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecorder> logger, int capacity = 1000)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Pod, string Type, string Reason, string Message), GatewayEvent> _byKey = [];
+    private readonly LinkedList<(string Pod, string Type, string Reason, string Message)> _order = new();
+    private volatile GatewayEvent[] _snapshot = [];
+
+    /// <summary>The events, oldest first.</summary>
+    public IReadOnlyList<GatewayEvent> Snapshot => _snapshot;
+
+    public void Record(string ns, string podName, string podUid, string type, string reason, string message, string? fieldPath = null)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (message.Length > 1024)
+        {
+            message = message[..1024];
+        }
+
+        var key = (podName, type, reason, message);
+        lock (_lock)
+        {
+            if (_byKey.TryGetValue(key, out var existing))
+            {
+                _byKey[key] = existing with { Count = existing.Count + 1, LastTimestamp = now };
+                _order.Remove(key);
+            }
+            else
+            {
+                _byKey[key] = new GatewayEvent
+                {
+                    Name = $"{podName}.{now.ToUnixTimeMilliseconds():x}{_byKey.Count:x}",
+                    Namespace = ns,
+                    PodName = podName,
+                    PodUid = podUid,
+                    FieldPath = fieldPath,
+                    Type = type,
+                    Reason = reason,
+                    Message = message,
+                    FirstTimestamp = now,
+                    LastTimestamp = now,
+                };
+                while (_byKey.Count > capacity && _order.First is { } oldest)
+                {
+                    _byKey.Remove(oldest.Value);
+                    _order.RemoveFirst();
+                }
+            }
+
+            _order.AddLast(key);
+            _snapshot = [.. _order.Select(k => _byKey[k])];
+        }
+
+        if (type == "Warning")
+        {
+            logger.LogWarning("{Pod}: {Reason}: {Message}", podName, reason, message);
+        }
+        else
+        {
+            logger.LogInformation("{Pod}: {Reason}: {Message}", podName, reason, message);
+        }
+    }
+}

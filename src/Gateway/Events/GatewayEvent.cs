@@ -1,0 +1,27 @@
+namespace Gateway.Events;
+
+/// <summary>A Kubernetes-style event about a pod, aggregated by (pod, type, reason, message).</summary>
+public sealed record GatewayEvent
+{
+    public required string Name { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required string PodName { get; init; }
+
+    public required string PodUid { get; init; }
+
+    public string? FieldPath { get; init; }
+
+    public required string Type { get; init; }
+
+    public required string Reason { get; init; }
+
+    public required string Message { get; init; }
+
+    public int Count { get; init; } = 1;
+
+    public required DateTimeOffset FirstTimestamp { get; init; }
+
+    public required DateTimeOffset LastTimestamp { get; init; }
+}

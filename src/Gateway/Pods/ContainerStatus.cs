@@ -1,0 +1,73 @@
+using Gateway.Probes;
+
+namespace Gateway.Pods;
+
+/// <summary>
+/// The status of one container of a pod, across its instances. Immutable: the lifecycle function
+/// returns a changed copy.
+/// </summary>
+public sealed record ContainerStatus
+{
+    public required string Name { get; init; }
+
+    public bool IsInit { get; init; }
+
+    public ContainerRunState State { get; init; } = ContainerRunState.Waiting;
+
+    /// <summary>Why the container is waiting: <c>ContainerCreating</c>, <c>PodInitializing</c>, <c>CrashLoopBackOff</c>.</summary>
+    public string? WaitingReason { get; init; } = "ContainerCreating";
+
+    public string? WaitingMessage { get; init; }
+
+    /// <summary>The running instance's id; null when none runs.</summary>
+    public string? InstanceId { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>The current state when <see cref="State"/> is Terminated.</summary>
+    public Termination? Terminated { get; init; }
+
+    /// <summary><c>lastState.terminated</c>: the previous instance's end.</summary>
+    public Termination? LastTermination { get; init; }
+
+    /// <summary>How many instances have been started; <c>restartCount</c> is one less.</summary>
+    public int InstancesStarted { get; init; }
+
+    public int RestartCount => Math.Max(0, InstancesStarted - 1);
+
+    public bool HasStartupProbe { get; init; }
+
+    public bool HasReadinessProbe { get; init; }
+
+    public ProbeResult Startup { get; init; } = ProbeResult.Unknown;
+
+    public ProbeResult Liveness { get; init; } = ProbeResult.Success;
+
+    public ProbeResult Readiness { get; init; } = ProbeResult.Failure;
+
+    /// <summary>Restarts in the current crash loop; decides the next back-off.</summary>
+    public int BackoffStep { get; init; }
+
+    /// <summary>A start was asked of the runtime and has not answered yet.</summary>
+    public bool Starting { get; init; }
+
+    /// <summary>When a pending restart may start.</summary>
+    public DateTimeOffset? RestartAt { get; init; }
+
+    /// <summary>The gateway asked this instance to stop (a failed liveness or startup probe): it counts as exit 137.</summary>
+    public bool Killed { get; init; }
+
+    public bool IsRunning => State == ContainerRunState.Running;
+
+    /// <summary>Running, and its startup probe succeeded or it has none.</summary>
+    public bool Started => IsRunning && (!HasStartupProbe || Startup == ProbeResult.Success);
+
+    /// <summary>Started, and its readiness probe succeeded or it has none.</summary>
+    public bool Ready => Started && (!HasReadinessProbe || Readiness == ProbeResult.Success);
+
+    /// <summary>Ran at least once and is not running now (terminated, or waiting after a termination).</summary>
+    public bool HasStopped => State == ContainerRunState.Terminated || (State == ContainerRunState.Waiting && LastTermination is not null);
+
+    /// <summary>Waiting and never ran.</summary>
+    public bool NeverRan => State == ContainerRunState.Waiting && LastTermination is null && Terminated is null;
+}

@@ -1,0 +1,21 @@
+namespace Gateway.Pods;
+
+/// <summary>What <see cref="PodLifecycle"/> asks the pod worker to do.</summary>
+public abstract record PodAction
+{
+    public sealed record StartContainer(string Container) : PodAction;
+
+    public sealed record KillContainer(string Container, string InstanceId, TimeSpan GracePeriod) : PodAction;
+
+    /// <summary>Drain the pod, then stop every running container within <paramref name="GracePeriod"/>.</summary>
+    public sealed record TerminatePod(TimeSpan GracePeriod) : PodAction;
+
+    /// <summary>Record a Kubernetes event about the pod.</summary>
+    public sealed record RecordEvent(string Type, string Reason, string Message) : PodAction;
+
+    /// <summary>Post a <see cref="PodEvent.Wake"/> at <paramref name="At"/>.</summary>
+    public sealed record WakeAt(DateTimeOffset At) : PodAction;
+
+    public const string Normal = "Normal";
+    public const string Warning = "Warning";
+}

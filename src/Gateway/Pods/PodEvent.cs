@@ -1,0 +1,34 @@
+using Gateway.Probes;
+
+namespace Gateway.Pods;
+
+/// <summary>Something that happened to a pod; the input of <see cref="PodLifecycle"/>.</summary>
+public abstract record PodEvent
+{
+    /// <summary>The pod was created: start its (init) containers.</summary>
+    public sealed record Start : PodEvent;
+
+    /// <summary>A container instance is running.</summary>
+    public sealed record ContainerStarted(string Container, string InstanceId) : PodEvent;
+
+    /// <summary>A container could not be started at all.</summary>
+    public sealed record ContainerStartFailed(string Container, string Message) : PodEvent;
+
+    /// <summary>A container instance ended.</summary>
+    public sealed record ContainerExited(string Container, string InstanceId, int ExitCode, string Reason, string? Message) : PodEvent;
+
+    /// <summary>A probe's cached result changed (after its threshold was reached).</summary>
+    public sealed record ProbeChanged(string Container, string InstanceId, ProbeKind Kind, ProbeResult Result) : PodEvent;
+
+    /// <summary>A timer the lifecycle asked for fired.</summary>
+    public sealed record Wake : PodEvent;
+
+    /// <summary>Delete the pod: drain it, then stop its containers.</summary>
+    public sealed record Delete(string Reason) : PodEvent;
+
+    /// <summary>Every container of a deleted pod has stopped.</summary>
+    public sealed record Terminated : PodEvent;
+
+    /// <summary>Readiness-gate conditions set through the admin API.</summary>
+    public sealed record SetConditions(IReadOnlyDictionary<string, bool> Conditions) : PodEvent;
+}

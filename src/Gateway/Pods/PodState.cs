@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+using Gateway.Runtimes;
+using k8s.Models;
+
+namespace Gateway.Pods;
+
+/// <summary>
+/// Everything the gateway knows about one pod, as one immutable value. The pod worker swaps it whole;
+/// readers (routing, admin, controllers) take the reference they find.
+/// </summary>
+public sealed record PodState
+{
+    public required string Name { get; init; }
+
+    public string Namespace { get; init; } = "default";
+
+    public required string Uid { get; init; }
+
+    public required string ServiceName { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Labels { get; init; }
+
+    public required V1PodSpec Spec { get; init; }
+
+    public required string TemplateHash { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartTime { get; init; }
+
+    public PodPhase Phase { get; init; } = PodPhase.Pending;
+
+    public ImmutableArray<ContainerStatus> InitContainers { get; init; } = [];
+
+    public ImmutableArray<ContainerStatus> Containers { get; init; } = [];
+
+    /// <summary>Host ports given to each container's declared ports, fixed for the pod's life (its "address").</summary>
+    public ImmutableDictionary<string, ImmutableArray<PortMapping>> Ports { get; init; } = ImmutableDictionary<string, ImmutableArray<PortMapping>>.Empty;
+
+    public string PodIp { get; init; } = "127.0.0.1";
+
+    public DateTimeOffset? DeletionTimestamp { get; init; }
+
+    /// <summary>Conditions named by <c>readinessGates</c>, as set through the admin API.</summary>
+    public ImmutableDictionary<string, bool> GateConditions { get; init; } = ImmutableDictionary<string, bool>.Empty;
+
+    public bool IsDeleting => DeletionTimestamp is not null;
+
+    public bool IsTerminal => Phase is PodPhase.Succeeded or PodPhase.Failed;
+
+    public string RestartPolicy => Spec.RestartPolicy ?? "Always";
+
+    /// <summary>Every init container has completed successfully.</summary>
+    public bool Initialized => InitContainers.All(c => c.State == ContainerRunState.Terminated && c.Terminated?.ExitCode == 0);
+
+    public bool ContainersReady => Containers.Length > 0 && Containers.All(c => c.Ready);
+
+    /// <summary>The Ready condition: containers ready and every readiness gate true. Only such pods get new requests.</summary>
+    public bool Ready => !IsTerminal && ContainersReady && ReadinessGatesPass;
+
+    public bool ReadinessGatesPass =>
+        Spec.ReadinessGates is not { Count: > 0 } gates || gates.All(g => GateConditions.TryGetValue(g.ConditionType, out var v) && v);
+
+    public ContainerStatus? FindContainer(string name) =>
+        Containers.FirstOrDefault(c => c.Name == name) ?? InitContainers.FirstOrDefault(c => c.Name == name);
+
+    public V1Container? FindSpec(string name) =>
+        Spec.Containers.FirstOrDefault(c => c.Name == name) ?? Spec.InitContainers?.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>A copy with one container's status replaced.</summary>
+    public PodState With(ContainerStatus status) => status.IsInit
+        ? this with { InitContainers = InitContainers.Replace(InitContainers.First(c => c.Name == status.Name), status) }
+        : this with { Containers = Containers.Replace(Containers.First(c => c.Name == status.Name), status) };
+}

@@ -1,0 +1,291 @@
+using System.Threading.Channels;
+using Gateway.Probes;
+using Gateway.Runtimes;
+using k8s.Models;
+
+namespace Gateway.Pods;
+
+/// <summary>
+/// Owns one pod: feeds its events one at a time through <see cref="PodLifecycle"/>, publishes each
+/// new state to the <see cref="PodRegistry"/>, carries out the actions through the runtime, and keeps
+/// one <see cref="ProbeWorker"/> per running container instance and probe kind. All state changes
+/// happen on the worker's single reader loop; other threads only post events.
+/// </summary>
+internal sealed partial class PodWorker
+{
+    private readonly PodWorkerContext _context;
+    private readonly string? _configDirectory;
+    private readonly Channel<PodEvent> _inbox = Channel.CreateUnbounded<PodEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, IContainerInstance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _previousLogs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _environments = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Container, ProbeKind Kind), ProbeWorker> _probes = [];
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _logger;
+    private volatile PodState _state;
+    private ITimer? _wakeTimer;
+
+    public PodWorker(PodState initial, PodWorkerContext context, string? configDirectory)
+    {
+        _state = initial;
+        _context = context;
+        _configDirectory = configDirectory;
+        _logger = context.LoggerFactory.CreateLogger<PodWorker>();
+    }
+
+    public PodState State => _state;
+
+    /// <summary>Completes when the pod has terminated and left the registry.</summary>
+    public Task Completion => _completion.Task;
+
+    public void Start()
+    {
+        _context.Registry.Set(_state);
+        _ = Task.Run(RunAsync);
+        Post(new PodEvent.Start());
+    }
+
+    public void Post(PodEvent evt) => _inbox.Writer.TryWrite(evt);
+
+    /// <summary>The log of a container's current instance, or of its previous one.</summary>
+    public string? ReadLog(string container, bool previous)
+    {
+        lock (_previousLogs)
+        {
+            if (previous)
+            {
+                return _previousLogs.GetValueOrDefault(container);
+            }
+
+            return _instances.TryGetValue(container, out var instance) ? instance.ReadLog() : _previousLogs.GetValueOrDefault(container);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var received in _inbox.Reader.ReadAllAsync())
+        {
+            try
+            {
+                if (!Handle(received))
+                {
+                    break;
+                }
+            }
+            catch (Exception e)
+            {
+                Log.WorkerFailed(_logger, _state.Name, received.GetType().Name, e);
+            }
+        }
+
+        await FinishAsync();
+    }
+
+    /// <summary>Handles one event; returns false once the pod is gone.</summary>
+    private bool Handle(PodEvent received)
+    {
+        var evt = received;
+        if (received is InstanceStarted started)
+        {
+            lock (_previousLogs)
+            {
+                if (_instances.Remove(started.Container, out var old))
+                {
+                    _previousLogs[started.Container] = old.ReadLog();
+                }
+
+                _instances[started.Container] = started.Instance;
+            }
+
+            evt = new PodEvent.ContainerStarted(started.Container, started.Instance.Id);
+        }
+
+        var before = _state;
+        var (after, actions) = PodLifecycle.Apply(before, evt, _context.Time.GetUtcNow());
+        _state = after;
+        if (evt is PodEvent.Terminated)
+        {
+            return false;
+        }
+
+        _context.Registry.Set(after);
+        foreach (var action in actions)
+        {
+            Execute(action);
+        }
+
+        ReconcileProbes(before, after);
+        return true;
+    }
+
+    private void Execute(PodAction action)
+    {
+        var pod = _state;
+        switch (action)
+        {
+            case PodAction.StartContainer start:
+                StartContainer(pod, start.Container);
+                break;
+            case PodAction.KillContainer kill:
+                if (_instances.TryGetValue(kill.Container, out var instance) && instance.Id == kill.InstanceId)
+                {
+                    _ = instance.StopAsync(kill.GracePeriod, CancellationToken.None);
+                }
+
+                break;
+            case PodAction.TerminatePod terminate:
+                _ = TerminateAsync(pod, terminate.GracePeriod);
+                break;
+            case PodAction.RecordEvent record:
+                _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, record.Type, record.Reason, record.Message);
+                break;
+            case PodAction.WakeAt wake:
+                _wakeTimer?.Dispose();
+                var due = wake.At - _context.Time.GetUtcNow();
+                _wakeTimer = _context.Time.CreateTimer(static s => ((PodWorker)s!).Post(new PodEvent.Wake()), this, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+                break;
+        }
+    }
+
+    private void StartContainer(PodState pod, string name)
+    {
+        var spec = pod.FindSpec(name)!;
+        var ports = pod.Ports.TryGetValue(name, out var p) ? (IReadOnlyList<PortMapping>)p : [];
+        var environment = ContainerLaunchBuilder.Environment(pod, spec, ports, _configDirectory);
+        _environments[name] = environment;
+        var launch = new ContainerLaunch
+        {
+            Namespace = pod.Namespace,
+            PodName = pod.Name,
+            PodUid = pod.Uid,
+            ServiceName = pod.ServiceName,
+            Container = spec,
+            Argv = ContainerLaunchBuilder.Argv(spec, environment),
+            Environment = environment,
+            Ports = ports,
+            RestartCount = pod.FindContainer(name)?.RestartCount ?? 0,
+            ConfigDirectory = _configDirectory,
+        };
+
+        _ = Task.Run(async () =>
+        {
+            IContainerInstance instance;
+            try
+            {
+                instance = await _context.Runtime.StartAsync(launch, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                Post(new PodEvent.ContainerStartFailed(name, e.Message));
+                return;
+            }
+
+            Post(new InstanceStarted(name, instance));
+            var exit = await instance.Exited;
+            Post(new PodEvent.ContainerExited(name, instance.Id, exit.ExitCode, exit.Reason, exit.Message));
+        });
+    }
+
+    /// <summary>Drain first, then stop every container within what is left of the grace period.</summary>
+    private async Task TerminateAsync(PodState pod, TimeSpan gracePeriod)
+    {
+        var time = _context.Time;
+        var deadline = time.GetUtcNow() + gracePeriod;
+        try
+        {
+            await _context.Drainer.DrainAsync(pod, deadline, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            Log.DrainFailed(_logger, pod.Name, e);
+        }
+
+        IContainerInstance[] running;
+        lock (_previousLogs)
+        {
+            running = [.. _instances.Values.Where(i => !i.Exited.IsCompleted)];
+        }
+
+        var remaining = deadline - time.GetUtcNow();
+        await Task.WhenAll(running.Select(i => i.StopAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, CancellationToken.None)));
+        Post(new PodEvent.Terminated());
+    }
+
+    private void ReconcileProbes(PodState before, PodState after)
+    {
+        foreach (var container in after.Containers)
+        {
+            var spec = after.FindSpec(container.Name)!;
+            ReconcileProbe(after, container, ProbeKind.Startup, spec.StartupProbe);
+            ReconcileProbe(after, container, ProbeKind.Liveness, spec.LivenessProbe);
+            ReconcileProbe(after, container, ProbeKind.Readiness, spec.ReadinessProbe);
+
+            // The moment a container becomes Started through its startup probe, readiness runs at once.
+            if (container.Started && container.HasStartupProbe && before.FindContainer(container.Name) is { Started: false }
+                && _probes.TryGetValue((container.Name, ProbeKind.Readiness), out var readiness))
+            {
+                readiness.Trigger();
+            }
+        }
+    }
+
+    private void ReconcileProbe(PodState pod, ContainerStatus container, ProbeKind kind, V1Probe? probe)
+    {
+        var key = (container.Name, kind);
+        _probes.TryGetValue(key, out var existing);
+        var wanted = probe is not null && container.IsRunning && container.InstanceId is not null
+            && (kind == ProbeKind.Readiness || !pod.IsDeleting);
+        if (existing is not null && (!wanted || existing.InstanceId != container.InstanceId))
+        {
+            _probes.Remove(key);
+            _ = existing.DisposeAsync().AsTask();
+            existing = null;
+        }
+
+        if (!wanted || existing is not null)
+        {
+            return;
+        }
+
+        var instance = _instances[container.Name];
+        var target = new ProbeTarget
+        {
+            PodIp = pod.PodIp,
+            Ports = pod.Ports.TryGetValue(container.Name, out var ports) ? ports : [],
+            Environment = _environments.GetValueOrDefault(container.Name) ?? new Dictionary<string, string>(),
+            Exec = instance.ExecAsync,
+        };
+        var worker = new ProbeWorker(kind, probe!, container.Name, container.InstanceId!, container.StartedAt ?? _context.Time.GetUtcNow(),
+            target, _context.Prober, _context.Time, () => _state, Post, _context.Events);
+        _probes[key] = worker;
+        var uptime = _context.Time.GetUtcNow() - _context.GatewayStartedAt;
+        worker.Start(ProbeSchedule.FirstTickDelay(worker.Period, uptime, Random.Shared.NextDouble()));
+    }
+
+    private async Task FinishAsync()
+    {
+        _wakeTimer?.Dispose();
+        await Task.WhenAll(_probes.Values.Select(p => p.DisposeAsync().AsTask()));
+        _probes.Clear();
+        foreach (var instance in _instances.Values)
+        {
+            await instance.DisposeAsync();
+        }
+
+        _context.Ports.Release(_state.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
+        _context.Registry.Remove(_state.Name);
+        _completion.TrySetResult();
+    }
+
+    /// <summary>The runtime started an instance; carries the instance object into the worker loop.</summary>
+    private sealed record InstanceStarted(string Container, IContainerInstance Instance) : PodEvent;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "pod {Pod}: handling {Event} failed")]
+        public static partial void WorkerFailed(ILogger logger, string pod, string @event, Exception exception);
+
+        [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "pod {Pod}: drain failed; stopping anyway")]
+        public static partial void DrainFailed(ILogger logger, string pod, Exception exception);
+    }
+}

@@ -1,0 +1,17 @@
+using Gateway.Events;
+using Gateway.Probes;
+using Gateway.Runtimes;
+
+namespace Gateway.Pods;
+
+/// <summary>What every pod worker shares: the runtime, the prober, the registry, the clock.</summary>
+internal sealed record PodWorkerContext(
+    IContainerRuntime Runtime,
+    IProber Prober,
+    PodRegistry Registry,
+    EventRecorder Events,
+    IPodDrainer Drainer,
+    PortAllocator Ports,
+    TimeProvider Time,
+    DateTimeOffset GatewayStartedAt,
+    ILoggerFactory LoggerFactory);

@@ -1,0 +1,165 @@
+using System.Threading.Channels;
+using Gateway.Events;
+using Gateway.Pods;
+using k8s.Models;
+
+namespace Gateway.Probes;
+
+/// <summary>
+/// One probe of one container instance, as the kubelet's prober worker: ticks every
+/// <c>periodSeconds</c> on the injected clock, runs the handler, counts results against the
+/// thresholds and posts a <see cref="PodEvent.ProbeChanged"/> only when the cached result changes.
+/// It ends by itself when its instance is gone, when liveness fails (on hold until a new instance),
+/// when startup has reached its threshold, and for liveness and startup when the pod terminates.
+/// </summary>
+internal sealed class ProbeWorker : IAsyncDisposable
+{
+    private readonly ProbeKind _kind;
+    private readonly V1Probe _probe;
+    private readonly string _container;
+    private readonly string _instanceId;
+    private readonly DateTimeOffset _containerStartedAt;
+    private readonly ProbeTarget _target;
+    private readonly IProber _prober;
+    private readonly TimeProvider _time;
+    private readonly Func<PodState> _pod;
+    private readonly Action<PodEvent> _post;
+    private readonly EventRecorder _events;
+    private readonly ProbeResultCounter _counter;
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _timer;
+    private Task _loop = Task.CompletedTask;
+
+    public ProbeWorker(
+        ProbeKind kind, V1Probe probe, string container, string instanceId, DateTimeOffset containerStartedAt,
+        ProbeTarget target, IProber prober, TimeProvider time, Func<PodState> pod, Action<PodEvent> post, EventRecorder events)
+    {
+        _kind = kind;
+        _probe = probe;
+        _container = container;
+        _instanceId = instanceId;
+        _containerStartedAt = containerStartedAt;
+        _target = target;
+        _prober = prober;
+        _time = time;
+        _pod = pod;
+        _post = post;
+        _events = events;
+        _counter = new ProbeResultCounter(kind, probe.SuccessThreshold ?? 1, probe.FailureThreshold ?? 3);
+    }
+
+    public ProbeKind Kind => _kind;
+
+    public string InstanceId => _instanceId;
+
+    public bool IsCompleted => _loop.IsCompleted;
+
+    public TimeSpan Period => TimeSpan.FromSeconds(_probe.PeriodSeconds ?? 10);
+
+    /// <summary>Starts ticking: the first tick after <paramref name="firstTickDelay"/>, then every period.</summary>
+    public void Start(TimeSpan firstTickDelay)
+    {
+        _timer = _time.CreateTimer(static s => ((ProbeWorker)s!).Trigger(), this, firstTickDelay, Period);
+        _loop = RunAsync(_stopping.Token);
+    }
+
+    /// <summary>Runs the probe now instead of waiting for the next tick.</summary>
+    public void Trigger() => _signal.Writer.TryWrite(true);
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await _signal.Reader.WaitToReadAsync(cancellationToken))
+            {
+                _signal.Reader.TryRead(out _);
+                if (!await TickAsync(cancellationToken))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _timer?.Dispose();
+        }
+    }
+
+    /// <summary>One tick; returns false when this worker is done.</summary>
+    private async Task<bool> TickAsync(CancellationToken cancellationToken)
+    {
+        var pod = _pod();
+        var container = pod.FindContainer(_container);
+        if (container is null || container.InstanceId != _instanceId || !container.IsRunning)
+        {
+            return false;
+        }
+
+        if (_kind != ProbeKind.Readiness && pod.IsDeleting)
+        {
+            return false;
+        }
+
+        if (_kind == ProbeKind.Startup ? container.Started : !container.Started)
+        {
+            // Startup is done once the container has started; liveness and readiness wait for it.
+            return _kind != ProbeKind.Startup;
+        }
+
+        if (ProbeSchedule.InInitialDelay(_time.GetUtcNow() - _containerStartedAt, _probe.InitialDelaySeconds ?? 0))
+        {
+            return true;
+        }
+
+        var outcome = await _prober.ProbeAsync(_probe, _target, cancellationToken);
+        var kindName = _kind.ToString();
+        var fieldPath = $"spec.containers{{{_container}}}";
+        if (outcome.IsError)
+        {
+            // Could not run at all: logged as an event, thrown away, not counted toward a threshold.
+            _events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "Unhealthy", $"{kindName} probe errored: {outcome.Output}", fieldPath);
+            return true;
+        }
+
+        if (outcome.Warning is { } warning)
+        {
+            _events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "ProbeWarning", $"{kindName} probe warning: {warning}", fieldPath);
+        }
+
+        if (outcome.Result == ProbeResult.Failure)
+        {
+            _events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "Unhealthy", $"{kindName} probe failed: {outcome.Output.TrimEnd()}", fieldPath);
+        }
+
+        if (_counter.Observe(outcome.Result))
+        {
+            _post(new PodEvent.ProbeChanged(_container, _instanceId, _kind, _counter.Result));
+        }
+
+        return _kind switch
+        {
+            ProbeKind.Liveness => _counter.Result != ProbeResult.Failure,
+            ProbeKind.Startup => _counter.Result == ProbeResult.Unknown,
+            _ => true,
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _timer?.Dispose();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stopping.Dispose();
+    }
+}

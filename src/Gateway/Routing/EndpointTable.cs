@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using Gateway.Pods;
+
+namespace Gateway.Routing;
+
+/// <summary>
+/// The endpoints of every service, derived from the pods and swapped whole on each change. The
+/// routing policy reads <see cref="Current"/> on the request path without a lock.
+/// </summary>
+public sealed class EndpointTable
+{
+    private readonly Lock _writeLock = new();
+    private ImmutableDictionary<string, Endpoint> _byPod = ImmutableDictionary<string, Endpoint>.Empty;
+    private ImmutableDictionary<string, Endpoint> _byDestination = ImmutableDictionary<string, Endpoint>.Empty;
+
+    /// <summary>Endpoints by destination id.</summary>
+    public ImmutableDictionary<string, Endpoint> Current => Volatile.Read(ref _byDestination);
+
+    /// <summary>The endpoint of a pod, if it has an address.</summary>
+    public Endpoint? ForPod(string podName) => Volatile.Read(ref _byPod).GetValueOrDefault(podName);
+
+    /// <summary>Raised after a service's destinations were added or removed (YARP config must change).</summary>
+    public event Action<string>? DestinationsChanged;
+
+    /// <summary>Raised after only the conditions of a service's endpoints changed (availability must be recomputed).</summary>
+    public event Action<string>? ConditionsChanged;
+
+    public IEnumerable<Endpoint> ForService(string service) => Current.Values.Where(e => e.Service == service);
+
+    /// <summary>The endpoint a pod has: the first declared port of its first container that declares one, while that container runs.</summary>
+    public static Endpoint? FromPod(PodState pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        foreach (var spec in pod.Spec.Containers)
+        {
+            if (!pod.Ports.TryGetValue(spec.Name, out var ports) || ports.Length == 0)
+            {
+                continue;
+            }
+
+            var status = pod.FindContainer(spec.Name);
+            if (status is not { IsRunning: true, InstanceId: { } instance })
+            {
+                return null;
+            }
+
+            return new Endpoint(pod.ServiceName, pod.Name, $"{pod.Name}/{instance}", $"http://{pod.PodIp}:{ports[0].HostPort}", pod.Ready, pod.IsDeleting);
+        }
+
+        return null;
+    }
+
+    public void OnPodChanged(PodState? before, PodState? after)
+    {
+        var name = after?.Name ?? before?.Name;
+        if (name is null)
+        {
+            return;
+        }
+
+        var service = after?.ServiceName ?? before!.ServiceName;
+        var next = after is null ? null : FromPod(after);
+        Endpoint? previous;
+        lock (_writeLock)
+        {
+            _byPod.TryGetValue(name, out previous);
+            if (previous == next)
+            {
+                return;
+            }
+
+            var byDestination = _byDestination;
+            if (previous is not null)
+            {
+                byDestination = byDestination.Remove(previous.DestinationId);
+            }
+
+            if (next is not null)
+            {
+                byDestination = byDestination.SetItem(next.DestinationId, next);
+            }
+
+            Volatile.Write(ref _byDestination, byDestination);
+            Volatile.Write(ref _byPod, next is null ? _byPod.Remove(name) : _byPod.SetItem(name, next));
+        }
+
+        if (previous?.DestinationId == next?.DestinationId)
+        {
+            ConditionsChanged?.Invoke(service);
+        }
+        else
+        {
+            DestinationsChanged?.Invoke(service);
+        }
+    }
+}

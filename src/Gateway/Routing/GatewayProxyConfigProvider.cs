@@ -1,0 +1,101 @@
+using Gateway.Specs;
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Routing;
+
+/// <summary>
+/// YARP's configuration, made from the services and their endpoints: one route and one cluster per
+/// service, one destination per running pod instance. Destinations of terminating pods stay until
+/// the pod is gone, so their in-flight requests are counted and finish.
+/// </summary>
+internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
+{
+    private readonly EndpointTable _endpoints;
+    private readonly IServiceProvider _services;
+    private readonly Lock _lock = new();
+    private volatile IReadOnlyList<ServiceSpec> _serviceSpecs;
+    private volatile Snapshot _current;
+
+    public GatewayProxyConfigProvider(GatewaySpec spec, EndpointTable endpoints, IServiceProvider services)
+    {
+        _serviceSpecs = spec.Services;
+        _endpoints = endpoints;
+        _services = services;
+        _current = Build();
+        endpoints.DestinationsChanged += _ => Publish();
+        endpoints.ConditionsChanged += UpdateAvailability;
+    }
+
+    public IProxyConfig GetConfig() => _current;
+
+    private void Publish()
+    {
+        Snapshot previous;
+        lock (_lock)
+        {
+            previous = _current;
+            _current = Build();
+        }
+
+        previous.SignalChange();
+    }
+
+    private void UpdateAvailability(string service)
+    {
+        // Resolved lazily: YARP's state is built after this provider.
+        var lookup = _services.GetRequiredService<IProxyStateLookup>();
+        if (lookup.TryGetCluster(service, out var cluster))
+        {
+            _services.GetRequiredService<IClusterDestinationsUpdater>().UpdateAvailableDestinations(cluster);
+        }
+    }
+
+    private Snapshot Build()
+    {
+        var routes = new List<RouteConfig>();
+        var clusters = new List<ClusterConfig>();
+        foreach (var service in _serviceSpecs)
+        {
+            routes.Add(new RouteConfig
+            {
+                RouteId = service.Name,
+                ClusterId = service.Name,
+                Match = new RouteMatch
+                {
+                    Path = service.Route.Path,
+                    Hosts = service.Route.Hosts.Count > 0 ? [.. service.Route.Hosts] : null,
+                },
+            });
+            clusters.Add(new ClusterConfig
+            {
+                ClusterId = service.Name,
+                LoadBalancingPolicy = Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.RoundRobin,
+                HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = ReadyDestinationsPolicy.PolicyName },
+                Destinations = _endpoints.ForService(service.Name)
+                    .ToDictionary(e => e.DestinationId, e => new DestinationConfig { Address = e.Address }, StringComparer.OrdinalIgnoreCase),
+            });
+        }
+
+        return new Snapshot(routes, clusters);
+    }
+
+    // The token source lives as long as the snapshot; YARP only observes it.
+#pragma warning disable CA1001
+    private sealed class Snapshot(IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters) : IProxyConfig
+    {
+        private readonly CancellationTokenSource _changed = new();
+
+        public IReadOnlyList<RouteConfig> Routes => routes;
+
+        public IReadOnlyList<ClusterConfig> Clusters => clusters;
+
+        public IChangeToken ChangeToken => new CancellationChangeToken(_changed.Token);
+
+        public void SignalChange() => _changed.Cancel();
+    }
+#pragma warning restore CA1001
+}

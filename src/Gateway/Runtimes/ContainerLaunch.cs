@@ -1,0 +1,31 @@
+using k8s.Models;
+
+namespace Gateway.Runtimes;
+
+/// <summary>Everything a runtime needs to start one container instance; names and values are final (expanded).</summary>
+public sealed record ContainerLaunch
+{
+    public required string Namespace { get; init; }
+
+    public required string PodName { get; init; }
+
+    public required string PodUid { get; init; }
+
+    public required string ServiceName { get; init; }
+
+    public required V1Container Container { get; init; }
+
+    /// <summary>The program and its arguments after <c>$(VAR)</c> expansion.</summary>
+    public required IReadOnlyList<string> Argv { get; init; }
+
+    /// <summary>The container's environment, in order, after expansion.</summary>
+    public required IReadOnlyDictionary<string, string> Environment { get; init; }
+
+    public required IReadOnlyList<PortMapping> Ports { get; init; }
+
+    /// <summary>How many instances of this container ran before this one.</summary>
+    public int RestartCount { get; init; }
+
+    /// <summary>The folder of the settings file, for runtimes that resolve paths.</summary>
+    public string? ConfigDirectory { get; init; }
+}

@@ -1,0 +1,62 @@
+namespace Gateway.Runtimes.Process;
+
+/// <summary>
+/// The embedded runtime: each container instance is a host process started from its argv without a
+/// shell, in a process group of its own (through <c>setsid</c>) and in a working folder of its own.
+/// </summary>
+internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ILoggerFactory loggerFactory) : IContainerRuntime
+{
+    private static readonly string? SetsidPath = FindOnPath("setsid");
+
+    public Task<IContainerInstance> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        if (launch.Argv.Count == 0)
+        {
+            throw new ContainerStartException($"container \"{launch.Container.Name}\" has no command and no args: the Process runtime needs a program to run");
+        }
+
+        var workingDirectory = launch.Container.WorkingDir;
+        if (string.IsNullOrEmpty(workingDirectory))
+        {
+            workingDirectory = Path.Combine(options.StateDirectory, "pods", launch.PodName, launch.Container.Name);
+            Directory.CreateDirectory(workingDirectory);
+        }
+        else if (!Directory.Exists(workingDirectory))
+        {
+            throw new ContainerStartException($"workingDir \"{workingDirectory}\" of container \"{launch.Container.Name}\" does not exist");
+        }
+
+        var program = launch.Argv[0];
+        if (!program.Contains('/', StringComparison.Ordinal) && FindOnPath(program, launch.Environment) is null)
+        {
+            throw new ContainerStartException($"exec: \"{program}\": executable file not found in $PATH");
+        }
+
+        if (program.Contains('/', StringComparison.Ordinal) && !File.Exists(Path.Combine(workingDirectory, program)))
+        {
+            throw new ContainerStartException($"exec: \"{program}\": no such file or directory");
+        }
+
+        var container = ProcessContainer.Start(launch, workingDirectory, SetsidPath, loggerFactory.CreateLogger<ProcessContainer>());
+        return Task.FromResult<IContainerInstance>(container);
+    }
+
+    private static string? FindOnPath(string program, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var path = environment is not null && environment.TryGetValue("PATH", out var p) ? p : System.Environment.GetEnvironmentVariable("PATH");
+        foreach (var dir in (path ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, program);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Where the Process runtime keeps the containers' working folders.</summary>
+public sealed record ProcessRuntimeOptions(string StateDirectory);

@@ -1,0 +1,8 @@
+namespace Gateway.Specs;
+
+/// <summary>Where a service's pods run.</summary>
+public enum RuntimeKind
+{
+    /// <summary>Each container is a host process (the default; no dependencies).</summary>
+    Process,
+}

@@ -1,0 +1,32 @@
+using k8s.Models;
+
+namespace Gateway.Specs;
+
+/// <summary>
+/// A validated service: a Kubernetes Deployment and Service in one. <see cref="PodSpec"/> carries the
+/// API defaults already applied.
+/// </summary>
+public sealed record ServiceSpec
+{
+    public required string Name { get; init; }
+
+    public required RouteSpec Route { get; init; }
+
+    public RuntimeKind Runtime { get; init; } = RuntimeKind.Process;
+
+    public int Replicas { get; init; } = 1;
+
+    public required V1PodSpec PodSpec { get; init; }
+
+    /// <summary>The template's labels plus <c>app=&lt;service&gt;</c>.</summary>
+    public required IReadOnlyDictionary<string, string> Labels { get; init; }
+
+    /// <summary>The name of a bare Pod manifest's one pod; null for a replicated service.</summary>
+    public string? PodName { get; init; }
+
+    /// <summary>Kubernetes' <c>pod-template-hash</c>: changes whenever the pod template does.</summary>
+    public required string TemplateHash { get; init; }
+
+    /// <summary>The folder of the settings file that declared the service.</summary>
+    public required string ConfigDirectory { get; init; }
+}

@@ -1,0 +1,309 @@
+using Gateway.Pods;
+using Gateway.Probes;
+using k8s.Models;
+using static Gateway.Tests.Pods.PodStates;
+
+namespace Gateway.Tests.Pods;
+
+public sealed class PodLifecycleTests
+{
+    private static (PodState Pod, IReadOnlyList<PodAction> Actions) Apply(PodState pod, PodEvent evt, double atSeconds = 0) =>
+        PodLifecycle.Apply(pod, evt, T0.AddSeconds(atSeconds));
+
+    private static PodState Run(PodState pod, params (PodEvent Event, double At)[] events)
+    {
+        foreach (var (evt, at) in events)
+        {
+            pod = Apply(pod, evt, at).Pod;
+        }
+
+        return pod;
+    }
+
+    [Fact]
+    public void Start_StartsEveryContainerAndRecordsScheduled()
+    {
+        var pod = Create("Always", [Container("a"), Container("b")]);
+
+        var (next, actions) = Apply(pod, new PodEvent.Start());
+
+        Assert.Contains(new PodAction.RecordEvent("Normal", "Scheduled", "Successfully assigned default/web-abc-xyz12 to gateway"), actions);
+        Assert.Equal([new PodAction.StartContainer("a"), new PodAction.StartContainer("b")], actions.OfType<PodAction.StartContainer>());
+        Assert.Equal(PodPhase.Pending, next.Phase);
+    }
+
+    [Fact]
+    public void ContainerStarted_RunningWithStartingProbeValues()
+    {
+        var pod = Create("Always", [Container("app", liveness: ExecProbe(), readiness: ExecProbe())]);
+
+        var (next, actions) = Apply(Run(pod, (new PodEvent.Start(), 0)), new PodEvent.ContainerStarted("app", "i1"), 1);
+
+        var c = next.Containers[0];
+        Assert.Equal(PodPhase.Running, next.Phase);
+        Assert.Equal(ContainerRunState.Running, c.State);
+        Assert.Equal(0, c.RestartCount);
+        Assert.Equal(ProbeResult.Failure, c.Readiness);
+        Assert.Equal(ProbeResult.Success, c.Liveness);
+        Assert.Equal(ProbeResult.Unknown, c.Startup);
+        Assert.True(c.Started);
+        Assert.False(c.Ready);
+        Assert.False(next.Ready);
+        Assert.Equal(T0.AddSeconds(1), next.StartTime);
+        Assert.Contains(new PodAction.RecordEvent("Normal", "Started", "Started container app"), actions);
+    }
+
+    [Fact]
+    public void ProbeChanged_ReadinessSuccess_MakesThePodReady_AndFailureOnlyUnreadies()
+    {
+        var pod = Run(Create("Always", [Container("app", readiness: ExecProbe())]), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i1"), 0));
+
+        var ready = Apply(pod, new PodEvent.ProbeChanged("app", "i1", ProbeKind.Readiness, ProbeResult.Success)).Pod;
+        var (unready, actions) = Apply(ready, new PodEvent.ProbeChanged("app", "i1", ProbeKind.Readiness, ProbeResult.Failure));
+
+        Assert.True(ready.Ready);
+        Assert.False(unready.Ready);
+        Assert.DoesNotContain(actions, a => a is PodAction.KillContainer);
+    }
+
+    [Fact]
+    public void ProbeChanged_NoReadinessProbe_ReadyOnceStarted()
+    {
+        var pod = Run(Single("Always"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i1"), 0));
+
+        Assert.True(pod.Ready);
+        Assert.True(pod.ContainersReady);
+    }
+
+    [Fact]
+    public void ProbeChanged_StartupProbe_GatesStartedAndReady()
+    {
+        var pod = Run(Create("Always", [Container("app", startup: ExecProbe())]), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i1"), 0));
+        Assert.False(pod.Containers[0].Started);
+        Assert.False(pod.Ready);
+
+        pod = Apply(pod, new PodEvent.ProbeChanged("app", "i1", ProbeKind.Startup, ProbeResult.Success)).Pod;
+
+        Assert.True(pod.Containers[0].Started);
+        Assert.True(pod.Ready);
+    }
+
+    [Fact]
+    public void ProbeChanged_ForAnOldInstance_IsIgnored()
+    {
+        var pod = Run(Create("Always", [Container("app", liveness: ExecProbe())]), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i2"), 0));
+
+        var (next, actions) = Apply(pod, new PodEvent.ProbeChanged("app", "i1", ProbeKind.Liveness, ProbeResult.Failure));
+
+        Assert.Empty(actions);
+        Assert.Equal(ProbeResult.Success, next.Containers[0].Liveness);
+    }
+
+    [Theory]
+    [InlineData(ProbeKind.Liveness, null, 30L, 30, "liveness")]
+    [InlineData(ProbeKind.Liveness, 5L, 30L, 5, "liveness")]
+    [InlineData(ProbeKind.Startup, 1L, 30L, 2, "startup")]
+    [InlineData(ProbeKind.Startup, null, 0L, 2, "startup")]
+    public void ProbeChanged_LivenessOrStartupFailure_KillsWithTheGracePeriod(ProbeKind kind, long? probeGrace, long podGrace, int expectedGrace, string word)
+    {
+        var probe = ExecProbe(probeGrace);
+        var container = kind == ProbeKind.Liveness ? Container("app", liveness: probe) : Container("app", startup: probe);
+        var pod = Run(Create("Always", [container], grace: podGrace), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i1"), 0));
+
+        var (next, actions) = Apply(pod, new PodEvent.ProbeChanged("app", "i1", kind, ProbeResult.Failure), 40);
+
+        Assert.Contains(new PodAction.RecordEvent("Normal", "Killing", $"Container app failed {word} probe, will be restarted"), actions);
+        Assert.Contains(new PodAction.KillContainer("app", "i1", TimeSpan.FromSeconds(expectedGrace)), actions);
+        Assert.True(next.Containers[0].Killed);
+    }
+
+    [Fact]
+    public void ContainerExited_AfterLivenessKill_CountsAs137AndRestartsAtOnce()
+    {
+        var pod = Run(Create("Always", [Container("app", liveness: ExecProbe())]),
+            (new PodEvent.Start(), 0),
+            (new PodEvent.ContainerStarted("app", "i1"), 0),
+            (new PodEvent.ProbeChanged("app", "i1", ProbeKind.Liveness, ProbeResult.Failure), 40));
+
+        var (exited, actions) = Apply(pod, new PodEvent.ContainerExited("app", "i1", 143, "Error", null), 41);
+
+        Assert.Equal(137, exited.Containers[0].LastTermination!.ExitCode);
+        Assert.Contains(new PodAction.StartContainer("app"), actions);
+        Assert.Equal(PodPhase.Running, exited.Phase);
+
+        var restarted = Apply(exited, new PodEvent.ContainerStarted("app", "i2"), 41).Pod;
+        Assert.Equal(1, restarted.Containers[0].RestartCount);
+        Assert.Equal(ProbeResult.Success, restarted.Containers[0].Liveness);
+        Assert.False(restarted.Containers[0].Killed);
+    }
+
+    [Fact]
+    public void ContainerExited_RepeatedCrashes_BackOffGrowsAndRestartCountNeverDrops()
+    {
+        var pod = Run(Single("Always"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0));
+        var now = 0.0;
+        var seen = new List<double>();
+        for (var i = 1; i <= 7; i++)
+        {
+            now += 1;
+            var (crashed, actions) = Apply(pod, new PodEvent.ContainerExited("app", $"i{i - 1}", 1, "Error", null), now);
+            var wake = actions.OfType<PodAction.WakeAt>().SingleOrDefault();
+            var delay = wake is null ? 0 : (wake.At - T0.AddSeconds(now)).TotalSeconds;
+            seen.Add(delay);
+            if (delay > 0)
+            {
+                Assert.Equal("CrashLoopBackOff", crashed.Containers[0].WaitingReason);
+                Assert.Contains(actions, a => a is PodAction.RecordEvent { Reason: "BackOff" });
+                Assert.Empty(Apply(crashed, new PodEvent.Wake(), now + delay - 0.5).Actions.OfType<PodAction.StartContainer>());
+                now += delay;
+                crashed = Apply(crashed, new PodEvent.Wake(), now).Pod;
+            }
+
+            pod = Apply(crashed, new PodEvent.ContainerStarted("app", $"i{i}"), now).Pod;
+            Assert.Equal(i, pod.Containers[0].RestartCount);
+        }
+
+        Assert.Equal([0, 10, 20, 40, 80, 160, 300], seen);
+    }
+
+    [Fact]
+    public void ContainerExited_AfterTenMinutesRunning_BackOffResets()
+    {
+        var pod = Run(Single("Always"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0),
+            (new PodEvent.ContainerExited("app", "i0", 1, "Error", null), 1), (new PodEvent.ContainerStarted("app", "i1"), 1),
+            (new PodEvent.ContainerExited("app", "i1", 1, "Error", null), 2));
+        Assert.Equal("CrashLoopBackOff", pod.Containers[0].WaitingReason);
+        pod = Run(pod, (new PodEvent.Wake(), 12), (new PodEvent.ContainerStarted("app", "i2"), 12));
+
+        var (next, actions) = Apply(pod, new PodEvent.ContainerExited("app", "i2", 1, "Error", null), 12 + 600);
+
+        Assert.Contains(new PodAction.StartContainer("app"), actions);
+        Assert.DoesNotContain(actions, a => a is PodAction.WakeAt);
+        Assert.Equal("ContainerCreating", next.Containers[0].WaitingReason);
+    }
+
+    [Fact]
+    public void ContainerExited_NeverWithFailure_PodFailedAndNothingRestarts()
+    {
+        var pod = Run(Single("Never"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0));
+
+        var (next, actions) = Apply(pod, new PodEvent.ContainerExited("app", "i0", 3, "Error", null), 5);
+
+        Assert.Equal(PodPhase.Failed, next.Phase);
+        Assert.Empty(actions.OfType<PodAction.StartContainer>());
+        Assert.Equal(3, next.Containers[0].Terminated!.ExitCode);
+    }
+
+    [Fact]
+    public void ContainerExited_OnFailureWithExitZero_PodSucceeded()
+    {
+        var pod = Run(Single("OnFailure"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0));
+
+        var (next, actions) = Apply(pod, new PodEvent.ContainerExited("app", "i0", 0, "Completed", null), 5);
+
+        Assert.Equal(PodPhase.Succeeded, next.Phase);
+        Assert.Empty(actions.OfType<PodAction.StartContainer>());
+    }
+
+    [Fact]
+    public void ContainerExited_OneOfTwoContainersFailsUnderNever_PodStaysRunningUntilBothHave()
+    {
+        var pod = Run(Create("Never", [Container("a"), Container("b")]), (new PodEvent.Start(), 0),
+            (new PodEvent.ContainerStarted("a", "a0"), 0), (new PodEvent.ContainerStarted("b", "b0"), 0));
+
+        pod = Apply(pod, new PodEvent.ContainerExited("a", "a0", 1, "Error", null), 5).Pod;
+        Assert.Equal(PodPhase.Running, pod.Phase);
+        Assert.False(pod.Ready);
+
+        pod = Apply(pod, new PodEvent.ContainerExited("b", "b0", 1, "Error", null), 6).Pod;
+        Assert.Equal(PodPhase.Failed, pod.Phase);
+    }
+
+    [Fact]
+    public void Apply_TerminalPhase_IsNeverLeft()
+    {
+        var pod = Run(Single("Never"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0),
+            (new PodEvent.ContainerExited("app", "i0", 1, "Error", null), 1));
+
+        var next = Run(pod, (new PodEvent.Wake(), 100), (new PodEvent.ContainerStarted("app", "late"), 101));
+
+        Assert.Equal(PodPhase.Failed, next.Phase);
+    }
+
+    [Fact]
+    public void ContainerStartFailed_IsAStartErrorAndBacksOff()
+    {
+        var pod = Run(Single("Always"), (new PodEvent.Start(), 0));
+
+        var (next, actions) = Apply(pod, new PodEvent.ContainerStartFailed("app", "exec: \"nope\": executable file not found in $PATH"), 1);
+
+        Assert.Equal(128, next.Containers[0].LastTermination!.ExitCode);
+        Assert.Equal("StartError", next.Containers[0].LastTermination!.Reason);
+        Assert.Contains(actions, a => a is PodAction.RecordEvent { Reason: "Failed" } e && e.Message.Contains("executable file not found", StringComparison.Ordinal));
+        Assert.Contains(new PodAction.StartContainer("app"), actions);
+        Assert.Equal(PodPhase.Running, next.Phase);
+    }
+
+    [Fact]
+    public void InitContainers_RunInOrderToCompletionBeforeTheContainers()
+    {
+        var pod = Create("Always", [Container("app")], [Container("init-1"), Container("init-2")]);
+
+        var (started, a1) = Apply(pod, new PodEvent.Start());
+        Assert.Equal([new PodAction.StartContainer("init-1")], a1.OfType<PodAction.StartContainer>());
+
+        var (second, a2) = Apply(Run(started, (new PodEvent.ContainerStarted("init-1", "x"), 0)), new PodEvent.ContainerExited("init-1", "x", 0, "Completed", null), 1);
+        Assert.Equal([new PodAction.StartContainer("init-2")], a2.OfType<PodAction.StartContainer>());
+        Assert.Equal(PodPhase.Pending, second.Phase);
+        Assert.False(second.Initialized);
+
+        var (main, a3) = Apply(Run(second, (new PodEvent.ContainerStarted("init-2", "y"), 1)), new PodEvent.ContainerExited("init-2", "y", 0, "Completed", null), 2);
+        Assert.Equal([new PodAction.StartContainer("app")], a3.OfType<PodAction.StartContainer>());
+        Assert.True(main.Initialized);
+    }
+
+    [Fact]
+    public void InitContainers_FailureUnderAlways_RestartsTheInitContainer()
+    {
+        var pod = Run(Create("Always", [Container("app")], [Container("init")]), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("init", "x"), 0));
+
+        var (next, actions) = Apply(pod, new PodEvent.ContainerExited("init", "x", 1, "Error", null), 1);
+
+        Assert.Equal([new PodAction.StartContainer("init")], actions.OfType<PodAction.StartContainer>());
+        Assert.Equal(PodPhase.Pending, next.Phase);
+    }
+
+    [Fact]
+    public void ReadinessGates_ReadyOnlyWhenEveryGateIsTrue()
+    {
+        var pod = Single("Always");
+        pod = pod with { Spec = new V1PodSpec { RestartPolicy = "Always", Containers = pod.Spec.Containers, ReadinessGates = [new V1PodReadinessGate("example.com/lb")] } };
+        pod = Run(pod, (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0));
+        Assert.True(pod.ContainersReady);
+        Assert.False(pod.Ready);
+
+        pod = Apply(pod, new PodEvent.SetConditions(new Dictionary<string, bool> { ["example.com/lb"] = true })).Pod;
+        Assert.True(pod.Ready);
+
+        pod = Apply(pod, new PodEvent.SetConditions(new Dictionary<string, bool> { ["example.com/lb"] = false })).Pod;
+        Assert.False(pod.Ready);
+    }
+
+    [Fact]
+    public void Delete_TerminatesWithThePodGraceAndNothingRestarts()
+    {
+        var pod = Run(Create("Always", [Container("app", liveness: ExecProbe())], grace: 7), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0));
+
+        var (deleting, actions) = Apply(pod, new PodEvent.Delete("scale down"), 10);
+        Assert.True(deleting.IsDeleting);
+        Assert.Contains(new PodAction.TerminatePod(TimeSpan.FromSeconds(7)), actions);
+        Assert.Contains(new PodAction.RecordEvent("Normal", "Killing", "Stopping container app"), actions);
+
+        var (noKill, killActions) = Apply(deleting, new PodEvent.ProbeChanged("app", "i0", ProbeKind.Liveness, ProbeResult.Failure), 11);
+        Assert.DoesNotContain(killActions, a => a is PodAction.KillContainer);
+
+        var (exited, exitActions) = Apply(noKill, new PodEvent.ContainerExited("app", "i0", 0, "Completed", null), 12);
+        Assert.Empty(exitActions.OfType<PodAction.StartContainer>());
+        Assert.Equal(ContainerRunState.Terminated, exited.Containers[0].State);
+    }
+}

@@ -1,0 +1,48 @@
+using Gateway.Pods;
+using k8s.Models;
+
+namespace Gateway.Tests.Pods;
+
+/// <summary>Small pod states for the lifecycle and phase tests.</summary>
+internal static class PodStates
+{
+    public static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static PodState Create(string restartPolicy, IEnumerable<V1Container> containers, IEnumerable<V1Container>? initContainers = null, long grace = 30)
+    {
+        var spec = new V1PodSpec
+        {
+            RestartPolicy = restartPolicy,
+            TerminationGracePeriodSeconds = grace,
+            Containers = [.. containers],
+            InitContainers = initContainers?.ToList(),
+        };
+        return new PodState
+        {
+            Name = "web-abc-xyz12",
+            Uid = "uid-1",
+            ServiceName = "web",
+            Labels = new Dictionary<string, string> { ["app"] = "web" },
+            Spec = spec,
+            TemplateHash = "abc",
+            CreatedAt = T0,
+            InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus { Name = c.Name, IsInit = true, WaitingReason = "PodInitializing" })],
+            Containers = [.. spec.Containers.Select(c => new ContainerStatus
+            {
+                Name = c.Name,
+                HasStartupProbe = c.StartupProbe is not null,
+                HasReadinessProbe = c.ReadinessProbe is not null,
+            })],
+        };
+    }
+
+    public static V1Container Container(string name, V1Probe? liveness = null, V1Probe? readiness = null, V1Probe? startup = null) =>
+        new() { Name = name, Command = ["app"], LivenessProbe = liveness, ReadinessProbe = readiness, StartupProbe = startup };
+
+    public static V1Probe ExecProbe(long? terminationGracePeriodSeconds = null) =>
+        new() { Exec = new V1ExecAction { Command = ["true"] }, PeriodSeconds = 1, FailureThreshold = 1, SuccessThreshold = 1, TerminationGracePeriodSeconds = terminationGracePeriodSeconds };
+
+    public static PodState Single(string restartPolicy) => Create(restartPolicy, [Container("app")]);
+
+    public static PodState WithInit(string restartPolicy) => Create(restartPolicy, [Container("app")], [Container("init")]);
+}

@@ -1,0 +1,204 @@
+using System.Text;
+using Gateway.Specs;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Tests.Specs;
+
+public sealed class GatewaySpecLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gateway-spec-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private GatewaySpec Load(string json, out IReadOnlyList<string> errors, params string[] commandLine)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)))
+            .AddCommandLine(commandLine)
+            .Build();
+        return GatewaySpecLoader.Load(configuration, _dir, out errors);
+    }
+
+    private const string Web = """
+        { "Gateway": { "Services": { "web": {
+            "Route": { "Path": "/api/{**rest}", "Hosts": [ "example.test" ] },
+            "Replicas": 3,
+            "Template": {
+              "metadata": { "labels": { "tier": "front" } },
+              "spec": { "containers": [ {
+                "name": "web", "command": [ "demo", "8080" ], "args": [ "--ready-after", "1" ],
+                "env": [ { "name": "A", "value": "1" } ],
+                "ports": [ { "name": "http", "containerPort": 8080 } ],
+                "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 },
+                "livenessProbe": { "tcpSocket": { "port": 8080 }, "initialDelaySeconds": 2 }
+              } ] }
+            } } } } }
+        """;
+
+    [Fact]
+    public void Load_Template_BindsKubernetesFieldsWithTheirTypes()
+    {
+        var spec = Load(Web, out var errors);
+
+        Assert.Empty(errors);
+        var web = Assert.Single(spec.Services);
+        Assert.Equal("web", web.Name);
+        Assert.Equal(3, web.Replicas);
+        Assert.Equal("/api/{**rest}", web.Route.Path);
+        Assert.Equal(["example.test"], web.Route.Hosts);
+        Assert.Equal(RuntimeKind.Process, web.Runtime);
+        var container = Assert.Single(web.PodSpec.Containers);
+        Assert.Equal(["demo", "8080"], container.Command);
+        Assert.Equal(8080, container.Ports[0].ContainerPort);
+        Assert.Equal("http", container.ReadinessProbe.HttpGet.Port.Value);
+        Assert.Equal("8080", container.LivenessProbe.TcpSocket.Port.Value);
+        Assert.Equal(2, container.LivenessProbe.InitialDelaySeconds);
+        Assert.Equal(10, container.LivenessProbe.PeriodSeconds);
+        Assert.Equal("Always", web.PodSpec.RestartPolicy);
+        Assert.Equal("web", web.Labels["app"]);
+        Assert.Equal("front", web.Labels["tier"]);
+        Assert.Null(web.PodName);
+        Assert.Equal("127.0.0.1:8080", spec.ProxyUrls.Replace("http://", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_CommandLine_OverridesTheFile()
+    {
+        var spec = Load(Web, out var errors, "--Gateway:Services:web:Replicas=1", "--Gateway:Admin:Urls=http://127.0.0.1:19090");
+
+        Assert.Empty(errors);
+        Assert.Equal(1, spec.Services[0].Replicas);
+        Assert.Equal("http://127.0.0.1:19090", spec.AdminUrls);
+    }
+
+    [Fact]
+    public void Load_TemplateHash_ChangesWithTheTemplateOnly()
+    {
+        var a = Load(Web, out _).Services[0].TemplateHash;
+        var b = Load(Web, out _, "--Gateway:Services:web:Replicas=1").Services[0].TemplateHash;
+        var c = Load(Web, out _, "--Gateway:Services:web:Template:spec:containers:0:args:1=2").Services[0].TemplateHash;
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    public static TheoryData<string, string> InvalidServices => new()
+    {
+        { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"], "livenessProbe": { "exec": { "command": ["true"] }, "successThreshold": 2 } } ] } } }""",
+          "Gateway:Services:web:Template.spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1" },
+        { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"], "readinesProbe": { } } ] } } }""",
+          "Gateway:Services:web:Template.spec.containers[0].readinesProbe: Invalid value: \"readinesProbe\": unknown field; check its spelling against the Kubernetes API reference" },
+        { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"], "ports": [ { "containerPort": "http" } ] } ] } } }""",
+          "Gateway:Services:web:Template.spec.containers[0].ports[0].containerPort: Invalid value: \"http\": must be an integer" },
+        { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } }, "Manifest": "pod.yaml" }""",
+          "Gateway:Services:web: Invalid value: both Template and Manifest are set: give the pod template inline (Template) or as a Kubernetes YAML file (Manifest), not both" },
+        { """{ "Replicas": 2 }""",
+          "Gateway:Services:web: Required value: set Template (a Kubernetes PodTemplateSpec) or Manifest (the path of a Kubernetes YAML file holding a Pod or a Deployment)" },
+        { """{ "Runtime": "Podman", "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
+          "Gateway:Services:web:Runtime: Unsupported value: \"Podman\": supported values: \"Process\"" },
+        { """{ "Replicas": -1, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
+          "Gateway:Services:web:Replicas: Invalid value: -1: must be greater than or equal to 0" },
+        { """{ "Replica": 2, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
+          "Gateway:Services:web:Replica: Invalid value: \"Replica\": unknown field; supported fields: Route, Runtime, Replicas, Template, Manifest" },
+        { """{ "Route": { "Path": "api" }, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
+          "Gateway:Services:web:Route:Path: Invalid value: \"api\": must start with '/', e.g. \"/api/{**rest}\"" },
+        { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ], "volumes": [ { "name": "v" } ] } } }""",
+          "Gateway:Services:web:Template.spec.volumes: Forbidden: not supported by the gateway; remove it" },
+        { """{ "Manifest": "missing.yaml" }""",
+          "Gateway:Services:web:Manifest: Not found: \"{dir}/missing.yaml\": no such file; a relative path is relative to the settings file's folder" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidServices))]
+    public void Load_InvalidService_ReportsTheFieldPath(string service, string expected)
+    {
+        Load($$"""{ "Gateway": { "Services": { "web": {{service}} } } }""", out var errors);
+
+        Assert.Contains(expected.Replace("{dir}", _dir, StringComparison.Ordinal), errors);
+    }
+
+    [Fact]
+    public void Load_ManyErrors_ReportsEveryOne()
+    {
+        Load("""
+            { "Gateway": { "Services": {
+              "a": { "Replicas": 2 },
+              "b": { "Template": { "spec": { "containers": [ { "name": "x", "command": ["x"], "readinessProbe": { "periodSeconds": 0 } } ] } } },
+              "Bad_Name": { "Template": { "spec": { "containers": [ { "name": "x", "command": ["x"] } ] } } }
+            } } }
+            """, out var errors);
+
+        Assert.Contains(errors, e => e.StartsWith("Gateway:Services:a: Required value", StringComparison.Ordinal));
+        Assert.Contains("Gateway:Services:b:Template.spec.containers[0].readinessProbe: Required value: must specify a handler type", errors);
+        Assert.Contains("Gateway:Services:b:Template.spec.containers[0].readinessProbe.periodSeconds: Invalid value: 0: must be greater than or equal to 1", errors);
+        Assert.Contains(errors, e => e.StartsWith("Gateway:Services:Bad_Name: Invalid value: \"Bad_Name\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_PodManifest_IsOneNamedPodRelativeToTheSettingsFile()
+    {
+        File.Copy(Path.Combine(RepoRoot(), "config", "examples", "liveness-exec.yaml"), Path.Combine(_dir, "seed.yaml"));
+
+        var spec = Load("""{ "Gateway": { "Services": { "seed": { "Manifest": "seed.yaml" } } } }""", out var errors);
+
+        Assert.Empty(errors);
+        var seed = Assert.Single(spec.Services);
+        Assert.Equal("test-liveness-exec", seed.PodName);
+        Assert.Equal(1, seed.Replicas);
+        Assert.Equal("liveness", seed.Labels["test"]);
+        var probe = seed.PodSpec.Containers[0].LivenessProbe;
+        Assert.Equal(["cat", "/tmp/healthy"], probe.Exec.Command);
+        Assert.Equal(5, probe.InitialDelaySeconds);
+        Assert.Equal(5, probe.PeriodSeconds);
+    }
+
+    [Fact]
+    public void Load_DeploymentManifest_UsesItsReplicasAndTemplate()
+    {
+        File.WriteAllText(Path.Combine(_dir, "web.yaml"), """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web }
+            spec:
+              replicas: 4
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata: { labels: { app: web } }
+                spec:
+                  containers:
+                  - name: web
+                    command: ["demo"]
+            """);
+
+        var spec = Load("""{ "Gateway": { "Services": { "web": { "Manifest": "web.yaml" } } } }""", out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(4, spec.Services[0].Replicas);
+        Assert.Null(spec.Services[0].PodName);
+    }
+
+    [Theory]
+    [InlineData("apiVersion: v1\nkind: Service\nmetadata: { name: s }\n", "kind \"Service\": supported kinds: \"Pod\", \"Deployment\"")]
+    [InlineData("apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - name: a\n    bogus: 1\n", "line 8, column 5: Property 'bogus' not found on type 'k8s.Models.V1Container'.")]
+    public void Load_BadManifest_NamesTheProblem(string yaml, string expected)
+    {
+        File.WriteAllText(Path.Combine(_dir, "m.yaml"), yaml);
+
+        Load("""{ "Gateway": { "Services": { "m": { "Manifest": "m.yaml" } } } }""", out var errors);
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith("Gateway:Services:m:Manifest: ", error, StringComparison.Ordinal);
+        Assert.EndsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
+    }
+}
