@@ -36,7 +36,6 @@ internal sealed class GrpcProbe : IDisposable
             ActivityHeadersPropagator = null,
         };
         _httpClient = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        _httpClient.DefaultRequestHeaders.UserAgent.ParseAdd(HttpGetProbe.UserAgent);
     }
 
     public async Task<ProbeOutcome> ProbeAsync(V1GRPCAction action, ProbeTarget target, TimeSpan timeout, CancellationToken cancellationToken)
@@ -57,8 +56,9 @@ internal sealed class GrpcProbe : IDisposable
                 deadline: deadline,
                 cancellationToken: cancellationToken);
         }
-        catch (RpcException exception) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcException exception)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return ProbeOutcome.Failure(exception.StatusCode switch
             {
                 StatusCode.Unimplemented => $"this server does not implement the grpc health protocol (grpc.health.v1.Health): {exception.Status.Detail}",

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using k8s.Models;
@@ -230,7 +229,8 @@ internal sealed class HttpGetProbe : IDisposable
 
         if (hostHeader is not null)
         {
-            requestHeaders.Host = hostHeader;
+            // Unvalidated, as Go sends whatever req.Host holds; the Host property would throw.
+            requestHeaders.TryAddWithoutValidation("Host", hostHeader);
         }
 
         return request;

@@ -38,6 +38,9 @@ public sealed class HttpGetProbeTests : IDisposable
         {
             Assert.Equal($"HTTP probe failed with statuscode: {status}", outcome.Output);
         }
+
+        // A final 3xx is a redirect the probe did not follow: success, with a warning (kubelet's probe.Warning).
+        Assert.Equal(status == 399, outcome.Warning is not null);
     }
 
     [Fact]
@@ -199,6 +202,29 @@ public sealed class HttpGetProbeTests : IDisposable
         var lines = await server.RequestLinesAsync();
         Assert.Single(lines, line => line.StartsWith("Host:", StringComparison.OrdinalIgnoreCase));
         Assert.Contains("Host: app.example.test", lines);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_HostHeaderOnRelativeRedirect_IsKept()
+    {
+        var hosts = new List<string>();
+        await using var server = await LocalServer.StartAsync(context =>
+        {
+            hosts.Add(context.Request.Host.Value!);
+            if (context.Request.Path == "/start")
+            {
+                context.Response.Redirect("/final");
+            }
+
+            return Task.CompletedTask;
+        });
+        var action = Get(server.Port, "/start");
+        action.HttpHeaders = [Header("Host", "app.example.test")];
+
+        var outcome = await _probe.ProbeAsync(action, ProbeTargets.Target(), OneSecond, default);
+
+        Assert.Equal(ProbeResult.Success, outcome.Result);
+        Assert.Equal(["app.example.test", "app.example.test"], hosts);
     }
 
     [Fact]
