@@ -1,0 +1,42 @@
+using System.Net.Sockets;
+
+namespace Gateway.Probes.Handlers;
+
+/// <summary>Ports, addresses, sockets and dial errors shared by the network probes.</summary>
+internal static class ProbeAddress
+{
+    /// <summary>A probe's port by number or by <c>ports[].name</c>; null when missing, unknown or out of range.</summary>
+    public static int? ResolvePort(string? port, ProbeTarget target) =>
+        string.IsNullOrEmpty(port) ? null
+        : target.ResolvePort(port) is int number && number is > 0 and <= 65535 ? number
+        : null;
+
+    public static string PortNotFound(string? port) =>
+        string.IsNullOrEmpty(port) ? "probe has no port"
+        : int.TryParse(port, out _) ? $"invalid port number: {port}"
+        : $"port name {port} not found";
+
+    /// <summary>Go's <c>net.JoinHostPort</c>: an IPv6 literal is put in brackets.</summary>
+    public static string JoinHostPort(string host, int port) =>
+        host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[')
+            ? $"[{host}]:{port}"
+            : $"{host}:{port}";
+
+    /// <summary>
+    /// A socket like the kubelet's probe dialer: linger 0, so closing sends RST and leaves no
+    /// TIME_WAIT behind when a thousand probes a second come and go.
+    /// </summary>
+    public static Socket CreateSocket() =>
+        new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
+
+    /// <summary>A dial error worded like Go's <c>net.OpError</c>.</summary>
+    public static string DialError(string address, SocketException exception) => exception.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => $"dial tcp {address}: connect: connection refused",
+        SocketError.TimedOut => $"dial tcp {address}: i/o timeout",
+        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"dial tcp {address}: lookup: no such host",
+        SocketError.NetworkUnreachable => $"dial tcp {address}: connect: network is unreachable",
+        SocketError.HostUnreachable => $"dial tcp {address}: connect: no route to host",
+        _ => $"dial tcp {address}: {exception.Message}",
+    };
+}

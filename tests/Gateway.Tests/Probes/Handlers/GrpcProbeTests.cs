@@ -1,0 +1,112 @@
+using Gateway.Probes;
+using Gateway.Probes.Handlers;
+using Gateway.Tests.TestSupport;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace Gateway.Tests.Probes.Handlers;
+
+public sealed class GrpcProbeTests : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+    private readonly GrpcProbe _probe = new(TimeProvider.System);
+    private readonly HealthServiceImpl _health = new();
+    private LocalServer? _server;
+
+    private int Port => _server!.Port;
+
+    public async Task InitializeAsync()
+    {
+        _server = await LocalServer.StartAsync(
+            HttpProtocols.Http2,
+            certificate: null,
+            services =>
+            {
+                services.AddGrpc();
+                services.AddSingleton(_health);
+            },
+            app => app.MapGrpcService<HealthServiceImpl>());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    public void Dispose() => _probe.Dispose();
+
+    [Fact]
+    public async Task ProbeAsync_Serving_Succeeds()
+    {
+        _health.SetStatus("", ServingStatus.Serving);
+
+        var outcome = await _probe.ProbeAsync(new V1GRPCAction { Port = Port }, ProbeTargets.Target(), OneSecond, default);
+
+        Assert.Equal(ProbeOutcome.Success("service is serving"), outcome);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_NotServing_Fails()
+    {
+        _health.SetStatus("", ServingStatus.NotServing);
+
+        var outcome = await _probe.ProbeAsync(new V1GRPCAction { Port = Port }, ProbeTargets.Target(), OneSecond, default);
+
+        Assert.Equal(ProbeOutcome.Failure("service unhealthy (responded with \"NOT_SERVING\")"), outcome);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_ServiceName_IsPassed()
+    {
+        _health.SetStatus("", ServingStatus.NotServing);
+        _health.SetStatus("orders", ServingStatus.Serving);
+
+        var outcome = await _probe.ProbeAsync(new V1GRPCAction { Port = Port, Service = "orders" }, ProbeTargets.Target(), OneSecond, default);
+
+        Assert.Equal(ProbeResult.Success, outcome.Result);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_UnknownService_Fails()
+    {
+        _health.SetStatus("", ServingStatus.Serving);
+
+        var outcome = await _probe.ProbeAsync(new V1GRPCAction { Port = Port, Service = "missing" }, ProbeTargets.Target(), OneSecond, default);
+
+        Assert.Equal(ProbeResult.Failure, outcome.Result);
+        Assert.False(outcome.IsError);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_StatusChanges_SeenOnCachedChannel()
+    {
+        _health.SetStatus("", ServingStatus.Serving);
+        var first = await _probe.ProbeAsync(new V1GRPCAction { Port = Port }, ProbeTargets.Target(), OneSecond, default);
+        _health.SetStatus("", ServingStatus.NotServing);
+
+        var second = await _probe.ProbeAsync(new V1GRPCAction { Port = Port }, ProbeTargets.Target(), OneSecond, default);
+
+        Assert.Equal(ProbeResult.Success, first.Result);
+        Assert.Equal(ProbeResult.Failure, second.Result);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_NoServer_Fails()
+    {
+        var port = ProbeTargets.ClosedPort();
+
+        var outcome = await _probe.ProbeAsync(new V1GRPCAction { Port = port }, ProbeTargets.Target(), OneSecond, default);
+
+        Assert.Equal(ProbeResult.Failure, outcome.Result);
+        Assert.False(outcome.IsError);
+        Assert.Contains($"127.0.0.1:{port}", outcome.Output);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Gateway.Runtimes.Process;
+
+namespace Gateway.Tests.Runtimes.Process;
+
+public sealed class ProcessExecTests : IDisposable
+{
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+    private readonly string _directory = Directory.CreateTempSubdirectory("process-exec-").FullName;
+
+    public static Dictionary<string, string> HostEnvironment() => new(StringComparer.Ordinal)
+    {
+        ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
+    };
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData("true", 0)]
+    [InlineData("false", 1)]
+    public async Task RunAsync_Program_ReturnsExitCode(string program, int expected)
+    {
+        var result = await RunAsync([program], OneSecond);
+
+        Assert.Equal(expected, result.ExitCode);
+        Assert.False(result.TimedOut);
+    }
+
+    [Fact]
+    public async Task RunAsync_StdoutAndStderr_CapturedTogether()
+    {
+        var result = await RunAsync(["sh", "-c", "echo out; echo err >&2"], OneSecond);
+
+        Assert.Contains("out\n", result.Output);
+        Assert.Contains("err\n", result.Output);
+    }
+
+    [Fact]
+    public async Task RunAsync_EnvironmentAndWorkingDirectory_AreTheGivenOnes()
+    {
+        var environment = HostEnvironment();
+        environment["GREETING"] = "hello";
+
+        var result = await ProcessExec.RunAsync(["sh", "-c", "echo $GREETING; pwd; echo ${HOME:-unset}"], _directory, environment, OneSecond, ProcessExec.DefaultOutputLimit, default);
+
+        Assert.Equal($"hello\n{_directory}\nunset\n", result.Output);
+    }
+
+    [Fact]
+    public async Task RunAsync_PastTimeout_KillsProcessTree()
+    {
+        var pidFile = Path.Combine(_directory, "child.pid");
+        var stopwatch = Stopwatch.StartNew();
+
+        var result = await RunAsync(["sh", "-c", $"sleep 5 & echo $! > {pidFile}; wait"], OneSecond);
+
+        Assert.True(result.TimedOut);
+        Assert.Equal(-1, result.ExitCode);
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
+        var child = int.Parse(File.ReadAllText(pidFile).Trim());
+        Assert.True(await IsGoneAsync(child), $"child {child} still runs");
+    }
+
+    [Fact]
+    public async Task RunAsync_LargeOutput_TruncatedAtLimit()
+    {
+        var result = await RunAsync(["sh", "-c", "head -c 50000 /dev/zero | tr '\\0' a"], OneSecond);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(new string('a', ProcessExec.DefaultOutputLimit), result.Output);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownProgram_Exits127()
+    {
+        var result = await RunAsync(["no-such-program-for-probes"], OneSecond);
+
+        Assert.Equal(127, result.ExitCode);
+        Assert.Equal("exec: \"no-such-program-for-probes\": executable file not found in $PATH", result.Output);
+    }
+
+    private Task<Gateway.Runtimes.ExecResult> RunAsync(string[] argv, TimeSpan timeout) =>
+        ProcessExec.RunAsync(argv, _directory, HostEnvironment(), timeout, ProcessExec.DefaultOutputLimit, default);
+
+    /// <summary>Gone, or a zombie waiting for its new parent to reap it.</summary>
+    private static async Task<bool> IsGoneAsync(int pid)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var stat = $"/proc/{pid}/stat";
+            if (!File.Exists(stat))
+            {
+                return true;
+            }
+
+            try
+            {
+                var text = await File.ReadAllTextAsync(stat);
+                if (text[(text.LastIndexOf(')') + 2)..].StartsWith('Z'))
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+}
