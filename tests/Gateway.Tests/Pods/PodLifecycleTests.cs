@@ -277,7 +277,7 @@ public sealed class PodLifecycleTests
     public void ReadinessGates_ReadyOnlyWhenEveryGateIsTrue()
     {
         var pod = Single("Always");
-        pod = pod with { Spec = new V1PodSpec { RestartPolicy = "Always", Containers = pod.Spec.Containers, ReadinessGates = [new V1PodReadinessGate("example.com/lb")] } };
+        pod = pod with { Spec = new V1PodSpec { RestartPolicy = "Always", Containers = pod.Spec.Containers, ReadinessGates = [new V1PodReadinessGate { ConditionType = "example.com/lb" }] } };
         pod = Run(pod, (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0));
         Assert.True(pod.ContainersReady);
         Assert.False(pod.Ready);

@@ -179,7 +179,7 @@ public sealed class GatewaySpecLoaderTests : IDisposable
 
     [Theory]
     [InlineData("apiVersion: v1\nkind: Service\nmetadata: { name: s }\n", "kind \"Service\": supported kinds: \"Pod\", \"Deployment\"")]
-    [InlineData("apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - name: a\n    bogus: 1\n", "line 8, column 5: Property 'bogus' not found on type 'k8s.Models.V1Container'.")]
+    [InlineData("apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - name: a\n    bogus: 1\n", "line 7, column 5: Property 'bogus' not found on type 'k8s.Models.V1Container'.")]
     public void Load_BadManifest_NamesTheProblem(string yaml, string expected)
     {
         File.WriteAllText(Path.Combine(_dir, "m.yaml"), yaml);
