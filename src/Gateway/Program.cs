@@ -12,7 +12,7 @@ using Yarp.ReverseProxy.Health;
 
 // Composition root: configuration, validation, then wiring. Behaviour lives in the folders.
 var settingsPath = SettingsFile.Locate(args, out var hostArgs);
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.Sources.Clear();
 if (!File.Exists(settingsPath))
 {

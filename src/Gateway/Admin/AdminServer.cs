@@ -18,6 +18,7 @@ internal sealed class AdminServer(
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.WebHost.UseUrls(urls);
         _app = builder.Build();
         AdminApi.Map(_app, registry, pods, events, status);

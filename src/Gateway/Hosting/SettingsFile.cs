@@ -1,8 +1,8 @@
 namespace Gateway.Hosting;
 
 /// <summary>
-/// Finds the settings file: <c>--config FILE</c>, else <c>config/appsettings.json</c> under the
-/// current folder, else beside the executable (the container image's layout).
+/// Finds the settings file: <c>--config FILE</c>, else <c>config/appsettings.json</c> in the current
+/// folder or the nearest folder above it, else beside the executable (the container image's layout).
 /// </summary>
 internal static class SettingsFile
 {
@@ -33,7 +33,16 @@ internal static class SettingsFile
             return Path.GetFullPath(explicitPath);
         }
 
-        var local = Path.GetFullPath(Path.Combine("config", "appsettings.json"));
-        return File.Exists(local) ? local : Path.Combine(AppContext.BaseDirectory, "config", "appsettings.json");
+        // `dotnet run --project src/Gateway` runs in the project's folder: look upward for config/.
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "config", "appsettings.json");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "config", "appsettings.json");
     }
 }
