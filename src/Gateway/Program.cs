@@ -58,7 +58,7 @@ services.AddSingleton<EndpointTable>();
 services.AddSingleton<EventRecorder>(sp => new EventRecorder(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
 services.AddSingleton<PortAllocator>();
 services.AddSingleton<GatewayStatus>();
-services.AddSingleton(new ProcessRuntimeOptions(Path.Combine(Path.GetTempPath(), "gateway", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+services.AddSingleton(ProcessRuntimeOptions.ForThisProcess());
 services.AddSingleton<IContainerRuntime, ProcessRuntime>();
 services.AddSingleton<IProber, Prober>();
 services.AddSingleton<IPodDrainer, ProxyDrainer>();
@@ -82,6 +82,9 @@ services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp.GetRequiredSe
 services.AddHostedService<ReplicaController>();
 
 var app = builder.Build();
+
+// Process groups left by a gateway that crashed are ended before any new pod starts.
+OrphanReaper.ReapOrphans(ProcessRuntimeOptions.Root, Environment.ProcessId);
 var registry = app.Services.GetRequiredService<PodRegistry>();
 var endpoints = app.Services.GetRequiredService<EndpointTable>();
 registry.Changed += endpoints.OnPodChanged;

@@ -39,6 +39,8 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ILoggerFacto
         }
 
         var container = ProcessContainer.Start(launch, workingDirectory, SetsidPath, loggerFactory.CreateLogger<ProcessContainer>());
+        OrphanReaper.Record(options.StateDirectory, container.ProcessId);
+        _ = container.Exited.ContinueWith(_ => OrphanReaper.Forget(options.StateDirectory, container.ProcessId), TaskScheduler.Default);
         return Task.FromResult<IContainerInstance>(container);
     }
 
@@ -58,5 +60,12 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ILoggerFacto
     }
 }
 
-/// <summary>Where the Process runtime keeps the containers' working folders.</summary>
-public sealed record ProcessRuntimeOptions(string StateDirectory);
+/// <summary>Where the Process runtime keeps this gateway's state: the containers' working folders and its process-group records.</summary>
+public sealed record ProcessRuntimeOptions(string StateDirectory)
+{
+    /// <summary>The folder that holds one state folder per gateway process, named by its pid.</summary>
+    public static string Root => Path.Combine(Path.GetTempPath(), "gateway");
+
+    public static ProcessRuntimeOptions ForThisProcess() =>
+        new(Path.Combine(Root, System.Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+}

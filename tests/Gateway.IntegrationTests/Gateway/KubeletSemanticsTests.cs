@@ -1,0 +1,245 @@
+using System.Net;
+using System.Text;
+using Gateway.IntegrationTests.Infrastructure;
+using k8s.Models;
+
+namespace Gateway.IntegrationTests.Gateway;
+
+/// <summary>SEMANTICS.md on real processes: probes, restarts, back-off, phase, readiness-gated routing.</summary>
+public sealed class KubeletSemanticsTests
+{
+    private static V1ContainerStatus Container(V1Pod pod, string name = "web") => pod.Status.ContainerStatuses.Single(c => c.Name == name);
+
+    private static string Demo(string name, string args, string probes, string extraPorts = "") => "{" + Service(name, args, probes, extraPorts) + "}";
+
+    private static string Service(string name, string args, string probes, string extraPorts = "") => $$"""
+        "{{name}}": {
+            "Template": { "spec": {
+              "terminationGracePeriodSeconds": 3,
+              "containers": [ {
+                "name": "web",
+                "command": [ "dotnet", {{GatewayProcess.DemoDll}} ],
+                "args": [ {{args}} ],
+                "ports": [ { "name": "http", "containerPort": 8080 }{{extraPorts}} ],
+                {{probes}}
+              } ] } } }
+        """;
+
+    private static async Task<string> WriteManifestAsync(string yaml)
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-manifest-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(directory, "pod.yaml"), yaml);
+        return directory;
+    }
+
+    [Fact]
+    public async Task SeedPod_WithShortenedDelays_RestartsOnceAndStaysRunning()
+    {
+        // config/examples/liveness-exec.yaml with its delays shortened; the file path is relative to
+        // the container's own working folder on the Process runtime.
+        var seed = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "config", "examples", "liveness-exec.yaml"));
+        var shortened = seed
+            .Replace("touch /tmp/healthy; sleep 30; rm -rf /tmp/healthy; sleep 600", "touch healthy; sleep 3; rm -rf healthy; sleep 600", StringComparison.Ordinal)
+            .Replace("- /tmp/healthy", "- healthy", StringComparison.Ordinal)
+            .Replace("initialDelaySeconds: 5", "initialDelaySeconds: 1", StringComparison.Ordinal)
+            .Replace("periodSeconds: 5", "periodSeconds: 1", StringComparison.Ordinal);
+        Assert.NotEqual(seed, shortened);
+        var directory = await WriteManifestAsync(shortened);
+
+        await using var gateway = await GatewayProcess.StartAsync("""{ "seed": { "Manifest": "pod.yaml" } }""", directory);
+        var running = await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "liveness").State.Running is not null, "the seed pod running");
+        Assert.Equal("test-liveness-exec", running[0].Metadata.Name);
+        Assert.Equal(0, Container(running[0], "liveness").RestartCount);
+
+        var restarted = await gateway.WaitForPodsAsync(p => Container(p[0], "liveness").RestartCount == 1 && Container(p[0], "liveness").State.Running is not null,
+            "restartCount 1", TimeSpan.FromSeconds(40));
+
+        Assert.Equal("Running", restarted[0].Status.Phase);
+        Assert.Equal(137, Container(restarted[0], "liveness").LastState.Terminated.ExitCode);
+        var events = await gateway.GetEventsAsync();
+        Assert.Contains(events, e => e.Reason == "Unhealthy" && e.Message.StartsWith("Liveness probe failed: cat:", StringComparison.Ordinal) && e.Message.Contains("healthy", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Reason == "Killing" && e.Message == "Container liveness failed liveness probe, will be restarted");
+        Assert.True(events.Count(e => e.Reason == "Started") >= 1 && events.Single(e => e.Reason == "Started").Count == 2);
+    }
+
+    [Fact]
+    public async Task HealthyFor_UnderHttpGetLiveness_RestartsWithAGrowingBackOffAndRestartCountNeverDrops()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(Demo("web", "\"--healthy-for\", \"1\"",
+            """ "livenessProbe": { "httpGet": { "path": "/healthz", "port": "http" }, "periodSeconds": 1, "failureThreshold": 1 } """));
+
+        var counts = new List<int>();
+        var sawBackOff = false;
+        V1Pod? pod = null;
+        await Poll.UntilAsync(async () =>
+        {
+            pod = (await gateway.GetPodsAsync()).Items.Single();
+            var c = Container(pod);
+            counts.Add(c.RestartCount);
+            sawBackOff |= c.State.Waiting?.Reason == "CrashLoopBackOff";
+            return c.RestartCount >= 2 && c.State.Running is not null;
+        }, "two restarts", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(counts.Order(), counts);
+        Assert.True(sawBackOff, "the container never showed Waiting/CrashLoopBackOff");
+        var web = Container(pod!);
+        var waited = web.State.Running.StartedAt!.Value - web.LastState.Terminated.FinishedAt!.Value;
+        Assert.True(waited >= TimeSpan.FromSeconds(9.5), $"the second restart came {waited} after the exit; the back-off is 10 s");
+        Assert.Equal("Running", pod!.Status.Phase);
+        Assert.Contains(await gateway.GetEventsAsync(), e => e.Reason == "BackOff" && e.Type == "Warning");
+    }
+
+    [Fact]
+    public async Task ReadinessThatNeverPasses_PodGetsNoRequestAndNeverRestarts()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(Demo("web", "\"--ready-after\", \"1000\"",
+            """ "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1, "failureThreshold": 1 } """));
+        await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0]).State.Running is not null, "a running pod");
+
+        var deadline = DateTime.UtcNow.AddSeconds(4);
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await gateway.Proxy.GetAsync("/");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.NotNull(response.Headers.RetryAfter);
+            await Task.Delay(200);
+        }
+
+        var pod = (await gateway.GetPodsAsync()).Items.Single();
+        Assert.Equal(0, Container(pod).RestartCount);
+        Assert.False(Container(pod).Ready);
+        Assert.Equal("False", pod.Status.Conditions.Single(c => c.Type == "Ready").Status);
+        Assert.Contains(await gateway.GetEventsAsync(), e => e.Message.StartsWith("Readiness probe failed: HTTP probe failed with statuscode: 503", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadyAfter_NewPodGetsNoRequestBeforeItsFirstReadinessSuccess()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(Demo("web", "\"--ready-after\", \"3\"",
+            """ "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 } """));
+        await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0]).State.Running is not null, "a running pod");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await gateway.Proxy.GetAsync("/")).StatusCode);
+
+        await gateway.WaitForPodsAsync(p => Container(p[0]).Ready == true, "the pod ready");
+
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Proxy.GetAsync("/")).StatusCode);
+
+        // Turning unready takes it out of rotation.
+        var port = (await gateway.GetPodsAsync()).Items[0].Spec.Containers[0].Ports[0].HostPort;
+        using var direct = new HttpClient();
+        await direct.PostAsync($"http://127.0.0.1:{port}/admin/fail-readiness", null);
+        await gateway.WaitForPodsAsync(p => Container(p[0]).Ready == false, "the pod unready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await gateway.Proxy.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task RestartPolicyNever_FailingContainer_PodFailedAndReplaced()
+    {
+        await using var gateway = await GatewayProcess.StartAsync("""
+            { "job": { "Replicas": 1, "Template": { "spec": { "restartPolicy": "Never",
+                "containers": [ { "name": "main", "command": [ "sh", "-c", "sleep 1; exit 3" ] } ] } } } }
+            """);
+        var first = (await gateway.WaitForPodsAsync(p => p.Count >= 1, "a pod"))[0].Metadata.Name;
+
+        await gateway.WaitForPodsAsync(p => p.Count >= 1 && p.All(x => x.Metadata.Name != first), "a replacement pod with a new name");
+
+        var failed = (await gateway.GetEventsAsync()).Where(e => e.InvolvedObject.Name == first).Select(e => e.Reason).ToList();
+        Assert.Contains("Started", failed);
+    }
+
+    [Theory]
+    [InlineData("Never", "exit 3", "Failed", 3)]
+    [InlineData("OnFailure", "exit 0", "Succeeded", 0)]
+    [InlineData("Never", "exit 0", "Succeeded", 0)]
+    public async Task BarePod_EndsInItsTerminalPhaseAndStaysThere(string restartPolicy, string script, string phase, int exitCode)
+    {
+        var directory = await WriteManifestAsync($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: once }
+            spec:
+              restartPolicy: {{restartPolicy}}
+              containers:
+              - name: main
+                command: [ "sh", "-c", "sleep 1; {{script}}" ]
+            """);
+        await using var gateway = await GatewayProcess.StartAsync("""{ "once": { "Manifest": "pod.yaml" } }""", directory);
+
+        var pods = await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.Phase == phase, $"phase {phase}");
+        Assert.Equal(exitCode, Container(pods[0], "main").State.Terminated.ExitCode);
+        Assert.Equal(0, Container(pods[0], "main").RestartCount);
+
+        await Task.Delay(1500);
+        var later = await gateway.GetPodAsync("once");
+        Assert.Equal(phase, later!.Status.Phase);
+    }
+
+    [Fact]
+    public async Task TwoContainers_OneFailedUnderNever_PodStaysRunning()
+    {
+        await using var gateway = await GatewayProcess.StartAsync("""
+            { "pair": { "Replicas": 1, "Template": { "spec": { "restartPolicy": "Never",
+                "containers": [
+                  { "name": "fails", "command": [ "sh", "-c", "exit 1" ] },
+                  { "name": "runs", "command": [ "sleep", "600" ] } ] } } } }
+            """);
+
+        var pods = await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "fails").State.Terminated is not null, "the failing container terminated");
+
+        Assert.Equal(1, Container(pods[0], "fails").State.Terminated.ExitCode);
+        Assert.NotNull(Container(pods[0], "runs").State.Running);
+        Assert.Equal("Running", pods[0].Status.Phase);
+        Assert.Equal("False", pods[0].Status.Conditions.Single(c => c.Type == "ContainersReady").Status);
+    }
+
+    [Fact]
+    public async Task TcpSocketReadiness_PassesOnAListeningPortAndFailsOnAClosedOne()
+    {
+        await using var gateway = await GatewayProcess.StartAsync("{"
+            + Service("open", "", """ "readinessProbe": { "tcpSocket": { "port": "http" }, "periodSeconds": 1 } """) + ","
+            + Service("closed", "", """ "readinessProbe": { "tcpSocket": { "port": "unused" }, "periodSeconds": 1 } """, extraPorts: """, { "name": "unused", "containerPort": 9999 }""")
+            + "}");
+
+        await gateway.WaitForPodsAsync(p => p.Count == 2 && p.Any(x => x.Metadata.Labels["app"] == "open" && Container(x).Ready == true), "the open pod ready");
+        await Task.Delay(2000);
+        var closed = (await gateway.GetPodsAsync()).Items.Single(x => x.Metadata.Labels["app"] == "closed");
+        Assert.False(Container(closed).Ready);
+        Assert.NotNull(Container(closed).State.Running);
+    }
+
+    [Fact]
+    public async Task GrpcProbes_ServingIsReady_NotServingFailsLivenessAndRestarts()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(Demo("web", "\"--grpc-port\", \"$(PORT_GRPC)\"", """
+            "readinessProbe": { "grpc": { "port": 9000 }, "periodSeconds": 1 },
+            "livenessProbe": { "grpc": { "port": 9000, "service": "demo" }, "periodSeconds": 1, "failureThreshold": 1 }
+            """, extraPorts: """, { "name": "grpc", "containerPort": 9000 }"""));
+        var pods = await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0]).Ready == true, "the pod ready through grpc");
+
+        using var direct = new HttpClient();
+        await direct.PostAsync($"http://127.0.0.1:{pods[0].Spec.Containers[0].Ports[0].HostPort}/admin/fail-liveness", null);
+
+        await gateway.WaitForPodsAsync(p => Container(p[0]).RestartCount == 1 && Container(p[0]).Ready == true, "a restart after NOT_SERVING");
+        Assert.Contains(await gateway.GetEventsAsync(), e => e.Reason == "Unhealthy" && e.Message.Contains("NOT_SERVING", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadinessGate_PodIsReadyOnlyOnceTheConditionIsSet()
+    {
+        await using var gateway = await GatewayProcess.StartAsync($$"""
+            { "web": { "Template": { "spec": {
+                "readinessGates": [ { "conditionType": "example.com/lb" } ],
+                "containers": [ { "name": "web", "command": [ "dotnet", {{GatewayProcess.DemoDll}} ], "ports": [ { "containerPort": 8080 } ] } ] } } } }
+            """);
+        var pod = (await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0]).Ready == true, "containers ready"))[0];
+        Assert.Equal("False", pod.Status.Conditions.Single(c => c.Type == "Ready").Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await gateway.Proxy.GetAsync("/")).StatusCode);
+
+        using var patch = new StringContent("""{"status":{"conditions":[{"type":"example.com/lb","status":"True"}]}}""", Encoding.UTF8, "application/merge-patch+json");
+        var response = await gateway.Admin.PatchAsync($"/api/v1/namespaces/default/pods/{pod.Metadata.Name}/status", patch);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await gateway.WaitForPodsAsync(p => p[0].Status.Conditions.Single(c => c.Type == "Ready").Status == "True", "the Ready condition");
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Proxy.GetAsync("/")).StatusCode);
+    }
+}

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+
+namespace Gateway.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real gateway executable, started with a settings file written for the test, on free
+/// loopback ports. Disposing stops it with SIGTERM (SIGKILL if it does not exit in time).
+/// </summary>
+internal sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private GatewayProcess(Process process, StringBuilder output, string settingsPath, int proxyPort, int adminPort)
+    {
+        _process = process;
+        _output = output;
+        SettingsPath = settingsPath;
+        ProxyPort = proxyPort;
+        AdminPort = adminPort;
+        Proxy = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{proxyPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        Admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>The demo backend's path as a JSON string literal, for settings written by tests.</summary>
+    public static string DemoDll => JsonSerializer.Serialize(RepoPaths.DemoBackendDll);
+
+    public static string GatewayDll { get; } = Path.Combine(RepoPaths.Root, "src", "Gateway", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "Gateway.dll");
+
+    public string SettingsPath { get; }
+
+    public int ProxyPort { get; }
+
+    public int AdminPort { get; }
+
+    public HttpClient Proxy { get; }
+
+    public HttpClient Admin { get; }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Writes <c>{"Gateway": {"Services": services}}</c> with free ports and starts the gateway; waits for /readyz.</summary>
+    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null)
+    {
+        var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
+        var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
+        var settingsPath = Path.Combine(directory, "appsettings.json");
+        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort));
+        var output = new StringBuilder();
+        var process = Launch(["--config", settingsPath], output);
+        var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort);
+        try
+        {
+            await Poll.UntilAsync(async () =>
+            {
+                if (process.HasExited)
+                {
+                    Assert.Fail($"The gateway exited with {process.ExitCode}:\n{gateway.Output}");
+                }
+
+                try
+                {
+                    return (await gateway.Admin.GetAsync("/readyz")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, "the gateway's /readyz", TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+
+        return gateway;
+    }
+
+    public static string Settings(string servicesJson, int proxyPort, int adminPort) => $$"""
+        {
+          "Logging": { "LogLevel": { "Default": "Information", "Microsoft": "Warning", "Yarp": "Warning" } },
+          "Gateway": {
+            "Proxy": { "Urls": "http://127.0.0.1:{{proxyPort}}" },
+            "Admin": { "Urls": "http://127.0.0.1:{{adminPort}}" },
+            "Services": {{servicesJson}}
+          }
+        }
+        """;
+
+    /// <summary>Runs the gateway with these arguments until it exits by itself (e.g. on a bad configuration).</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args)
+    {
+        var output = new StringBuilder();
+        using var process = Launch(args, output);
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        process.WaitForExit();
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    private static Process Launch(IEnumerable<string> args, StringBuilder output)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(GatewayDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = info };
+        void Append(object? sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+            }
+        }
+
+        process.OutputDataReceived += Append;
+        process.ErrorDataReceived += Append;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    public async Task<V1PodList> GetPodsAsync() =>
+        KubernetesJson.Deserialize<V1PodList>(await Admin.GetStringAsync("/api/v1/namespaces/default/pods"));
+
+    public async Task<V1Pod?> GetPodAsync(string name)
+    {
+        var response = await Admin.GetAsync($"/api/v1/namespaces/default/pods/{name}");
+        return response.IsSuccessStatusCode ? KubernetesJson.Deserialize<V1Pod>(await response.Content.ReadAsStringAsync()) : null;
+    }
+
+    public async Task<IList<Corev1Event>> GetEventsAsync() =>
+        KubernetesJson.Deserialize<Corev1EventList>(await Admin.GetStringAsync("/api/v1/namespaces/default/events")).Items;
+
+    /// <summary>Waits until the pods satisfy <paramref name="condition"/>; returns them.</summary>
+    public async Task<IList<V1Pod>> WaitForPodsAsync(Func<IList<V1Pod>, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        IList<V1Pod> pods = [];
+        await Poll.UntilAsync(async () => condition(pods = (await GetPodsAsync()).Items), what + "\n" + Output, timeout ?? TimeSpan.FromSeconds(30));
+        return pods;
+    }
+
+    /// <summary>The host process id of a container's current instance, from its containerID.</summary>
+    public static int ProcessIdOf(V1ContainerStatus status)
+    {
+        var id = status.ContainerID ?? throw new InvalidOperationException($"container {status.Name} runs no instance");
+        return int.Parse(id["process://".Length..].Split('-')[0], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to the gateway and waits for it to exit.</summary>
+    public async Task<int> StopAsync(string signal = "TERM", TimeSpan? timeout = null)
+    {
+        if (!_process.HasExited)
+        {
+            Signal(_process.Id, signal);
+            await _process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(45));
+        }
+
+        return _process.ExitCode;
+    }
+
+    public static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public static bool IsAlive(int pid)
+    {
+        // A zombie (exited, not yet reaped) counts as gone.
+        var stat = $"/proc/{pid}/stat";
+        return File.Exists(stat) && !File.ReadAllText(stat).Split(')').Last().TrimStart().StartsWith('Z');
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        Proxy.Dispose();
+        Admin.Dispose();
+        _process.Dispose();
+    }
+}
