@@ -140,6 +140,21 @@ public sealed class HttpGetProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task ProbeAsync_RedirectToOtherScheme_Fails()
+    {
+        await using var server = await LocalServer.StartAsync(context =>
+        {
+            context.Response.Redirect($"ftp://127.0.0.1:{context.Connection.LocalPort}/");
+            return Task.CompletedTask;
+        });
+
+        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), OneSecond, default);
+
+        Assert.Equal(ProbeResult.Failure, outcome.Result);
+        Assert.Contains("unsupported protocol scheme \"ftp\"", outcome.Output);
+    }
+
+    [Fact]
     public async Task ProbeAsync_NoHeaders_SendsKubeletDefaults()
     {
         using var server = new RawHttpServer();
