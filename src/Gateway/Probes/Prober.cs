@@ -31,7 +31,17 @@ internal sealed class Prober : IProber, IDisposable
         var outcome = default(ProbeOutcome);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            outcome = await RunOnceAsync(probe, target, cancellationToken);
+            try
+            {
+                outcome = await RunOnceAsync(probe, target, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A handler that throws could not run the probe: an error, retried and then discarded,
+                // never a dead prober worker.
+                outcome = ProbeOutcome.Error($"probe could not run: {exception.Message}");
+            }
+
             if (!outcome.IsError)
             {
                 break;

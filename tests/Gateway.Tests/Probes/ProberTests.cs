@@ -75,6 +75,20 @@ public sealed class ProberTests : IDisposable
     }
 
     [Fact]
+    public async Task ProbeAsync_CallerCancels_Throws()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var target = Target((_, _, cancellationToken) =>
+        {
+            cancellation.Cancel();
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(new ExecResult(0, "", TimedOut: false));
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _prober.ProbeAsync(ExecProbe("true"), target, cancellation.Token));
+    }
+
+    [Fact]
     public async Task ProbeAsync_NoHandler_IsError()
     {
         var outcome = await _prober.ProbeAsync(new V1Probe(), Target((_, _, _) => throw new InvalidOperationException()), default);

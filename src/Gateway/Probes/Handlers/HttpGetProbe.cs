@@ -111,6 +111,11 @@ internal sealed class HttpGetProbe : IDisposable
             if (IsFollowable(status) && response.Headers.Location is { } location)
             {
                 var next = new Uri(current, location);
+                if (next.Scheme is not ("http" or "https"))
+                {
+                    return ProbeOutcome.Failure($"Get \"{next}\": unsupported protocol scheme \"{next.Scheme}\"");
+                }
+
                 if (!string.Equals(next.Host, url.Host, StringComparison.OrdinalIgnoreCase))
                 {
                     // Another host: not followed; this response is the answer (Go's ErrUseLastResponse).

@@ -21,6 +21,12 @@ internal static class ProcessExec
     public const int ExitNotFound = 127;
     public const int ExitNotExecutable = 126;
 
+    /// <summary>
+    /// How long output is still read once the command has exited or been killed: the pipes close at
+    /// once unless a child the command left behind holds them open, and that child is not waited for.
+    /// </summary>
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(1);
+
     public static async Task<ExecResult> RunAsync(
         IReadOnlyList<string> argv,
         string workingDirectory,
@@ -84,14 +90,12 @@ internal static class ProcessExec
         catch (OperationCanceledException)
         {
             KillTree(process);
-            await readers.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await readers.WaitAsync(OutputGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
             return new ExecResult(-1, output.ToString(), TimedOut: true);
         }
 
-        // A child the command left running may hold the pipes open; its output is not waited for
-        // past the command's own deadline.
-        await readers.WaitAsync(linked.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await readers.WaitAsync(OutputGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return new ExecResult(process.ExitCode, output.ToString(), TimedOut: false);
     }
 
@@ -151,15 +155,22 @@ internal static class ProcessExec
         public async Task CopyFromAsync(Stream source)
         {
             var buffer = new byte[4096];
-            int read;
-            while ((read = await source.ReadAsync(buffer)) > 0)
+            try
             {
-                lock (_lock)
+                int read;
+                while ((read = await source.ReadAsync(buffer)) > 0)
                 {
-                    var count = Math.Min(limit - _length, read);
-                    buffer.AsSpan(0, count).CopyTo(_bytes.AsSpan(_length));
-                    _length += count;
+                    lock (_lock)
+                    {
+                        var count = Math.Min(limit - _length, read);
+                        buffer.AsSpan(0, count).CopyTo(_bytes.AsSpan(_length));
+                        _length += count;
+                    }
                 }
+            }
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException)
+            {
+                // The process was disposed while a child it left behind still held the pipe.
             }
         }
 

@@ -12,12 +12,16 @@ public sealed class ExecProbeTests
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
 
+    // Generous where the timeout is not what is tested: process start, JIT and the first HTTP/2
+    // connection can take most of a second while other test classes run in parallel.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(4);
+
     [Theory]
     [InlineData("true", ProbeResult.Success)]
     [InlineData("false", ProbeResult.Failure)]
     public async Task ProbeAsync_ExitCode_MapsToResult(string program, ProbeResult expected)
     {
-        var outcome = await ExecProbe.ProbeAsync(Command(program), Target(), OneSecond, default);
+        var outcome = await ExecProbe.ProbeAsync(Command(program), Target(), ProbeTimeout, default);
 
         Assert.Equal(expected, outcome.Result);
         Assert.False(outcome.IsError);
@@ -39,7 +43,7 @@ public sealed class ExecProbeTests
     {
         var environment = new Dictionary<string, string> { ["GREETING"] = "hello" };
 
-        var outcome = await ExecProbe.ProbeAsync(Command("echo", "$(GREETING)", "$(UNSET)", "$$(GREETING)"), Target(environment), OneSecond, default);
+        var outcome = await ExecProbe.ProbeAsync(Command("echo", "$(GREETING)", "$(UNSET)", "$$(GREETING)"), Target(environment), ProbeTimeout, default);
 
         Assert.Equal(ProbeOutcome.Success("hello $(UNSET) $(GREETING)\n"), outcome);
     }
@@ -47,7 +51,7 @@ public sealed class ExecProbeTests
     [Fact]
     public async Task ProbeAsync_LargeOutput_KeptTo10KiB()
     {
-        var outcome = await ExecProbe.ProbeAsync(Command("sh", "-c", "head -c 50000 /dev/zero | tr '\\0' a"), Target(), OneSecond, default);
+        var outcome = await ExecProbe.ProbeAsync(Command("sh", "-c", "head -c 50000 /dev/zero | tr '\\0' a"), Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeResult.Success, outcome.Result);
         Assert.Equal(10 * 1024, outcome.Output.Length);
@@ -58,7 +62,7 @@ public sealed class ExecProbeTests
     {
         var target = new ProbeTarget { PodIp = "127.0.0.1", Exec = (_, _, _) => throw new InvalidOperationException("container is gone") };
 
-        var outcome = await ExecProbe.ProbeAsync(Command("true"), target, OneSecond, default);
+        var outcome = await ExecProbe.ProbeAsync(Command("true"), target, ProbeTimeout, default);
 
         Assert.True(outcome.IsError);
         Assert.Contains("container is gone", outcome.Output);

@@ -13,6 +13,10 @@ namespace Gateway.Tests.Probes.Handlers;
 public sealed class HttpGetProbeTests : IDisposable
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+
+    // Generous where the timeout is not what is tested: process start, JIT and the first HTTP/2
+    // connection can take most of a second while other test classes run in parallel.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(4);
     private readonly HttpGetProbe _probe = new(TimeProvider.System);
 
     public void Dispose() => _probe.Dispose();
@@ -30,7 +34,7 @@ public sealed class HttpGetProbeTests : IDisposable
             return Task.CompletedTask;
         });
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.False(outcome.IsError);
         Assert.Equal(expected, outcome.Result);
@@ -48,7 +52,7 @@ public sealed class HttpGetProbeTests : IDisposable
     {
         await using var server = await LocalServer.StartAsync(context => context.Response.WriteAsync("healthy"));
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port, "/healthz"), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(Get(server.Port, "/healthz"), ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeOutcome.Success("healthy"), outcome);
     }
@@ -63,7 +67,7 @@ public sealed class HttpGetProbeTests : IDisposable
             return Task.CompletedTask;
         });
 
-        var outcome = await _probe.ProbeAsync(new V1HTTPGetAction { Port = server.Port.ToString() }, ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(new V1HTTPGetAction { Port = server.Port.ToString() }, ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeResult.Success, outcome.Result);
         Assert.Equal("/", path);
@@ -83,7 +87,7 @@ public sealed class HttpGetProbeTests : IDisposable
             return context.Response.WriteAsync("final:" + context.Request.Path);
         });
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port, "/start"), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(Get(server.Port, "/start"), ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeOutcome.Success("final:/final"), outcome);
     }
@@ -104,7 +108,7 @@ public sealed class HttpGetProbeTests : IDisposable
             return context.Response.WriteAsync("moved");
         });
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeResult.Success, outcome.Result);
         Assert.False(outcome.IsError);
@@ -129,7 +133,7 @@ public sealed class HttpGetProbeTests : IDisposable
             return Task.CompletedTask;
         });
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port, $"/{redirects}"), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(Get(server.Port, $"/{redirects}"), ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(expected, outcome.Result);
         Assert.Null(outcome.Warning);
@@ -140,11 +144,26 @@ public sealed class HttpGetProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task ProbeAsync_RedirectToOtherScheme_Fails()
+    {
+        await using var server = await LocalServer.StartAsync(context =>
+        {
+            context.Response.Redirect($"ftp://127.0.0.1:{context.Connection.LocalPort}/");
+            return Task.CompletedTask;
+        });
+
+        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), ProbeTimeout, default);
+
+        Assert.Equal(ProbeResult.Failure, outcome.Result);
+        Assert.Contains("unsupported protocol scheme \"ftp\"", outcome.Output);
+    }
+
+    [Fact]
     public async Task ProbeAsync_NoHeaders_SendsKubeletDefaults()
     {
         using var server = new RawHttpServer();
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port, "/healthz"), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(Get(server.Port, "/healthz"), ProbeTargets.Target(), ProbeTimeout, default);
 
         var lines = await server.RequestLinesAsync();
         Assert.Equal(ProbeResult.Success, outcome.Result);
@@ -163,7 +182,7 @@ public sealed class HttpGetProbeTests : IDisposable
         var action = Get(server.Port);
         action.HttpHeaders = [Header("X-First", "1"), Header("X-Second", "2"), Header("X-First", "3"), Header("User-Agent", "custom/1.0")];
 
-        await _probe.ProbeAsync(action, ProbeTargets.Target(), OneSecond, default);
+        await _probe.ProbeAsync(action, ProbeTargets.Target(), ProbeTimeout, default);
 
         var lines = await server.RequestLinesAsync();
         var first = Array.FindIndex(lines.ToArray(), line => line.StartsWith("X-First:", StringComparison.Ordinal));
@@ -183,7 +202,7 @@ public sealed class HttpGetProbeTests : IDisposable
         var action = Get(server.Port);
         action.HttpHeaders = [Header("User-Agent", ""), Header("Accept", "")];
 
-        await _probe.ProbeAsync(action, ProbeTargets.Target(), OneSecond, default);
+        await _probe.ProbeAsync(action, ProbeTargets.Target(), ProbeTimeout, default);
 
         var lines = await server.RequestLinesAsync();
         Assert.DoesNotContain(lines, line => line.StartsWith("User-Agent", StringComparison.OrdinalIgnoreCase));
@@ -197,7 +216,7 @@ public sealed class HttpGetProbeTests : IDisposable
         var action = Get(server.Port);
         action.HttpHeaders = [Header("Host", "app.example.test")];
 
-        await _probe.ProbeAsync(action, ProbeTargets.Target(), OneSecond, default);
+        await _probe.ProbeAsync(action, ProbeTargets.Target(), ProbeTimeout, default);
 
         var lines = await server.RequestLinesAsync();
         Assert.Single(lines, line => line.StartsWith("Host:", StringComparison.OrdinalIgnoreCase));
@@ -221,7 +240,7 @@ public sealed class HttpGetProbeTests : IDisposable
         var action = Get(server.Port, "/start");
         action.HttpHeaders = [Header("Host", "app.example.test")];
 
-        var outcome = await _probe.ProbeAsync(action, ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(action, ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeResult.Success, outcome.Result);
         Assert.Equal(["app.example.test", "app.example.test"], hosts);
@@ -233,7 +252,7 @@ public sealed class HttpGetProbeTests : IDisposable
         await using var server = await LocalServer.StartAsync(context => context.Response.WriteAsync("named"));
         var target = ProbeTargets.Target(new PortMapping("http", 8080, server.Port));
 
-        var outcome = await _probe.ProbeAsync(new V1HTTPGetAction { Port = "http" }, target, OneSecond, default);
+        var outcome = await _probe.ProbeAsync(new V1HTTPGetAction { Port = "http" }, target, ProbeTimeout, default);
 
         Assert.Equal(ProbeOutcome.Success("named"), outcome);
     }
@@ -243,7 +262,7 @@ public sealed class HttpGetProbeTests : IDisposable
     {
         var target = ProbeTargets.Target(new PortMapping("http", 8080, 18080));
 
-        var outcome = await _probe.ProbeAsync(new V1HTTPGetAction { Port = "metrics" }, target, OneSecond, default);
+        var outcome = await _probe.ProbeAsync(new V1HTTPGetAction { Port = "metrics" }, target, ProbeTimeout, default);
 
         Assert.True(outcome.IsError);
         Assert.Equal("port name metrics not found", outcome.Output);
@@ -288,7 +307,7 @@ public sealed class HttpGetProbeTests : IDisposable
     {
         var port = ProbeTargets.ClosedPort();
 
-        var outcome = await _probe.ProbeAsync(Get(port, "/healthz"), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(Get(port, "/healthz"), ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeResult.Failure, outcome.Result);
         Assert.False(outcome.IsError);
@@ -300,7 +319,7 @@ public sealed class HttpGetProbeTests : IDisposable
     {
         await using var server = await LocalServer.StartAsync(context => context.Response.WriteAsync(new string('a', 50_000)));
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeResult.Success, outcome.Result);
         Assert.Equal(new string('a', 10 * 1024), outcome.Output);
@@ -314,7 +333,7 @@ public sealed class HttpGetProbeTests : IDisposable
         var action = Get(server.Port);
         action.Scheme = "HTTPS";
 
-        var outcome = await _probe.ProbeAsync(action, ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(action, ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeOutcome.Success("tls:True"), outcome);
     }

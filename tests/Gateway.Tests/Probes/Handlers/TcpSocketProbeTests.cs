@@ -10,7 +10,9 @@ namespace Gateway.Tests.Probes.Handlers;
 
 public sealed class TcpSocketProbeTests
 {
-    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+    // Generous where the timeout is not what is tested: process start, JIT and the first HTTP/2
+    // connection can take most of a second while other test classes run in parallel.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(4);
     private readonly TcpSocketProbe _probe = new(TimeProvider.System);
 
     [Fact]
@@ -20,7 +22,7 @@ public sealed class TcpSocketProbeTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
 
-        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Port = port.ToString() }, ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Port = port.ToString() }, ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeOutcome.Success(), outcome);
     }
@@ -30,7 +32,7 @@ public sealed class TcpSocketProbeTests
     {
         var port = ProbeTargets.ClosedPort();
 
-        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Port = port.ToString() }, ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Port = port.ToString() }, ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.Equal(ProbeOutcome.Failure($"dial tcp 127.0.0.1:{port}: connect: connection refused"), outcome);
     }
@@ -47,7 +49,7 @@ public sealed class TcpSocketProbeTests
             Exec = (_, _, _) => throw new InvalidOperationException("no exec in this test"),
         };
 
-        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Host = "127.0.0.1", Port = "db" }, target, OneSecond, default);
+        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Host = "127.0.0.1", Port = "db" }, target, ProbeTimeout, default);
 
         Assert.Equal(ProbeResult.Success, outcome.Result);
     }
@@ -55,7 +57,7 @@ public sealed class TcpSocketProbeTests
     [Fact]
     public async Task ProbeAsync_UnknownPortName_IsError()
     {
-        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Port = "db" }, ProbeTargets.Target(), OneSecond, default);
+        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Port = "db" }, ProbeTargets.Target(), ProbeTimeout, default);
 
         Assert.True(outcome.IsError);
     }

@@ -6,6 +6,10 @@ namespace Gateway.Tests.Runtimes.Process;
 public sealed class ProcessExecTests : IDisposable
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+
+    // Generous where the timeout is not what is tested: process start, JIT and the first HTTP/2
+    // connection can take most of a second while other test classes run in parallel.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(4);
     private readonly string _directory = Directory.CreateTempSubdirectory("process-exec-").FullName;
 
     public static Dictionary<string, string> HostEnvironment() => new(StringComparer.Ordinal)
@@ -20,7 +24,7 @@ public sealed class ProcessExecTests : IDisposable
     [InlineData("false", 1)]
     public async Task RunAsync_Program_ReturnsExitCode(string program, int expected)
     {
-        var result = await RunAsync([program], OneSecond);
+        var result = await RunAsync([program], ProbeTimeout);
 
         Assert.Equal(expected, result.ExitCode);
         Assert.False(result.TimedOut);
@@ -29,7 +33,7 @@ public sealed class ProcessExecTests : IDisposable
     [Fact]
     public async Task RunAsync_StdoutAndStderr_CapturedTogether()
     {
-        var result = await RunAsync(["sh", "-c", "echo out; echo err >&2"], OneSecond);
+        var result = await RunAsync(["sh", "-c", "echo out; echo err >&2"], ProbeTimeout);
 
         Assert.Contains("out\n", result.Output);
         Assert.Contains("err\n", result.Output);
@@ -41,7 +45,7 @@ public sealed class ProcessExecTests : IDisposable
         var environment = HostEnvironment();
         environment["GREETING"] = "hello";
 
-        var result = await ProcessExec.RunAsync(["sh", "-c", "echo $GREETING; pwd; echo ${HOME:-unset}"], _directory, environment, OneSecond, ProcessExec.DefaultOutputLimit, default);
+        var result = await ProcessExec.RunAsync(["sh", "-c", "echo $GREETING; pwd; echo ${HOME:-unset}"], _directory, environment, ProbeTimeout, ProcessExec.DefaultOutputLimit, default);
 
         Assert.Equal($"hello\n{_directory}\nunset\n", result.Output);
     }
@@ -64,7 +68,7 @@ public sealed class ProcessExecTests : IDisposable
     [Fact]
     public async Task RunAsync_LargeOutput_TruncatedAtLimit()
     {
-        var result = await RunAsync(["sh", "-c", "head -c 50000 /dev/zero | tr '\\0' a"], OneSecond);
+        var result = await RunAsync(["sh", "-c", "head -c 50000 /dev/zero | tr '\\0' a"], ProbeTimeout);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(new string('a', ProcessExec.DefaultOutputLimit), result.Output);
@@ -73,7 +77,7 @@ public sealed class ProcessExecTests : IDisposable
     [Fact]
     public async Task RunAsync_UnknownProgram_Exits127()
     {
-        var result = await RunAsync(["no-such-program-for-probes"], OneSecond);
+        var result = await RunAsync(["no-such-program-for-probes"], ProbeTimeout);
 
         Assert.Equal(127, result.ExitCode);
         Assert.Equal("exec: \"no-such-program-for-probes\": executable file not found in $PATH", result.Output);
