@@ -59,7 +59,7 @@ public sealed class KubeletSemanticsTests
         var events = await gateway.GetEventsAsync();
         Assert.Contains(events, e => e.Reason == "Unhealthy" && e.Message.StartsWith("Liveness probe failed: cat:", StringComparison.Ordinal) && e.Message.Contains("healthy", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Reason == "Killing" && e.Message == "Container liveness failed liveness probe, will be restarted");
-        Assert.True(events.Count(e => e.Reason == "Started") >= 1 && events.Single(e => e.Reason == "Started").Count == 2);
+        Assert.Equal(2, events.Single(e => e.Reason == "Started").Count);
     }
 
     [Fact]
