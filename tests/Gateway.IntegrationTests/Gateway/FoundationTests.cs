@@ -16,7 +16,8 @@ public sealed class FoundationTests
                 "name": "web",
                 "command": [ "dotnet", {{GatewayProcess.DemoDll}} ],
                 "args": [ {{args}} ],
-                "ports": [ { "name": "http", "containerPort": 8080 } ]
+                "ports": [ { "name": "http", "containerPort": 8080 } ],
+                "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 }
               } ] } } } }
         """;
 

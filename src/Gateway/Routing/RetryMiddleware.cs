@@ -1,0 +1,136 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using Gateway.Controllers;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Routing;
+
+/// <summary>
+/// In the proxy pipeline, around load balancing and forwarding: a request whose connection to a pod
+/// failed before any byte reached it goes to another ready pod, whatever its method; an idempotent
+/// request that got a reset before any response byte does too. The failing pod is ejected at once
+/// and its readiness probe runs now. Attempts are bounded, and retries in flight are held to a
+/// budget (20 % of active requests, at least 3), as Envoy does. A body is replayed only when it was
+/// small enough to buffer.
+/// </summary>
+internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, GatewayMetrics metrics)
+{
+    public const int MaxRetries = 2;
+    public const int BufferLimitBytes = 64 * 1024;
+    public const double BudgetPercent = 20;
+    public const int MinimumConcurrentRetries = 3;
+
+    private int _active;
+    private int _retrying;
+
+    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        var request = context.Request;
+        var replayable = request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any()
+            || request.ContentLength <= BufferLimitBytes;
+        if (replayable && request.ContentLength > 0)
+        {
+            request.EnableBuffering(BufferLimitBytes);
+        }
+
+        Interlocked.Increment(ref _active);
+        var retrying = false;
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                await next();
+                var error = context.GetForwarderErrorFeature();
+                var feature = context.GetReverseProxyFeature();
+                if (error is null || feature.ProxiedDestination is not { } failed)
+                {
+                    return;
+                }
+
+                var connectFailure = IsConnectFailure(error);
+                if (connectFailure)
+                {
+                    // Fast ejection: out of rotation now, back when its readiness probe passes.
+                    Eject(failed.DestinationId);
+                }
+
+                var retryable = connectFailure || (IsResetBeforeResponse(error) && IsIdempotent(request.Method));
+                var remaining = feature.AvailableDestinations.Where(d => d != failed).ToList();
+                if (!retryable || !replayable || attempt >= MaxRetries || remaining.Count == 0 || context.Response.HasStarted
+                    || (!retrying && !TryEnterBudget()))
+                {
+                    return;
+                }
+
+                retrying = true;
+                metrics.RecordRetry(feature.Route.Config.ClusterId!, connectFailure ? "connect" : "reset");
+                if (request.Body.CanSeek)
+                {
+                    request.Body.Position = 0;
+                }
+
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.Clear();
+                feature.AvailableDestinations = remaining;
+                feature.ProxiedDestination = null;
+            }
+        }
+        finally
+        {
+            if (retrying)
+            {
+                Interlocked.Decrement(ref _retrying);
+            }
+
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    private bool TryEnterBudget()
+    {
+        var allowed = Math.Max(MinimumConcurrentRetries, (int)(Volatile.Read(ref _active) * BudgetPercent / 100));
+        if (Interlocked.Increment(ref _retrying) <= allowed)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _retrying);
+        return false;
+    }
+
+    private void Eject(string destinationId)
+    {
+        if (endpoints.Eject(destinationId) is { } endpoint)
+        {
+            pods.Find(endpoint.PodName)?.RecheckReadiness();
+        }
+    }
+
+    private static bool IsIdempotent(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+
+    /// <summary>The connection was never made: no byte of the request reached the pod.</summary>
+    internal static bool IsConnectFailure(IForwarderErrorFeature error) =>
+        error.Error == ForwarderError.Request && Find<HttpRequestException>(error.Exception) is { HttpRequestError: HttpRequestError.ConnectionError };
+
+    /// <summary>The connection broke before any response byte came back.</summary>
+    internal static bool IsResetBeforeResponse(IForwarderErrorFeature error) =>
+        error.Error == ForwarderError.Request
+        && (Find<HttpRequestException>(error.Exception) is { HttpRequestError: HttpRequestError.ResponseEnded }
+            || Find<SocketException>(error.Exception) is { SocketErrorCode: SocketError.ConnectionReset });
+
+    private static T? Find<T>(Exception? exception)
+        where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+}
