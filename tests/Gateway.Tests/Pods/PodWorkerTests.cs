@@ -51,8 +51,8 @@ public sealed class PodWorkerTests : IAsyncDisposable
     [Fact]
     public async Task LivenessFails_KilledWithTheProbeGraceAndRestartedWithFreshProbeValues()
     {
-        var liveness = Probe(period: 10, failureThreshold: 1, terminationGracePeriodSeconds: 5);
-        var readiness = Probe(period: 10);
+        var liveness = TimedProbe(period: 10, failureThreshold: 1, terminationGracePeriodSeconds: 5);
+        var readiness = TimedProbe(period: 10);
         var pod = StartPod(PodSpec(Container(App, liveness: liveness, readiness: readiness)));
         _prober.Then(App, ProbeKind.Liveness, ProbeOutcome.Failure("boom"));
 
@@ -100,8 +100,8 @@ public sealed class PodWorkerTests : IAsyncDisposable
     [Fact]
     public async Task StartupSucceeds_ReadinessRunsAtOnce()
     {
-        var startup = Probe(period: 5, failureThreshold: 3);
-        var readiness = Probe(period: 30);
+        var startup = TimedProbe(period: 5, failureThreshold: 3);
+        var readiness = TimedProbe(period: 30);
         var pod = StartPod(PodSpec(Container(App, readiness: readiness, startup: startup)));
         _prober.Then(App, ProbeKind.Startup, ProbeOutcome.Failure("starting"));
 
@@ -157,8 +157,8 @@ public sealed class PodWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Delete_WhileDraining_ReadinessKeepsProbingAndLivenessStops()
     {
-        var liveness = Probe(period: 1);
-        var readiness = Probe(period: 1);
+        var liveness = TimedProbe(period: 1);
+        var readiness = TimedProbe(period: 1);
         var pod = StartPod(PodSpec(Container(App, liveness: liveness, readiness: readiness)));
         var name = pod.State.Name;
         await _watch.WaitForAsync(name, p => p.Ready, "ready");
@@ -186,14 +186,4 @@ public sealed class PodWorkerTests : IAsyncDisposable
     }
 
     private static V1PodSpec PodSpec(V1Container container, long grace = 30) => ServiceSpecs.PodSpec("Always", grace, container);
-
-    private static V1Probe Probe(int period, int failureThreshold = 3, long? terminationGracePeriodSeconds = null) => new()
-    {
-        Exec = new V1ExecAction { Command = ["check"] },
-        PeriodSeconds = period,
-        FailureThreshold = failureThreshold,
-        SuccessThreshold = 1,
-        TimeoutSeconds = 1,
-        TerminationGracePeriodSeconds = terminationGracePeriodSeconds,
-    };
 }

@@ -40,7 +40,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Start_NoDelay_FirstTickAtOnceThenEveryPeriod()
     {
-        var probe = Probe(period: 10);
+        var probe = TimedProbe(period: 10);
         Setup(Container(App, readiness: probe));
 
         StartWorker(ProbeKind.Readiness, probe);
@@ -57,7 +57,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Start_WithFirstTickDelay_FirstTickAfterTheDelay()
     {
-        var probe = Probe(period: 10);
+        var probe = TimedProbe(period: 10);
         Setup(Container(App, liveness: probe));
 
         StartWorker(ProbeKind.Liveness, probe, TimeSpan.FromSeconds(3));
@@ -72,7 +72,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_DuringInitialDelay_IsSkipped()
     {
-        var probe = Probe(period: 1, initialDelay: 3);
+        var probe = TimedProbe(period: 1, initialDelay: 3);
         Setup(Container(App, liveness: probe));
 
         StartWorker(ProbeKind.Liveness, probe);
@@ -90,9 +90,9 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_BeforeStartupSucceeded_LivenessAndReadinessDoNotRun()
     {
-        var startup = Probe(period: 5, failureThreshold: 3);
-        var liveness = Probe(period: 10);
-        var readiness = Probe(period: 10);
+        var startup = TimedProbe(period: 5, failureThreshold: 3);
+        var liveness = TimedProbe(period: 10);
+        var readiness = TimedProbe(period: 10);
         Setup(Container(App, liveness: liveness, readiness: readiness, startup: startup));
         _prober.Then(App, ProbeKind.Startup, ProbeOutcome.Failure("not yet")).Always(App, ProbeKind.Startup, ProbeOutcome.Success());
 
@@ -119,7 +119,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [InlineData("FS", ProbeResult.Success, 1)]
     public async Task Tick_StartupReachedItsThreshold_StopsProbing(string runs, ProbeResult expected, int changedAtSecond)
     {
-        var startup = Probe(period: 1, failureThreshold: 2);
+        var startup = TimedProbe(period: 1, failureThreshold: 2);
         Setup(Container(App, startup: startup));
         _prober.Then(App, ProbeKind.Startup, [.. runs.Select(r => r == 'S' ? ProbeOutcome.Success() : ProbeOutcome.Failure("no"))]);
 
@@ -142,7 +142,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_LivenessFailed_WorkerOnHold()
     {
-        var liveness = Probe(period: 1, failureThreshold: 1);
+        var liveness = TimedProbe(period: 1, failureThreshold: 1);
         Setup(Container(App, liveness: liveness));
         _prober.Then(App, ProbeKind.Liveness, ProbeOutcome.Failure("boom"));
 
@@ -157,8 +157,8 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_PodDeleting_ReadinessKeepsProbingAndLivenessStops()
     {
-        var liveness = Probe(period: 1);
-        var readiness = Probe(period: 1);
+        var liveness = TimedProbe(period: 1);
+        var readiness = TimedProbe(period: 1);
         Setup(Container(App, liveness: liveness, readiness: readiness));
 
         var livenessTimer = StartWorker(ProbeKind.Liveness, liveness);
@@ -179,7 +179,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_InstanceGone_WorkerEnds()
     {
-        var readiness = Probe(period: 1);
+        var readiness = TimedProbe(period: 1);
         Setup(Container(App, readiness: readiness));
 
         var timer = StartWorker(ProbeKind.Readiness, readiness);
@@ -195,7 +195,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_ProbeErrored_NotCountedAndRecordedAsUnhealthy()
     {
-        var liveness = Probe(period: 1, failureThreshold: 1);
+        var liveness = TimedProbe(period: 1, failureThreshold: 1);
         Setup(Container(App, liveness: liveness));
         _prober.Then(App, ProbeKind.Liveness, ProbeOutcome.Error("port \"http\" not found"), ProbeOutcome.Failure("boom"));
 
@@ -213,7 +213,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_ProbeFailed_RecordsUnhealthyWithTheOutput()
     {
-        var liveness = Probe(period: 1, failureThreshold: 3);
+        var liveness = TimedProbe(period: 1, failureThreshold: 3);
         Setup(Container(App, liveness: liveness));
         _prober.Always(App, ProbeKind.Liveness, ProbeOutcome.Failure("HTTP probe failed with statuscode: 500\n"));
 
@@ -235,7 +235,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_ProbeWarned_RecordsProbeWarningAndCountsTheResult()
     {
-        var readiness = Probe(period: 1);
+        var readiness = TimedProbe(period: 1);
         Setup(Container(App, readiness: readiness));
         _prober.Always(App, ProbeKind.Readiness, ProbeOutcome.Success(warning: "Probe terminated redirects, Response body: "));
 
@@ -250,7 +250,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     [Fact]
     public async Task Tick_ResultUnchanged_PostsNothing()
     {
-        var readiness = Probe(period: 1);
+        var readiness = TimedProbe(period: 1);
         Setup(Container(App, readiness: readiness));
 
         StartWorker(ProbeKind.Readiness, readiness);
@@ -266,16 +266,6 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
         Assert.Single(Posted());
         Assert.Empty(_events.Snapshot);
     }
-
-    private static V1Probe Probe(int period, int failureThreshold = 3, int initialDelay = 0) => new()
-    {
-        Exec = new V1ExecAction { Command = ["check"] },
-        PeriodSeconds = period,
-        FailureThreshold = failureThreshold,
-        SuccessThreshold = 1,
-        InitialDelaySeconds = initialDelay,
-        TimeoutSeconds = 1,
-    };
 
     /// <summary>A pod whose one container runs as instance i1 since T0, with the starting probe values.</summary>
     private void Setup(V1Container container)
