@@ -10,6 +10,7 @@ public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecord
     private readonly Dictionary<(string Pod, string Type, string Reason, string Message), GatewayEvent> _byKey = [];
     private readonly LinkedList<(string Pod, string Type, string Reason, string Message)> _order = new();
     private volatile GatewayEvent[] _snapshot = [];
+    private long _sequence;
 
     /// <summary>The events, oldest first.</summary>
     public IReadOnlyList<GatewayEvent> Snapshot => _snapshot;
@@ -34,7 +35,7 @@ public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecord
             {
                 _byKey[key] = new GatewayEvent
                 {
-                    Name = $"{podName}.{now.ToUnixTimeMilliseconds():x}{_byKey.Count:x}",
+                    Name = $"{podName}.{now.ToUnixTimeMilliseconds():x}{_sequence++:x}",
                     Namespace = ns,
                     PodName = podName,
                     PodUid = podUid,

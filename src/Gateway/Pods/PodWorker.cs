@@ -163,7 +163,7 @@ internal sealed partial class PodWorker
             Argv = ContainerLaunchBuilder.Argv(spec, environment),
             Environment = environment,
             Ports = ports,
-            RestartCount = pod.FindContainer(name)?.RestartCount ?? 0,
+            RestartCount = pod.FindContainer(name)?.InstancesStarted ?? 0,
             ConfigDirectory = _configDirectory,
         };
 

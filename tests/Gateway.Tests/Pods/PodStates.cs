@@ -42,6 +42,18 @@ internal static class PodStates
     public static V1Probe ExecProbe(long? terminationGracePeriodSeconds = null) =>
         new() { Exec = new V1ExecAction { Command = ["true"] }, PeriodSeconds = 1, FailureThreshold = 1, SuccessThreshold = 1, TerminationGracePeriodSeconds = terminationGracePeriodSeconds };
 
+    /// <summary>An exec probe with the given timing, for worker tests that drive a fake clock.</summary>
+    public static V1Probe TimedProbe(int period, int failureThreshold = 3, int initialDelay = 0, long? terminationGracePeriodSeconds = null) => new()
+    {
+        Exec = new V1ExecAction { Command = ["check"] },
+        PeriodSeconds = period,
+        FailureThreshold = failureThreshold,
+        SuccessThreshold = 1,
+        InitialDelaySeconds = initialDelay,
+        TimeoutSeconds = 1,
+        TerminationGracePeriodSeconds = terminationGracePeriodSeconds,
+    };
+
     public static PodState Single(string restartPolicy) => Create(restartPolicy, [Container("app")]);
 
     public static PodState WithInit(string restartPolicy) => Create(restartPolicy, [Container("app")], [Container("init")]);

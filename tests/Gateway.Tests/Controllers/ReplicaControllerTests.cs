@@ -1,0 +1,109 @@
+using Gateway.Controllers;
+using Gateway.Events;
+using Gateway.Pods;
+using Gateway.Runtimes;
+using Gateway.Specs;
+using Gateway.Tests.Fakes;
+using Gateway.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using static Gateway.Tests.Pods.PodStates;
+
+namespace Gateway.Tests.Controllers;
+
+public sealed class ReplicaControllerTests : IAsyncDisposable
+{
+    private readonly TrackingTimeProvider _time = new(T0);
+    private readonly InMemoryRuntime _runtime;
+    private readonly PodRegistry _registry = new();
+    private readonly RegistryWatch _watch;
+    private readonly PodManager _pods;
+    private ReplicaController? _controller;
+
+    public ReplicaControllerTests()
+    {
+        _runtime = new InMemoryRuntime(_time);
+        _watch = new RegistryWatch(_registry);
+        var events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
+        var context = new PodWorkerContext(_runtime, new ScriptedProber(_time), _registry, events, new RecordingDrainer(), new PortAllocator(), _time,
+            GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
+        _pods = new PodManager(context);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_controller is not null)
+        {
+            using var timeout = new CancellationTokenSource(ConditionSignal.SafetyNet);
+            await _controller.StopAsync(timeout.Token);
+            _controller.Dispose();
+        }
+
+        _watch.Dispose();
+    }
+
+    [Fact]
+    public async Task Start_KeepsTheReplicaCount()
+    {
+        await StartAsync(ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 3));
+
+        await WaitForRunningAsync(3);
+        var first = _registry.Pods.Keys.Order().First();
+        _pods.Delete(first, "test");
+        await _watch.WaitForCurrentAsync(pods => !pods.Any(p => p.Name == first) && pods.Count(p => p.Phase == PodPhase.Running) == 3, "a replacement");
+
+        Assert.Equal(4, _runtime.Instances.Select(i => i.Launch.PodName).Distinct().Count());
+        Assert.All(_registry.Pods.Values, p => Assert.StartsWith("web-5d4f8c7b9-", p.Name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ContainerExitsUnderNever_PodFailedAndReplacedByANewPod()
+    {
+        await StartAsync(ServiceSpecs.Create(ServiceSpecs.PodSpec("Never", 30, Container("app")), replicas: 2));
+        await WaitForRunningAsync(2);
+        var victim = _runtime.Instances[0];
+
+        victim.Exit(1);
+        var failed = await _watch.WaitForAsync(victim.Launch.PodName, p => p.Phase == PodPhase.Failed, "failed");
+        await _watch.WaitForCurrentAsync(pods => pods.Count == 2 && pods.All(p => p.Phase == PodPhase.Running && p.Name != failed.Name), "a replacement");
+
+        Assert.Equal(1, failed.Containers[0].Terminated!.ExitCode);
+        Assert.Equal(0, failed.Containers[0].RestartCount);
+        Assert.Single(_runtime.Instances, i => i.Launch.PodName == failed.Name);
+        Assert.Equal(3, _runtime.Instances.Count);
+    }
+
+    [Fact]
+    public async Task StopAsync_DeletesEveryPodAndWaitsForThem()
+    {
+        await StartAsync(ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 20, Container("app")), replicas: 3));
+        await WaitForRunningAsync(3);
+        var workers = _pods.Workers.ToList();
+
+        await _controller!.StopAsync(CancellationToken.None);
+
+        Assert.Empty(_registry.Pods);
+        Assert.All(workers, w => Assert.True(w.Completion.IsCompletedSuccessfully));
+        Assert.Equal(3, _runtime.Stops.Count);
+        Assert.All(_runtime.Stops, s => Assert.Equal(TimeSpan.FromSeconds(20), s.GracePeriod));
+        Assert.Equal(3, _runtime.Instances.Count);
+    }
+
+    [Fact]
+    public async Task Start_BarePod_CreatedWithItsOwnName()
+    {
+        await StartAsync(ServiceSpecs.Create(ServiceSpecs.PodSpec("Never", 30, Container("app")), podName: "solo"));
+
+        await WaitForRunningAsync(1);
+
+        Assert.Equal(["solo"], _registry.Pods.Keys);
+    }
+
+    private async Task StartAsync(ServiceSpec service)
+    {
+        _controller = new ReplicaController(new GatewaySpec("http://127.0.0.1:0", "http://127.0.0.1:0", [service]), _pods, _registry, NullLogger<ReplicaController>.Instance);
+        await _controller.StartAsync(CancellationToken.None);
+    }
+
+    private Task WaitForRunningAsync(int count) =>
+        _watch.WaitForCurrentAsync(pods => pods.Count == count && pods.All(p => p.Phase == PodPhase.Running), $"{count} running pods");
+}

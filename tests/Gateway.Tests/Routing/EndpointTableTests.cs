@@ -1,0 +1,149 @@
+using System.Collections.Immutable;
+using Gateway.Pods;
+using Gateway.Routing;
+using Gateway.Runtimes;
+using static Gateway.Tests.Pods.PodStates;
+using static Gateway.Tests.Routing.Endpoints;
+
+namespace Gateway.Tests.Routing;
+
+public sealed class EndpointTableTests
+{
+    private readonly EndpointTable _table = new();
+    private readonly List<string> _changes = [];
+
+    public EndpointTableTests()
+    {
+        _table.DestinationsChanged += s => _changes.Add($"destinations {s}");
+        _table.ConditionsChanged += s => _changes.Add($"conditions {s}");
+    }
+
+    [Fact]
+    public void FromPod_RunningContainer_OneEndpointPerInstance()
+    {
+        var endpoint = EndpointTable.FromPod(Running(Pod("web-1", hostPort: 31001), "i7"));
+
+        Assert.Equal(new Endpoint("web", "web-1", "web-1/i7", "http://127.0.0.1:31001", Serving: true, Terminating: false), endpoint);
+    }
+
+    [Fact]
+    public void FromPod_ContainerNotRunning_NoEndpoint() => Assert.Null(EndpointTable.FromPod(Pod("web-1")));
+
+    [Fact]
+    public void FromPod_NoDeclaredPort_NoEndpoint()
+    {
+        var pod = Running(Pod("web-1")) with { Ports = ImmutableDictionary<string, ImmutableArray<PortMapping>>.Empty };
+
+        Assert.Null(EndpointTable.FromPod(pod));
+    }
+
+    [Fact]
+    public void FromPod_PortOnTheSecondContainer_UsesThatContainersInstance()
+    {
+        var pod = Create("Always", [Container("sidecar"), Container("app")]) with
+        {
+            Name = "web-1",
+            Ports = ImmutableDictionary<string, ImmutableArray<PortMapping>>.Empty
+                .Add("sidecar", [])
+                .Add("app", [new PortMapping(null, 8080, 31005), new PortMapping("admin", 9090, 31006)]),
+        };
+        var running = pod with { Containers = [.. pod.Containers.Select((c, i) => c with { State = ContainerRunState.Running, InstanceId = $"i{i + 1}" })] };
+
+        var endpoint = EndpointTable.FromPod(running);
+
+        Assert.Equal(("web-1/i2", "http://127.0.0.1:31005"), (endpoint?.DestinationId, endpoint?.Address));
+    }
+
+    [Theory]
+    [InlineData(true, false, true, false, true)]
+    [InlineData(true, true, true, true, false)]
+    [InlineData(false, false, false, false, false)]
+    [InlineData(false, true, false, true, false)]
+    public void FromPod_ReadyAndDeleting_ServingTerminatingReady(bool podReady, bool deleting, bool serving, bool terminating, bool ready)
+    {
+        var endpoint = EndpointTable.FromPod(Running(Pod("web-1"), ready: podReady, deleting: deleting))!;
+
+        Assert.Equal((serving, terminating, ready), (endpoint.Serving, endpoint.Terminating, endpoint.Ready));
+    }
+
+    [Fact]
+    public void OnPodChanged_PodGetsAnAddress_DestinationsChanged()
+    {
+        _table.OnPodChanged(null, Pod("web-1"));
+        _table.OnPodChanged(Pod("web-1"), Running(Pod("web-1"), ready: false));
+
+        Assert.Equal(["destinations web"], _changes);
+        Assert.Equal(["web-1/i1"], _table.Current.Keys);
+        Assert.False(_table.ForPod("web-1")!.Serving);
+    }
+
+    [Fact]
+    public void OnPodChanged_OnlyConditionsChange_ConditionsChanged()
+    {
+        var notReady = Running(Pod("web-1"), ready: false);
+        var ready = Running(Pod("web-1"), ready: true);
+        var terminating = Running(Pod("web-1"), ready: true, deleting: true);
+
+        _table.OnPodChanged(null, notReady);
+        _table.OnPodChanged(notReady, ready);
+        _table.OnPodChanged(ready, terminating);
+
+        Assert.Equal(["destinations web", "conditions web", "conditions web"], _changes);
+        Assert.Equal((true, true), (_table.Current["web-1/i1"].Serving, _table.Current["web-1/i1"].Terminating));
+    }
+
+    [Fact]
+    public void OnPodChanged_NothingRoutingSeesChanged_NoEvent()
+    {
+        var pod = Running(Pod("web-1"));
+
+        _table.OnPodChanged(null, pod);
+        _table.OnPodChanged(pod, pod with { StartTime = T0 });
+        _table.OnPodChanged(null, Pod("web-2"));
+        _table.OnPodChanged(Pod("web-2"), Pod("web-2") with { StartTime = T0 });
+
+        Assert.Equal(["destinations web"], _changes);
+    }
+
+    [Fact]
+    public void OnPodChanged_ContainerRestarted_FreshDestinationId()
+    {
+        var first = Running(Pod("web-1"), "i1");
+        var between = Pod("web-1");
+        var second = Running(Pod("web-1"), "i2", ready: false);
+
+        _table.OnPodChanged(null, first);
+        _table.OnPodChanged(first, between);
+        Assert.Empty(_table.Current);
+        _table.OnPodChanged(between, second);
+
+        Assert.Equal(["destinations web", "destinations web", "destinations web"], _changes);
+        Assert.Equal(["web-1/i2"], _table.Current.Keys);
+        Assert.Equal("web-1/i2", _table.ForPod("web-1")!.DestinationId);
+    }
+
+    [Fact]
+    public void OnPodChanged_InstanceReplacedWithoutAGap_OldDestinationGone()
+    {
+        _table.OnPodChanged(null, Running(Pod("web-1"), "i1"));
+        _table.OnPodChanged(Running(Pod("web-1"), "i1"), Running(Pod("web-1"), "i2"));
+
+        Assert.Equal(["web-1/i2"], _table.Current.Keys);
+        Assert.Equal(["destinations web", "destinations web"], _changes);
+    }
+
+    [Fact]
+    public void OnPodChanged_PodRemoved_DestinationsChanged()
+    {
+        var pod = Running(Pod("web-1"));
+        _table.OnPodChanged(null, pod);
+        _table.OnPodChanged(null, Running(Pod("web-2", hostPort: 31002)));
+
+        _table.OnPodChanged(pod, null);
+
+        Assert.Equal(["web-2/i1"], _table.Current.Keys);
+        Assert.Null(_table.ForPod("web-1"));
+        Assert.Equal(["web-2"], _table.ForService("web").Select(e => e.PodName));
+        Assert.Equal("destinations web", _changes[^1]);
+    }
+}

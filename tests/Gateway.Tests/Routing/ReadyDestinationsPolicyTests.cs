@@ -1,0 +1,58 @@
+using Gateway.Routing;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Model;
+using static Gateway.Tests.Routing.Endpoints;
+
+namespace Gateway.Tests.Routing;
+
+public sealed class ReadyDestinationsPolicyTests
+{
+    private static readonly ClusterConfig Cluster = new() { ClusterId = "web" };
+
+    /// <summary>
+    /// Pods are written <c>name:state</c>; states: <c>ready</c>, <c>unready</c> (running, readiness failing),
+    /// <c>serving-terminating</c> (ready and being deleted), <c>terminating</c> (not ready and being deleted).
+    /// Destinations named <c>ghost</c> have no endpoint.
+    /// </summary>
+    [Theory]
+    [InlineData("a:ready b:unready c:serving-terminating d:terminating", "a b c d ghost", "a")]
+    [InlineData("a:ready b:ready c:serving-terminating", "a b c", "a b")]
+    [InlineData("a:unready b:serving-terminating c:terminating", "a b c ghost", "b")]
+    [InlineData("a:serving-terminating b:serving-terminating", "a b", "a b")]
+    [InlineData("a:unready b:terminating", "a b", "")]
+    [InlineData("a:ready", "ghost", "")]
+    [InlineData("", "ghost", "")]
+    [InlineData("a:ready", "", "")]
+    public void GetAvailableDestinations_Endpoints_ReadyElseServingTerminating(string pods, string destinations, string expected)
+    {
+        var table = new EndpointTable();
+        foreach (var pod in Split(pods))
+        {
+            var parts = pod.Split(':');
+            var state = parts[1];
+            table.OnPodChanged(null, Running(Pod(parts[0]), ready: state is "ready" or "serving-terminating", deleting: state.EndsWith("terminating", StringComparison.Ordinal)));
+        }
+
+        var policy = new ReadyDestinationsPolicy(table);
+        var available = policy.GetAvailalableDestinations(Cluster, [.. Split(destinations).Select(d => new DestinationState($"{d}/i1"))]);
+
+        Assert.Equal([.. Split(expected).Select(d => $"{d}/i1")], available.Select(d => d.DestinationId));
+    }
+
+    [Fact]
+    public void GetAvailableDestinations_PodRestarted_OldInstanceDestinationGetsNothing()
+    {
+        var table = new EndpointTable();
+        table.OnPodChanged(null, Running(Pod("a"), "i1"));
+        table.OnPodChanged(Running(Pod("a"), "i1"), Running(Pod("a"), "i2"));
+
+        var available = new ReadyDestinationsPolicy(table).GetAvailalableDestinations(Cluster, [new DestinationState("a/i1"), new DestinationState("a/i2")]);
+
+        Assert.Equal(["a/i2"], available.Select(d => d.DestinationId));
+    }
+
+    [Fact]
+    public void Name_IsThePolicyName() => Assert.Equal(ReadyDestinationsPolicy.PolicyName, new ReadyDestinationsPolicy(new EndpointTable()).Name);
+
+    private static string[] Split(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+}
