@@ -8,6 +8,7 @@ using Gateway.Routing;
 using Gateway.Runtimes;
 using Gateway.Runtimes.Process;
 using Gateway.Specs;
+using Gateway.Telemetry;
 using Yarp.ReverseProxy.Health;
 
 // Composition root: configuration, validation, then wiring. Behaviour lives in the folders.
@@ -58,6 +59,8 @@ services.AddSingleton<EndpointTable>();
 services.AddSingleton<EventRecorder>(sp => new EventRecorder(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
 services.AddSingleton<PortAllocator>();
 services.AddSingleton<GatewayStatus>();
+services.AddSingleton<GatewayMetrics>();
+services.AddSingleton<RetryMiddleware>();
 services.AddSingleton(ProcessRuntimeOptions.ForThisProcess());
 services.AddSingleton<IContainerRuntime, ProcessRuntime>();
 services.AddSingleton<IProber, Prober>();
@@ -93,7 +96,9 @@ app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<G
 
 app.MapReverseProxy(proxy =>
 {
+    var retries = proxy.ApplicationServices.GetRequiredService<RetryMiddleware>();
     proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
+    proxy.Use(retries.InvokeAsync);
     proxy.UseSessionAffinity();
     proxy.UseLoadBalancing();
 });

@@ -47,6 +47,9 @@ internal sealed partial class PodWorker
 
     public void Post(PodEvent evt) => _inbox.Writer.TryWrite(evt);
 
+    /// <summary>The proxy could not connect to this pod: re-check its readiness now.</summary>
+    public void RecheckReadiness() => Post(new RecheckRequested());
+
     /// <summary>The log of a container's current instance, or of its previous one.</summary>
     public string? ReadLog(string container, bool previous)
     {
@@ -98,6 +101,19 @@ internal sealed partial class PodWorker
             }
 
             evt = new PodEvent.ContainerStarted(started.Container, started.Instance.Id);
+        }
+
+        if (received is RecheckRequested)
+        {
+            foreach (var ((_, kind), worker) in _probes)
+            {
+                if (kind == ProbeKind.Readiness)
+                {
+                    worker.Recheck();
+                }
+            }
+
+            return true;
         }
 
         var before = _state;
@@ -276,6 +292,9 @@ internal sealed partial class PodWorker
         _context.Registry.Remove(_state.Name);
         _completion.TrySetResult();
     }
+
+    /// <summary>Asks the readiness workers to re-check (see <see cref="RecheckReadiness"/>).</summary>
+    private sealed record RecheckRequested : PodEvent;
 
     /// <summary>The runtime started an instance; carries the instance object into the worker loop.</summary>
     private sealed record InstanceStarted(string Container, IContainerInstance Instance) : PodEvent;

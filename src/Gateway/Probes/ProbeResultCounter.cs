@@ -44,4 +44,12 @@ public sealed class ProbeResultCounter(ProbeKind kind, int successThreshold, int
         Result = result;
         return true;
     }
+
+    /// <summary>Forgets the current run and sets the cached result, e.g. to re-check a pod that refused a connection.</summary>
+    public void Reset(ProbeResult result)
+    {
+        Result = result;
+        _lastResult = ProbeResult.Unknown;
+        _resultRun = 0;
+    }
 }

@@ -29,6 +29,7 @@ internal sealed class ProbeWorker : IAsyncDisposable
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
+    private volatile bool _recheck;
     private Task _loop = Task.CompletedTask;
 
     public ProbeWorker(
@@ -67,6 +68,16 @@ internal sealed class ProbeWorker : IAsyncDisposable
     /// <summary>Runs the probe now instead of waiting for the next tick.</summary>
     public void Trigger() => _signal.Writer.TryWrite(true);
 
+    /// <summary>
+    /// Readiness only: the pod refused a connection. The cached result drops to failure at once and
+    /// the probe runs now; the pod is ready again when the probe passes (successThreshold times).
+    /// </summary>
+    public void Recheck()
+    {
+        _recheck = true;
+        Trigger();
+    }
+
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         try
@@ -92,6 +103,16 @@ internal sealed class ProbeWorker : IAsyncDisposable
     /// <summary>One tick; returns false when this worker is done.</summary>
     private async Task<bool> TickAsync(CancellationToken cancellationToken)
     {
+        if (_recheck)
+        {
+            _recheck = false;
+            if (_counter.Result != ProbeResult.Failure)
+            {
+                _counter.Reset(ProbeResult.Failure);
+                _post(new PodEvent.ProbeChanged(_container, _instanceId, _kind, ProbeResult.Failure));
+            }
+        }
+
         var pod = _pod();
         var container = pod.FindContainer(_container);
         if (container is null || container.InstanceId != _instanceId || !container.IsRunning)

@@ -5,7 +5,8 @@ namespace Gateway.Routing;
 /// serving (the pod is Ready), terminating (deletion has begun), ready (serving and not terminating).
 /// One per container instance: a restart gives a new <see cref="DestinationId"/>.
 /// </summary>
-public sealed record Endpoint(string Service, string PodName, string DestinationId, string Address, bool Serving, bool Terminating)
+/// <param name="Ejected">The proxy could not connect to it: out of rotation until the pod's state next changes (its readiness re-check).</param>
+public sealed record Endpoint(string Service, string PodName, string DestinationId, string Address, bool Serving, bool Terminating, bool Ejected = false)
 {
-    public bool Ready => Serving && !Terminating;
+    public bool Ready => Serving && !Terminating && !Ejected;
 }

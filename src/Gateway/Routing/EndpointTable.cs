@@ -7,8 +7,10 @@ namespace Gateway.Routing;
 /// The endpoints of every service, derived from the pods and swapped whole on each change. The
 /// routing policy reads <see cref="Current"/> on the request path without a lock.
 /// </summary>
-public sealed class EndpointTable
+public sealed class EndpointTable(TimeProvider time)
 {
+    private readonly TimeProvider _time = time;
+    private readonly HashSet<string> _hasReadinessProbe = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
     private ImmutableDictionary<string, Endpoint> _byPod = ImmutableDictionary<string, Endpoint>.Empty;
     private ImmutableDictionary<string, Endpoint> _byDestination = ImmutableDictionary<string, Endpoint>.Empty;
@@ -50,6 +52,54 @@ public sealed class EndpointTable
         return null;
     }
 
+    /// <summary>
+    /// Takes an endpoint out of rotation at once, after a connection to it failed. The pod's next
+    /// state (its readiness re-check, its exit) replaces the endpoint and so ends the ejection; a pod
+    /// with no readiness probe comes back after <see cref="EjectionWithoutReadinessProbe"/>.
+    /// </summary>
+    public Endpoint? Eject(string destinationId)
+    {
+        Endpoint ejected;
+        lock (_writeLock)
+        {
+            if (!_byDestination.TryGetValue(destinationId, out var endpoint) || endpoint.Ejected)
+            {
+                return null;
+            }
+
+            ejected = endpoint with { Ejected = true };
+            Volatile.Write(ref _byDestination, _byDestination.SetItem(destinationId, ejected));
+            Volatile.Write(ref _byPod, _byPod.SetItem(ejected.PodName, ejected));
+        }
+
+        ConditionsChanged?.Invoke(ejected.Service);
+        _ = ReinstateLaterAsync(ejected);
+        return ejected;
+    }
+
+    public static readonly TimeSpan EjectionWithoutReadinessProbe = TimeSpan.FromSeconds(1);
+
+    private async Task ReinstateLaterAsync(Endpoint ejected)
+    {
+        await Task.Delay(EjectionWithoutReadinessProbe, _time);
+        bool reinstated;
+        lock (_writeLock)
+        {
+            reinstated = _byDestination.TryGetValue(ejected.DestinationId, out var current) && ReferenceEquals(current, ejected) && !_hasReadinessProbe.Contains(ejected.PodName);
+            if (reinstated)
+            {
+                var back = ejected with { Ejected = false };
+                Volatile.Write(ref _byDestination, _byDestination.SetItem(back.DestinationId, back));
+                Volatile.Write(ref _byPod, _byPod.SetItem(back.PodName, back));
+            }
+        }
+
+        if (reinstated)
+        {
+            ConditionsChanged?.Invoke(ejected.Service);
+        }
+    }
+
     public void OnPodChanged(PodState? before, PodState? after)
     {
         var name = after?.Name ?? before?.Name;
@@ -63,6 +113,15 @@ public sealed class EndpointTable
         Endpoint? previous;
         lock (_writeLock)
         {
+            if (after is not null && after.Containers.Any(c => c.HasReadinessProbe))
+            {
+                _hasReadinessProbe.Add(name);
+            }
+            else
+            {
+                _hasReadinessProbe.Remove(name);
+            }
+
             _byPod.TryGetValue(name, out previous);
             if (previous == next)
             {

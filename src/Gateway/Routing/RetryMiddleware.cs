@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using Gateway.Controllers;
+using Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -27,7 +28,7 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var request = context.Request;
-        var replayable = request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any()
+        var replayable = request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0
             || request.ContentLength <= BufferLimitBytes;
         if (replayable && request.ContentLength > 0)
         {

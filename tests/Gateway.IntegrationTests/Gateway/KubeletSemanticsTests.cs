@@ -66,7 +66,7 @@ public sealed class KubeletSemanticsTests
     public async Task HealthyFor_UnderHttpGetLiveness_RestartsWithAGrowingBackOffAndRestartCountNeverDrops()
     {
         await using var gateway = await GatewayProcess.StartAsync(Demo("web", "\"--healthy-for\", \"1\"",
-            """ "livenessProbe": { "httpGet": { "path": "/healthz", "port": "http" }, "periodSeconds": 1, "failureThreshold": 1 } """));
+            """ "livenessProbe": { "httpGet": { "path": "/healthz", "port": "http" }, "initialDelaySeconds": 1, "periodSeconds": 1, "failureThreshold": 1 } """));
 
         var counts = new List<int>();
         var sawBackOff = false;
@@ -212,7 +212,7 @@ public sealed class KubeletSemanticsTests
     {
         await using var gateway = await GatewayProcess.StartAsync(Demo("web", "\"--grpc-port\", \"$(PORT_GRPC)\"", """
             "readinessProbe": { "grpc": { "port": 9000 }, "periodSeconds": 1 },
-            "livenessProbe": { "grpc": { "port": 9000, "service": "demo" }, "periodSeconds": 1, "failureThreshold": 1 }
+            "livenessProbe": { "grpc": { "port": 9000, "service": "demo" }, "initialDelaySeconds": 2, "periodSeconds": 1, "failureThreshold": 1 }
             """, extraPorts: """, { "name": "grpc", "containerPort": 9000 }"""));
         var pods = await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0]).Ready == true, "the pod ready through grpc");
 

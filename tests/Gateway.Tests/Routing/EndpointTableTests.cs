@@ -9,11 +9,14 @@ namespace Gateway.Tests.Routing;
 
 public sealed class EndpointTableTests
 {
-    private readonly EndpointTable _table = new();
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = new();
+    private readonly EndpointTable _table;
+
     private readonly List<string> _changes = [];
 
     public EndpointTableTests()
     {
+        _table = new EndpointTable(_time);
         _table.DestinationsChanged += s => _changes.Add($"destinations {s}");
         _table.ConditionsChanged += s => _changes.Add($"conditions {s}");
     }

@@ -25,7 +25,7 @@ public sealed class ReadyDestinationsPolicyTests
     [InlineData("a:ready", "", "")]
     public void GetAvailableDestinations_Endpoints_ReadyElseServingTerminating(string pods, string destinations, string expected)
     {
-        var table = new EndpointTable();
+        var table = new EndpointTable(TimeProvider.System);
         foreach (var pod in Split(pods))
         {
             var parts = pod.Split(':');
@@ -42,7 +42,7 @@ public sealed class ReadyDestinationsPolicyTests
     [Fact]
     public void GetAvailableDestinations_PodRestarted_OldInstanceDestinationGetsNothing()
     {
-        var table = new EndpointTable();
+        var table = new EndpointTable(TimeProvider.System);
         table.OnPodChanged(null, Running(Pod("a"), "i1"));
         table.OnPodChanged(Running(Pod("a"), "i1"), Running(Pod("a"), "i2"));
 
@@ -52,7 +52,7 @@ public sealed class ReadyDestinationsPolicyTests
     }
 
     [Fact]
-    public void Name_IsThePolicyName() => Assert.Equal(ReadyDestinationsPolicy.PolicyName, new ReadyDestinationsPolicy(new EndpointTable()).Name);
+    public void Name_IsThePolicyName() => Assert.Equal(ReadyDestinationsPolicy.PolicyName, new ReadyDestinationsPolicy(new EndpointTable(TimeProvider.System)).Name);
 
     private static string[] Split(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -21,7 +21,19 @@ internal sealed class ProcessContainer : IContainerInstance
     {
         _process = process;
         _workingDirectory = workingDirectory;
-        _environment = environment;
+        // Like the container's own process, an exec'd command sees the host environment under the container's.
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry variable in System.Environment.GetEnvironmentVariables())
+        {
+            merged[(string)variable.Key] = (string?)variable.Value ?? "";
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            merged[name] = value;
+        }
+
+        _environment = merged;
         _logger = logger;
         _pid = process.Id;
         Id = $"{_pid}-{Guid.NewGuid().ToString("N")[..8]}";

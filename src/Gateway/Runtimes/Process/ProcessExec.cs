@@ -46,7 +46,8 @@ internal static class ProcessExec
             return new ExecResult(ExitNotFound, $"exec: \"{argv[0]}\": executable file not found in $PATH", TimedOut: false);
         }
 
-        var startInfo = new ProcessStartInfo(program)
+        // A bare name keeps its argv[0] (messages read "cat: ...", not "/usr/bin/cat: ..."); .NET finds it on PATH again.
+        var startInfo = new ProcessStartInfo(argv[0].Contains('/', StringComparison.Ordinal) ? program : argv[0])
         {
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
