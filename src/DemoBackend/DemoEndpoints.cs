@@ -7,6 +7,7 @@ internal static class DemoEndpoints
 {
     public static void MapDemoEndpoints(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/stats", (RequestCounter counter) => Results.Text($"requests {counter.Requests}\n"));
         app.MapGet("/", (BackendOptions options) => Results.Text($"hello from {options.PodName}\n"));
         app.MapGet("/healthz", (HealthState state) => state.IsLive ? Results.Text("ok\n") : Results.Text("unhealthy\n", statusCode: 500));
         app.MapGet("/readyz", (HealthState state) => state.IsReady ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: 503));

@@ -28,6 +28,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HealthState>();
+builder.Services.AddSingleton<RequestCounter>();
 builder.Services.AddHostedService<CrashTimer>();
 if (options.GrpcPort is not null)
 {
@@ -37,6 +38,17 @@ if (options.GrpcPort is not null)
 }
 
 await using var app = builder.Build();
+var counter = app.Services.GetRequiredService<RequestCounter>();
+app.Use((context, next) =>
+{
+    // Every request but /stats itself, so that reading the count does not change it.
+    if (!context.Request.Path.StartsWithSegments("/stats", StringComparison.Ordinal))
+    {
+        counter.Increment();
+    }
+
+    return next(context);
+});
 app.MapDemoEndpoints();
 if (options.GrpcPort is not null)
 {
