@@ -62,11 +62,15 @@ services.AddSingleton<GatewayStatus>();
 services.AddSingleton<GatewayMetrics>();
 services.AddSingleton<RetryMiddleware>();
 services.AddSingleton(ProcessRuntimeOptions.ForThisProcess());
-services.AddSingleton<IContainerRuntime, ProcessRuntime>();
+services.AddSingleton<ProcessRuntime>();
+services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, IContainerRuntime>
+{
+    [RuntimeKind.Process] = sp.GetRequiredService<ProcessRuntime>(),
+}));
 services.AddSingleton<IProber, Prober>();
 services.AddSingleton<IPodDrainer, ProxyDrainer>();
 services.AddSingleton(sp => new PodWorkerContext(
-    sp.GetRequiredService<IContainerRuntime>(),
+    sp.GetRequiredService<ContainerRuntimes>(),
     sp.GetRequiredService<IProber>(),
     sp.GetRequiredService<PodRegistry>(),
     sp.GetRequiredService<EventRecorder>(),

@@ -31,6 +31,7 @@ internal sealed class PodManager(PodWorkerContext context)
             Name = name,
             Uid = Guid.NewGuid().ToString(),
             ServiceName = service.Name,
+            Runtime = service.Runtime,
             Labels = service.Labels,
             Spec = spec,
             TemplateHash = service.TemplateHash,

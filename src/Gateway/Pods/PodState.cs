@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Gateway.Runtimes;
+using Gateway.Specs;
 using k8s.Models;
 
 namespace Gateway.Pods;
@@ -17,6 +18,9 @@ public sealed record PodState
     public required string Uid { get; init; }
 
     public required string ServiceName { get; init; }
+
+    /// <summary>The runtime that runs the pod's containers.</summary>
+    public RuntimeKind Runtime { get; init; } = RuntimeKind.Process;
 
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
 

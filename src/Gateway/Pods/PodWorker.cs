@@ -188,7 +188,7 @@ internal sealed partial class PodWorker
             IContainerInstance instance;
             try
             {
-                instance = await _context.Runtime.StartAsync(launch, CancellationToken.None);
+                instance = await _context.Runtimes.For(pod.Runtime).StartAsync(launch, CancellationToken.None);
             }
             catch (Exception e)
             {

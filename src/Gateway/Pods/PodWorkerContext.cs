@@ -6,7 +6,7 @@ namespace Gateway.Pods;
 
 /// <summary>What every pod worker shares: the runtime, the prober, the registry, the clock.</summary>
 internal sealed record PodWorkerContext(
-    IContainerRuntime Runtime,
+    ContainerRuntimes Runtimes,
     IProber Prober,
     PodRegistry Registry,
     EventRecorder Events,

@@ -24,7 +24,7 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         _runtime = new InMemoryRuntime(_time);
         _watch = new RegistryWatch(_registry);
         var events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
-        var context = new PodWorkerContext(_runtime, new ScriptedProber(_time), _registry, events, new RecordingDrainer(), new PortAllocator(), _time,
+        var context = new PodWorkerContext(new ContainerRuntimes(_runtime), new ScriptedProber(_time), _registry, events, new RecordingDrainer(), new PortAllocator(), _time,
             GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
         _pods = new PodManager(context);
     }

@@ -30,7 +30,7 @@ public sealed class PodWorkerTests : IAsyncDisposable
         _prober = new ScriptedProber(_time);
         _watch = new RegistryWatch(_registry);
         _events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
-        var context = new PodWorkerContext(_runtime, _prober, _registry, _events, _drainer, new PortAllocator(), _time,
+        var context = new PodWorkerContext(new ContainerRuntimes(_runtime), _prober, _registry, _events, _drainer, new PortAllocator(), _time,
             GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
         _pods = new PodManager(context);
     }
