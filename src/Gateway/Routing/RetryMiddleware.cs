@@ -39,11 +39,13 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
         var retrying = false;
         try
         {
+            var feature = context.GetReverseProxyFeature();
             for (var attempt = 0; ; attempt++)
             {
+                // Load balancing narrows AvailableDestinations to its pick: keep the candidates.
+                var candidates = feature.AvailableDestinations;
                 await next();
                 var error = context.GetForwarderErrorFeature();
-                var feature = context.GetReverseProxyFeature();
                 if (error is null || feature.ProxiedDestination is not { } failed)
                 {
                     return;
@@ -57,7 +59,7 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
                 }
 
                 var retryable = connectFailure || (IsResetBeforeResponse(error) && IsIdempotent(request.Method));
-                var remaining = feature.AvailableDestinations.Where(d => d != failed).ToList();
+                var remaining = candidates.Where(d => d != failed).ToList();
                 if (!retryable || !replayable || attempt >= MaxRetries || remaining.Count == 0 || context.Response.HasStarted
                     || (!retrying && !TryEnterBudget()))
                 {
