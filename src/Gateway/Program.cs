@@ -22,7 +22,7 @@ if (!File.Exists(settingsPath))
 }
 
 builder.Configuration
-    .AddJsonFile(settingsPath, optional: false, reloadOnChange: false)
+    .AddJsonFile(settingsPath, optional: false, reloadOnChange: false) // ConfigReloader polls and reloads
     .AddEnvironmentVariables()
     .AddCommandLine(hostArgs);
 
@@ -53,6 +53,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 
 var services = builder.Services;
 services.AddSingleton(spec);
+services.AddSingleton(new ServiceCatalog(spec));
 services.AddSingleton(TimeProvider.System);
 services.AddSingleton<PodRegistry>();
 services.AddSingleton<EndpointTable>();
@@ -87,6 +88,9 @@ services.AddReverseProxy();
 services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp.GetRequiredService<PodRegistry>(), sp.GetRequiredService<PodManager>(),
     sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<ILoggerFactory>()));
 services.AddHostedService<ReplicaController>();
+services.AddHostedService(sp => new ConfigReloader((IConfigurationRoot)sp.GetRequiredService<IConfiguration>(), settingsPath,
+    sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
+    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigReloader>>()));
 
 var app = builder.Build();
 

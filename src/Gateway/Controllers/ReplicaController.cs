@@ -14,20 +14,19 @@ internal sealed partial class ReplicaController : BackgroundService
     private readonly PodRegistry _registry;
     private readonly ILogger<ReplicaController> _logger;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly HashSet<string> _barePodsCreated = new(StringComparer.Ordinal);
-    private volatile IReadOnlyList<ServiceSpec> _services;
+    private readonly Dictionary<string, string> _barePodsCreated = new(StringComparer.Ordinal);
+    private readonly ServiceCatalog _catalog;
     private volatile bool _stopping;
 
-    public ReplicaController(GatewaySpec spec, PodManager pods, PodRegistry registry, ILogger<ReplicaController> logger)
+    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, ILogger<ReplicaController> logger)
     {
-        _services = spec.Services;
+        _catalog = catalog;
         _pods = pods;
         _registry = registry;
         _logger = logger;
         _registry.Changed += (_, _) => _signal.Writer.TryWrite(true);
+        _catalog.Changed += _ => _signal.Writer.TryWrite(true);
     }
-
-    public IReadOnlyList<ServiceSpec> Services => _services;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,10 +50,20 @@ internal sealed partial class ReplicaController : BackgroundService
     private void Reconcile()
     {
         var pods = _registry.Pods.Values;
-        foreach (var service in _services)
+        var services = _catalog.Current.Services;
+
+        // A service removed from the configuration: its pods drain and stop.
+        foreach (var orphan in pods.Where(p => !p.IsDeleting && services.All(s => s.Name != p.ServiceName)))
+        {
+            Log.DeletingPod(_logger, orphan.ServiceName, orphan.Name);
+            _pods.Delete(orphan.Name, "service removed from the configuration");
+        }
+
+        foreach (var service in services)
         {
             var mine = pods.Where(p => p.ServiceName == service.Name).ToList();
-            var (create, delete) = ReplicaDecision.Decide(service.Replicas, service.PodName is not null, _barePodsCreated.Contains(service.Name), mine);
+            var barePodCreated = _barePodsCreated.TryGetValue(service.Name, out var createdHash) && createdHash == service.TemplateHash;
+            var (create, delete) = ReplicaDecision.Decide(service.Replicas, service.PodName is not null, barePodCreated, mine, service.TemplateHash, service.Rollout);
             foreach (var name in delete)
             {
                 Log.DeletingPod(_logger, service.Name, name);
@@ -66,7 +75,7 @@ internal sealed partial class ReplicaController : BackgroundService
                 var worker = _pods.Create(service);
                 if (service.PodName is not null)
                 {
-                    _barePodsCreated.Add(service.Name);
+                    _barePodsCreated[service.Name] = service.TemplateHash;
                 }
 
                 Log.CreatedPod(_logger, service.Name, worker.State.Name);

@@ -15,7 +15,7 @@ public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecord
     /// <summary>The events, oldest first.</summary>
     public IReadOnlyList<GatewayEvent> Snapshot => _snapshot;
 
-    public void Record(string ns, string podName, string podUid, string type, string reason, string message, string? fieldPath = null)
+    public void Record(string ns, string podName, string podUid, string type, string reason, string message, string? fieldPath = null, string kind = "Pod")
     {
         var now = timeProvider.GetUtcNow();
         if (message.Length > 1024)
@@ -40,6 +40,7 @@ public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecord
                     PodName = podName,
                     PodUid = podUid,
                     FieldPath = fieldPath,
+                    Kind = kind,
                     Type = type,
                     Reason = reason,
                     Message = message,

@@ -7,6 +7,9 @@ public sealed record GatewayEvent
 
     public required string Namespace { get; init; }
 
+    /// <summary>The kind of the involved object: <c>Pod</c>, or <c>Gateway</c> for the gateway's own events (e.g. a refused configuration).</summary>
+    public string Kind { get; init; } = "Pod";
+
     public required string PodName { get; init; }
 
     public required string PodUid { get; init; }

@@ -62,8 +62,8 @@ public sealed record ContainerStatus
     /// <summary>Running, and its startup probe succeeded or it has none.</summary>
     public bool Started => IsRunning && (!HasStartupProbe || Startup == ProbeResult.Success);
 
-    /// <summary>Started, and its readiness probe succeeded or it has none.</summary>
-    public bool Ready => Started && (!HasReadinessProbe || Readiness == ProbeResult.Success);
+    /// <summary>Started, not being killed, and its readiness probe succeeded or it has none.</summary>
+    public bool Ready => Started && !Killed && (!HasReadinessProbe || Readiness == ProbeResult.Success);
 
     /// <summary>Ran at least once and is not running now (terminated, or waiting after a termination).</summary>
     public bool HasStopped => State == ContainerRunState.Terminated || (State == ContainerRunState.Waiting && LastTermination is not null);

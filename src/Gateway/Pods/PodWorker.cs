@@ -145,7 +145,7 @@ internal sealed partial class PodWorker
             case PodAction.KillContainer kill:
                 if (_instances.TryGetValue(kill.Container, out var instance) && instance.Id == kill.InstanceId)
                 {
-                    _ = instance.StopAsync(kill.GracePeriod, CancellationToken.None);
+                    _ = KillAsync(pod, kill.Container, instance, kill.GracePeriod);
                 }
 
                 break;
@@ -202,29 +202,65 @@ internal sealed partial class PodWorker
         });
     }
 
-    /// <summary>Drain first, then stop every container within what is left of the grace period.</summary>
+    /// <summary>
+    /// Kills one container for a failed liveness or startup probe: the pod is already out of rotation
+    /// (a killed container is not ready), so drain, run preStop, then stop, all within the grace period.
+    /// </summary>
+    private async Task KillAsync(PodState pod, string container, IContainerInstance instance, TimeSpan gracePeriod)
+    {
+        var deadline = _context.Time.GetUtcNow() + gracePeriod;
+        await DrainAsync(pod, deadline);
+        await StopAsync(pod, [(container, instance)], deadline);
+    }
+
+    /// <summary>Deletion: drain, then preStop and stop every running container within the grace period.</summary>
     private async Task TerminateAsync(PodState pod, TimeSpan gracePeriod)
     {
-        var time = _context.Time;
-        var deadline = time.GetUtcNow() + gracePeriod;
+        var deadline = _context.Time.GetUtcNow() + gracePeriod;
+        await DrainAsync(pod, deadline);
+        (string, IContainerInstance)[] running;
+        lock (_previousLogs)
+        {
+            running = [.. _instances.Where(i => !i.Value.Exited.IsCompleted).Select(i => (i.Key, i.Value))];
+        }
+
+        await StopAsync(pod, running, deadline);
+        Post(new PodEvent.Terminated());
+    }
+
+    private async Task DrainAsync(PodState pod, DateTimeOffset deadline)
+    {
+        var started = _context.Time.GetTimestamp();
         try
         {
             await _context.Drainer.DrainAsync(pod, deadline, CancellationToken.None);
+            Log.Drained(_logger, pod.Name, _context.Time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e)
         {
             Log.DrainFailed(_logger, pod.Name, e);
         }
+    }
 
-        IContainerInstance[] running;
-        lock (_previousLogs)
+    /// <summary>Each container's preStop hook, then the stop signal, then SIGKILL at the deadline.</summary>
+    private async Task StopAsync(PodState pod, IEnumerable<(string Container, IContainerInstance Instance)> containers, DateTimeOffset deadline)
+    {
+        await Task.WhenAll(containers.Select(async c =>
         {
-            running = [.. _instances.Values.Where(i => !i.Exited.IsCompleted)];
-        }
+            var spec = pod.FindSpec(c.Container);
+            if (spec?.Lifecycle?.PreStop is { } preStop)
+            {
+                var error = await PreStopHook.RunAsync(preStop, TargetFor(pod, c.Container, c.Instance), _context.Prober, _context.Time, deadline);
+                if (error is not null)
+                {
+                    _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "FailedPreStopHook",
+                        $"PreStopHook failed for container {c.Container}: {error}", $"spec.containers{{{c.Container}}}");
+                }
+            }
 
-        var remaining = deadline - time.GetUtcNow();
-        await Task.WhenAll(running.Select(i => i.StopAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, CancellationToken.None)));
-        Post(new PodEvent.Terminated());
+            var remaining = deadline - _context.Time.GetUtcNow();
+            await c.Instance.StopAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, CancellationToken.None);
+        }));
     }
 
     private void ReconcileProbes(PodState before, PodState after)
@@ -263,20 +299,21 @@ internal sealed partial class PodWorker
             return;
         }
 
-        var instance = _instances[container.Name];
-        var target = new ProbeTarget
-        {
-            PodIp = pod.PodIp,
-            Ports = pod.Ports.TryGetValue(container.Name, out var ports) ? ports : [],
-            Environment = _environments.GetValueOrDefault(container.Name) ?? new Dictionary<string, string>(),
-            Exec = instance.ExecAsync,
-        };
+        var target = TargetFor(pod, container.Name, _instances[container.Name]);
         var worker = new ProbeWorker(kind, probe!, container.Name, container.InstanceId!, container.StartedAt ?? _context.Time.GetUtcNow(),
             target, _context.Prober, _context.Time, () => _state, Post, _context.Events);
         _probes[key] = worker;
         var uptime = _context.Time.GetUtcNow() - _context.GatewayStartedAt;
         worker.Start(ProbeSchedule.FirstTickDelay(worker.Period, uptime, Random.Shared.NextDouble()));
     }
+
+    private ProbeTarget TargetFor(PodState pod, string container, IContainerInstance instance) => new()
+    {
+        PodIp = pod.PodIp,
+        Ports = pod.Ports.TryGetValue(container, out var ports) ? ports : [],
+        Environment = _environments.GetValueOrDefault(container) ?? new Dictionary<string, string>(),
+        Exec = instance.ExecAsync,
+    };
 
     private async Task FinishAsync()
     {
@@ -306,5 +343,8 @@ internal sealed partial class PodWorker
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "pod {Pod}: drain failed; stopping anyway")]
         public static partial void DrainFailed(ILogger logger, string pod, Exception exception);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "pod {Pod}: drained in {Milliseconds:F0} ms")]
+        public static partial void Drained(ILogger logger, string pod, double milliseconds);
     }
 }

@@ -17,15 +17,16 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
     private readonly EndpointTable _endpoints;
     private readonly IServiceProvider _services;
     private readonly Lock _lock = new();
-    private volatile IReadOnlyList<ServiceSpec> _serviceSpecs;
+    private readonly ServiceCatalog _catalog;
     private volatile Snapshot _current;
 
-    public GatewayProxyConfigProvider(GatewaySpec spec, EndpointTable endpoints, IServiceProvider services)
+    public GatewayProxyConfigProvider(ServiceCatalog catalog, EndpointTable endpoints, IServiceProvider services)
     {
-        _serviceSpecs = spec.Services;
+        _catalog = catalog;
         _endpoints = endpoints;
         _services = services;
         _current = Build();
+        catalog.Changed += _ => Publish();
         endpoints.DestinationsChanged += _ => Publish();
         endpoints.ConditionsChanged += UpdateAvailability;
     }
@@ -58,7 +59,7 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
     {
         var routes = new List<RouteConfig>();
         var clusters = new List<ClusterConfig>();
-        foreach (var service in _serviceSpecs)
+        foreach (var service in _catalog.Current.Services)
         {
             routes.Add(new RouteConfig
             {

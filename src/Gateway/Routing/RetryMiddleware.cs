@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using Gateway.Controllers;
+using Gateway.Specs;
 using Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -15,31 +16,28 @@ namespace Gateway.Routing;
 /// budget (20 % of active requests, at least 3), as Envoy does. A body is replayed only when it was
 /// small enough to buffer.
 /// </summary>
-internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, GatewayMetrics metrics)
+internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, ServiceCatalog catalog, GatewayMetrics metrics)
 {
-    public const int MaxRetries = 2;
-    public const int BufferLimitBytes = 64 * 1024;
-    public const double BudgetPercent = 20;
-    public const int MinimumConcurrentRetries = 3;
-
-    private int _active;
-    private int _retrying;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Budget> _budgets = new(StringComparer.Ordinal);
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
+        var feature = context.GetReverseProxyFeature();
+        var service = feature.Route.Config.ClusterId ?? "";
+        var settings = catalog.Find(service)?.Retries ?? RetrySpec.Default;
+        var budget = _budgets.GetOrAdd(service, static _ => new Budget());
         var request = context.Request;
         var replayable = request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0
-            || request.ContentLength <= BufferLimitBytes;
+            || request.ContentLength <= settings.BufferBytes;
         if (replayable && request.ContentLength > 0)
         {
-            request.EnableBuffering(BufferLimitBytes);
+            request.EnableBuffering(settings.BufferBytes);
         }
 
-        Interlocked.Increment(ref _active);
+        Interlocked.Increment(ref budget.Active);
         var retrying = false;
         try
         {
-            var feature = context.GetReverseProxyFeature();
             for (var attempt = 0; ; attempt++)
             {
                 // Load balancing narrows AvailableDestinations to its pick: keep the candidates.
@@ -60,14 +58,14 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
 
                 var retryable = connectFailure || (IsResetBeforeResponse(error) && IsIdempotent(request.Method));
                 var remaining = candidates.Where(d => d != failed).ToList();
-                if (!retryable || !replayable || attempt >= MaxRetries || remaining.Count == 0 || context.Response.HasStarted
-                    || (!retrying && !TryEnterBudget()))
+                if (!retryable || !replayable || attempt >= settings.Attempts || remaining.Count == 0 || context.Response.HasStarted
+                    || (!retrying && !budget.TryEnter(settings)))
                 {
                     return;
                 }
 
                 retrying = true;
-                metrics.RecordRetry(feature.Route.Config.ClusterId!, connectFailure ? "connect" : "reset");
+                metrics.RecordRetry(service, connectFailure ? "connect" : "reset");
                 if (request.Body.CanSeek)
                 {
                     request.Body.Position = 0;
@@ -83,23 +81,30 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
         {
             if (retrying)
             {
-                Interlocked.Decrement(ref _retrying);
+                Interlocked.Decrement(ref budget.Retrying);
             }
 
-            Interlocked.Decrement(ref _active);
+            Interlocked.Decrement(ref budget.Active);
         }
     }
 
-    private bool TryEnterBudget()
+    /// <summary>Envoy's retry budget for one service: retries in flight against requests in flight.</summary>
+    private sealed class Budget
     {
-        var allowed = Math.Max(MinimumConcurrentRetries, (int)(Volatile.Read(ref _active) * BudgetPercent / 100));
-        if (Interlocked.Increment(ref _retrying) <= allowed)
-        {
-            return true;
-        }
+        public int Active;
+        public int Retrying;
 
-        Interlocked.Decrement(ref _retrying);
-        return false;
+        public bool TryEnter(RetrySpec settings)
+        {
+            var allowed = Math.Max(settings.MinConcurrent, (int)(Volatile.Read(ref Active) * settings.BudgetPercent / 100));
+            if (Interlocked.Increment(ref Retrying) <= allowed)
+            {
+                return true;
+            }
+
+            Interlocked.Decrement(ref Retrying);
+            return false;
+        }
     }
 
     private void Eject(string destinationId)

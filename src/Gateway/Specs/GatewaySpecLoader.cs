@@ -14,7 +14,9 @@ public static partial class GatewaySpecLoader
     public const string DefaultProxyUrls = "http://127.0.0.1:8080";
     public const string DefaultAdminUrls = "http://127.0.0.1:9090";
 
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Replicas", "Template", "Manifest"];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Replicas", "Template", "Manifest", "Strategy", "Retries", "SlowStartSeconds"];
+    private static readonly string[] StrategyKeys = ["MaxSurge", "MaxUnavailable"];
+    private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
 
     public static GatewaySpec Load(IConfiguration configuration, string configDirectory, out IReadOnlyList<string> errors)
@@ -90,6 +92,10 @@ public static partial class GatewaySpecLoader
                 replicas = r;
             }
         }
+
+        var rollout = LoadRollout(section.GetSection("Strategy"), $"{path}:Strategy", errors);
+        var retries = LoadRetries(section.GetSection("Retries"), $"{path}:Retries", errors);
+        var slowStart = Number(section, "SlowStartSeconds", path, errors, min: 0) ?? 0;
 
         var template = section.GetSection("Template");
         var manifest = section["Manifest"];
@@ -167,9 +173,79 @@ public static partial class GatewaySpecLoader
             PodSpec = podSpec,
             Labels = labels,
             PodName = podName,
-            TemplateHash = NameGenerator.TemplateHash(KubernetesJson.Serialize(podSpec)),
+            TemplateHash = NameGenerator.TemplateHash($"{runtime}:{KubernetesJson.Serialize(podSpec)}"),
             ConfigDirectory = configDirectory,
+            Rollout = rollout,
+            Retries = retries,
+            SlowStart = TimeSpan.FromSeconds(slowStart),
+            SourceFiles = hasManifest ? [Path.GetFullPath(Path.Combine(configDirectory, manifest!))] : [],
         };
+    }
+
+    private static RolloutSpec LoadRollout(IConfigurationSection section, string path, List<string> errors)
+    {
+        UnknownKeys(section, path, StrategyKeys, errors);
+        var rollout = RolloutSpec.Default;
+        foreach (var key in StrategyKeys)
+        {
+            if (section[key] is { Length: > 0 } value)
+            {
+                if (!RolloutSpec.IsValid(value))
+                {
+                    errors.Add($"{path}:{key}: Invalid value: \"{value}\": must be a non-negative integer or a percentage, e.g. \"25%\"");
+                }
+                else
+                {
+                    rollout = key == "MaxSurge" ? rollout with { MaxSurge = value } : rollout with { MaxUnavailable = value };
+                }
+            }
+        }
+
+        return rollout;
+    }
+
+    private static RetrySpec LoadRetries(IConfigurationSection section, string path, List<string> errors)
+    {
+        UnknownKeys(section, path, RetryKeys, errors);
+        var d = RetrySpec.Default;
+        return new RetrySpec(
+            (int)(Number(section, "Attempts", path, errors, min: 0) ?? d.Attempts),
+            Number(section, "BudgetPercent", path, errors, min: 0) ?? d.BudgetPercent,
+            (int)(Number(section, "MinConcurrent", path, errors, min: 0) ?? d.MinConcurrent),
+            (int)(Number(section, "BufferBytes", path, errors, min: 0) ?? d.BufferBytes));
+    }
+
+    private static double? Number(IConfigurationSection section, string key, string path, List<string> errors, double min)
+    {
+        if (section[key] is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            errors.Add($"{path}:{key}: Invalid value: \"{text}\": must be a number");
+            return null;
+        }
+
+        if (value < min)
+        {
+            errors.Add($"{path}:{key}: Invalid value: {text}: must be greater than or equal to {min}");
+            return null;
+        }
+
+        return value;
+    }
+
+    private static void UnknownKeys(IConfigurationSection section, string path, string[] known, List<string> errors)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{path}:{child.Key}: Invalid value: \"{child.Key}\": unknown field; supported fields: {string.Join(", ", known)}");
+            }
+        }
     }
 
     private static RouteSpec LoadRoute(IConfigurationSection section, string path, List<string> errors)

@@ -27,6 +27,18 @@ public sealed record ServiceSpec
     /// <summary>Kubernetes' <c>pod-template-hash</c>: changes whenever the pod template does.</summary>
     public required string TemplateHash { get; init; }
 
+    /// <summary>Rolling replacement when the template changes.</summary>
+    public RolloutSpec Rollout { get; init; } = RolloutSpec.Default;
+
+    /// <summary>Retries of failed requests to another pod.</summary>
+    public RetrySpec Retries { get; init; } = RetrySpec.Default;
+
+    /// <summary>A pod that just became ready gets a share of new requests growing over this window; zero is off.</summary>
+    public TimeSpan SlowStart { get; init; }
+
+    /// <summary>The files the service was read from (the manifest), watched for changes.</summary>
+    public IReadOnlyList<string> SourceFiles { get; init; } = [];
+
     /// <summary>The folder of the settings file that declared the service.</summary>
     public required string ConfigDirectory { get; init; }
 }

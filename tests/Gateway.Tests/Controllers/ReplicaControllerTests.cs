@@ -100,7 +100,7 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
 
     private async Task StartAsync(ServiceSpec service)
     {
-        _controller = new ReplicaController(new GatewaySpec("http://127.0.0.1:0", "http://127.0.0.1:0", [service]), _pods, _registry, NullLogger<ReplicaController>.Instance);
+        _controller = new ReplicaController(new ServiceCatalog(new GatewaySpec("http://127.0.0.1:0", "http://127.0.0.1:0", [service])), _pods, _registry, NullLogger<ReplicaController>.Instance);
         await _controller.StartAsync(CancellationToken.None);
     }
 

@@ -99,7 +99,7 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         { """{ "Replicas": -1, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
           "Gateway:Services:web:Replicas: Invalid value: -1: must be greater than or equal to 0" },
         { """{ "Replica": 2, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
-          "Gateway:Services:web:Replica: Invalid value: \"Replica\": unknown field; supported fields: Route, Runtime, Replicas, Template, Manifest" },
+          "Gateway:Services:web:Replica: Invalid value: \"Replica\": unknown field; supported fields: Route, Runtime, Replicas, Template, Manifest, Strategy, Retries, SlowStartSeconds" },
         { """{ "Route": { "Path": "api" }, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
           "Gateway:Services:web:Route:Path: Invalid value: \"api\": must start with '/', e.g. \"/api/{**rest}\"" },
         { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ], "volumes": [ { "name": "v" } ] } } }""",

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace Gateway.Specs;
+
+/// <summary>A Deployment's rolling update: how many pods above and below the replica count a rollout may go.</summary>
+/// <param name="MaxSurge">A count or a percentage of replicas, rounded up (default 25%).</param>
+/// <param name="MaxUnavailable">A count or a percentage of replicas, rounded down (default 25%).</param>
+public sealed record RolloutSpec(string MaxSurge = "25%", string MaxUnavailable = "25%")
+{
+    public static readonly RolloutSpec Default = new();
+
+    /// <summary>(surge, unavailable) for <paramref name="replicas"/>, as the deployment controller resolves them: never both zero.</summary>
+    public (int Surge, int Unavailable) Resolve(int replicas)
+    {
+        var surge = Scaled(MaxSurge, replicas, roundUp: true);
+        var unavailable = Scaled(MaxUnavailable, replicas, roundUp: false);
+        return surge == 0 && unavailable == 0 ? (0, 1) : (surge, unavailable);
+    }
+
+    /// <summary>Whether <paramref name="value"/> is a non-negative count or percentage.</summary>
+    public static bool IsValid(string value) => TryScale(value, 100, true, out _);
+
+    private static int Scaled(string value, int replicas, bool roundUp) => TryScale(value, replicas, roundUp, out var n) ? n : 0;
+
+    private static bool TryScale(string value, int replicas, bool roundUp, out int result)
+    {
+        result = 0;
+        if (value.EndsWith('%'))
+        {
+            if (!int.TryParse(value[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var percent))
+            {
+                return false;
+            }
+
+            var exact = replicas * percent / 100.0;
+            result = (int)(roundUp ? Math.Ceiling(exact) : Math.Floor(exact));
+            return true;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out result);
+    }
+}
