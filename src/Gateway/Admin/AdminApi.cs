@@ -15,9 +15,7 @@ internal static class AdminApi
     public static void Map(IEndpointRouteBuilder app, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => status.Errors is { Count: > 0 } errors
-            ? Results.Text($"not ready:\n{string.Join('\n', errors)}\n", statusCode: 503)
-            : status.Started ? Results.Text("ok\n") : Results.Text("starting\n", statusCode: 503));
+        app.MapGet("/readyz", () => Readyz(status));
 
         app.MapGet("/api/v1/pods", () => PodList(registry, null));
         app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns) => PodList(registry, ns));
@@ -29,6 +27,28 @@ internal static class AdminApi
             PatchStatusAsync(registry, pods, ns, name, request));
         app.MapGet("/api/v1/events", () => EventList(events, null));
         app.MapGet("/api/v1/namespaces/{ns}/events", (string ns) => EventList(events, ns));
+    }
+
+    /// <summary>Ready once started; problems are listed as failed checks but keep the gateway ready, since it goes on serving.</summary>
+    private static IResult Readyz(GatewayStatus status)
+    {
+        if (!status.Started)
+        {
+            return Results.Text("[-]started failed: the gateway is starting\nreadyz check failed\n", statusCode: 503);
+        }
+
+        if (status.Problems.Count == 0)
+        {
+            return Results.Text("ok\n");
+        }
+
+        var text = new System.Text.StringBuilder("[+]started ok\n");
+        foreach (var (check, message) in status.Problems.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append("[-]").Append(check).Append(" failed: ").Append(message).Append('\n');
+        }
+
+        return Results.Text(text.Append("readyz check passed: serving with the last good state\n").ToString());
     }
 
     private static PodState? FindPod(PodRegistry registry, string ns, string name) =>

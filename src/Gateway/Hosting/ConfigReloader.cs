@@ -56,10 +56,10 @@ internal sealed partial class ConfigReloader(
 
         if (errors.Count > 0)
         {
-            status.Errors = [$"configuration reload refused; the previous configuration keeps running: {string.Join("; ", errors)}"];
             Log.Refused(logger, settingsPath, errors.Count, string.Join(Environment.NewLine, errors));
             events.Record("default", "gateway", "", PodAction.Warning, "ConfigRejected",
                 $"{settingsPath}: {errors.Count} error(s): {string.Join("; ", errors)}", kind: "Gateway");
+            status.SetProblem("config", $"reload of {settingsPath} refused, the previous configuration keeps running: {string.Join("; ", errors)}");
             return errors;
         }
 
@@ -69,7 +69,7 @@ internal sealed partial class ConfigReloader(
             Log.ListenersNeedRestart(logger);
         }
 
-        status.Errors = [];
+        status.SetProblem("config", null);
         catalog.Update(spec with { ProxyUrls = current.ProxyUrls, AdminUrls = current.AdminUrls });
         Log.Applied(logger, settingsPath, spec.Services.Count);
         events.Record("default", "gateway", "", PodAction.Normal, "ConfigApplied", $"{settingsPath}: {spec.Services.Count} service(s)", kind: "Gateway");

@@ -1,0 +1,186 @@
+using System.Net;
+using Gateway.IntegrationTests.Infrastructure;
+using k8s.Models;
+
+namespace Gateway.IntegrationTests.Gateway;
+
+/// <summary>
+/// Under a real concurrent load through the gateway (3 demo pods, keep-alive clients), every way a
+/// pod can stop drops no request: each test counts every failure and asserts zero.
+/// </summary>
+public sealed class ZeroDropTests
+{
+    private static string Web(int replicas, string args = "") => $$"""
+        { "web": {
+            "Replicas": {{replicas}},
+            "Template": { "spec": {
+              "terminationGracePeriodSeconds": 10,
+              "containers": [ {
+                "name": "web",
+                "command": [ "dotnet", {{GatewayProcess.DemoDll}} ],
+                "args": [ {{args}} ],
+                "ports": [ { "name": "http", "containerPort": 8080 } ],
+                "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 },
+                "livenessProbe": { "httpGet": { "path": "/healthz", "port": "http" }, "initialDelaySeconds": 2, "periodSeconds": 1, "failureThreshold": 1 }
+              } ] } } } }
+        """;
+
+    private static V1ContainerStatus Web(V1Pod pod) => pod.Status.ContainerStatuses[0];
+
+    private static async Task<(GatewayProcess Gateway, IList<V1Pod> Pods)> StartAsync(int replicas = 3)
+    {
+        var gateway = await GatewayProcess.StartAsync(Web(replicas));
+        var pods = await gateway.WaitForPodsAsync(p => p.Count == replicas && p.All(x => Web(x).Ready == true), $"{replicas} ready pods");
+        return (gateway, pods);
+    }
+
+    private static async Task RewriteSettingsAsync(GatewayProcess gateway, string services) =>
+        await File.WriteAllTextAsync(gateway.SettingsPath, GatewayProcess.Settings(services, gateway.ProxyPort, gateway.AdminPort));
+
+    private static void AssertNoFailure((long Sent, long Failed) result, LoadGenerator load)
+    {
+        Assert.True(result.Sent > 100, $"only {result.Sent} requests were sent");
+        Assert.True(result.Failed == 0, $"{result.Failed} of {result.Sent} requests failed:\n{load.FailureSample}");
+    }
+
+    private static async Task PostToPodAsync(V1Pod pod, string path)
+    {
+        using var direct = new HttpClient();
+        (await direct.PostAsync($"http://127.0.0.1:{pod.Spec.Containers[0].Ports[0].HostPort}{path}", null)).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task SigkillOfAPodUnderLoad_NoRequestFails()
+    {
+        var (gateway, pods) = await StartAsync();
+        await using var _ = gateway;
+        await using var load = new LoadGenerator(gateway.Proxy.BaseAddress!);
+        await load.WaitForMoreAsync(200);
+
+        GatewayProcess.Signal(GatewayProcess.ProcessIdOf(Web(pods[0])), "KILL");
+        await gateway.WaitForPodsAsync(p => p.Any(x => x.Metadata.Name == pods[0].Metadata.Name && Web(x).RestartCount == 1 && Web(x).Ready == true), "the killed pod back");
+        await load.WaitForMoreAsync(200);
+
+        AssertNoFailure(await load.StopAsync(), load);
+    }
+
+    [Fact]
+    public async Task LivenessFailureUnderLoad_PodDrainsRestartsAndNoRequestFails()
+    {
+        var (gateway, pods) = await StartAsync();
+        await using var _ = gateway;
+        await using var load = new LoadGenerator(gateway.Proxy.BaseAddress!);
+        await load.WaitForMoreAsync(200);
+
+        await PostToPodAsync(pods[0], "/admin/fail-liveness");
+        await gateway.WaitForPodsAsync(p => p.Any(x => x.Metadata.Name == pods[0].Metadata.Name && Web(x).RestartCount == 1 && Web(x).Ready == true), "the pod restarted and ready");
+        await load.WaitForMoreAsync(200);
+
+        AssertNoFailure(await load.StopAsync(), load);
+        Assert.Contains(await gateway.GetEventsAsync(), e => e.Reason == "Killing" && e.InvolvedObject.Name == pods[0].Metadata.Name);
+    }
+
+    [Fact]
+    public async Task ReadinessFailureUnderLoad_PodLeavesRotationAndNoRequestFails()
+    {
+        var (gateway, pods) = await StartAsync();
+        await using var _ = gateway;
+        await using var load = new LoadGenerator(gateway.Proxy.BaseAddress!);
+        await load.WaitForMoreAsync(200);
+
+        await PostToPodAsync(pods[0], "/admin/fail-readiness");
+        await gateway.WaitForPodsAsync(p => p.Any(x => x.Metadata.Name == pods[0].Metadata.Name && Web(x).Ready == false), "the pod unready");
+        await load.WaitForMoreAsync(300);
+        await PostToPodAsync(pods[0], "/admin/recover");
+        await gateway.WaitForPodsAsync(p => p.All(x => Web(x).Ready == true), "the pod ready again");
+        await load.WaitForMoreAsync(200);
+
+        AssertNoFailure(await load.StopAsync(), load);
+        Assert.Equal(0, Web((await gateway.GetPodAsync(pods[0].Metadata.Name))!).RestartCount);
+    }
+
+    [Fact]
+    public async Task RollingReplacementByEditingTheConfig_EveryPodReplacedAndNoRequestFails()
+    {
+        var (gateway, pods) = await StartAsync();
+        await using var _ = gateway;
+        await using var load = new LoadGenerator(gateway.Proxy.BaseAddress!);
+        await load.WaitForMoreAsync(200);
+        var oldHash = pods[0].Metadata.Labels["pod-template-hash"];
+
+        await RewriteSettingsAsync(gateway, Web(3, "\"--shutdown-delay\", \"0\""));
+
+        var rolled = await gateway.WaitForPodsAsync(
+            p => p.Count == 3 && p.All(x => x.Metadata.Labels["pod-template-hash"] != oldHash && Web(x).Ready == true && x.Metadata.DeletionTimestamp is null),
+            "three new ready pods", TimeSpan.FromSeconds(60));
+        await load.WaitForMoreAsync(200);
+
+        AssertNoFailure(await load.StopAsync(), load);
+        Assert.DoesNotContain(rolled, p => pods.Any(o => o.Metadata.Name == p.Metadata.Name));
+    }
+
+    [Fact]
+    public async Task ScaleFromThreeToOneAndBack_NoRequestFails()
+    {
+        var (gateway, _) = await StartAsync();
+        await using var __ = gateway;
+        await using var load = new LoadGenerator(gateway.Proxy.BaseAddress!);
+        await load.WaitForMoreAsync(200);
+
+        await RewriteSettingsAsync(gateway, Web(1));
+        await gateway.WaitForPodsAsync(p => p.Count == 1, "one pod left");
+        await load.WaitForMoreAsync(200);
+        await RewriteSettingsAsync(gateway, Web(3));
+        await gateway.WaitForPodsAsync(p => p.Count == 3 && p.All(x => Web(x).Ready == true), "three ready pods again");
+        await load.WaitForMoreAsync(200);
+
+        AssertNoFailure(await load.StopAsync(), load);
+    }
+
+    [Fact]
+    public async Task InvalidConfigEdit_IsRefusedWholeAndTheServiceGoesOn()
+    {
+        var (gateway, pods) = await StartAsync(1);
+        await using var _ = gateway;
+
+        await File.WriteAllTextAsync(gateway.SettingsPath, GatewayProcess.Settings("""{ "web": { "Replicas": -2 } }""", gateway.ProxyPort, gateway.AdminPort));
+
+        await Poll.UntilAsync(async () => (await gateway.Admin.GetStringAsync("/readyz")).Contains("Replicas", StringComparison.Ordinal), "/readyz showing the refused reload");
+        Assert.Contains(await gateway.GetEventsAsync(), e => e.Reason == "ConfigRejected" && e.Message.Contains("Gateway:Services:web:Replicas", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Proxy.GetAsync("/")).StatusCode);
+        Assert.Equal(pods[0].Metadata.Name, (await gateway.GetPodsAsync()).Items.Single().Metadata.Name);
+    }
+
+    [Fact]
+    public async Task InFlightSlowRequests_OnAPodThatDrains_AllComplete()
+    {
+        var (gateway, pods) = await StartAsync(1);
+        await using var _ = gateway;
+
+        var slow = Enumerable.Range(0, 3).Select(_ => gateway.Proxy.GetAsync("/slow?ms=2000")).ToList();
+        await Task.Delay(300);
+        await RewriteSettingsAsync(gateway, Web(1, "\"--shutdown-delay\", \"0\""));
+        await gateway.WaitForPodsAsync(p => p.Any(x => x.Metadata.Name == pods[0].Metadata.Name && x.Metadata.DeletionTimestamp is not null) || p.All(x => x.Metadata.Name != pods[0].Metadata.Name),
+            "the old pod draining", TimeSpan.FromSeconds(30));
+
+        foreach (var response in await Task.WhenAll(slow))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task GatewayShutdown_LetsInFlightRequestsFinishBeforeThePodsStop()
+    {
+        var (gateway, _) = await StartAsync(1);
+        await using var __ = gateway;
+
+        var slow = gateway.Proxy.GetAsync("/slow?ms=2000");
+        await Task.Delay(300);
+        var exit = gateway.StopAsync();
+
+        var response = await slow;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, await exit);
+    }
+}
