@@ -84,6 +84,7 @@ services.AddSingleton<PodManager>();
 services.AddSingleton<GatewayProxyConfigProvider>();
 services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayProxyConfigProvider>());
 services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
+services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
 services.AddReverseProxy();
 services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp.GetRequiredService<PodRegistry>(), sp.GetRequiredService<PodManager>(),
     sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<ILoggerFactory>()));

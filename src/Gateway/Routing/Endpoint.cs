@@ -6,7 +6,8 @@ namespace Gateway.Routing;
 /// One per container instance: a restart gives a new <see cref="DestinationId"/>.
 /// </summary>
 /// <param name="Ejected">The proxy could not connect to it: out of rotation until the pod's state next changes (its readiness re-check).</param>
-public sealed record Endpoint(string Service, string PodName, string DestinationId, string Address, bool Serving, bool Terminating, bool Ejected = false)
+/// <param name="ReadySince">When it last became ready; slow start weighs new endpoints by it.</param>
+public sealed record Endpoint(string Service, string PodName, string DestinationId, string Address, bool Serving, bool Terminating, bool Ejected = false, DateTimeOffset? ReadySince = null)
 {
     public bool Ready => Serving && !Terminating && !Ejected;
 }

@@ -123,6 +123,14 @@ public sealed class EndpointTable(TimeProvider time)
             }
 
             _byPod.TryGetValue(name, out previous);
+            if (next is { Ready: true })
+            {
+                next = next with
+                {
+                    ReadySince = previous is { Ready: true } && previous.DestinationId == next.DestinationId ? previous.ReadySince : _time.GetUtcNow(),
+                };
+            }
+
             if (previous == next)
             {
                 return;

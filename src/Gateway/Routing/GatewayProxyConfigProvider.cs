@@ -74,7 +74,7 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
             clusters.Add(new ClusterConfig
             {
                 ClusterId = service.Name,
-                LoadBalancingPolicy = Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.RoundRobin,
+                LoadBalancingPolicy = service.SlowStart > TimeSpan.Zero ? SlowStartPolicy.PolicyName : Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.RoundRobin,
                 HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = ReadyDestinationsPolicy.PolicyName },
                 Destinations = _endpoints.ForService(service.Name)
                     .ToDictionary(e => e.DestinationId, e => new DestinationConfig { Address = e.Address }, StringComparer.OrdinalIgnoreCase),

@@ -1,5 +1,6 @@
 using Gateway.Controllers;
 using Gateway.Pods;
+using Gateway.Specs;
 using static Gateway.Tests.Pods.PodStates;
 
 namespace Gateway.Tests.Controllers;
@@ -50,6 +51,50 @@ public sealed class ReplicaDecisionTests
         Assert.Empty(delete);
     }
 
+    /// <summary>Rolling replacement: pods whose name starts with <c>n</c> have the new template, the others the old.</summary>
+    [Theory]
+    [InlineData(3, "25%", "25%", "o1:R+:1 o2:R+:2 o3:R+:3", 1, "")]
+    [InlineData(3, "25%", "25%", "o1:R+:1 o2:R+:2 o3:R+:3 n1:R-:4", 0, "")]
+    [InlineData(3, "25%", "25%", "o1:R+:1 o2:R+:2 o3:R+:3 n1:R+:4", 0, "o3")]
+    [InlineData(3, "25%", "25%", "o1:R+:1 o2:R+:2 o3:R+:3x n1:R+:4", 1, "")]
+    [InlineData(3, "25%", "25%", "o1:R-:1 o2:R+:2 o3:R+:3", 1, "o1")]
+    [InlineData(3, "25%", "25%", "o1:R+:1 n1:R+:4 n2:R+:5 n3:R-:6", 0, "")]
+    [InlineData(3, "25%", "25%", "o1:R+:1 n1:R+:4 n2:R+:5 n3:R+:6", 0, "o1")]
+    [InlineData(1, "25%", "25%", "o1:R+:1", 1, "")]
+    [InlineData(1, "25%", "25%", "o1:R+:1 n1:R-:2", 0, "")]
+    [InlineData(1, "25%", "25%", "o1:R+:1 n1:R+:2", 0, "o1")]
+    [InlineData(2, "0", "1", "o1:R+:1 o2:R+:2", 0, "o2")]
+    [InlineData(4, "2", "0", "o1:R+:1 o2:R+:2 o3:R+:3 o4:R+:4", 2, "")]
+    public void Decide_TemplateChanged_RollsWithinSurgeAndUnavailability(int replicas, string surge, string unavailable, string pods, int expectedCreate, string expectedDelete)
+    {
+        var (create, delete) = ReplicaDecision.Decide(replicas, barePod: false, barePodCreated: false, Pods(pods), "new", new RolloutSpec(surge, unavailable));
+
+        Assert.Equal(expectedCreate, create);
+        Assert.Equal(expectedDelete.Split(' ', StringSplitOptions.RemoveEmptyEntries), delete);
+    }
+
+    [Theory]
+    [InlineData("o:R+:1", false, 0, "o")]
+    [InlineData("o:R+:1x", false, 0, "")]
+    [InlineData("", false, 1, "")]
+    [InlineData("n:R+:1", true, 0, "")]
+    public void Decide_BarePodWithAChangedManifest_IsReplacedOnceTheOldOneIsGone(string pods, bool createdWithNewHash, int expectedCreate, string expectedDelete)
+    {
+        var (create, delete) = ReplicaDecision.Decide(1, barePod: true, barePodCreated: createdWithNewHash, Pods(pods), "new");
+
+        Assert.Equal(expectedCreate, create);
+        Assert.Equal(expectedDelete.Split(' ', StringSplitOptions.RemoveEmptyEntries), delete);
+    }
+
+    [Theory]
+    [InlineData(3, "25%", "25%", 1, 0)]
+    [InlineData(4, "25%", "25%", 1, 1)]
+    [InlineData(10, "25%", "25%", 3, 2)]
+    [InlineData(1, "0", "0", 0, 1)]
+    [InlineData(5, "2", "40%", 2, 2)]
+    public void RolloutSpec_Resolve_RoundsSurgeUpAndUnavailabilityDown(int replicas, string surge, string unavailable, int expectedSurge, int expectedUnavailable) =>
+        Assert.Equal((expectedSurge, expectedUnavailable), new RolloutSpec(surge, unavailable).Resolve(replicas));
+
     private static List<PodState> Pods(string pods) =>
         [.. pods.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Pod)];
 
@@ -77,6 +122,7 @@ public sealed class ReplicaDecisionTests
             Phase = phase,
             Containers = [container],
             DeletionTimestamp = deleting ? created : null,
+            TemplateHash = parts[0].StartsWith('n') ? "new" : "old",
         };
     }
 }
