@@ -59,7 +59,7 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
                 var retryable = connectFailure || (IsResetBeforeResponse(error) && IsIdempotent(request.Method));
                 var remaining = candidates.Where(d => d != failed).ToList();
                 if (!retryable || !replayable || attempt >= settings.Attempts || remaining.Count == 0 || context.Response.HasStarted
-                    || (!retrying && !budget.TryEnter(settings)))
+                    || (!retrying && !await budget.EnterAsync(settings, context.RequestAborted)))
                 {
                     return;
                 }
@@ -88,13 +88,39 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
         }
     }
 
-    /// <summary>Envoy's retry budget for one service: retries in flight against requests in flight.</summary>
+    /// <summary>
+    /// Envoy's retry budget for one service: retries in flight against requests in flight. When a pod
+    /// dies, every request on its connections fails at the same instant; rather than fail those over
+    /// the budget, a retry waits a moment for a slot (retries to healthy pods take milliseconds), so
+    /// the budget still bounds the extra load while a burst of resets is absorbed.
+    /// </summary>
     private sealed class Budget
     {
+        private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(250);
+        private static readonly TimeSpan WaitStep = TimeSpan.FromMilliseconds(5);
+
         public int Active;
         public int Retrying;
 
-        public bool TryEnter(RetrySpec settings)
+        public async ValueTask<bool> EnterAsync(RetrySpec settings, CancellationToken aborted)
+        {
+            for (var waited = TimeSpan.Zero; ; waited += WaitStep)
+            {
+                if (TryEnter(settings))
+                {
+                    return true;
+                }
+
+                if (waited >= MaxWait || aborted.IsCancellationRequested)
+                {
+                    return false;
+                }
+
+                await Task.Delay(WaitStep, CancellationToken.None);
+            }
+        }
+
+        private bool TryEnter(RetrySpec settings)
         {
             var allowed = Math.Max(settings.MinConcurrent, (int)(Volatile.Read(ref Active) * settings.BudgetPercent / 100));
             if (Interlocked.Increment(ref Retrying) <= allowed)

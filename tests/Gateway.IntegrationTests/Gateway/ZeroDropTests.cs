@@ -54,8 +54,10 @@ public sealed class ZeroDropTests
     {
         var (gateway, pods) = await StartAsync();
         await using var _ = gateway;
-        await using var load = new LoadGenerator(gateway.Proxy.BaseAddress!);
-        await load.WaitForMoreAsync(200);
+
+        // Enough clients that several requests are in flight on the pod when it dies.
+        await using var load = new LoadGenerator(gateway.Proxy.BaseAddress!, clients: 16);
+        await load.WaitForMoreAsync(500);
 
         GatewayProcess.Signal(GatewayProcess.ProcessIdOf(Web(pods[0])), "KILL");
         await gateway.WaitForPodsAsync(p => p.Any(x => x.Metadata.Name == pods[0].Metadata.Name && Web(x).RestartCount == 1 && Web(x).Ready == true), "the killed pod back");

@@ -115,6 +115,33 @@ public sealed class PodWorkerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task LivenessFails_OutOfRotationThenDrainedThenPreStopThenStopped()
+    {
+        var liveness = TimedProbe(period: 10, failureThreshold: 1, terminationGracePeriodSeconds: 20);
+        var container = Container(App, liveness: liveness);
+        container.Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["flush", "$(POD_NAME)"] } } };
+        var pod = StartPod(PodSpec(container));
+        var name = pod.State.Name;
+        await _watch.WaitForAsync(name, p => p.Ready, "ready");
+        _drainer.Hold();
+
+        _prober.Then(App, ProbeKind.Liveness, ProbeOutcome.Failure("boom"));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var drain = await _drainer.WaitForDrainAsync(name);
+        var stopsWhileDraining = _runtime.Stops.Count;
+        var execsWhileDraining = _runtime.Instances[0].Execs.Count;
+        _drainer.Release();
+        var stop = Assert.Single(await _runtime.WaitForStopsAsync(1));
+
+        Assert.False(drain.Pod.Ready);
+        Assert.Equal(T0.AddSeconds(30), drain.Deadline);
+        Assert.Equal((0, 0), (stopsWhileDraining, execsWhileDraining));
+        var preStop = Assert.Single(_runtime.Instances[0].Execs);
+        Assert.Equal(["flush", name], preStop.Command);
+        Assert.Equal(TimeSpan.FromSeconds(20), stop.GracePeriod);
+    }
+
+    [Fact]
     public async Task Delete_DrainsThenStopsWithThePodGraceAndLeavesTheRegistry()
     {
         var pod = StartPod(PodSpec(Container(App), grace: 45));
