@@ -134,13 +134,17 @@ EOF
 read -r DEAD_COUNT DEAD_LAST FIRST_ACCEPTED <"$RUN/dead.txt"
 
 FAILED=$(( NON2XX + SOCKET_ERRORS ))
+# YARP logs each failed forward (before the gateway's retry decides), with the address it tried.
+FORWARD_ERRORS=$(grep -c "Yarp.ReverseProxy.Forwarder.HttpForwarder\[" "$RUN/gateway.log" || true)
 echo
 echo "chaos: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s through the gateway, 3 pods; SIGKILL to one pod's process at ${KILL_AT}s"
 echo "requests sent (completed)     $REQUESTS"
 echo "requests failed               $FAILED   (target 0; non-2xx $NON2XX, socket errors $SOCKET_ERRORS)  $([[ $FAILED == 0 ]] && echo PASS || echo MISS)"
 echo "SIGKILL to last request sent to the killed container   ${DEAD_LAST} ms"
-echo "  requests and connection attempts that reached its port after the SIGKILL: $DEAD_COUNT (each refused or reset;"
-echo "  the gateway sent them again to another pod). Seen with tcpdump on the pod's HTTP port; see the header of chaos.sh"
+echo "  requests and connection attempts that reached its port after the SIGKILL: $DEAD_COUNT, each refused or reset"
+echo "  (tcpdump on the pod's HTTP port; see the header of chaos.sh). Failed forwards in the gateway's log: $FORWARD_ERRORS"
+echo "  (these also count requests in flight at the SIGKILL). A failed GET is sent again to another pod within the"
+echo "  gateway's retry budget (20 % of requests in flight, at least 3 at once); beyond it, the client gets a 502"
 echo "restarted container: first connection accepted +${FIRST_ACCEPTED} s, pod Ready again +${READY_AGAIN:--} s (admin API, 0.1 s polls), restartCount $RESTARTS"
 echo "pods Ready at the end         $PODS_AT_END / 3"
 grep -E "Latency|Req/Sec|requests in|Requests/sec|Non-2xx|Socket errors" "$RUN/wrk.txt" | sed 's/^ */  wrk: /'

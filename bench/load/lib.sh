@@ -104,7 +104,8 @@ wait_ready() {
 our_pods() {
   local pid
   for pid in $(pgrep -x dotnet || true); do
-    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "GATEWAY_CONFIG_DIR=$RUN"; then
+    # The process may be gone between pgrep and the read.
+    if { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "GATEWAY_CONFIG_DIR=$RUN"; then
       echo "$pid"
     fi
   done
