@@ -125,16 +125,10 @@ public static partial class GatewaySpecLoader
         else
         {
             var file = Path.GetFullPath(Path.Combine(configDirectory, manifest!));
-            specPath = $"{path}:Manifest({manifest}).spec";
             pod = LoadManifest(file, $"{path}:Manifest", errors, ref replicas, out podName);
-            if (podName is not null)
-            {
-                specPath = $"{path}:Manifest({manifest}).spec";
-            }
-            else if (pod is not null)
-            {
-                specPath = $"{path}:Manifest({manifest}).spec.template.spec";
-            }
+
+            // Errors name the field in the manifest: a Pod's spec, or a Deployment's pod template.
+            specPath = podName is not null ? $"{path}:Manifest({manifest}).spec" : $"{path}:Manifest({manifest}).spec.template.spec";
         }
 
         if (pod is null)
@@ -147,7 +141,7 @@ public static partial class GatewaySpecLoader
             return null;
         }
 
-        foreach (var error in PodSpecValidator.Validate(pod.Spec, specPath[..specPath.LastIndexOf(".spec", StringComparison.Ordinal)] + ".spec"))
+        foreach (var error in PodSpecValidator.Validate(pod.Spec, specPath))
         {
             errors.Add(error.ToString());
         }

@@ -229,7 +229,8 @@ public sealed class KubeletSemanticsTests
         await using var gateway = await GatewayProcess.StartAsync($$"""
             { "web": { "Template": { "spec": {
                 "readinessGates": [ { "conditionType": "example.com/lb" } ],
-                "containers": [ { "name": "web", "command": [ "dotnet", {{GatewayProcess.DemoDll}} ], "ports": [ { "containerPort": 8080 } ] } ] } } } }
+                "containers": [ { "name": "web", "command": [ "dotnet", {{GatewayProcess.DemoDll}} ], "ports": [ { "containerPort": 8080 } ],
+                  "readinessProbe": { "httpGet": { "path": "/readyz", "port": 8080 }, "periodSeconds": 1 } } ] } } } }
             """);
         var pod = (await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0]).Ready == true, "containers ready"))[0];
         Assert.Equal("False", pod.Status.Conditions.Single(c => c.Type == "Ready").Status);

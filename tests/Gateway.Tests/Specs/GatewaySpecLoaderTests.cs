@@ -177,6 +177,27 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         Assert.Null(spec.Services[0].PodName);
     }
 
+    [Fact]
+    public void Load_InvalidDeploymentManifest_NamesTheFieldInTheManifest()
+    {
+        File.WriteAllText(Path.Combine(_dir, "web.yaml"), """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web }
+            spec:
+              template:
+                spec:
+                  containers:
+                  - name: web
+                    command: ["demo"]
+                    livenessProbe: { tcpSocket: { port: 80 }, successThreshold: 3 }
+            """);
+
+        Load("""{ "Gateway": { "Services": { "web": { "Manifest": "web.yaml" } } } }""", out var errors);
+
+        Assert.Equal(["Gateway:Services:web:Manifest(web.yaml).spec.template.spec.containers[0].livenessProbe.successThreshold: Invalid value: 3: must be 1"], errors);
+    }
+
     [Theory]
     [InlineData("apiVersion: v1\nkind: Service\nmetadata: { name: s }\n", "kind \"Service\": supported kinds: \"Pod\", \"Deployment\"")]
     [InlineData("apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - name: a\n    bogus: 1\n", "line 7, column 5: Property 'bogus' not found on type 'k8s.Models.V1Container'.")]
