@@ -15,7 +15,7 @@ internal static class AdminApi
     public static void Map(IEndpointRouteBuilder app, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => status.Errors is { Count: > 0 } errors
+        app.MapGet("/readyz", () => status.Errors.Concat(status.Problems).ToList() is { Count: > 0 } errors
             ? Results.Text($"not ready:\n{string.Join('\n', errors)}\n", statusCode: 503)
             : status.Started ? Results.Text("ok\n") : Results.Text("starting\n", statusCode: 503));
 

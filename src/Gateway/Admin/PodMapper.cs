@@ -110,7 +110,7 @@ internal static class PodMapper
         ApiVersion = "v1",
         Kind = "Event",
         Metadata = new V1ObjectMeta { Name = e.Name, NamespaceProperty = e.Namespace, CreationTimestamp = e.FirstTimestamp.UtcDateTime },
-        InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = e.PodName, NamespaceProperty = e.Namespace, Uid = e.PodUid, FieldPath = e.FieldPath, ApiVersion = "v1" },
+        InvolvedObject = new V1ObjectReference { Kind = e.Kind, Name = e.PodName, NamespaceProperty = e.Namespace, Uid = e.PodUid, FieldPath = e.FieldPath, ApiVersion = "v1" },
         Type = e.Type,
         Reason = e.Reason,
         Message = e.Message,

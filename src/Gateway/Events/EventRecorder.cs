@@ -15,7 +15,7 @@ public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecord
     /// <summary>The events, oldest first.</summary>
     public IReadOnlyList<GatewayEvent> Snapshot => _snapshot;
 
-    public void Record(string ns, string podName, string podUid, string type, string reason, string message, string? fieldPath = null)
+    public void Record(string ns, string podName, string podUid, string type, string reason, string message, string? fieldPath = null, string kind = "Pod")
     {
         var now = timeProvider.GetUtcNow();
         if (message.Length > 1024)
@@ -39,6 +39,7 @@ public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecord
                     Namespace = ns,
                     PodName = podName,
                     PodUid = podUid,
+                    Kind = kind,
                     FieldPath = fieldPath,
                     Type = type,
                     Reason = reason,

@@ -1,6 +1,6 @@
 namespace Gateway.Events;
 
-/// <summary>A Kubernetes-style event about a pod, aggregated by (pod, type, reason, message).</summary>
+/// <summary>A Kubernetes-style event about a pod (or a Service), aggregated by (object, type, reason, message).</summary>
 public sealed record GatewayEvent
 {
     public required string Name { get; init; }
@@ -10,6 +10,9 @@ public sealed record GatewayEvent
     public required string PodName { get; init; }
 
     public required string PodUid { get; init; }
+
+    /// <summary>The kind of the involved object: <c>Pod</c>, or <c>Service</c> for a cluster Service the gateway watches.</summary>
+    public string Kind { get; init; } = "Pod";
 
     public string? FieldPath { get; init; }
 

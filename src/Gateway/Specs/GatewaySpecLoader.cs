@@ -14,7 +14,9 @@ public static partial class GatewaySpecLoader
     public const string DefaultProxyUrls = "http://127.0.0.1:8080";
     public const string DefaultAdminUrls = "http://127.0.0.1:9090";
 
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Replicas", "Template", "Manifest"];
+    private static readonly string[] KubernetesKeys = ["Namespace", "Service", "Port", "ReadinessProbe"];
+    private static readonly string[] PodKeys = ["Replicas", "Template", "Manifest"];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", .. PodKeys, .. KubernetesKeys];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
 
     public static GatewaySpec Load(IConfiguration configuration, string configDirectory, out IReadOnlyList<string> errors)
@@ -23,6 +25,7 @@ public static partial class GatewaySpecLoader
         var found = new List<string>();
         var gateway = configuration.GetSection("Gateway");
         var proxyUrls = gateway["Proxy:Urls"] is { Length: > 0 } p ? p : DefaultProxyUrls;
+        var kubeconfig = gateway["Kubernetes:Kubeconfig"] is { Length: > 0 } k ? Path.GetFullPath(Path.Combine(configDirectory, k)) : null;
         var adminUrls = gateway["Admin:Urls"] is { Length: > 0 } a ? a : DefaultAdminUrls;
 
         var services = new List<ServiceSpec>();
@@ -44,7 +47,7 @@ public static partial class GatewaySpecLoader
         }
 
         errors = found;
-        return new GatewaySpec(proxyUrls, adminUrls, services);
+        return new GatewaySpec(proxyUrls, adminUrls, services) { Kubeconfig = kubeconfig };
     }
 
     private static ServiceSpec? LoadService(IConfigurationSection section, string configDirectory, List<string> errors)
@@ -72,6 +75,28 @@ public static partial class GatewaySpecLoader
         if (section["Runtime"] is { Length: > 0 } runtimeText && !Enum.TryParse(runtimeText, ignoreCase: true, out runtime))
         {
             errors.Add($"{path}:Runtime: Unsupported value: \"{runtimeText}\": supported values: {string.Join(", ", Enum.GetNames<RuntimeKind>().Select(n => $"\"{n}\""))}");
+        }
+
+        if (runtime == RuntimeKind.Kubernetes)
+        {
+            var cluster = LoadKubernetesService(section, path, errors);
+            return errors.Count != before || cluster is null ? null : new ServiceSpec
+            {
+                Name = name,
+                Route = route,
+                Runtime = runtime,
+                Replicas = 0,
+                PodSpec = new V1PodSpec { Containers = [] },
+                Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = name },
+                TemplateHash = "",
+                Kubernetes = cluster,
+                ConfigDirectory = configDirectory,
+            };
+        }
+
+        foreach (var key in KubernetesKeys.Where(key => section.GetSection(key).Exists()))
+        {
+            errors.Add($"{path}:{key}: Forbidden: only a service with Runtime \"Kubernetes\" names a cluster Service; remove {key} or set Runtime to Kubernetes");
         }
 
         int? replicas = null;
@@ -170,6 +195,60 @@ public static partial class GatewaySpecLoader
             TemplateHash = NameGenerator.TemplateHash(KubernetesJson.Serialize(podSpec)),
             ConfigDirectory = configDirectory,
         };
+    }
+
+    /// <summary>A Kubernetes service: a cluster Service to route to, and optionally a gateway-side readiness probe.</summary>
+    private static KubernetesServiceSpec? LoadKubernetesService(IConfigurationSection section, string path, List<string> errors)
+    {
+        foreach (var key in PodKeys.Where(key => section.GetSection(key).Exists()))
+        {
+            errors.Add($"{path}:{key}: Forbidden: a Kubernetes service's pods are the cluster's; remove {key}");
+        }
+
+        var ns = section["Namespace"] is { Length: > 0 } n ? n : "default";
+        if (!DnsLabel().IsMatch(ns) || ns.Length > 63)
+        {
+            errors.Add($"{path}:Namespace: Invalid value: \"{ns}\": a namespace must be a lowercase RFC 1123 label");
+        }
+
+        var service = section["Service"];
+        if (string.IsNullOrEmpty(service))
+        {
+            errors.Add($"{path}:Service: Required value: the name of the cluster Service whose EndpointSlices the gateway routes to");
+        }
+        else if (!DnsLabel().IsMatch(service) || service.Length > 63)
+        {
+            errors.Add($"{path}:Service: Invalid value: \"{service}\": a Service name must be a lowercase RFC 1123 label");
+        }
+
+        var port = section["Port"] is { Length: > 0 } portText ? portText : null;
+        if (port is not null && int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is < 1 or > 65535)
+        {
+            errors.Add($"{path}:Port: Invalid value: {number}: must be between 1 and 65535, inclusive");
+        }
+
+        V1Probe? probe = null;
+        var probeSection = section.GetSection("ReadinessProbe");
+        if (probeSection.GetChildren().Any())
+        {
+            var probePath = $"{path}:ReadinessProbe";
+            var json = ConfigurationJson.ToJson(probeSection, typeof(V1Probe), probePath, errors);
+            if (json is not null)
+            {
+                probe = KubernetesJson.Deserialize<V1Probe>(json.ToJsonString());
+                var fieldErrors = new List<FieldError>();
+                ProbeValidator.Validate(probe, Probes.ProbeKind.Readiness, probePath, new DeclaredPorts($"{path}:Port", new HashSet<string>(StringComparer.Ordinal) { port ?? "" }), fieldErrors);
+                if (probe.Exec is not null)
+                {
+                    fieldErrors.Add(FieldError.Forbidden(FieldPath.Child(probePath, "exec"), "the gateway cannot exec in a cluster's pod; use httpGet, tcpSocket or grpc"));
+                }
+
+                errors.AddRange(fieldErrors.Select(e => e.ToString()));
+                PodSpecDefaults.ApplyProbeDefaults(probe);
+            }
+        }
+
+        return service is null ? null : new KubernetesServiceSpec(ns, service, port, probe);
     }
 
     private static RouteSpec LoadRoute(IConfigurationSection section, string path, List<string> errors)

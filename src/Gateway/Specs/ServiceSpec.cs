@@ -27,6 +27,9 @@ public sealed record ServiceSpec
     /// <summary>Kubernetes' <c>pod-template-hash</c>: changes whenever the pod template does.</summary>
     public required string TemplateHash { get; init; }
 
+    /// <summary>For <see cref="RuntimeKind.Kubernetes"/>: the cluster Service whose endpoints the gateway routes to.</summary>
+    public KubernetesServiceSpec? Kubernetes { get; init; }
+
     /// <summary>The folder of the settings file that declared the service.</summary>
     public required string ConfigDirectory { get; init; }
 }
