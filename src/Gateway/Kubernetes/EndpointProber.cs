@@ -9,7 +9,8 @@ namespace Gateway.Kubernetes;
 /// the kubelet's thresholds, so that a pod the gateway cannot reach is out even when its kubelet
 /// says Ready. A new endpoint starts not ready (readiness' initial value) until its first success.
 /// </summary>
-internal sealed class EndpointProber(V1Probe probe, IProber prober, TimeProvider time, Action changed) : IDisposable
+/// <param name="portName">The service's <c>Port</c> when it is a name, so that the probe may name it too.</param>
+internal sealed class EndpointProber(V1Probe probe, string? portName, IProber prober, TimeProvider time, Action changed) : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Worker> _workers = new(StringComparer.Ordinal);
@@ -53,7 +54,7 @@ internal sealed class EndpointProber(V1Probe probe, IProber prober, TimeProvider
         var target = new ProbeTarget
         {
             PodIp = worker.Endpoint.Host,
-            Ports = [new PortMapping(null, worker.Endpoint.Port, worker.Endpoint.Port)],
+            Ports = [new PortMapping(portName, worker.Endpoint.Port, worker.Endpoint.Port)],
             Exec = (_, _, _) => throw new NotSupportedException("exec probes do not reach a cluster's pods"),
         };
         var counter = new ProbeResultCounter(ProbeKind.Readiness, probe.SuccessThreshold ?? 1, probe.FailureThreshold ?? 3);

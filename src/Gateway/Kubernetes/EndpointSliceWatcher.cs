@@ -53,7 +53,8 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
         _logger = logger;
         if (_cluster.ReadinessProbe is { } probe)
         {
-            _prober = new EndpointProber(probe, prober, time, Publish);
+            var portName = int.TryParse(_cluster.Port, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? null : _cluster.Port;
+            _prober = new EndpointProber(probe, portName, prober, time, Publish);
         }
     }
 
