@@ -97,7 +97,8 @@ services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp =
 services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
 services.AddReverseProxy();
 services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp.GetRequiredService<PodRegistry>(), sp.GetRequiredService<PodManager>(),
-    sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<ILoggerFactory>()));
+    sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EndpointTable>(),
+    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
 services.AddHostedService<ReplicaController>();
 if (cluster is not null)
 {
