@@ -14,7 +14,7 @@ namespace Gateway.Kubernetes;
 /// <summary>
 /// Keeps one Kubernetes service's endpoints in the <see cref="EndpointTable"/>, the way a client-go
 /// reflector does: list, then watch from the list's resourceVersion with bookmarks; a dropped watch
-/// resumes from the last resourceVersion seen; <c>410 Gone</c> forces a relist. While the API
+/// resumes from the last resourceVersion seen; <c>410 Gone</c> and a request that fails force a relist. While the API
 /// server cannot be reached the last known endpoints keep routing, <c>/readyz</c> says so, and an
 /// event records it; retries back off from 1 s to 30 s.
 /// </summary>
@@ -121,6 +121,10 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
             catch (Exception e) when (e is HttpRequestException or HttpOperationException or IOException or TaskCanceledException or k8s.Exceptions.KubernetesClientException)
             {
                 Unreachable(e is HttpOperationException h ? $"{(int)h.Response.StatusCode} {h.Response.ReasonPhrase}: {h.Response.Content}" : e.Message);
+
+                // As client-go's reflector does after a failed request: list again once the server answers,
+                // which also tells at once that it is back, even when nothing changed meanwhile.
+                resourceVersion = null;
                 try
                 {
                     await Task.Delay(backOff, _time, stoppingToken);
