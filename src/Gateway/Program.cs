@@ -2,6 +2,7 @@ using Gateway.Admin;
 using Gateway.Controllers;
 using Gateway.Events;
 using Gateway.Hosting;
+using Gateway.Kubernetes;
 using Gateway.Pods;
 using Gateway.Probes;
 using Gateway.Routing;
@@ -47,6 +48,17 @@ catch (InvalidDataException e)
     return 2;
 }
 
+k8s.KubernetesClientConfiguration? cluster = null;
+if (spec.Services.Any(s => s.Runtime == RuntimeKind.Kubernetes))
+{
+    cluster = KubernetesClientFactory.Configure(spec.Kubeconfig, out var clusterError);
+    if (cluster is null)
+    {
+        Console.Error.WriteLine($"gateway: {clusterError}");
+        return 2;
+    }
+}
+
 builder.WebHost.UseUrls(spec.ProxyUrls);
 var maxGrace = spec.Services.Select(s => s.PodSpec.TerminationGracePeriodSeconds ?? 30).DefaultIfEmpty(30).Max();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(maxGrace + 10));
@@ -87,11 +99,17 @@ services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
 services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
 services.AddReverseProxy();
 services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp.GetRequiredService<PodRegistry>(), sp.GetRequiredService<PodManager>(),
-    sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<ILoggerFactory>()));
+    sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EndpointTable>(),
+    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
 services.AddHostedService<ReplicaController>();
 services.AddHostedService(sp => new ConfigReloader((IConfigurationRoot)sp.GetRequiredService<IConfiguration>(), settingsPath,
     sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigReloader>>()));
+if (cluster is not null)
+{
+    services.AddSingleton(cluster);
+    services.AddHostedService<KubernetesEndpointsController>();
+}
 
 var app = builder.Build();
 

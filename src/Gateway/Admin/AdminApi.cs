@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Gateway.Controllers;
 using Gateway.Events;
 using Gateway.Pods;
+using Gateway.Routing;
 using k8s;
 using k8s.Models;
 
@@ -10,23 +11,46 @@ namespace Gateway.Admin;
 /// <summary>The admin listener's endpoints: Kubernetes-shaped reads of pods, logs and events, and the gateway's own health.</summary>
 internal static class AdminApi
 {
-    private const string Json = "application/json";
+    private const string JsonType = "application/json";
 
-    public static void Map(IEndpointRouteBuilder app, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status)
+    /// <summary>The namespace of the gateway's own pods and services.</summary>
+    private const string GatewayNamespace = "default";
+
+    public static void Map(IEndpointRouteBuilder app, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status, EndpointTable endpoints, TimeProvider time)
     {
+        var started = time.GetUtcNow();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => Readyz(status));
 
-        app.MapGet("/api/v1/pods", () => PodList(registry, null));
-        app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns) => PodList(registry, ns));
-        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name) =>
-            FindPod(registry, ns, name) is { } pod ? K8s(PodMapper.ToV1Pod(pod)) : NotFound("pods", name));
+        // Discovery, so that kubectl finds what the gateway serves (it falls back to these from aggregated discovery).
+        app.MapGet("/api", (HttpRequest request) => K8s(ApiDiscovery.CoreVersions(request.Host.Value ?? "")));
+        app.MapGet("/api/v1", () => K8s(ApiDiscovery.CoreV1()));
+        app.MapGet("/apis", () => K8s(ApiDiscovery.Groups()));
+        app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1", () => K8s(ApiDiscovery.DiscoveryV1()));
+
+        app.MapGet("/api/v1/pods", (HttpRequest request) => PodList(registry, null, request, time));
+        app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, HttpRequest request) => PodList(registry, ns, request, time));
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request) =>
+            FindPod(registry, ns, name) is not { } pod ? NotFound("pods", name)
+            : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Pods([PodMapper.ToV1Pod(pod)], time.GetUtcNow()))
+            : K8s(PodMapper.ToV1Pod(pod)));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (string ns, string name, string? container, bool? previous) =>
             ReadLog(registry, pods, ns, name, container, previous ?? false));
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
             PatchStatusAsync(registry, pods, ns, name, request));
-        app.MapGet("/api/v1/events", () => EventList(events, null));
-        app.MapGet("/api/v1/namespaces/{ns}/events", (string ns) => EventList(events, ns));
+        app.MapGet("/api/v1/events", (HttpRequest request) => EventList(events, null, request, time));
+        app.MapGet("/api/v1/namespaces/{ns}/events", (string ns, HttpRequest request) => EventList(events, ns, request, time));
+        app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/endpointslices", (HttpRequest request) => EndpointSliceList(endpoints, started, null, request, time));
+        app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/namespaces/{{ns}}/endpointslices", (string ns, HttpRequest request) => EndpointSliceList(endpoints, started, ns, request, time));
+    }
+
+    /// <summary>The endpoints routing sees, as the EndpointSlices of the gateway's namespace.</summary>
+    private static IResult EndpointSliceList(EndpointTable endpoints, DateTimeOffset started, string? ns, HttpRequest request, TimeProvider time)
+    {
+        var slices = ns is null or GatewayNamespace ? EndpointSliceMapper.ToSlices(endpoints.Current.Values, GatewayNamespace, started) : [];
+        return KubectlTable.IsWanted(request.Headers.Accept)
+            ? Json(KubectlTable.EndpointSlices(slices, time.GetUtcNow()))
+            : K8s(new V1EndpointSliceList { ApiVersion = "discovery.k8s.io/v1", Kind = "EndpointSliceList", Metadata = new V1ListMeta(), Items = slices });
     }
 
     /// <summary>Ready once started; problems are listed as failed checks but keep the gateway ready, since it goes on serving.</summary>
@@ -54,21 +78,23 @@ internal static class AdminApi
     private static PodState? FindPod(PodRegistry registry, string ns, string name) =>
         registry.Pods.TryGetValue(name, out var pod) && pod.Namespace == ns ? pod : null;
 
-    private static IResult PodList(PodRegistry registry, string? ns) => K8s(new V1PodList
+    private static IResult PodList(PodRegistry registry, string? ns, HttpRequest request, TimeProvider time)
     {
-        ApiVersion = "v1",
-        Kind = "PodList",
-        Metadata = new V1ListMeta(),
-        Items = [.. registry.Pods.Values.Where(p => ns is null || p.Namespace == ns).OrderBy(p => p.Name, StringComparer.Ordinal).Select(PodMapper.ToV1Pod)],
-    });
+        List<V1Pod> items = [.. registry.Pods.Values.Where(p => ns is null || p.Namespace == ns).OrderBy(p => p.Name, StringComparer.Ordinal).Select(PodMapper.ToV1Pod)];
+        return KubectlTable.IsWanted(request.Headers.Accept)
+            ? Json(KubectlTable.Pods(items, time.GetUtcNow()))
+            : K8s(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta(), Items = items });
+    }
 
-    private static IResult EventList(EventRecorder events, string? ns) => K8s(new Corev1EventList
+    private static IResult EventList(EventRecorder events, string? ns, HttpRequest request, TimeProvider time)
     {
-        ApiVersion = "v1",
-        Kind = "EventList",
-        Metadata = new V1ListMeta(),
-        Items = [.. events.Snapshot.Where(e => ns is null || e.Namespace == ns).Select(PodMapper.ToV1Event)],
-    });
+        List<Corev1Event> items = [.. events.Snapshot.Where(e => ns is null || e.Namespace == ns).Select(PodMapper.ToV1Event)];
+        return KubectlTable.IsWanted(request.Headers.Accept)
+            ? Json(KubectlTable.Events(items, time.GetUtcNow()))
+            : K8s(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta(), Items = items });
+    }
+
+    private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), JsonType);
 
     private static IResult ReadLog(PodRegistry registry, PodManager pods, string ns, string name, string? container, bool previous)
     {
@@ -141,11 +167,12 @@ internal static class AdminApi
         return K8s(PodMapper.ToV1Pod(worker.State));
     }
 
-    private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), Json);
+    private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), JsonType);
 
     private static IResult NotFound(string resource, string name) => Status(404, "NotFound", $"{resource} \"{name}\" not found");
 
+    // Written by hand: KubernetesClient's V1Status converter reads but does not write.
     private static IResult Status(int code, string reason, string message) => Results.Text(
-        KubernetesJson.Serialize(new V1Status { ApiVersion = "v1", Kind = "Status", Status = "Failure", Code = code, Reason = reason, Message = message }),
-        Json, statusCode: code);
+        new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Status", ["metadata"] = new JsonObject(), ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code }.ToJsonString(),
+        JsonType, statusCode: code);
 }

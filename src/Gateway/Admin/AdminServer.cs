@@ -1,6 +1,7 @@
 using Gateway.Controllers;
 using Gateway.Events;
 using Gateway.Pods;
+using Gateway.Routing;
 
 namespace Gateway.Admin;
 
@@ -9,7 +10,7 @@ namespace Gateway.Admin;
 /// that nothing the proxy routes can reach it and it cannot shadow a proxied path.
 /// </summary>
 internal sealed class AdminServer(
-    string urls, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+    string urls, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status, EndpointTable endpoints, TimeProvider time, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -21,7 +22,7 @@ internal sealed class AdminServer(
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.WebHost.UseUrls(urls);
         _app = builder.Build();
-        AdminApi.Map(_app, registry, pods, events, status);
+        AdminApi.Map(_app, registry, pods, events, status, endpoints, time);
         await _app.StartAsync(cancellationToken);
     }
 

@@ -1,13 +1,13 @@
 namespace Gateway.Events;
 
-/// <summary>A Kubernetes-style event about a pod, aggregated by (pod, type, reason, message).</summary>
+/// <summary>A Kubernetes-style event about a pod (or a Service), aggregated by (object, type, reason, message).</summary>
 public sealed record GatewayEvent
 {
     public required string Name { get; init; }
 
     public required string Namespace { get; init; }
 
-    /// <summary>The kind of the involved object: <c>Pod</c>, or <c>Gateway</c> for the gateway's own events (e.g. a refused configuration).</summary>
+    /// <summary>The kind of the involved object: <c>Pod</c>, <c>Service</c> for a cluster Service the gateway watches, or <c>Gateway</c> for the gateway's own events (e.g. a refused configuration).</summary>
     public string Kind { get; init; } = "Pod";
 
     public required string PodName { get; init; }

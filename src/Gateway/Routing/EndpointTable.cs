@@ -4,7 +4,8 @@ using Gateway.Pods;
 namespace Gateway.Routing;
 
 /// <summary>
-/// The endpoints of every service, derived from the pods and swapped whole on each change. The
+/// The endpoints of every service, derived from the pods (or, for a cluster's Service, set from its
+/// EndpointSlices) and swapped whole on each change. The
 /// routing policy reads <see cref="Current"/> on the request path without a lock.
 /// </summary>
 public sealed class EndpointTable(TimeProvider time)
@@ -97,6 +98,52 @@ public sealed class EndpointTable(TimeProvider time)
         if (reinstated)
         {
             ConditionsChanged?.Invoke(ejected.Service);
+        }
+    }
+
+    /// <summary>
+    /// Replaces a service's endpoints with ones from outside the gateway (a cluster's EndpointSlices).
+    /// An endpoint that comes back unchanged keeps its ejection; one whose conditions changed ends it.
+    /// </summary>
+    public void SetServiceEndpoints(string service, IEnumerable<Endpoint> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var next = endpoints.ToDictionary(e => e.DestinationId, StringComparer.Ordinal);
+        bool destinationsChanged, conditionsChanged = false;
+        lock (_writeLock)
+        {
+            var previous = _byDestination.Values.Where(e => e.Service == service).ToDictionary(e => e.DestinationId, StringComparer.Ordinal);
+            destinationsChanged = previous.Count != next.Count || previous.Keys.Any(id => !next.ContainsKey(id));
+            var byDestination = _byDestination.RemoveRange(previous.Keys);
+            var byPod = _byPod.RemoveRange(previous.Values.Select(e => e.PodName));
+            foreach (var (id, endpoint) in next)
+            {
+                var kept = endpoint;
+                if (previous.TryGetValue(id, out var old))
+                {
+                    if (old.Ejected && old with { Ejected = false } == endpoint)
+                    {
+                        kept = old;
+                    }
+
+                    conditionsChanged |= kept != old;
+                }
+
+                byDestination = byDestination.SetItem(id, kept);
+                byPod = byPod.SetItem(kept.PodName, kept);
+            }
+
+            Volatile.Write(ref _byDestination, byDestination);
+            Volatile.Write(ref _byPod, byPod);
+        }
+
+        if (destinationsChanged)
+        {
+            DestinationsChanged?.Invoke(service);
+        }
+        else if (conditionsChanged)
+        {
+            ConditionsChanged?.Invoke(service);
         }
     }
 

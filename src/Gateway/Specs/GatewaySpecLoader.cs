@@ -14,9 +14,11 @@ public static partial class GatewaySpecLoader
     public const string DefaultProxyUrls = "http://127.0.0.1:8080";
     public const string DefaultAdminUrls = "http://127.0.0.1:9090";
 
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Replicas", "Template", "Manifest", "Strategy", "Retries", "SlowStartSeconds"];
     private static readonly string[] StrategyKeys = ["MaxSurge", "MaxUnavailable"];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
+    private static readonly string[] KubernetesKeys = ["Namespace", "Service", "Port", "ReadinessProbe"];
+    private static readonly string[] PodKeys = ["Replicas", "Template", "Manifest", "Strategy"];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Retries", "SlowStartSeconds", .. PodKeys, .. KubernetesKeys];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
 
     public static GatewaySpec Load(IConfiguration configuration, string configDirectory, out IReadOnlyList<string> errors)
@@ -25,6 +27,7 @@ public static partial class GatewaySpecLoader
         var found = new List<string>();
         var gateway = configuration.GetSection("Gateway");
         var proxyUrls = gateway["Proxy:Urls"] is { Length: > 0 } p ? p : DefaultProxyUrls;
+        var kubeconfig = gateway["Kubernetes:Kubeconfig"] is { Length: > 0 } k ? Path.GetFullPath(Path.Combine(configDirectory, k)) : null;
         var adminUrls = gateway["Admin:Urls"] is { Length: > 0 } a ? a : DefaultAdminUrls;
 
         var services = new List<ServiceSpec>();
@@ -46,7 +49,7 @@ public static partial class GatewaySpecLoader
         }
 
         errors = found;
-        return new GatewaySpec(proxyUrls, adminUrls, services);
+        return new GatewaySpec(proxyUrls, adminUrls, services) { Kubeconfig = kubeconfig };
     }
 
     private static ServiceSpec? LoadService(IConfigurationSection section, string configDirectory, List<string> errors)
@@ -76,6 +79,32 @@ public static partial class GatewaySpecLoader
             errors.Add($"{path}:Runtime: Unsupported value: \"{runtimeText}\": supported values: {string.Join(", ", Enum.GetNames<RuntimeKind>().Select(n => $"\"{n}\""))}");
         }
 
+        var retries = LoadRetries(section.GetSection("Retries"), $"{path}:Retries", errors);
+        var slowStart = TimeSpan.FromSeconds(Number(section, "SlowStartSeconds", path, errors, min: 0) ?? 0);
+        if (runtime == RuntimeKind.Kubernetes)
+        {
+            var cluster = LoadKubernetesService(section, path, errors);
+            return errors.Count != before || cluster is null ? null : new ServiceSpec
+            {
+                Name = name,
+                Route = route,
+                Runtime = runtime,
+                Replicas = 0,
+                PodSpec = new V1PodSpec { Containers = [] },
+                Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = name },
+                TemplateHash = "",
+                Kubernetes = cluster,
+                ConfigDirectory = configDirectory,
+                Retries = retries,
+                SlowStart = slowStart,
+            };
+        }
+
+        foreach (var key in KubernetesKeys.Where(key => section.GetSection(key).Exists()))
+        {
+            errors.Add($"{path}:{key}: Forbidden: only a service with Runtime \"Kubernetes\" names a cluster Service; remove {key} or set Runtime to Kubernetes");
+        }
+
         int? replicas = null;
         if (section["Replicas"] is { Length: > 0 } replicasText)
         {
@@ -94,8 +123,6 @@ public static partial class GatewaySpecLoader
         }
 
         var rollout = LoadRollout(section.GetSection("Strategy"), $"{path}:Strategy", errors);
-        var retries = LoadRetries(section.GetSection("Retries"), $"{path}:Retries", errors);
-        var slowStart = Number(section, "SlowStartSeconds", path, errors, min: 0) ?? 0;
 
         var template = section.GetSection("Template");
         var manifest = section["Manifest"];
@@ -171,7 +198,7 @@ public static partial class GatewaySpecLoader
             ConfigDirectory = configDirectory,
             Rollout = rollout,
             Retries = retries,
-            SlowStart = TimeSpan.FromSeconds(slowStart),
+            SlowStart = slowStart,
             SourceFiles = hasManifest ? [Path.GetFullPath(Path.Combine(configDirectory, manifest!))] : [],
         };
     }
@@ -240,6 +267,60 @@ public static partial class GatewaySpecLoader
                 errors.Add($"{path}:{child.Key}: Invalid value: \"{child.Key}\": unknown field; supported fields: {string.Join(", ", known)}");
             }
         }
+    }
+
+    /// <summary>A Kubernetes service: a cluster Service to route to, and optionally a gateway-side readiness probe.</summary>
+    private static KubernetesServiceSpec? LoadKubernetesService(IConfigurationSection section, string path, List<string> errors)
+    {
+        foreach (var key in PodKeys.Where(key => section.GetSection(key).Exists()))
+        {
+            errors.Add($"{path}:{key}: Forbidden: a Kubernetes service's pods are the cluster's; remove {key}");
+        }
+
+        var ns = section["Namespace"] is { Length: > 0 } n ? n : "default";
+        if (!DnsLabel().IsMatch(ns) || ns.Length > 63)
+        {
+            errors.Add($"{path}:Namespace: Invalid value: \"{ns}\": a namespace must be a lowercase RFC 1123 label");
+        }
+
+        var service = section["Service"];
+        if (string.IsNullOrEmpty(service))
+        {
+            errors.Add($"{path}:Service: Required value: the name of the cluster Service whose EndpointSlices the gateway routes to");
+        }
+        else if (!DnsLabel().IsMatch(service) || service.Length > 63)
+        {
+            errors.Add($"{path}:Service: Invalid value: \"{service}\": a Service name must be a lowercase RFC 1123 label");
+        }
+
+        var port = section["Port"] is { Length: > 0 } portText ? portText : null;
+        if (port is not null && int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is < 1 or > 65535)
+        {
+            errors.Add($"{path}:Port: Invalid value: {number}: must be between 1 and 65535, inclusive");
+        }
+
+        V1Probe? probe = null;
+        var probeSection = section.GetSection("ReadinessProbe");
+        if (probeSection.GetChildren().Any())
+        {
+            var probePath = $"{path}:ReadinessProbe";
+            var json = ConfigurationJson.ToJson(probeSection, typeof(V1Probe), probePath, errors);
+            if (json is not null)
+            {
+                probe = KubernetesJson.Deserialize<V1Probe>(json.ToJsonString());
+                var fieldErrors = new List<FieldError>();
+                ProbeValidator.Validate(probe, Probes.ProbeKind.Readiness, probePath, new DeclaredPorts($"{path}:Port", new HashSet<string>(StringComparer.Ordinal) { port ?? "" }), fieldErrors);
+                if (probe.Exec is not null)
+                {
+                    fieldErrors.Add(FieldError.Forbidden(FieldPath.Child(probePath, "exec"), "the gateway cannot exec in a cluster's pod; use httpGet, tcpSocket or grpc"));
+                }
+
+                errors.AddRange(fieldErrors.Select(e => e.ToString()));
+                PodSpecDefaults.ApplyProbeDefaults(probe);
+            }
+        }
+
+        return service is null ? null : new KubernetesServiceSpec(ns, service, port, probe);
     }
 
     private static RouteSpec LoadRoute(IConfigurationSection section, string path, List<string> errors)

@@ -69,15 +69,22 @@ public static class PodSpecDefaults
 
         foreach (var probe in new[] { container.ReadinessProbe, container.LivenessProbe, container.StartupProbe }.OfType<V1Probe>())
         {
-            probe.InitialDelaySeconds ??= InitialDelaySeconds;
-            probe.PeriodSeconds ??= PeriodSeconds;
-            probe.TimeoutSeconds ??= TimeoutSeconds;
-            probe.SuccessThreshold ??= SuccessThreshold;
-            probe.FailureThreshold ??= FailureThreshold;
-            DefaultHttpGet(probe.HttpGet);
+            ApplyProbeDefaults(probe);
         }
 
         DefaultHttpGet(container.Lifecycle?.PreStop?.HttpGet);
+    }
+
+    /// <summary>The API server's defaults for one probe: timings, thresholds, and httpGet's path and scheme.</summary>
+    public static void ApplyProbeDefaults(V1Probe probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        probe.InitialDelaySeconds ??= InitialDelaySeconds;
+        probe.PeriodSeconds ??= PeriodSeconds;
+        probe.TimeoutSeconds ??= TimeoutSeconds;
+        probe.SuccessThreshold ??= SuccessThreshold;
+        probe.FailureThreshold ??= FailureThreshold;
+        DefaultHttpGet(probe.HttpGet);
     }
 
     private static void DefaultHttpGet(V1HTTPGetAction? httpGet)

@@ -5,4 +5,7 @@ public enum RuntimeKind
 {
     /// <summary>Each container is a host process (the default; no dependencies).</summary>
     Process,
+
+    /// <summary>The pods are a Kubernetes cluster's: the gateway routes to the EndpointSlices of a named Service.</summary>
+    Kubernetes,
 }

@@ -38,6 +38,8 @@ public sealed record ServiceSpec
 
     /// <summary>The files the service was read from (the manifest), watched for changes.</summary>
     public IReadOnlyList<string> SourceFiles { get; init; } = [];
+    /// <summary>For <see cref="RuntimeKind.Kubernetes"/>: the cluster Service whose endpoints the gateway routes to.</summary>
+    public KubernetesServiceSpec? Kubernetes { get; init; }
 
     /// <summary>The folder of the settings file that declared the service.</summary>
     public required string ConfigDirectory { get; init; }

@@ -59,14 +59,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Writes <c>{"Gateway": {"Services": services}}</c> with free ports and starts the gateway; waits for /readyz.</summary>
-    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null)
+    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, IEnumerable<string>? extraArgs = null)
     {
         var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
         var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
         var settingsPath = Path.Combine(directory, "appsettings.json");
         await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort));
         var output = new StringBuilder();
-        var process = Launch(["--config", settingsPath], output);
+        var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output);
         var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort);
         try
         {

@@ -149,4 +149,48 @@ public sealed class EndpointTableTests
         Assert.Equal(["web-2"], _table.ForService("web").Select(e => e.PodName));
         Assert.Equal("destinations web", _changes[^1]);
     }
+
+    private static Endpoint External(string id, bool serving = true, bool terminating = false) =>
+        new("shop", $"pod-{id}", $"shop/{id}", $"http://10.0.0.{id}:8080", serving, terminating);
+
+    [Fact]
+    public void SetServiceEndpoints_NewAndGone_DestinationsChanged()
+    {
+        _table.SetServiceEndpoints("shop", [External("1"), External("2")]);
+        _table.SetServiceEndpoints("shop", [External("2")]);
+
+        Assert.Equal(["destinations shop", "destinations shop"], _changes);
+        Assert.Equal(["shop/2"], _table.ForService("shop").Select(e => e.DestinationId));
+    }
+
+    [Fact]
+    public void SetServiceEndpoints_OnlyConditions_ConditionsChanged()
+    {
+        _table.SetServiceEndpoints("shop", [External("1")]);
+        _table.SetServiceEndpoints("shop", [External("1", serving: true, terminating: true)]);
+        _table.SetServiceEndpoints("shop", [External("1", serving: true, terminating: true)]);
+
+        Assert.Equal(["destinations shop", "conditions shop"], _changes);
+        Assert.True(_table.Current["shop/1"].Terminating);
+    }
+
+    [Fact]
+    public void SetServiceEndpoints_UnchangedEndpoint_KeepsItsEjection()
+    {
+        _table.SetServiceEndpoints("shop", [External("1")]);
+        _table.Eject("shop/1");
+        _table.SetServiceEndpoints("shop", [External("1")]);
+
+        Assert.True(_table.Current["shop/1"].Ejected);
+    }
+
+    [Fact]
+    public void SetServiceEndpoints_OtherServices_Untouched()
+    {
+        _table.OnPodChanged(null, Running(Pod("web-1")));
+        _table.SetServiceEndpoints("shop", [External("1")]);
+        _table.SetServiceEndpoints("shop", []);
+
+        Assert.Equal(["web-1/i1"], _table.Current.Keys);
+    }
 }

@@ -95,11 +95,11 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         { """{ "Replicas": 2 }""",
           "Gateway:Services:web: Required value: set Template (a Kubernetes PodTemplateSpec) or Manifest (the path of a Kubernetes YAML file holding a Pod or a Deployment)" },
         { """{ "Runtime": "Podman", "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
-          "Gateway:Services:web:Runtime: Unsupported value: \"Podman\": supported values: \"Process\"" },
+          "Gateway:Services:web:Runtime: Unsupported value: \"Podman\": supported values: \"Process\", \"Kubernetes\"" },
         { """{ "Replicas": -1, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
           "Gateway:Services:web:Replicas: Invalid value: -1: must be greater than or equal to 0" },
         { """{ "Replica": 2, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
-          "Gateway:Services:web:Replica: Invalid value: \"Replica\": unknown field; supported fields: Route, Runtime, Replicas, Template, Manifest, Strategy, Retries, SlowStartSeconds" },
+          "Gateway:Services:web:Replica: Invalid value: \"Replica\": unknown field; supported fields: Route, Runtime, Retries, SlowStartSeconds, Replicas, Template, Manifest, Strategy, Namespace, Service, Port, ReadinessProbe" },
         { """{ "Route": { "Path": "api" }, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
           "Gateway:Services:web:Route:Path: Invalid value: \"api\": must start with '/', e.g. \"/api/{**rest}\"" },
         { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ], "volumes": [ { "name": "v" } ] } } }""",
@@ -221,5 +221,52 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         }
 
         return dir?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public void Load_KubernetesService_NamesTheClusterServiceAndDefaultsTheProbe()
+    {
+        var spec = Load("""
+            { "Gateway": { "Kubernetes": { "Kubeconfig": "kube/config" }, "Services": { "shop": {
+                "Runtime": "Kubernetes", "Namespace": "store", "Service": "shop-svc", "Port": "http",
+                "ReadinessProbe": { "httpGet": { "path": "/ready", "port": "http" }, "periodSeconds": 2 }
+            } } } }
+            """, out var errors);
+
+        Assert.Empty(errors);
+        var shop = Assert.Single(spec.Services);
+        Assert.Equal(RuntimeKind.Kubernetes, shop.Runtime);
+        Assert.Equal(0, shop.Replicas);
+        Assert.Equal(Path.Combine(_dir, "kube", "config"), spec.Kubeconfig);
+        var cluster = Assert.IsType<KubernetesServiceSpec>(shop.Kubernetes);
+        Assert.Equal(("store", "shop-svc", "http"), (cluster.Namespace, cluster.Service, cluster.Port));
+        Assert.Equal(2, cluster.ReadinessProbe!.PeriodSeconds);
+        Assert.Equal(3, cluster.ReadinessProbe.FailureThreshold);
+        Assert.Equal("HTTP", cluster.ReadinessProbe.HttpGet.Scheme);
+    }
+
+    [Fact]
+    public void Load_KubernetesServiceMinimal_DefaultNamespaceAndFirstPort()
+    {
+        var spec = Load("""{ "Gateway": { "Services": { "shop": { "Runtime": "Kubernetes", "Service": "shop" } } } }""", out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(new KubernetesServiceSpec("default", "shop", null, null), spec.Services[0].Kubernetes);
+        Assert.Null(spec.Kubeconfig);
+    }
+
+    [Theory]
+    [InlineData("""{ "Runtime": "Kubernetes" }""", "Gateway:Services:shop:Service: Required value: the name of the cluster Service whose EndpointSlices the gateway routes to")]
+    [InlineData("""{ "Runtime": "Kubernetes", "Service": "Shop_1" }""", "Gateway:Services:shop:Service: Invalid value: \"Shop_1\": a Service name must be a lowercase RFC 1123 label")]
+    [InlineData("""{ "Runtime": "Kubernetes", "Service": "shop", "Port": "70000" }""", "Gateway:Services:shop:Port: Invalid value: 70000: must be between 1 and 65535, inclusive")]
+    [InlineData("""{ "Runtime": "Kubernetes", "Service": "shop", "Replicas": 2 }""", "Gateway:Services:shop:Replicas: Forbidden: a Kubernetes service's pods are the cluster's; remove Replicas")]
+    [InlineData("""{ "Runtime": "Kubernetes", "Service": "shop", "ReadinessProbe": { "exec": { "command": [ "true" ] } } }""", "Gateway:Services:shop:ReadinessProbe.exec: Forbidden: the gateway cannot exec in a cluster's pod; use httpGet, tcpSocket or grpc")]
+    [InlineData("""{ "Runtime": "Kubernetes", "Service": "shop", "ReadinessProbe": { "tcpSocket": { "port": 80 }, "periodSeconds": 0 } }""", "Gateway:Services:shop:ReadinessProbe.periodSeconds: Invalid value: 0: must be greater than or equal to 1")]
+    [InlineData("""{ "Service": "shop", "Template": { "spec": { "containers": [ { "name": "a", "command": [ "x" ] } ] } } }""", "Gateway:Services:shop:Service: Forbidden: only a service with Runtime \"Kubernetes\" names a cluster Service; remove Service or set Runtime to Kubernetes")]
+    public void Load_InvalidKubernetesService_ReportsTheFieldPath(string service, string expected)
+    {
+        Load($$"""{ "Gateway": { "Services": { "shop": {{service}} } } }""", out var errors);
+
+        Assert.Contains(expected, errors);
     }
 }

@@ -1,0 +1,63 @@
+using k8s.Models;
+
+namespace Gateway.Admin;
+
+/// <summary>
+/// The API server's legacy discovery documents for what the admin API serves, so that kubectl
+/// finds pods, pods/log, events and endpointslices on the gateway.
+/// </summary>
+internal static class ApiDiscovery
+{
+    public const string DiscoveryGroup = "discovery.k8s.io";
+
+    public static V1APIVersions CoreVersions(string serverAddress) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "APIVersions",
+        Versions = ["v1"],
+        ServerAddressByClientCIDRs = [new V1ServerAddressByClientCIDR { ClientCIDR = "0.0.0.0/0", ServerAddress = serverAddress }],
+    };
+
+    public static V1APIResourceList CoreV1() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "APIResourceList",
+        GroupVersion = "v1",
+        Resources =
+        [
+            Resource("pods", "pod", "Pod", ["get", "list"], ["po"]),
+            Resource("pods/log", "", "Pod", ["get"]),
+            Resource("pods/status", "", "Pod", ["get", "patch"]),
+            Resource("events", "event", "Event", ["get", "list"], ["ev"]),
+        ],
+    };
+
+    public static V1APIGroupList Groups()
+    {
+        var v1 = new V1GroupVersionForDiscovery { GroupVersion = $"{DiscoveryGroup}/v1", Version = "v1" };
+        return new V1APIGroupList
+        {
+            ApiVersion = "v1",
+            Kind = "APIGroupList",
+            Groups = [new V1APIGroup { Name = DiscoveryGroup, Versions = [v1], PreferredVersion = v1 }],
+        };
+    }
+
+    public static V1APIResourceList DiscoveryV1() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "APIResourceList",
+        GroupVersion = $"{DiscoveryGroup}/v1",
+        Resources = [Resource("endpointslices", "endpointslice", "EndpointSlice", ["get", "list"])],
+    };
+
+    private static V1APIResource Resource(string name, string singular, string kind, List<string> verbs, List<string>? shortNames = null) => new()
+    {
+        Name = name,
+        SingularName = singular,
+        Namespaced = true,
+        Kind = kind,
+        Verbs = verbs,
+        ShortNames = shortNames,
+    };
+}
