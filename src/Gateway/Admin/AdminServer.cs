@@ -1,6 +1,8 @@
 using Gateway.Controllers;
 using Gateway.Events;
 using Gateway.Pods;
+using Gateway.Telemetry;
+using OpenTelemetry.Metrics;
 
 namespace Gateway.Admin;
 
@@ -9,7 +11,8 @@ namespace Gateway.Admin;
 /// that nothing the proxy routes can reach it and it cannot shadow a proxied path.
 /// </summary>
 internal sealed class AdminServer(
-    string urls, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+    string urls, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status, StatusPage statusPage,
+    MeterProvider meterProvider, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -17,11 +20,14 @@ internal sealed class AdminServer(
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<ILoggerFactory>(new AdminLoggerFactory(loggerFactory));
+        builder.Services.AddSingleton<AdminMarker>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.WebHost.UseUrls(urls);
         _app = builder.Build();
         AdminApi.Map(_app, registry, pods, events, status);
+        _app.MapGet("/", () => Results.Content(statusPage.Render(), "text/html; charset=utf-8"));
+        _app.MapPrometheusScrapingEndpoint("/metrics", meterProvider, configureBranchedPipeline: null, optionsName: null);
         await _app.StartAsync(cancellationToken);
     }
 

@@ -272,7 +272,7 @@ internal sealed partial class PodWorker
             Exec = instance.ExecAsync,
         };
         var worker = new ProbeWorker(kind, probe!, container.Name, container.InstanceId!, container.StartedAt ?? _context.Time.GetUtcNow(),
-            target, _context.Prober, _context.Time, () => _state, Post, _context.Events);
+            target, _context.Prober, _context.Time, () => _state, Post, _context.Events, _context.ProbeTelemetry);
         _probes[key] = worker;
         var uptime = _context.Time.GetUtcNow() - _context.GatewayStartedAt;
         worker.Start(ProbeSchedule.FirstTickDelay(worker.Period, uptime, Random.Shared.NextDouble()));
