@@ -7,15 +7,16 @@ namespace Gateway.Telemetry;
 
 /// <summary>
 /// In the proxy pipeline, inside the retries: every forwarding attempt passes through here, so the
-/// request's server span gets the service, the pod that answered, and a <c>gateway.retry</c> event
-/// per pod that failed. YARP's <c>proxy.forwarder</c> and HttpClient's spans are the attempts' own.
+/// request's server span gets the service, the pod that answered, the number of retries, and a
+/// <c>gateway.attempt.failed</c> event per attempt that failed (the retry middleware may then try
+/// another pod). YARP's <c>proxy.forwarder</c> and HttpClient's spans are the attempts' own.
 /// </summary>
 internal sealed class ProxyTracingMiddleware(EndpointTable endpoints)
 {
     public const string ServiceTag = "gateway.service";
     public const string PodTag = "gateway.pod";
     public const string RetriesTag = "gateway.retries";
-    public const string RetryEvent = "gateway.retry";
+    public const string FailedAttemptEvent = "gateway.attempt.failed";
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -30,8 +31,7 @@ internal sealed class ProxyTracingMiddleware(EndpointTable endpoints)
         var attempts = activity.GetTagItem(RetriesTag) is int retries ? retries + 1 : 0;
         if (context.GetForwarderErrorFeature() is { } error)
         {
-            // A failed attempt: the retry middleware may send the request elsewhere.
-            activity.AddEvent(new ActivityEvent(RetryEvent, tags: new ActivityTagsCollection
+            activity.AddEvent(new ActivityEvent(FailedAttemptEvent, tags: new ActivityTagsCollection
             {
                 [PodTag] = pod,
                 ["error.type"] = error.Error.ToString(),
