@@ -72,7 +72,7 @@ services.AddSingleton<EndpointTable>();
 services.AddSingleton<EventRecorder>(sp => new EventRecorder(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
 services.AddSingleton<PortAllocator>();
 services.AddSingleton<GatewayStatus>();
-services.AddSingleton<GatewayMetrics>();
+services.AddGatewayTelemetry(builder.Configuration);
 services.AddSingleton<RetryMiddleware>();
 services.AddSingleton(ProcessRuntimeOptions.ForThisProcess());
 services.AddSingleton<ProcessRuntime>();
@@ -81,7 +81,9 @@ services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, IC
     [RuntimeKind.Process] = sp.GetRequiredService<ProcessRuntime>(),
 }));
 services.AddSingleton<IProber, Prober>();
-services.AddSingleton<IPodDrainer, ProxyDrainer>();
+services.AddSingleton<ProxyDrainer>();
+services.AddSingleton<IPodDrainer>(sp => new MeasuredDrainer(sp.GetRequiredService<ProxyDrainer>(), sp.GetRequiredService<GatewayMetrics>(),
+    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MeasuredDrainer>>()));
 services.AddSingleton(sp => new PodWorkerContext(
     sp.GetRequiredService<ContainerRuntimes>(),
     sp.GetRequiredService<IProber>(),
@@ -91,16 +93,18 @@ services.AddSingleton(sp => new PodWorkerContext(
     sp.GetRequiredService<PortAllocator>(),
     sp.GetRequiredService<TimeProvider>(),
     sp.GetRequiredService<TimeProvider>().GetUtcNow(),
-    sp.GetRequiredService<ILoggerFactory>()));
+    sp.GetRequiredService<ILoggerFactory>())
+{
+    ProbeTelemetry = sp.GetRequiredService<ProbeTelemetry>(),
+});
 services.AddSingleton<PodManager>();
 services.AddSingleton<GatewayProxyConfigProvider>();
 services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayProxyConfigProvider>());
 services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
 services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
 services.AddReverseProxy();
-services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp.GetRequiredService<PodRegistry>(), sp.GetRequiredService<PodManager>(),
-    sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EndpointTable>(),
-    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+services.AddSingleton<StatusPage>();
+services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp, sp.GetRequiredService<ILoggerFactory>()));
 services.AddHostedService<ReplicaController>();
 services.AddHostedService(sp => new ConfigReloader((IConfigurationRoot)sp.GetRequiredService<IConfiguration>(), settingsPath,
     sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
@@ -118,14 +122,18 @@ OrphanReaper.ReapOrphans(ProcessRuntimeOptions.Root, Environment.ProcessId);
 var registry = app.Services.GetRequiredService<PodRegistry>();
 var endpoints = app.Services.GetRequiredService<EndpointTable>();
 registry.Changed += endpoints.OnPodChanged;
+registry.Changed += app.Services.GetRequiredService<ProbeStatusStore>().OnPodChanged;
+registry.Changed += app.Services.GetRequiredService<ContainerRestarts>().OnPodChanged;
 app.Services.GetRequiredService<GatewayProxyConfigProvider>();
 app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<GatewayStatus>().Started = true);
 
 app.MapReverseProxy(proxy =>
 {
     var retries = proxy.ApplicationServices.GetRequiredService<RetryMiddleware>();
+    var tracing = proxy.ApplicationServices.GetRequiredService<ProxyTracingMiddleware>();
     proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
     proxy.Use(retries.InvokeAsync);
+    proxy.Use(tracing.InvokeAsync);
     proxy.UseSessionAffinity();
     proxy.UseLoadBalancing();
 });

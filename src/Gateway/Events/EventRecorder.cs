@@ -4,7 +4,7 @@ namespace Gateway.Events;
 /// Keeps the most recent events, bounded in number, and folds repeats into one event with a count
 /// and first/last timestamps, as the Kubernetes event correlator does.
 /// </summary>
-public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecorder> logger, int capacity = 1000)
+public sealed partial class EventRecorder(TimeProvider timeProvider, ILogger<EventRecorder> logger, int capacity = 1000)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Pod, string Type, string Reason, string Message), GatewayEvent> _byKey = [];
@@ -60,11 +60,20 @@ public sealed class EventRecorder(TimeProvider timeProvider, ILogger<EventRecord
 
         if (type == "Warning")
         {
-            logger.LogWarning("{Pod}: {Reason}: {Message}", podName, reason, message);
+            Log.WarningEvent(logger, podName, reason, message);
         }
         else
         {
-            logger.LogInformation("{Pod}: {Reason}: {Message}", podName, reason, message);
+            Log.NormalEvent(logger, podName, reason, message);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "{Pod}: {Reason}: {Message}")]
+        public static partial void NormalEvent(ILogger logger, string pod, string reason, string message);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "{Pod}: {Reason}: {Message}")]
+        public static partial void WarningEvent(ILogger logger, string pod, string reason, string message);
     }
 }

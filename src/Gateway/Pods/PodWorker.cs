@@ -301,7 +301,7 @@ internal sealed partial class PodWorker
 
         var target = TargetFor(pod, container.Name, _instances[container.Name]);
         var worker = new ProbeWorker(kind, probe!, container.Name, container.InstanceId!, container.StartedAt ?? _context.Time.GetUtcNow(),
-            target, _context.Prober, _context.Time, () => _state, Post, _context.Events);
+            target, _context.Prober, _context.Time, () => _state, Post, _context.Events, _context.ProbeTelemetry);
         _probes[key] = worker;
         var uptime = _context.Time.GetUtcNow() - _context.GatewayStartedAt;
         worker.Start(ProbeSchedule.FirstTickDelay(worker.Period, uptime, Random.Shared.NextDouble()));

@@ -14,4 +14,8 @@ internal sealed record PodWorkerContext(
     PortAllocator Ports,
     TimeProvider Time,
     DateTimeOffset GatewayStartedAt,
-    ILoggerFactory LoggerFactory);
+    ILoggerFactory LoggerFactory)
+{
+    /// <summary>Spans, durations and last results of probe runs; none in tests that do not look.</summary>
+    public ProbeTelemetry? ProbeTelemetry { get; init; }
+}

@@ -26,6 +26,7 @@ internal sealed class ProbeWorker : IAsyncDisposable
     private readonly Action<PodEvent> _post;
     private readonly EventRecorder _events;
     private readonly ProbeResultCounter _counter;
+    private readonly ProbeTelemetry? _telemetry;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
@@ -34,7 +35,8 @@ internal sealed class ProbeWorker : IAsyncDisposable
 
     public ProbeWorker(
         ProbeKind kind, V1Probe probe, string container, string instanceId, DateTimeOffset containerStartedAt,
-        ProbeTarget target, IProber prober, TimeProvider time, Func<PodState> pod, Action<PodEvent> post, EventRecorder events)
+        ProbeTarget target, IProber prober, TimeProvider time, Func<PodState> pod, Action<PodEvent> post, EventRecorder events,
+        ProbeTelemetry? telemetry = null)
     {
         _kind = kind;
         _probe = probe;
@@ -47,6 +49,7 @@ internal sealed class ProbeWorker : IAsyncDisposable
         _pod = pod;
         _post = post;
         _events = events;
+        _telemetry = telemetry;
         _counter = new ProbeResultCounter(kind, probe.SuccessThreshold ?? 1, probe.FailureThreshold ?? 3);
     }
 
@@ -136,7 +139,21 @@ internal sealed class ProbeWorker : IAsyncDisposable
             return true;
         }
 
-        var outcome = await _prober.ProbeAsync(_probe, _target, cancellationToken);
+        var handler = ProbeTelemetry.HandlerName(_probe);
+        var activity = _telemetry is null ? null : ProbeTelemetry.StartRun(pod, _container, _kind, handler);
+        var startedAt = _time.GetTimestamp();
+        ProbeOutcome outcome;
+        try
+        {
+            outcome = await _prober.ProbeAsync(_probe, _target, cancellationToken);
+        }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+
+        _telemetry?.Completed(activity, pod, _container, _kind, handler, outcome, _time.GetUtcNow(), _time.GetElapsedTime(startedAt));
         var kindName = _kind.ToString();
         var fieldPath = $"spec.containers{{{_container}}}";
         if (outcome.IsError)
@@ -158,6 +175,7 @@ internal sealed class ProbeWorker : IAsyncDisposable
 
         if (_counter.Observe(outcome.Result))
         {
+            _telemetry?.ResultChanged(pod, _container, _kind, _counter.Result);
             _post(new PodEvent.ProbeChanged(_container, _instanceId, _kind, _counter.Result));
         }
 

@@ -1,21 +1,90 @@
 using System.Diagnostics.Metrics;
+using Gateway.Pods;
+using Gateway.Probes;
+using Gateway.Routing;
 
 namespace Gateway.Telemetry;
 
-/// <summary>The gateway's own instruments, on the <c>Gateway</c> meter.</summary>
+/// <summary>
+/// The gateway's own instruments, on the <c>Gateway</c> meter. Attribute sets stay bounded as pods
+/// come and go: a pod name is an attribute only of observable instruments, which read state the
+/// gateway drops with the pod (the registry, <see cref="ProbeStatusStore"/>, <see cref="ContainerRestarts"/>),
+/// so a removed pod's series end. The synchronous instruments (histograms, retries) carry service
+/// and container names only: with cumulative temporality, which Prometheus needs, the SDK keeps a
+/// series it has seen for the life of the process.
+/// </summary>
 public sealed class GatewayMetrics
 {
     public const string MeterName = "Gateway";
 
-    private readonly Counter<long> _retries;
+    /// <summary>Probe runs last milliseconds to a timeout of a few seconds.</summary>
+    private static readonly double[] ProbeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    public GatewayMetrics(IMeterFactory meterFactory)
+    /// <summary>Drains last from nothing to a grace period of minutes.</summary>
+    private static readonly double[] DrainBuckets = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+    private static readonly string[] Phases = [.. Enum.GetNames<PodPhase>()];
+
+    private readonly Counter<long> _retries;
+    private readonly Histogram<double> _probeDuration;
+    private readonly Histogram<double> _drainDuration;
+
+    public GatewayMetrics(IMeterFactory meterFactory, PodRegistry registry, EndpointTable endpoints, ProbeStatusStore probes, ContainerRestarts restarts)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
         _retries = meter.CreateCounter<long>("gateway.proxy.retries", unit: "{retry}", description: "Requests sent again to another pod after a connection failure or reset.");
+        _probeDuration = meter.CreateHistogram("gateway.probe.duration", unit: "s", description: "How long probe runs took, by service, container, probe kind, handler and result.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ProbeBuckets });
+        _drainDuration = meter.CreateHistogram("gateway.drain.duration", unit: "s", description: "How long terminating pods took to finish their in-flight requests.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DrainBuckets });
+        meter.CreateObservableCounter("gateway.probe.results", () => ProbeResults(probes), unit: "{probe}", description: "Probe runs by pod, container, probe kind, handler and result (success, failure, error).");
+        meter.CreateObservableCounter("gateway.container.restarts", () => Restarts(restarts), unit: "{restart}", description: "Container restarts by pod, container and the previous instance's termination reason.");
+        meter.CreateObservableGauge("gateway.pods", () => Pods(registry), unit: "{pod}", description: "Pods by service and phase.");
+        meter.CreateObservableGauge("gateway.endpoints", () => Endpoints(endpoints), unit: "{endpoint}", description: "Endpoints by service and condition (ready, serving, terminating).");
     }
 
     public void RecordRetry(string service, string reason) =>
         _retries.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("reason", reason));
+
+    public void RecordProbe(string service, string container, ProbeKind kind, string handler, string result, TimeSpan duration) =>
+        _probeDuration.Record(duration.TotalSeconds, [
+            new("service", service), new("container", container), new("kind", KindName(kind)), new("handler", handler), new("result", result)]);
+
+    public void RecordDrain(string service, TimeSpan duration) =>
+        _drainDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("service", service));
+
+    /// <summary>The attribute value of a probe kind: startup, liveness, readiness.</summary>
+    public static string KindName(ProbeKind kind) => kind switch
+    {
+        ProbeKind.Startup => "startup",
+        ProbeKind.Liveness => "liveness",
+        _ => "readiness",
+    };
+
+    private static IEnumerable<Measurement<long>> ProbeResults(ProbeStatusStore probes) =>
+        from pod in probes.Pods
+        from run in pod.Value.Runs
+        select new Measurement<long>(run.Value, [
+            new("service", pod.Value.Service), new("pod", pod.Key), new("container", run.Key.Container),
+            new("kind", KindName(run.Key.Kind)), new("handler", run.Key.Handler), new("result", run.Key.Result)]);
+
+    private static IEnumerable<Measurement<long>> Restarts(ContainerRestarts restarts) =>
+        restarts.Counts.Select(c => new Measurement<long>(c.Value, [
+            new("service", c.Key.Service), new("pod", c.Key.Pod), new("container", c.Key.Container), new("reason", c.Key.Reason)]));
+
+    private static IEnumerable<Measurement<int>> Pods(PodRegistry registry) =>
+        from service in registry.Pods.Values.GroupBy(p => p.ServiceName, StringComparer.Ordinal)
+        from phase in Phases
+        select new Measurement<int>(service.Count(p => p.Phase.ToString() == phase), [new("service", service.Key), new("phase", phase)]);
+
+    private static IEnumerable<Measurement<int>> Endpoints(EndpointTable endpoints) =>
+        from service in endpoints.Current.Values.GroupBy(e => e.Service, StringComparer.Ordinal)
+        from measurement in new[]
+        {
+            new Measurement<int>(service.Count(e => e.Ready), [new("service", service.Key), new("condition", "ready")]),
+            new Measurement<int>(service.Count(e => e.Serving), [new("service", service.Key), new("condition", "serving")]),
+            new Measurement<int>(service.Count(e => e.Terminating), [new("service", service.Key), new("condition", "terminating")]),
+        }
+        select measurement;
 }

@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using Gateway.Pods;
+
+namespace Gateway.Probes;
+
+/// <summary>
+/// The last run of every probe, and how many runs ended how, per pod. A pod's entries go when the
+/// pod leaves the registry (<see cref="OnPodChanged"/>), so what is kept is bounded by the pods that
+/// exist: the per-pod metric series read from here disappear with their pod.
+/// </summary>
+public sealed class ProbeStatusStore
+{
+    private readonly Lock _writeLock = new();
+    private ImmutableDictionary<string, PodProbes> _pods = ImmutableDictionary<string, PodProbes>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Pods by name, swapped whole on each run.</summary>
+    public ImmutableDictionary<string, PodProbes> Pods => Volatile.Read(ref _pods);
+
+    public void Record(PodState pod, string container, ProbeKind kind, ProbeStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(status);
+        var outcome = status.IsError ? "error" : status.Result == ProbeResult.Success ? "success" : "failure";
+        lock (_writeLock)
+        {
+            var probes = _pods.GetValueOrDefault(pod.Name) ?? new PodProbes(pod.ServiceName, ImmutableDictionary<(string, ProbeKind), ProbeStatus>.Empty, ImmutableDictionary<ProbeRunKey, long>.Empty);
+            var key = new ProbeRunKey(container, kind, status.Handler, outcome);
+            probes = probes with
+            {
+                Last = probes.Last.SetItem((container, kind), status),
+                Runs = probes.Runs.SetItem(key, probes.Runs.GetValueOrDefault(key) + 1),
+            };
+            Volatile.Write(ref _pods, _pods.SetItem(pod.Name, probes));
+        }
+    }
+
+    /// <summary>Registry hook: forgets a pod once it is gone.</summary>
+    public void OnPodChanged(PodState? before, PodState? after)
+    {
+        if (after is not null || before is null)
+        {
+            return;
+        }
+
+        lock (_writeLock)
+        {
+            Volatile.Write(ref _pods, _pods.Remove(before.Name));
+        }
+    }
+}
+
+/// <summary>One pod's probes: the last run per (container, kind), and run counts.</summary>
+public sealed record PodProbes(string Service, ImmutableDictionary<(string Container, ProbeKind Kind), ProbeStatus> Last, ImmutableDictionary<ProbeRunKey, long> Runs);
+
+/// <summary>The attributes a probe run is counted under.</summary>
+/// <param name="Result">success, failure or error (could not run).</param>
+public readonly record struct ProbeRunKey(string Container, ProbeKind Kind, string Handler, string Result);

@@ -1,0 +1,57 @@
+using Gateway.Probes;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Gateway.Telemetry;
+
+/// <summary>Wires metrics and traces: the gateway's own, ASP.NET Core, Kestrel, HttpClient, runtime and YARP.</summary>
+internal static class TelemetryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Prometheus exposition is always on (the admin app maps it at <c>/metrics</c>); OTLP export of
+    /// metrics and traces only when an <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variable is set, with the
+    /// standard OpenTelemetry environment variables. Requests to the admin app are not traced.
+    /// </summary>
+    public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<ProbeStatusStore>();
+        services.AddSingleton<ContainerRestarts>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<ProbeTelemetry>();
+        services.AddSingleton<ProxyTracingMiddleware>();
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("gateway"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(GatewayMetrics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+
+                // Prometheus' naming rules keep "_count" for histograms: three runtime gauges are renamed
+                // so that promtool passes the scrape.
+                .AddView("dotnet.assembly.count", new MetricStreamConfiguration { Name = "dotnet.assemblies.loaded" })
+                .AddView("dotnet.process.cpu.count", new MetricStreamConfiguration { Name = "dotnet.process.cpus" })
+                .AddView("dotnet.timer.count", new MetricStreamConfiguration { Name = "dotnet.timers" })
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(GatewayTracing.SourceName, GatewayTracing.YarpSourceName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => context.RequestServices.GetService<AdminMarker>() is null)
+                .AddHttpClientInstrumentation());
+        if (OtlpConfigured(configuration))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return services;
+    }
+
+    private static readonly string[] OtlpEndpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
+
+    private static bool OtlpConfigured(IConfiguration configuration) =>
+        OtlpEndpointVariables.Any(name => !string.IsNullOrEmpty(configuration[name]));
+}
+
+/// <summary>Registered in the admin app only: tells its requests apart from proxied ones.</summary>
+internal sealed class AdminMarker;

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Gateway.IntegrationTests.Infrastructure;
+
+namespace Gateway.IntegrationTests.Gateway;
+
+/// <summary>Issue 6 on the real executable: the Prometheus scrape under restarts, a real Prometheus server, trace context to the backends.</summary>
+public sealed class TelemetryTests
+{
+    /// <summary>A pod whose container exits 1 after <paramref name="crashAfter"/> s: restarted by policy Always, reason Error.</summary>
+    private static string Crashing(string name, double crashAfter) => $$"""
+        {
+          "{{name}}": {
+            "Template": { "spec": {
+              "terminationGracePeriodSeconds": 2,
+              "containers": [ {
+                "name": "web",
+                "command": [ "dotnet", {{GatewayProcess.DemoDll}} ],
+                "args": [ "--crash-after", "{{crashAfter.ToString(CultureInfo.InvariantCulture)}}", "--exit-code", "1" ],
+                "ports": [ { "name": "http", "containerPort": 8080 } ],
+                "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 },
+                "livenessProbe": { "httpGet": { "path": "/healthz", "port": "http" }, "periodSeconds": 1 }
+              } ] } } }
+        }
+        """;
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string stdin, params string[] args)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [SkippableFact]
+    public async Task Metrics_WhilePodsRestart_PassPromtool()
+    {
+        var promtool = RequiredTool.Find("promtool", "prometheus");
+        await using var gateway = await GatewayProcess.StartAsync(Crashing("crashy", 1.5));
+        var scrapes = 0;
+        var sawRestart = false;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(25);
+        while (DateTime.UtcNow < deadline && !(sawRestart && scrapes >= 5))
+        {
+            var text = await gateway.Admin.GetStringAsync("/metrics");
+            var (exitCode, output) = await RunAsync(promtool, text, "check", "metrics");
+            Assert.True(exitCode == 0, $"promtool check metrics exited {exitCode}:\n{output}");
+            scrapes++;
+            sawRestart |= text.Contains("gateway_container_restarts_total{", StringComparison.Ordinal);
+            await Task.Delay(500);
+        }
+
+        Assert.True(sawRestart, "no scrape showed gateway_container_restarts_total\n" + gateway.Output);
+        var last = await gateway.Admin.GetStringAsync("/metrics");
+        Assert.Contains("reason=\"Error\"", last, StringComparison.Ordinal);
+        foreach (var name in new[] { "gateway_probe_duration_seconds_bucket", "gateway_probe_results_total", "gateway_pods", "gateway_endpoints", "http_server_request_duration_seconds", "kestrel_active_connections", "dotnet_gc_collections_total" })
+        {
+            Assert.Contains(name, last, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Prometheus_ScrapingTheAdminPort_QueriesRestartsOfTheRestartedPod()
+    {
+        var prometheus = RequiredTool.Find("prometheus", "prometheus");
+        await using var gateway = await GatewayProcess.StartAsync(Crashing("crashy", 1.5));
+        var pods = await gateway.WaitForPodsAsync(p => p.Any(pod => pod.Status.ContainerStatuses?.Single().RestartCount >= 1), "a pod that restarted", TimeSpan.FromSeconds(30));
+        var restarted = pods.First(pod => pod.Status.ContainerStatuses.Single().RestartCount >= 1).Metadata.Name;
+
+        var directory = Directory.CreateTempSubdirectory("gateway-prometheus-").FullName;
+        var config = Path.Combine(directory, "prometheus.yml");
+        await File.WriteAllTextAsync(config, $"""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: gateway
+                static_configs:
+                  - targets: ['127.0.0.1:{gateway.AdminPort}']
+            """);
+        var port = FreePort.Get();
+        var info = new ProcessStartInfo(prometheus) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", $"--web.listen-address=127.0.0.1:{port}" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var server = Process.Start(info)!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+            var query = Uri.EscapeDataString($"gateway_container_restarts_total{{pod=\"{restarted}\"}}");
+            JsonElement result = default;
+            await Poll.UntilAsync(async () =>
+            {
+                try
+                {
+                    using var json = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/query?query={query}"));
+                    result = json.RootElement.GetProperty("data").GetProperty("result").Clone();
+                    return result.GetArrayLength() > 0;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, $"Prometheus returning gateway_container_restarts_total for {restarted}", TimeSpan.FromSeconds(30));
+
+            var series = result[0];
+            Assert.Equal("crashy", series.GetProperty("metric").GetProperty("service").GetString());
+            Assert.Equal("web", series.GetProperty("metric").GetProperty("container").GetString());
+            Assert.Equal("Error", series.GetProperty("metric").GetProperty("reason").GetString());
+            Assert.True(double.Parse(series.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture) >= 1);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ProxiedRequest_ToTheBackend_CarriesTheCallersTraceAndANewParent()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(Crashing("web", 600));
+        await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().Ready == true, "the pod ready");
+        const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        const string CallerSpan = "00f067aa0ba902b7";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
+        request.Headers.Add("traceparent", $"00-{TraceId}-{CallerSpan}-01");
+        var echo = await (await gateway.Proxy.SendAsync(request)).Content.ReadAsStringAsync();
+
+        var traceparent = echo.Split('\n').Single(line => line.StartsWith("traceparent: ", StringComparison.OrdinalIgnoreCase))["traceparent: ".Length..];
+        var parts = traceparent.Split('-');
+        Assert.Equal(TraceId, parts[1]);
+        Assert.NotEqual(CallerSpan, parts[2]);
+    }
+}
