@@ -89,13 +89,13 @@ internal sealed partial class ConfigReloader(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "configuration reload refused: {File} has {Count} error(s); the previous configuration keeps running:\n{Errors}")]
+        [LoggerMessage(EventId = 800, Level = LogLevel.Error, Message = "configuration reload refused: {File} has {Count} error(s); the previous configuration keeps running:\n{Errors}")]
         public static partial void Refused(ILogger logger, string file, int count, string errors);
 
-        [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "configuration reloaded from {File}: {Count} service(s)")]
+        [LoggerMessage(EventId = 801, Level = LogLevel.Information, Message = "configuration reloaded from {File}: {Count} service(s)")]
         public static partial void Applied(ILogger logger, string file, int count);
 
-        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Proxy and Admin URLs changed in the settings file take effect at the next start")]
+        [LoggerMessage(EventId = 802, Level = LogLevel.Warning, Message = "Proxy and Admin URLs changed in the settings file take effect at the next start")]
         public static partial void ListenersNeedRestart(ILogger logger);
     }
 }
