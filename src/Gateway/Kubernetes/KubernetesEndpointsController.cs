@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Gateway.Admin;
 using Gateway.Events;
 using Gateway.Probes;
@@ -7,33 +8,106 @@ using k8s;
 
 namespace Gateway.Kubernetes;
 
-/// <summary>Runs one <see cref="EndpointSliceWatcher"/> per service whose Runtime is Kubernetes.</summary>
+/// <summary>
+/// Runs one <see cref="EndpointSliceWatcher"/> per service whose Runtime is Kubernetes, and follows
+/// configuration reloads: a service added gets a watcher, one removed (or changed) has its watcher
+/// stopped and its endpoints dropped. The cluster client is made when the first such service appears.
+/// </summary>
 internal sealed class KubernetesEndpointsController(
-    GatewaySpec spec, KubernetesClientConfiguration configuration, EndpointTable endpoints, GatewayStatus status,
+    ServiceCatalog catalog, KubernetesClientConfiguration? configuration, EndpointTable endpoints, GatewayStatus status,
     EventRecorder events, IProber prober, TimeProvider time, ILogger<KubernetesEndpointsController> logger) : BackgroundService
 {
-    private readonly List<EndpointSliceWatcher> _watchers = [];
+    private readonly Dictionary<string, Running> _watchers = new(StringComparer.Ordinal);
+    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private k8s.Kubernetes? _client;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _client = new k8s.Kubernetes(configuration);
-        foreach (var service in spec.Services.Where(s => s.Kubernetes is not null))
+        catalog.Changed += _ => _changed.Writer.TryWrite(true);
+        _changed.Writer.TryWrite(true);
+        try
         {
-            _watchers.Add(new EndpointSliceWatcher(service, _client, endpoints, status, events, prober, time, logger));
+            while (await _changed.Reader.WaitToReadAsync(stoppingToken))
+            {
+                _changed.Reader.TryRead(out _);
+                await ReconcileAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await Task.WhenAll(_watchers.Keys.ToList().Select(StopAsync));
+        }
+    }
+
+    private async Task ReconcileAsync(CancellationToken stoppingToken)
+    {
+        var wanted = catalog.Current.Services.Where(s => s.Kubernetes is not null).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        foreach (var name in _watchers.Keys.ToList())
+        {
+            if (!wanted.TryGetValue(name, out var spec) || !Equals(spec.Kubernetes, _watchers[name].Spec.Kubernetes))
+            {
+                await StopAsync(name);
+                endpoints.SetServiceEndpoints(name, []);
+            }
         }
 
-        return Task.WhenAll(_watchers.Select(w => w.RunAsync(stoppingToken)));
+        foreach (var service in wanted.Values.Where(s => !_watchers.ContainsKey(s.Name)))
+        {
+            if (Client() is not { } client)
+            {
+                return;
+            }
+
+            var watcher = new EndpointSliceWatcher(service, client, endpoints, status, events, prober, time, logger);
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            _watchers[service.Name] = new Running(service, watcher, stop, watcher.RunAsync(stop.Token));
+        }
+    }
+
+    private k8s.Kubernetes? Client()
+    {
+        if (_client is null)
+        {
+            string? error = null;
+            var config = configuration ?? KubernetesClientFactory.Configure(catalog.Current.Kubeconfig, out error);
+            if (config is null)
+            {
+                status.SetProblem("kubernetes", error);
+                return null;
+            }
+
+            _client = new k8s.Kubernetes(config);
+        }
+
+        return _client;
+    }
+
+    private async Task StopAsync(string name)
+    {
+        if (_watchers.Remove(name, out var running))
+        {
+            await running.Stop.CancelAsync();
+            try
+            {
+                await running.Run;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            running.Watcher.Dispose();
+            running.Stop.Dispose();
+        }
     }
 
     public override void Dispose()
     {
-        foreach (var watcher in _watchers)
-        {
-            watcher.Dispose();
-        }
-
         _client?.Dispose();
         base.Dispose();
     }
+
+    private sealed record Running(ServiceSpec Spec, EndpointSliceWatcher Watcher, CancellationTokenSource Stop, Task Run);
 }

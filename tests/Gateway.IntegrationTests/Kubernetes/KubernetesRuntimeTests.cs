@@ -58,6 +58,23 @@ public sealed class KubernetesRuntimeTests : IAsyncLifetime
         Poll.UntilAsync(async () => (await AnswersAsync(gateway)).SetEquals(expected), $"{what}: answers from [{string.Join(", ", expected)}]\n{gateway.Output}");
 
     [Fact]
+    public async Task ServiceAddedThenRemovedByAReload_IsWatchedThenDropped()
+    {
+        Set(_a, ready: true);
+        await using var gateway = await GatewayProcess.StartAsync("{}", _dir, [$"--Gateway:Kubernetes:Kubeconfig={_api.WriteKubeconfig(_dir)}"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await gateway.Proxy.GetAsync("/")).StatusCode);
+
+        await File.WriteAllTextAsync(gateway.SettingsPath, GatewayProcess.Settings($$"""
+            { "web": { "Runtime": "Kubernetes", "Service": "{{Service}}", "Port": "http" } }
+            """, gateway.ProxyPort, gateway.AdminPort));
+        await UntilAnswersAsync(gateway, ["shop-a"], "the service the reload added");
+
+        await File.WriteAllTextAsync(gateway.SettingsPath, GatewayProcess.Settings("{}", gateway.ProxyPort, gateway.AdminPort));
+        await Poll.UntilAsync(async () => (await gateway.Proxy.GetAsync("/")).StatusCode == HttpStatusCode.NotFound, "the service the reload removed");
+        Assert.DoesNotContain("shop", await gateway.Admin.GetStringAsync("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EndpointConditions_ReadyNotReadyTerminatingGone_RoutingFollowsWithoutAFailedRequest()
     {
         Set(_a, ready: true);
