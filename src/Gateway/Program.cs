@@ -6,6 +6,7 @@ using Gateway.Pods;
 using Gateway.Probes;
 using Gateway.Routing;
 using Gateway.Runtimes;
+using Gateway.Runtimes.Docker;
 using Gateway.Runtimes.Process;
 using Gateway.Specs;
 using Gateway.Telemetry;
@@ -63,9 +64,12 @@ services.AddSingleton<GatewayMetrics>();
 services.AddSingleton<RetryMiddleware>();
 services.AddSingleton(ProcessRuntimeOptions.ForThisProcess());
 services.AddSingleton<ProcessRuntime>();
+services.AddSingleton(DockerRuntimeOptions.FromConfiguration(builder.Configuration));
+services.AddSingleton<DockerRuntime>();
 services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, IContainerRuntime>
 {
     [RuntimeKind.Process] = sp.GetRequiredService<ProcessRuntime>(),
+    [RuntimeKind.Docker] = sp.GetRequiredService<DockerRuntime>(),
 }));
 services.AddSingleton<IProber, Prober>();
 services.AddSingleton<IPodDrainer, ProxyDrainer>();
@@ -87,6 +91,10 @@ services.AddReverseProxy();
 services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp.GetRequiredService<PodRegistry>(), sp.GetRequiredService<PodManager>(),
     sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<ILoggerFactory>()));
 services.AddHostedService<ReplicaController>();
+if (spec.Services.Any(s => s.Runtime == RuntimeKind.Docker))
+{
+    services.AddHostedService<DockerEngineMonitor>();
+}
 
 var app = builder.Build();
 
