@@ -12,7 +12,8 @@ fi
 
 if ! docker info >/dev/null 2>&1; then
   # No bridge and no iptables: containers use host networking, which is all the gateway asks for.
-  nohup dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
+  # --live-restore: containers outlive an engine restart, as the gateway expects of a production engine.
+  nohup dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs --live-restore \
     >/var/log/gateway-dockerd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break

@@ -193,7 +193,9 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
     /// <summary>Host networking (ports are injected as on the Process runtime) and <c>resources</c> as Docker's limits.</summary>
     private static HostConfig Resources(k8s.Models.V1ResourceRequirements? resources)
     {
-        var host = new HostConfig { NetworkMode = "host" };
+        // Docker's init as PID 1 passes the stop signal on: the main process ends on SIGTERM as it would as
+        // a host process, instead of ignoring it as PID 1 (a shell would make every stop wait out its grace).
+        var host = new HostConfig { NetworkMode = "host", Init = true };
         if (resources?.Limits is { } limits)
         {
             if (limits.TryGetValue("memory", out var memory))
