@@ -18,6 +18,8 @@ internal sealed class PodManager(PodWorkerContext context)
     /// <summary>The runtimes pods run on.</summary>
     public ContainerRuntimes Runtimes => context.Runtimes;
 
+    public TimeProvider Time => context.Time;
+
     /// <summary>
     /// Creates a pod of <paramref name="service"/> and starts its worker. With <paramref name="adopted"/>,
     /// the pod is one an earlier gateway left running: it keeps its name, uid, ports and running instances.

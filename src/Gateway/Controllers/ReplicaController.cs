@@ -78,7 +78,7 @@ internal sealed partial class ReplicaController : BackgroundService
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 Log.AdoptionFailed(_logger, kind, e.Message);
-                _ = Task.Delay(AdoptionRetry, stoppingToken).ContinueWith(_ => _signal.Writer.TryWrite(true), TaskScheduler.Default);
+                _ = Task.Delay(AdoptionRetry, _pods.Time, stoppingToken).ContinueWith(_ => _signal.Writer.TryWrite(true), TaskScheduler.Default);
                 continue;
             }
 
