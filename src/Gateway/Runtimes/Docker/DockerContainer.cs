@@ -49,11 +49,13 @@ internal sealed partial class DockerContainer : IContainerInstance
     private async Task WatchExitAsync()
     {
         var token = _disposed.Token;
+        var failures = 0;
         while (!token.IsCancellationRequested)
         {
             try
             {
                 await _client.Containers.WaitContainerAsync(Id, token);
+                failures = 0;
                 var inspect = await _client.Containers.InspectContainerAsync(Id, token);
                 if (inspect.State is null || inspect.State.Running)
                 {
@@ -75,7 +77,12 @@ internal sealed partial class DockerContainer : IContainerInstance
             }
             catch (Exception e)
             {
-                Log.WatchFailed(_logger, Id, DockerErrors.Message(e));
+                // Once per outage: the engine monitor reports the outage itself.
+                if (failures++ == 0)
+                {
+                    Log.WatchFailed(_logger, Id, DockerErrors.Message(e));
+                }
+
                 try
                 {
                     await Task.Delay(EngineRetry, token);
@@ -307,7 +314,7 @@ internal sealed partial class DockerContainer : IContainerInstance
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "docker container {Id}: cannot learn whether it still runs ({Error}); asking again")]
+        [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "docker container {Id}: cannot learn whether it still runs ({Error}); asking every second until the engine answers")]
         public static partial void WatchFailed(ILogger logger, string id, string error);
 
         [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "docker container {Id}: log stream ended: {Error}")]

@@ -13,8 +13,11 @@ internal static class DockerErrors
         _ => exception.InnerException is { } inner && IsUnreachable(inner),
     };
 
-    public static string Unreachable(Uri endpoint, Exception exception) =>
-        $"the Docker engine at {endpoint} is not answering ({Innermost(exception).Message}): start it (e.g. dockerd) or set Gateway:Docker:Endpoint";
+    public static string Unreachable(Uri endpoint, Exception exception)
+    {
+        var why = endpoint.Scheme == "unix" && !File.Exists(endpoint.AbsolutePath) ? $"no socket at {endpoint.AbsolutePath}" : Innermost(exception).Message;
+        return $"the Docker engine at {endpoint} is not answering ({why}): start it (e.g. dockerd) or set Gateway:Docker:Endpoint";
+    }
 
     /// <summary>The engine's own message for an API error, else the exception's.</summary>
     public static string Message(Exception exception) => exception is DockerApiException api
