@@ -20,6 +20,9 @@ internal sealed partial class ReplicaController : BackgroundService
 
     /// <summary>Runtimes of configured services not yet asked for what an earlier gateway left; touched by the reconcile loop only.</summary>
     private readonly HashSet<RuntimeKind> _awaitingAdoption;
+
+    /// <summary>Runtimes whose failed adoption was already logged: a retry every 2 s logs nothing more.</summary>
+    private readonly HashSet<RuntimeKind> _adoptionFailed = [];
     private volatile IReadOnlyList<ServiceSpec> _services;
     private volatile bool _stopping;
 
@@ -77,7 +80,11 @@ internal sealed partial class ReplicaController : BackgroundService
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                Log.AdoptionFailed(_logger, kind, e.Message);
+                if (_adoptionFailed.Add(kind))
+                {
+                    Log.AdoptionFailed(_logger, kind, e.Message);
+                }
+
                 _ = Task.Delay(AdoptionRetry, _pods.Time, stoppingToken).ContinueWith(_ => _signal.Writer.TryWrite(true), TaskScheduler.Default);
                 continue;
             }
