@@ -6,8 +6,9 @@
 set -euo pipefail
 
 if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null || [ ! -x /bin/busybox ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io busybox-static >/dev/null
+  # Waits for another apt (e.g. a parallel install) instead of failing on its lock.
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq docker.io busybox-static >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then

@@ -17,6 +17,9 @@ internal sealed partial class DockerContainer : IContainerInstance
 
     private static readonly TimeSpan EngineRetry = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long past its grace period a stop keeps asking an engine that does not answer.</summary>
+    private static readonly TimeSpan StopRetryMargin = TimeSpan.FromSeconds(30);
+
     private readonly DockerClient _client;
     private readonly Func<bool> _keepOnDispose;
     private readonly ILogger _logger;
@@ -139,23 +142,37 @@ internal sealed partial class DockerContainer : IContainerInstance
             return;
         }
 
-        try
+        // An engine that does not answer is asked again (a kill must not be lost to an outage), but not
+        // forever: past the grace period and a margin the stop is given up and logged.
+        var giveUpAt = DateTimeOffset.UtcNow + gracePeriod + StopRetryMargin;
+        while (true)
         {
-            // Docker's stop: the image's stop signal (SIGTERM), SIGKILL once the grace period has run out.
-            var seconds = (uint)Math.Max(0, Math.Ceiling(gracePeriod.TotalSeconds));
-            await _client.Containers.StopContainerAsync(Id, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, cancellationToken);
-            await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-        }
-        catch (TimeoutException)
-        {
-            Log.StopUnconfirmed(_logger, Id);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.StopFailed(_logger, Id, DockerErrors.Message(e));
+            try
+            {
+                // Docker's stop: the image's stop signal (SIGTERM), SIGKILL once the grace period has run out.
+                var seconds = (uint)Math.Max(0, Math.Ceiling(gracePeriod.TotalSeconds));
+                await _client.Containers.StopContainerAsync(Id, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, cancellationToken);
+                await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                return;
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                return;
+            }
+            catch (TimeoutException)
+            {
+                Log.StopUnconfirmed(_logger, Id);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && DockerErrors.IsUnreachable(e) && DateTimeOffset.UtcNow < giveUpAt && !_exited.Task.IsCompleted)
+            {
+                await Task.Delay(EngineRetry, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.StopFailed(_logger, Id, DockerErrors.Message(e));
+                return;
+            }
         }
     }
 
