@@ -7,6 +7,7 @@ using Gateway.Pods;
 using Gateway.Probes;
 using Gateway.Routing;
 using Gateway.Runtimes;
+using Gateway.Runtimes.Docker;
 using Gateway.Runtimes.Process;
 using Gateway.Specs;
 using Gateway.Telemetry;
@@ -76,9 +77,12 @@ services.AddGatewayTelemetry(builder.Configuration);
 services.AddSingleton<RetryMiddleware>();
 services.AddSingleton(ProcessRuntimeOptions.ForThisProcess());
 services.AddSingleton<ProcessRuntime>();
+services.AddSingleton(DockerRuntimeOptions.FromConfiguration(builder.Configuration));
+services.AddSingleton<DockerRuntime>();
 services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, IContainerRuntime>
 {
     [RuntimeKind.Process] = sp.GetRequiredService<ProcessRuntime>(),
+    [RuntimeKind.Docker] = sp.GetRequiredService<DockerRuntime>(),
 }));
 services.AddSingleton<IProber, Prober>();
 services.AddSingleton<ProxyDrainer>();
@@ -112,6 +116,10 @@ services.AddHostedService(sp => new ConfigReloader((IConfigurationRoot)sp.GetReq
 services.AddHostedService(sp => new KubernetesEndpointsController(sp.GetRequiredService<ServiceCatalog>(), cluster,
     sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
     sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesEndpointsController>>()));
+if (spec.Services.Any(s => s.Runtime == RuntimeKind.Docker))
+{
+    services.AddHostedService<DockerEngineMonitor>();
+}
 
 var app = builder.Build();
 

@@ -81,28 +81,32 @@ internal static class PodMapper
             Name = c.Name,
             Image = spec?.Image ?? "",
             ImageID = "",
-            ContainerID = c.InstanceId is null ? null : $"process://{c.InstanceId}",
+            ContainerID = c.InstanceId is null ? null : ContainerId(pod, c.InstanceId),
             Ready = c.Ready,
             Started = c.Started,
             RestartCount = c.RestartCount,
             State = c.State switch
             {
                 ContainerRunState.Running => new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = c.StartedAt?.UtcDateTime } },
-                ContainerRunState.Terminated => new V1ContainerState { Terminated = ToTerminated(c.Terminated!) },
+                ContainerRunState.Terminated => new V1ContainerState { Terminated = ToTerminated(pod, c.Terminated!) },
                 _ => new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = c.WaitingReason, Message = c.WaitingMessage } },
             },
-            LastState = c.LastTermination is { } last ? new V1ContainerState { Terminated = ToTerminated(last) } : new V1ContainerState(),
+            LastState = c.LastTermination is { } last ? new V1ContainerState { Terminated = ToTerminated(pod, last) } : new V1ContainerState(),
         };
     }
 
-    private static V1ContainerStateTerminated ToTerminated(Termination t) => new()
+    /// <summary>The kubelet's <c>&lt;runtime&gt;://&lt;id&gt;</c>: <c>docker://</c> and the Docker container id, or <c>process://</c>.</summary>
+    private static string ContainerId(PodState pod, string instanceId) =>
+        $"{(pod.Runtime == Specs.RuntimeKind.Docker ? "docker" : "process")}://{instanceId}";
+
+    private static V1ContainerStateTerminated ToTerminated(PodState pod, Termination t) => new()
     {
         ExitCode = t.ExitCode,
         Reason = t.Reason,
         Message = t.Message,
         StartedAt = t.StartedAt.UtcDateTime,
         FinishedAt = t.FinishedAt.UtcDateTime,
-        ContainerID = $"process://{t.InstanceId}",
+        ContainerID = string.IsNullOrEmpty(t.InstanceId) ? null : ContainerId(pod, t.InstanceId),
     };
 
     public static Corev1Event ToV1Event(GatewayEvent e) => new()

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Gateway.Pods;
+using Gateway.Runtimes;
 using Gateway.Specs;
 
 namespace Gateway.Controllers;
@@ -16,11 +17,19 @@ internal sealed partial class ReplicaController : BackgroundService
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<string, string> _barePodsCreated = new(StringComparer.Ordinal);
     private readonly ServiceCatalog _catalog;
+    private static readonly TimeSpan AdoptionRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>Runtimes of configured services not yet asked for what an earlier gateway left; touched by the reconcile loop only.</summary>
+    private readonly HashSet<RuntimeKind> _awaitingAdoption;
+
+    /// <summary>Runtimes whose failed adoption was already logged: a retry every 2 s logs nothing more.</summary>
+    private readonly HashSet<RuntimeKind> _adoptionFailed = [];
     private volatile bool _stopping;
 
     public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, ILogger<ReplicaController> logger)
     {
         _catalog = catalog;
+        _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Runtime)];
         _pods = pods;
         _registry = registry;
         _logger = logger;
@@ -38,12 +47,59 @@ internal sealed partial class ReplicaController : BackgroundService
                 _signal.Reader.TryRead(out _);
                 if (!_stopping)
                 {
+                    await AdoptAsync(stoppingToken);
                     Reconcile();
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// Before a runtime whose containers outlive the gateway gets new pods, takes over what an earlier
+    /// gateway left there. A runtime that cannot be reached is asked again every few seconds, and its
+    /// services get no new pods meanwhile: creating them would double the backends it still runs.
+    /// </summary>
+    private async Task AdoptAsync(CancellationToken stoppingToken)
+    {
+        foreach (var kind in _awaitingAdoption.ToList())
+        {
+            if (_pods.Runtimes.For(kind) is not IAdoptingRuntime runtime)
+            {
+                _awaitingAdoption.Remove(kind);
+                continue;
+            }
+
+            IReadOnlyList<AdoptedPod> adopted;
+            try
+            {
+                adopted = await runtime.AdoptAsync(_catalog.Current.Services, stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                if (_adoptionFailed.Add(kind))
+                {
+                    Log.AdoptionFailed(_logger, kind, e.Message);
+                }
+
+                _ = Task.Delay(AdoptionRetry, _pods.Time, stoppingToken).ContinueWith(_ => _signal.Writer.TryWrite(true), TaskScheduler.Default);
+                continue;
+            }
+
+            _awaitingAdoption.Remove(kind);
+            foreach (var pod in adopted)
+            {
+                var service = _catalog.Current.Services.First(s => s.Name == pod.ServiceName);
+                _pods.Create(service, pod);
+                if (service.PodName is not null)
+                {
+                    _barePodsCreated[service.Name] = service.TemplateHash;
+                }
+
+                Log.AdoptedPod(_logger, service.Name, pod.Name, kind);
+            }
         }
     }
 
@@ -59,7 +115,7 @@ internal sealed partial class ReplicaController : BackgroundService
             _pods.Delete(orphan.Name, "service removed from the configuration");
         }
 
-        foreach (var service in services)
+        foreach (var service in services.Where(s => !_awaitingAdoption.Contains(s.Runtime)))
         {
             var mine = pods.Where(p => p.ServiceName == service.Name).ToList();
             var barePodCreated = _barePodsCreated.TryGetValue(service.Name, out var createdHash) && createdHash == service.TemplateHash;
@@ -100,6 +156,12 @@ internal sealed partial class ReplicaController : BackgroundService
     {
         [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "service {Service}: created pod {Pod}")]
         public static partial void CreatedPod(ILogger logger, string service, string pod);
+
+        [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "service {Service}: adopted pod {Pod}, left running on {Runtime} by an earlier gateway")]
+        public static partial void AdoptedPod(ILogger logger, string service, string pod, RuntimeKind runtime);
+
+        [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "cannot look for the pods an earlier gateway left on {Runtime}: {Error}; its services get no new pods until it answers (retrying)")]
+        public static partial void AdoptionFailed(ILogger logger, RuntimeKind runtime, string error);
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "service {Service}: deleting pod {Pod}")]
         public static partial void DeletingPod(ILogger logger, string service, string pod);

@@ -14,7 +14,7 @@ public sealed record ContainerStatus
 
     public ContainerRunState State { get; init; } = ContainerRunState.Waiting;
 
-    /// <summary>Why the container is waiting: <c>ContainerCreating</c>, <c>PodInitializing</c>, <c>CrashLoopBackOff</c>.</summary>
+    /// <summary>Why the container is waiting: <c>ContainerCreating</c>, <c>PodInitializing</c>, <c>CrashLoopBackOff</c>, <c>ErrImagePull</c>, <c>ImagePullBackOff</c>.</summary>
     public string? WaitingReason { get; init; } = "ContainerCreating";
 
     public string? WaitingMessage { get; init; }
@@ -50,6 +50,12 @@ public sealed record ContainerStatus
 
     /// <summary>A start was asked of the runtime and has not answered yet.</summary>
     public bool Starting { get; init; }
+
+    /// <summary>Failed creations in a row (image pulls, engine errors): decides the next create back-off.</summary>
+    public int CreateBackoffStep { get; init; }
+
+    /// <summary>When the next creation may be tried after a failed one (an image pull's back-off).</summary>
+    public DateTimeOffset? CreateRetryAt { get; init; }
 
     /// <summary>When a pending restart may start.</summary>
     public DateTimeOffset? RestartAt { get; init; }

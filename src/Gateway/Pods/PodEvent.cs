@@ -11,8 +11,14 @@ public abstract record PodEvent
     /// <summary>A container instance is running.</summary>
     public sealed record ContainerStarted(string Container, string InstanceId) : PodEvent;
 
-    /// <summary>A container could not be started at all.</summary>
-    public sealed record ContainerStartFailed(string Container, string Message) : PodEvent;
+    /// <summary>
+    /// A container could not be started at all. <paramref name="Reason"/> is <c>StartError</c> (counts as
+    /// an exit with code 128) or a waiting reason such as <c>ErrImagePull</c> (see <see cref="Runtimes.ContainerStartException"/>).
+    /// </summary>
+    public sealed record ContainerStartFailed(string Container, string Message, string Reason = Runtimes.ContainerStartException.StartError) : PodEvent;
+
+    /// <summary>A running instance left by an earlier gateway was adopted: it keeps its start time and restart count.</summary>
+    public sealed record ContainerAdopted(string Container, string InstanceId, int RestartCount, DateTimeOffset StartedAt) : PodEvent;
 
     /// <summary>A container instance ended.</summary>
     public sealed record ContainerExited(string Container, string InstanceId, int ExitCode, string Reason, string? Message) : PodEvent;

@@ -1,4 +1,5 @@
 using Gateway.Probes;
+using Gateway.Runtimes;
 using static Gateway.Pods.PodAction;
 
 namespace Gateway.Pods;
@@ -18,6 +19,8 @@ public static class PodLifecycle
         {
             PodEvent.Start => OnStart(pod, actions),
             PodEvent.ContainerStarted e => OnContainerStarted(pod, e, now, actions),
+            PodEvent.ContainerAdopted e => OnContainerAdopted(pod, e, actions),
+            PodEvent.ContainerStartFailed e when RestartRules.IsWaitingFailure(e.Reason) => OnContainerCreateFailed(pod, e, now, actions),
             PodEvent.ContainerStartFailed e => OnContainerExited(pod, new PodEvent.ContainerExited(e.Container, "", 128, "StartError", e.Message), now, actions, startFailed: true),
             PodEvent.ContainerExited e => OnContainerExited(pod, e, now, actions, startFailed: false),
             PodEvent.ProbeChanged e => OnProbeChanged(pod, e, actions),
@@ -95,6 +98,8 @@ public static class PodLifecycle
             RestartAt = null,
             Starting = false,
             Killed = false,
+            CreateBackoffStep = 0,
+            CreateRetryAt = null,
 
             // Starting values for a new instance (SEMANTICS.md, "The prober worker").
             Startup = ProbeResult.Unknown,
@@ -110,6 +115,68 @@ public static class PodLifecycle
 
         return pod;
     }
+
+    /// <summary>
+    /// An instance an earlier gateway started is still running and matches the spec: it runs on with its
+    /// start time and restart count, and starts from the probes' starting values like any new instance.
+    /// </summary>
+    private static PodState OnContainerAdopted(PodState pod, PodEvent.ContainerAdopted e, List<PodAction> actions)
+    {
+        if (pod.FindContainer(e.Container) is not { NeverRan: true } c)
+        {
+            return pod;
+        }
+
+        pod = pod.With(c with
+        {
+            State = ContainerRunState.Running,
+            WaitingReason = null,
+            WaitingMessage = null,
+            InstanceId = e.InstanceId,
+            StartedAt = e.StartedAt,
+            InstancesStarted = e.RestartCount + 1,
+            Startup = ProbeResult.Unknown,
+            Liveness = ProbeResult.Success,
+            Readiness = ProbeResult.Failure,
+        }) with { StartTime = pod.StartTime is { } t && t < e.StartedAt ? t : e.StartedAt };
+        if (pod.IsDeleting)
+        {
+            actions.Add(new KillContainer(c.Name, e.InstanceId, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30)));
+        }
+
+        return pod;
+    }
+
+    /// <summary>
+    /// A creation that failed before any process ran (an image pull, the runtime itself): the container
+    /// stays <c>Waiting</c> with the kubelet's reason, nothing counts as an exit, and the creation is
+    /// tried again after the image back-off (10 s, 20 s ... 300 s). A failed pull shows
+    /// <c>ErrImagePull</c> first, then <c>ImagePullBackOff</c> while the next pull waits.
+    /// </summary>
+    private static PodState OnContainerCreateFailed(PodState pod, PodEvent.ContainerStartFailed e, DateTimeOffset now, List<PodAction> actions)
+    {
+        if (pod.FindContainer(e.Container) is not { } c)
+        {
+            return pod;
+        }
+
+        actions.Add(new RecordEvent(Warning, "Failed", e.Message));
+        actions.Add(new RecordEvent(Warning, "Failed", $"Error: {e.Reason}"));
+        var failures = c.CreateBackoffStep + 1;
+        var retryAt = now + RestartRules.CreateBackoffDelay(failures);
+        return pod.With(c with
+        {
+            State = ContainerRunState.Waiting,
+            Starting = false,
+            WaitingReason = e.Reason,
+            WaitingMessage = e.Message,
+            CreateBackoffStep = failures,
+            CreateRetryAt = retryAt,
+            RestartAt = e.Reason == ContainerStartException.ErrImagePull ? Min(now + RestartRules.ErrImagePullShownFor, retryAt) : retryAt,
+        });
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static PodState OnContainerExited(PodState pod, PodEvent.ContainerExited e, DateTimeOffset now, List<PodAction> actions, bool startFailed)
     {
@@ -212,6 +279,15 @@ public static class PodLifecycle
         {
             if (c.State == ContainerRunState.Waiting && !c.Starting && c.RestartAt is { } at && at <= now)
             {
+                if (c.WaitingReason == ContainerStartException.ErrImagePull && c.CreateRetryAt is { } retryAt && retryAt > now)
+                {
+                    var image = pod.FindSpec(c.Name)?.Image;
+                    actions.Add(new RecordEvent(Normal, "BackOff", $"Back-off pulling image \"{image}\""));
+                    actions.Add(new RecordEvent(Warning, "Failed", "Error: ImagePullBackOff"));
+                    pod = pod.With(c with { WaitingReason = "ImagePullBackOff", WaitingMessage = $"Back-off pulling image \"{image}\"", RestartAt = retryAt });
+                    continue;
+                }
+
                 actions.Add(new StartContainer(c.Name));
                 pod = pod.With(c with { RestartAt = null, Starting = true });
             }

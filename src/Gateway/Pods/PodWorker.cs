@@ -38,10 +38,19 @@ internal sealed partial class PodWorker
     /// <summary>Completes when the pod has terminated and left the registry.</summary>
     public Task Completion => _completion.Task;
 
-    public void Start()
+    public void Start() => Start([]);
+
+    /// <summary>Starts the worker; <paramref name="adopted"/> are running instances an earlier gateway left, which it takes over instead of starting new ones.</summary>
+    public void Start(IReadOnlyList<AdoptedContainer> adopted)
     {
+        ArgumentNullException.ThrowIfNull(adopted);
         _context.Registry.Set(_state);
         _ = Task.Run(RunAsync);
+        foreach (var container in adopted)
+        {
+            Post(new InstanceAdopted(container));
+        }
+
         Post(new PodEvent.Start());
     }
 
@@ -90,17 +99,16 @@ internal sealed partial class PodWorker
         var evt = received;
         if (received is InstanceStarted started)
         {
-            lock (_previousLogs)
-            {
-                if (_instances.Remove(started.Container, out var old))
-                {
-                    _previousLogs[started.Container] = old.ReadLog();
-                }
-
-                _instances[started.Container] = started.Instance;
-            }
-
+            Track(started.Container, started.Instance);
             evt = new PodEvent.ContainerStarted(started.Container, started.Instance.Id);
+        }
+
+        if (received is InstanceAdopted { Container: var adopted })
+        {
+            Track(adopted.Name, adopted.Instance);
+            _environments[adopted.Name] = EnvironmentOf(_state, adopted.Name);
+            _ = WatchAsync(adopted.Name, adopted.Instance);
+            evt = new PodEvent.ContainerAdopted(adopted.Name, adopted.Instance.Id, adopted.RestartCount, adopted.StartedAt);
         }
 
         if (received is RecheckRequested)
@@ -132,6 +140,32 @@ internal sealed partial class PodWorker
 
         ReconcileProbes(before, after);
         return true;
+    }
+
+    /// <summary>Makes <paramref name="instance"/> the container's current one; the previous instance's log is kept for <c>previous=true</c>.</summary>
+    private void Track(string container, IContainerInstance instance)
+    {
+        IContainerInstance? old;
+        lock (_previousLogs)
+        {
+            if (_instances.Remove(container, out old))
+            {
+                _previousLogs[container] = old.ReadLog();
+            }
+
+            _instances[container] = instance;
+        }
+
+        if (old is not null)
+        {
+            _ = old.DisposeAsync().AsTask();
+        }
+    }
+
+    private Dictionary<string, string> EnvironmentOf(PodState pod, string name)
+    {
+        var ports = pod.Ports.TryGetValue(name, out var p) ? (IReadOnlyList<PortMapping>)p : [];
+        return ContainerLaunchBuilder.Environment(pod, pod.FindSpec(name)!, ports, _configDirectory);
     }
 
     private void Execute(PodAction action)
@@ -167,7 +201,7 @@ internal sealed partial class PodWorker
     {
         var spec = pod.FindSpec(name)!;
         var ports = pod.Ports.TryGetValue(name, out var p) ? (IReadOnlyList<PortMapping>)p : [];
-        var environment = ContainerLaunchBuilder.Environment(pod, spec, ports, _configDirectory);
+        var environment = EnvironmentOf(pod, name);
         _environments[name] = environment;
         var launch = new ContainerLaunch
         {
@@ -181,6 +215,9 @@ internal sealed partial class PodWorker
             Ports = ports,
             RestartCount = pod.FindContainer(name)?.InstancesStarted ?? 0,
             ConfigDirectory = _configDirectory,
+            PodLabels = pod.Labels,
+            TemplateHash = pod.TemplateHash,
+            RecordEvent = (type, reason, message) => _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, type, reason, message),
         };
 
         _ = Task.Run(async () =>
@@ -190,6 +227,11 @@ internal sealed partial class PodWorker
             {
                 instance = await _context.Runtimes.For(pod.Runtime).StartAsync(launch, CancellationToken.None);
             }
+            catch (ContainerStartException e)
+            {
+                Post(new PodEvent.ContainerStartFailed(name, e.Message, e.Reason));
+                return;
+            }
             catch (Exception e)
             {
                 Post(new PodEvent.ContainerStartFailed(name, e.Message));
@@ -197,9 +239,14 @@ internal sealed partial class PodWorker
             }
 
             Post(new InstanceStarted(name, instance));
-            var exit = await instance.Exited;
-            Post(new PodEvent.ContainerExited(name, instance.Id, exit.ExitCode, exit.Reason, exit.Message));
+            await WatchAsync(name, instance);
         });
+    }
+
+    private async Task WatchAsync(string name, IContainerInstance instance)
+    {
+        var exit = await instance.Exited;
+        Post(new PodEvent.ContainerExited(name, instance.Id, exit.ExitCode, exit.Reason, exit.Message));
     }
 
     /// <summary>
@@ -332,6 +379,9 @@ internal sealed partial class PodWorker
 
     /// <summary>Asks the readiness workers to re-check (see <see cref="RecheckReadiness"/>).</summary>
     private sealed record RecheckRequested : PodEvent;
+
+    /// <summary>An instance an earlier gateway left running, handed to this pod at its creation.</summary>
+    private sealed record InstanceAdopted(AdoptedContainer Container) : PodEvent;
 
     /// <summary>The runtime started an instance; carries the instance object into the worker loop.</summary>
     private sealed record InstanceStarted(string Container, IContainerInstance Instance) : PodEvent;

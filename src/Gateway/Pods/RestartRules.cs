@@ -15,6 +15,12 @@ public static class RestartRules
 
     public static readonly TimeSpan MaximumBackoff = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// How long a failed pull shows <c>ErrImagePull</c> before the container shows <c>ImagePullBackOff</c>
+    /// for the rest of the wait: the kubelet's next pod sync, which finds the pull backing off.
+    /// </summary>
+    public static readonly TimeSpan ErrImagePullShownFor = TimeSpan.FromSeconds(1);
+
     /// <summary>The exit code of a container the gateway killed.</summary>
     public const int KilledExitCode = 137;
 
@@ -41,6 +47,15 @@ public static class RestartRules
         var seconds = InitialBackoff.TotalSeconds * Math.Pow(2, Math.Min(step - 1, 16));
         return TimeSpan.FromSeconds(Math.Min(seconds, MaximumBackoff.TotalSeconds));
     }
+
+    /// <summary>
+    /// The wait before creating a container again after <paramref name="failures"/> failed creations in a
+    /// row (image pulls, runtime errors): the kubelet's image back-off, 10 s, 20 s, 40 s ... 300 s.
+    /// </summary>
+    public static TimeSpan CreateBackoffDelay(int failures) => BackoffDelay(Math.Max(1, failures));
+
+    /// <summary>Whether a start failure leaves the container <c>Waiting</c> (to be retried) instead of counting as an exit.</summary>
+    public static bool IsWaitingFailure(string reason) => reason != Runtimes.ContainerStartException.StartError;
 
     /// <summary>The crash-loop step for the next restart, given how long the instance that just exited ran.</summary>
     public static int NextBackoffStep(int currentStep, TimeSpan ranFor) => ranFor >= BackoffReset ? 0 : currentStep;

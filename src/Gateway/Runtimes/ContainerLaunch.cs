@@ -28,4 +28,13 @@ public sealed record ContainerLaunch
 
     /// <summary>The folder of the settings file, for runtimes that resolve paths.</summary>
     public string? ConfigDirectory { get; init; }
+
+    /// <summary>The pod's labels (<c>app</c> and the template's).</summary>
+    public IReadOnlyDictionary<string, string> PodLabels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The pod template's hash, which a runtime may record to recognise its containers later.</summary>
+    public string TemplateHash { get; init; } = "";
+
+    /// <summary>Records a Kubernetes-style event on the pod (type, reason, message), e.g. <c>Pulled</c>.</summary>
+    public Action<string, string, string> RecordEvent { get; init; } = static (_, _, _) => { };
 }

@@ -35,5 +35,29 @@ public sealed record ContainerExit(int ExitCode, string Reason, string? Message 
     public static ContainerExit FromCode(int exitCode) => new(exitCode, exitCode == 0 ? "Completed" : "Error");
 }
 
-/// <summary>A container that could not be started at all (no such program, bad working folder, ...).</summary>
-public sealed class ContainerStartException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// A container that could not be started at all (no such program, bad working folder, an image that
+/// could not be pulled, ...). <see cref="Reason"/> is the kubelet's word for it: <c>StartError</c>
+/// ends the attempt like an exit (code 128); the others leave the container <c>Waiting</c>.
+/// </summary>
+public sealed class ContainerStartException(string message, Exception? inner = null, string reason = ContainerStartException.StartError) : Exception(message, inner)
+{
+    /// <summary>The container was created but its process could not start: a termination with exit code 128.</summary>
+    public const string StartError = "StartError";
+
+    /// <summary>The image could not be pulled (then <c>ImagePullBackOff</c> while the next pull waits).</summary>
+    public const string ErrImagePull = "ErrImagePull";
+
+    /// <summary>The image is not present and <c>imagePullPolicy</c> is <c>Never</c>.</summary>
+    public const string ErrImageNeverPull = "ErrImageNeverPull";
+
+    /// <summary>The runtime could not create the container (e.g. its engine did not answer).</summary>
+    public const string CreateContainerError = "CreateContainerError";
+
+    public ContainerStartException(string reason, string message, Exception? inner = null)
+        : this(message, inner, reason)
+    {
+    }
+
+    public string Reason { get; } = reason;
+}

@@ -31,6 +31,16 @@ public sealed class PortAllocator
         throw new InvalidOperationException("no free loopback port found after 100 attempts");
     }
 
+    /// <summary>Marks ports given out by an earlier gateway (to pods this one adopted) as in use.</summary>
+    public void Reserve(IEnumerable<int> ports)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        lock (_lock)
+        {
+            _inUse.UnionWith(ports);
+        }
+    }
+
     public void Release(IEnumerable<int> ports)
     {
         ArgumentNullException.ThrowIfNull(ports);

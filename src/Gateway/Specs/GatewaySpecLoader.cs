@@ -173,6 +173,11 @@ public static partial class GatewaySpecLoader
             errors.Add(error.ToString());
         }
 
+        if (runtime == RuntimeKind.Docker)
+        {
+            ValidateForDocker(pod.Spec, specPath, errors);
+        }
+
         if (errors.Count != before)
         {
             return null;
@@ -321,6 +326,21 @@ public static partial class GatewaySpecLoader
         }
 
         return service is null ? null : new KubernetesServiceSpec(ns, service, port, probe);
+    }
+
+    /// <summary>The Docker runtime runs images: every container names one (the Process runtime only shows it).</summary>
+    private static void ValidateForDocker(V1PodSpec spec, string specPath, List<string> errors)
+    {
+        foreach (var (list, field) in new[] { (spec.InitContainers, "initContainers"), (spec.Containers, "containers") })
+        {
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+            {
+                if (string.IsNullOrWhiteSpace(list![i].Image))
+                {
+                    errors.Add($"{specPath}.{field}[{i}].image: Required value: the Docker runtime runs an image; name one (e.g. \"busybox\")");
+                }
+            }
+        }
     }
 
     private static RouteSpec LoadRoute(IConfigurationSection section, string path, List<string> errors)

@@ -8,4 +8,6 @@ public enum RuntimeKind
 
     /// <summary>The pods are a Kubernetes cluster's: the gateway routes to the EndpointSlices of a named Service.</summary>
     Kubernetes,
+    /// <summary>Each container instance is a Docker container, through the engine at <c>Gateway:Docker:Endpoint</c>.</summary>
+    Docker,
 }

@@ -59,12 +59,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Writes <c>{"Gateway": {"Services": services}}</c> with free ports and starts the gateway; waits for /readyz.</summary>
-    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, IEnumerable<string>? extraArgs = null)
+    /// <param name="servicesJson">The <c>Gateway:Services</c> object.</param>
+    /// <param name="settingsDirectory">Where the settings file goes (beside a test's manifests); a new folder when null.</param>
+    /// <param name="gatewayJson">More members of the <c>Gateway</c> object, e.g. <c>"Docker": { ... }</c>.</param>
+    /// <param name="extraArgs">More command-line arguments for the gateway.</param>
+    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null)
     {
         var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
         var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
         var settingsPath = Path.Combine(directory, "appsettings.json");
-        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort));
+        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson));
         var output = new StringBuilder();
         var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output);
         var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort);
@@ -96,10 +100,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
-    public static string Settings(string servicesJson, int proxyPort, int adminPort) => $$"""
+    public static string Settings(string servicesJson, int proxyPort, int adminPort, string? gatewayJson = null) => $$"""
         {
           "Logging": { "LogLevel": { "Default": "Information", "Microsoft": "Warning", "Yarp": "Warning" } },
-          "Gateway": {
+          "Gateway": {{{(gatewayJson is null ? "" : gatewayJson + ",")}}
             "Proxy": { "Urls": "http://127.0.0.1:{{proxyPort}}" },
             "Admin": { "Urls": "http://127.0.0.1:{{adminPort}}" },
             "Services": {{servicesJson}}

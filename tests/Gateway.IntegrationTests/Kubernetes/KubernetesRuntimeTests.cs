@@ -34,7 +34,7 @@ public sealed class KubernetesRuntimeTests : IAsyncLifetime
 
     private Task<GatewayProcess> StartGatewayAsync(string probe = "") => GatewayProcess.StartAsync($$"""
         { "web": { "Runtime": "Kubernetes", "Namespace": "default", "Service": "{{Service}}", "Port": "http" {{probe}} } }
-        """, _dir, [$"--Gateway:Kubernetes:Kubeconfig={_api.WriteKubeconfig(_dir)}"]);
+        """, _dir, extraArgs: [$"--Gateway:Kubernetes:Kubeconfig={_api.WriteKubeconfig(_dir)}"]);
 
     private void Set(DemoBackendProcess backend, bool ready, bool? serving = null, bool? terminating = null) =>
         _api.Upsert(FakeApiServer.Slice($"{Service}-{backend.Port}", Service, backend == _a ? "shop-a" : "shop-b", backend.Port, ready, serving, terminating));
@@ -61,7 +61,7 @@ public sealed class KubernetesRuntimeTests : IAsyncLifetime
     public async Task ServiceAddedThenRemovedByAReload_IsWatchedThenDropped()
     {
         Set(_a, ready: true);
-        await using var gateway = await GatewayProcess.StartAsync("{}", _dir, [$"--Gateway:Kubernetes:Kubeconfig={_api.WriteKubeconfig(_dir)}"]);
+        await using var gateway = await GatewayProcess.StartAsync("{}", _dir, extraArgs: [$"--Gateway:Kubernetes:Kubeconfig={_api.WriteKubeconfig(_dir)}"]);
         Assert.Equal(HttpStatusCode.NotFound, (await gateway.Proxy.GetAsync("/")).StatusCode);
 
         await File.WriteAllTextAsync(gateway.SettingsPath, GatewayProcess.Settings($$"""

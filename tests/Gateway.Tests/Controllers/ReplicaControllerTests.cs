@@ -12,8 +12,14 @@ namespace Gateway.Tests.Controllers;
 
 public sealed class ReplicaControllerTests : IAsyncDisposable
 {
+    /// <summary>A service on a runtime whose containers outlive the gateway.</summary>
+    private static readonly ServiceSpec Adoptable = ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 2) with { Runtime = RuntimeKind.Docker };
+
     private readonly TrackingTimeProvider _time = new(T0);
     private readonly InMemoryRuntime _runtime;
+
+    /// <summary>The runtime the pods run on: <see cref="_runtime"/>, with containers that can outlive a gateway.</summary>
+    private readonly AdoptingRuntime _adopting;
     private readonly PodRegistry _registry = new();
     private readonly RegistryWatch _watch;
     private readonly PodManager _pods;
@@ -22,9 +28,10 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
     public ReplicaControllerTests()
     {
         _runtime = new InMemoryRuntime(_time);
+        _adopting = new AdoptingRuntime(_runtime);
         _watch = new RegistryWatch(_registry);
         var events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
-        var context = new PodWorkerContext(new ContainerRuntimes(_runtime), new ScriptedProber(_time), _registry, events, new RecordingDrainer(), new PortAllocator(), _time,
+        var context = new PodWorkerContext(new ContainerRuntimes(_adopting), new ScriptedProber(_time), _registry, events, new RecordingDrainer(), new PortAllocator(), _time,
             GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
         _pods = new PodManager(context);
     }
@@ -96,6 +103,49 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         await WaitForRunningAsync(1);
 
         Assert.Equal(["solo"], _registry.Pods.Keys);
+    }
+
+    [Fact]
+    public async Task Start_WithAPodLeftRunning_AdoptsItWithItsNameAndRestartCountAndCreatesOnlyTheRest()
+    {
+        await _adopting.LeaveRunningAsync(Adoptable, "web-old-abcde", restartCount: 2, startedAt: T0.AddMinutes(-5));
+
+        await StartAsync(Adoptable);
+        await _watch.WaitForCurrentAsync(pods => pods.Count == 2 && pods.All(p => p.Phase == PodPhase.Running), "two running pods");
+
+        var adopted = _registry.Pods["web-old-abcde"];
+        Assert.Equal("uid-web-old-abcde", adopted.Uid);
+        Assert.Equal(2, adopted.Containers[0].RestartCount);
+        Assert.Equal(T0.AddMinutes(-5), adopted.Containers[0].StartedAt);
+        Assert.Equal(2, _runtime.Instances.Count);
+    }
+
+    [Fact]
+    public async Task Start_RuntimeUnreachable_CreatesNoPodUntilItAnswers()
+    {
+        _adopting.Unreachable = true;
+        await _adopting.LeaveRunningAsync(Adoptable, "web-old-abcde", restartCount: 0, startedAt: T0);
+
+        using var safetyNet = new CancellationTokenSource(ConditionSignal.SafetyNet);
+        await StartAsync(Adoptable);
+        while (_adopting.AdoptCalls < 1)
+        {
+            await Task.Delay(5, safetyNet.Token);
+        }
+
+        Assert.Empty(_registry.Pods);
+
+        // The retry waits on the (fake) clock: 2 s later the runtime answers and the pods come.
+        _adopting.Unreachable = false;
+        while (_registry.Pods.Count < 2)
+        {
+            _time.Advance(TimeSpan.FromSeconds(2));
+            await Task.Delay(5, safetyNet.Token);
+        }
+
+        Assert.Contains("web-old-abcde", _registry.Pods.Keys);
+        await _watch.WaitForCurrentAsync(pods => pods.Count == 2, "two pods");
+        Assert.Equal(2, _runtime.Instances.Count);
     }
 
     private async Task StartAsync(ServiceSpec service)

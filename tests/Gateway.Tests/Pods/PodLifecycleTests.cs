@@ -244,6 +244,92 @@ public sealed class PodLifecycleTests
         Assert.Equal(PodPhase.Running, next.Phase);
     }
 
+    [Theory]
+    [InlineData("ErrImagePull", "ErrImagePull", "ImagePullBackOff")]
+    [InlineData("ErrImageNeverPull", "ErrImageNeverPull", "ErrImageNeverPull")]
+    [InlineData("CreateContainerError", "CreateContainerError", "CreateContainerError")]
+    public void ContainerStartFailed_WithAWaitingReason_StaysWaitingWithoutAnExit(string reason, string shownFirst, string shownWhileBackingOff)
+    {
+        var pod = Run(Single("Always"), (new PodEvent.Start(), 0));
+
+        var (failed, actions) = Apply(pod, new PodEvent.ContainerStartFailed("app", "Failed to pull image \"x:1\": no registry", reason), 1);
+
+        var c = failed.Containers[0];
+        Assert.Equal(ContainerRunState.Waiting, c.State);
+        Assert.Equal(shownFirst, c.WaitingReason);
+        Assert.Equal("Failed to pull image \"x:1\": no registry", c.WaitingMessage);
+        Assert.Null(c.LastTermination);
+        Assert.Equal(0, c.RestartCount);
+        Assert.Equal(PodPhase.Pending, failed.Phase);
+        Assert.Empty(actions.OfType<PodAction.StartContainer>());
+        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", "Failed to pull image \"x:1\": no registry"), actions);
+        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", $"Error: {reason}"), actions);
+
+        // The kubelet's next sync finds the pull backing off; the creation is tried again 10 s after the failure.
+        var backingOff = Run(failed, (new PodEvent.Wake(), 2));
+        Assert.Equal(shownWhileBackingOff, backingOff.Containers[0].WaitingReason);
+        var (retried, retry) = Apply(backingOff, new PodEvent.Wake(), 11);
+        Assert.Equal([new PodAction.StartContainer("app")], retry.OfType<PodAction.StartContainer>());
+        Assert.True(retried.Containers[0].Starting);
+    }
+
+    [Fact]
+    public void ErrImagePull_ShowsImagePullBackOffWithABackOffEvent_AndTheBackOffGrowsUntilAPullSucceeds()
+    {
+        var pod = Create("Always", [new V1Container { Name = "app", Image = "x:1" }]);
+        pod = Run(pod, (new PodEvent.Start(), 0), (new PodEvent.ContainerStartFailed("app", "Failed to pull image \"x:1\": no registry", "ErrImagePull"), 0));
+        Assert.Contains(new PodAction.WakeAt(T0.AddSeconds(1)), Apply(pod, new PodEvent.SetConditions(new Dictionary<string, bool>()), 0).Actions);
+
+        var (backingOff, actions) = Apply(pod, new PodEvent.Wake(), 1);
+
+        Assert.Equal("ImagePullBackOff", backingOff.Containers[0].WaitingReason);
+        Assert.Equal("Back-off pulling image \"x:1\"", backingOff.Containers[0].WaitingMessage);
+        Assert.Contains(new PodAction.RecordEvent("Normal", "BackOff", "Back-off pulling image \"x:1\""), actions);
+        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", "Error: ImagePullBackOff"), actions);
+        Assert.Contains(new PodAction.WakeAt(T0.AddSeconds(10)), actions);
+
+        // Second failure: 20 s; then a successful start forgets the back-off.
+        var second = Run(backingOff, (new PodEvent.Wake(), 10), (new PodEvent.ContainerStartFailed("app", "again", "ErrImagePull"), 10));
+        Assert.Equal(T0.AddSeconds(30), second.Containers[0].CreateRetryAt);
+        var started = Run(second, (new PodEvent.Wake(), 11), (new PodEvent.Wake(), 30), (new PodEvent.ContainerStarted("app", "i1"), 31));
+        Assert.Equal(ContainerRunState.Running, started.Containers[0].State);
+        Assert.Equal(0, started.Containers[0].CreateBackoffStep);
+        Assert.Null(started.Containers[0].CreateRetryAt);
+        Assert.Equal(0, started.Containers[0].RestartCount);
+    }
+
+    [Fact]
+    public void ContainerStartFailed_WithAWaitingReasonAfterARun_KeepsTheLastTerminationAndThePodRunning()
+    {
+        var pod = Run(Single("Always"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0),
+            (new PodEvent.ContainerExited("app", "i0", 1, "Error", null), 5));
+
+        var next = Apply(pod, new PodEvent.ContainerStartFailed("app", "engine down", "CreateContainerError"), 6).Pod;
+
+        Assert.Equal("CreateContainerError", next.Containers[0].WaitingReason);
+        Assert.Equal(1, next.Containers[0].LastTermination!.ExitCode);
+        Assert.Equal(PodPhase.Running, next.Phase);
+    }
+
+    [Fact]
+    public void ContainerAdopted_RunsWithItsStartTimeAndRestartCount_AndStartDoesNotStartItAgain()
+    {
+        var pod = Create("Always", [Container("app", readiness: ExecProbe())]);
+
+        var (adopted, a1) = Apply(pod, new PodEvent.ContainerAdopted("app", "docker-1", 3, T0.AddSeconds(-60)), 0);
+        var (started, a2) = Apply(adopted, new PodEvent.Start(), 0);
+
+        var c = started.Containers[0];
+        Assert.Equal(ContainerRunState.Running, c.State);
+        Assert.Equal("docker-1", c.InstanceId);
+        Assert.Equal(3, c.RestartCount);
+        Assert.Equal(T0.AddSeconds(-60), c.StartedAt);
+        Assert.Equal(T0.AddSeconds(-60), started.StartTime);
+        Assert.Equal(ProbeResult.Failure, c.Readiness);
+        Assert.Equal(PodPhase.Running, started.Phase);
+        Assert.DoesNotContain(a1.Concat(a2), a => a is PodAction.StartContainer or PodAction.RecordEvent { Reason: "Created" or "Started" });
+    }
+
     [Fact]
     public void InitContainers_RunInOrderToCompletionBeforeTheContainers()
     {

@@ -11,6 +11,9 @@ internal static partial class Signals
     /// <summary>Sends <paramref name="signal"/> to every process of the group <paramref name="processGroup"/>.</summary>
     public static bool SendToGroup(int processGroup, int signal) => processGroup > 0 && Kill(-processGroup, signal) == 0;
 
+    /// <summary>Sends <paramref name="signal"/> to the one process <paramref name="pid"/>.</summary>
+    public static bool Send(int pid, int signal) => pid > 0 && Kill(pid, signal) == 0;
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 }
