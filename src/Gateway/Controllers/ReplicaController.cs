@@ -47,8 +47,16 @@ internal sealed partial class ReplicaController : BackgroundService
                 _signal.Reader.TryRead(out _);
                 if (!_stopping)
                 {
-                    await AdoptAsync(stoppingToken);
-                    Reconcile();
+                    try
+                    {
+                        await AdoptAsync(stoppingToken);
+                        Reconcile();
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // A bug here must not take down the gateway and the pods it serves: log, retry on the next change.
+                        Log.ReconcileFailed(_logger, e);
+                    }
                 }
             }
         }
@@ -66,7 +74,7 @@ internal sealed partial class ReplicaController : BackgroundService
     {
         foreach (var kind in _awaitingAdoption.ToList())
         {
-            if (_pods.Runtimes.For(kind) is not IAdoptingRuntime runtime)
+            if (_pods.Runtimes.Find(kind) is not IAdoptingRuntime runtime)
             {
                 _awaitingAdoption.Remove(kind);
                 continue;
@@ -154,6 +162,9 @@ internal sealed partial class ReplicaController : BackgroundService
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 209, Level = LogLevel.Error, Message = "reconciling the services failed; retrying on the next change")]
+        public static partial void ReconcileFailed(ILogger logger, Exception exception);
+
         [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "service {Service}: created pod {Pod}")]
         public static partial void CreatedPod(ILogger logger, string service, string pod);
 

@@ -17,6 +17,9 @@ public sealed class ContainerRuntimes
         _only = only;
     }
 
+    /// <summary>The runtime of <paramref name="kind"/>, or null when the gateway runs no pods of that kind (e.g. Kubernetes: the cluster runs them).</summary>
+    public IContainerRuntime? Find(RuntimeKind kind) => _only ?? _runtimes.GetValueOrDefault(kind);
+
     public IContainerRuntime For(RuntimeKind kind) =>
         _only ?? (_runtimes.TryGetValue(kind, out var runtime) ? runtime : throw new InvalidOperationException($"no {kind} runtime is configured"));
 }

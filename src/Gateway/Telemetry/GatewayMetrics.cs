@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Gateway.Pods;
 using Gateway.Probes;
 using Gateway.Routing;
+using Gateway.Specs;
 
 namespace Gateway.Telemetry;
 
@@ -29,7 +30,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _probeDuration;
     private readonly Histogram<double> _drainDuration;
 
-    public GatewayMetrics(IMeterFactory meterFactory, PodRegistry registry, EndpointTable endpoints, ProbeStatusStore probes, ContainerRestarts restarts)
+    public GatewayMetrics(IMeterFactory meterFactory, ServiceCatalog catalog, PodRegistry registry, EndpointTable endpoints, ProbeStatusStore probes, ContainerRestarts restarts)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
@@ -40,8 +41,8 @@ public sealed class GatewayMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DrainBuckets });
         meter.CreateObservableCounter("gateway.probe.results", () => ProbeResults(probes), unit: "{probe}", description: "Probe runs by pod, container, probe kind, handler and result (success, failure, error).");
         meter.CreateObservableCounter("gateway.container.restarts", () => Restarts(restarts), unit: "{restart}", description: "Container restarts by pod, container and the previous instance's termination reason.");
-        meter.CreateObservableGauge("gateway.pods", () => Pods(registry), unit: "{pod}", description: "Pods by service and phase.");
-        meter.CreateObservableGauge("gateway.endpoints", () => Endpoints(endpoints), unit: "{endpoint}", description: "Endpoints by service and condition (ready, serving, terminating).");
+        meter.CreateObservableGauge("gateway.pods", () => Pods(catalog, registry), unit: "{pod}", description: "Pods by service and phase.");
+        meter.CreateObservableGauge("gateway.endpoints", () => Endpoints(catalog, endpoints), unit: "{endpoint}", description: "Endpoints by service and condition (ready, serving, terminating).");
     }
 
     public void RecordRetry(string service, string reason) =>
@@ -73,18 +74,26 @@ public sealed class GatewayMetrics
         restarts.Counts.Select(c => new Measurement<long>(c.Value, [
             new("service", c.Key.Service), new("pod", c.Key.Pod), new("container", c.Key.Container), new("reason", c.Key.Reason)]));
 
-    private static IEnumerable<Measurement<int>> Pods(PodRegistry registry) =>
-        from service in registry.Pods.Values.GroupBy(p => p.ServiceName, StringComparer.Ordinal)
-        from phase in Phases
-        select new Measurement<int>(service.Count(p => p.Phase.ToString() == phase), [new("service", service.Key), new("phase", phase)]);
+    // Every configured service has its series, zeros included, so that "no ready endpoint" can be alerted on.
+    private static IEnumerable<Measurement<int>> Pods(ServiceCatalog catalog, PodRegistry registry)
+    {
+        var pods = registry.Pods.Values;
+        return from service in catalog.Current.Services.Select(s => s.Name).Union(pods.Select(p => p.ServiceName), StringComparer.Ordinal)
+               from phase in Phases
+               select new Measurement<int>(pods.Count(p => p.ServiceName == service && p.Phase.ToString() == phase), [new("service", service), new("phase", phase)]);
+    }
 
-    private static IEnumerable<Measurement<int>> Endpoints(EndpointTable endpoints) =>
-        from service in endpoints.Current.Values.GroupBy(e => e.Service, StringComparer.Ordinal)
-        from measurement in new[]
-        {
-            new Measurement<int>(service.Count(e => e.Ready), [new("service", service.Key), new("condition", "ready")]),
-            new Measurement<int>(service.Count(e => e.Serving), [new("service", service.Key), new("condition", "serving")]),
-            new Measurement<int>(service.Count(e => e.Terminating), [new("service", service.Key), new("condition", "terminating")]),
-        }
-        select measurement;
+    private static IEnumerable<Measurement<int>> Endpoints(ServiceCatalog catalog, EndpointTable endpoints)
+    {
+        var all = endpoints.Current.Values;
+        return from service in catalog.Current.Services.Select(s => s.Name).Union(all.Select(e => e.Service), StringComparer.Ordinal)
+               let mine = all.Where(e => e.Service == service).ToList()
+               from measurement in new[]
+               {
+                   new Measurement<int>(mine.Count(e => e.Ready), [new("service", service), new("condition", "ready")]),
+                   new Measurement<int>(mine.Count(e => e.Serving), [new("service", service), new("condition", "serving")]),
+                   new Measurement<int>(mine.Count(e => e.Terminating), [new("service", service), new("condition", "terminating")]),
+               }
+               select measurement;
+    }
 }

@@ -29,7 +29,12 @@ public sealed class GatewayMetricsTests : IDisposable
         _registry.Changed += endpoints.OnPodChanged;
         _registry.Changed += _probes.OnPodChanged;
         _registry.Changed += _restarts.OnPodChanged;
-        _metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>(), _registry, endpoints, _probes, _restarts);
+        var idle = new Gateway.Specs.ServiceSpec
+        {
+            Name = "idle", Route = new Gateway.Specs.RouteSpec("/", []), PodSpec = new k8s.Models.V1PodSpec(), Labels = new Dictionary<string, string>(),
+            TemplateHash = "h", ConfigDirectory = "/",
+        };
+        _metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>(), new Gateway.Specs.ServiceCatalog(new Gateway.Specs.GatewaySpec("", "", [idle])), _registry, endpoints, _probes, _restarts);
     }
 
     private static PodState Restarted(PodState pod, int instances, string reason) => pod.With(pod.Containers[0] with
@@ -71,6 +76,16 @@ public sealed class GatewayMetricsTests : IDisposable
     }
 
     [Fact]
+    public void Endpoints_ConfiguredServiceWithNoPod_ReportsZeros()
+    {
+        var series = Collect("gateway.endpoints").Where(p => Equals(p.Tags["service"], "idle")).ToList();
+
+        Assert.Equal(["ready", "serving", "terminating"], series.Select(p => (string)p.Tags["condition"]!).Order());
+        Assert.All(series, p => Assert.Equal(0, p.Value));
+        Assert.Contains(Collect("gateway.pods"), p => Equals(p.Tags["service"], "idle") && Equals(p.Tags["phase"], "Running") && p.Value == 0);
+    }
+
+    [Fact]
     public void ContainerRestarts_RestartedPod_CountsByReasonAndEndsWithThePod()
     {
         var pod = Create("Always", [Container("app")]);
@@ -88,7 +103,7 @@ public sealed class GatewayMetricsTests : IDisposable
         _registry.Remove(pod.Name);
 
         Assert.Empty(Collect("gateway.container.restarts"));
-        Assert.Empty(Collect("gateway.pods"));
+        Assert.DoesNotContain(Collect("gateway.pods"), s => (string?)s.Tags["service"] == pod.ServiceName);
     }
 
     [Fact]

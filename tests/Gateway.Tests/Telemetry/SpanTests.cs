@@ -30,7 +30,7 @@ public sealed class SpanTests : IDisposable
     }
 
     private GatewayMetrics Metrics(EndpointTable endpoints, ProbeStatusStore store) => new(
-        _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new Gateway.Pods.PodRegistry(), endpoints, store,
+        _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new Gateway.Specs.ServiceCatalog(new Gateway.Specs.GatewaySpec("", "", [])), new Gateway.Pods.PodRegistry(), endpoints, store,
         new ContainerRestarts(NullLogger<ContainerRestarts>.Instance));
 
     [Fact]

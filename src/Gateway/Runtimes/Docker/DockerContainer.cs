@@ -331,13 +331,13 @@ internal sealed partial class DockerContainer : IContainerInstance
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "docker container {Id}: cannot learn whether it still runs ({Error}); asking every second until the engine answers")]
+        [LoggerMessage(EventId = 900, Level = LogLevel.Warning, Message = "docker container {Id}: cannot learn whether it still runs ({Error}); asking every second until the engine answers")]
         public static partial void WatchFailed(ILogger logger, string id, string error);
 
-        [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "docker container {Id}: log stream ended: {Error}")]
+        [LoggerMessage(EventId = 901, Level = LogLevel.Debug, Message = "docker container {Id}: log stream ended: {Error}")]
         public static partial void LogsFailed(ILogger logger, string id, string error);
 
-        [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "docker container {Id}: stop failed: {Error}")]
+        [LoggerMessage(EventId = 902, Level = LogLevel.Warning, Message = "docker container {Id}: stop failed: {Error}")]
         public static partial void StopFailed(ILogger logger, string id, string error);
 
         [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "docker container {Id}: the engine stopped it but did not report its exit in time")]
