@@ -277,11 +277,9 @@ internal sealed partial class PodWorker
 
     private async Task DrainAsync(PodState pod, DateTimeOffset deadline)
     {
-        var started = _context.Time.GetTimestamp();
         try
         {
             await _context.Drainer.DrainAsync(pod, deadline, CancellationToken.None);
-            Log.Drained(_logger, pod.Name, _context.Time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e)
         {
@@ -393,8 +391,5 @@ internal sealed partial class PodWorker
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "pod {Pod}: drain failed; stopping anyway")]
         public static partial void DrainFailed(ILogger logger, string pod, Exception exception);
-
-        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "pod {Pod}: drained in {Milliseconds:F0} ms")]
-        public static partial void Drained(ILogger logger, string pod, double milliseconds);
     }
 }
