@@ -37,17 +37,11 @@ cleanup() {
   local code=$?
   if [[ -n $WRK_PID ]]; then kill -TERM "$WRK_PID" 2>/dev/null; wait "$WRK_PID" 2>/dev/null || true; fi
   if [[ -n $TCPDUMP_PID ]]; then kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null || true; fi
-  stop_gateway
-  local left
-  left=$(kill_leftovers)
-  (( left == 0 )) || log "warning: killed $left pod processes left after the gateway stopped"
-  if [[ $KEEP == 1 || $code != 0 ]]; then log "run folder kept: $RUN"; else rm -rf "$RUN"; fi
+  finish_run "$code"
 }
 trap cleanup EXIT
 
-command -v curl >/dev/null || die "curl is needed (apt-get install -y curl)"
-command -v python3 >/dev/null || die "python3 is needed"
-need wrk wrk
+need_basics
 need tcpdump tcpdump
 
 build
@@ -144,7 +138,7 @@ echo "SIGKILL to last request sent to the killed container   ${DEAD_LAST} ms"
 echo "  requests and connection attempts that reached its port after the SIGKILL: $DEAD_COUNT, each refused or reset"
 echo "  (tcpdump on the pod's HTTP port; see the header of chaos.sh). Failed forwards in the gateway's log: $FORWARD_ERRORS"
 echo "  (these also count requests in flight at the SIGKILL). A failed GET is sent again to another pod within the"
-echo "  gateway's retry budget (20 % of requests in flight, at least 3 at once); beyond it, the client gets a 502"
+echo "  gateway's retry budget (20 % of requests in flight, at least 3 at once; a retry over it waits up to 250 ms for a slot)"
 echo "restarted container: first connection accepted +${FIRST_ACCEPTED} s, pod Ready again +${READY_AGAIN:--} s (admin API, 0.1 s polls), restartCount $RESTARTS"
 echo "pods Ready at the end         $PODS_AT_END / 3"
 grep -E "Latency|Req/Sec|requests in|Requests/sec|Non-2xx|Socket errors" "$RUN/wrk.txt" | sed 's/^ */  wrk: /'

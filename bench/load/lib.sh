@@ -169,3 +169,19 @@ if status != 0:
 print(round((usage.ru_utime + usage.ru_stime) * ticks))
 EOF2
 }
+
+# Stops the gateway and any pod process it left, then removes the run folder unless KEEP=1 or the run failed ($1: its exit code).
+finish_run() {
+  local code=$1 left
+  stop_gateway
+  left=$(kill_leftovers)
+  (( left == 0 )) || log "warning: killed $left pod processes left after the gateway stopped"
+  if [[ $KEEP == 1 || $code != 0 ]]; then log "run folder kept: $RUN"; else rm -rf "$RUN"; fi
+}
+
+# curl, python3 and wrk, which every load run uses.
+need_basics() {
+  command -v curl >/dev/null || die "curl is needed (apt-get install -y curl)"
+  command -v python3 >/dev/null || die "python3 is needed"
+  need wrk wrk
+}

@@ -44,17 +44,11 @@ cleanup() {
   local code=$?
   if [[ -n $NGINX_PID ]]; then kill -QUIT "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""; fi
   if [[ -n $YARP_PID ]]; then kill -TERM "$YARP_PID" 2>/dev/null; wait "$YARP_PID" 2>/dev/null || true; YARP_PID=""; fi
-  stop_gateway
-  local left
-  left=$(kill_leftovers)
-  (( left == 0 )) || log "warning: killed $left pod processes left after the gateway stopped"
-  if [[ $KEEP == 1 || $code != 0 ]]; then log "run folder kept: $RUN"; else rm -rf "$RUN"; fi
+  finish_run "$code"
 }
 trap cleanup EXIT
 
-command -v curl >/dev/null || die "curl is needed (apt-get install -y curl)"
-command -v python3 >/dev/null || die "python3 is needed"
-need wrk wrk
+need_basics
 need nginx nginx
 
 build bench/PlainYarp
