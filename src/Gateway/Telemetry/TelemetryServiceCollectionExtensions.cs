@@ -36,6 +36,9 @@ internal static class TelemetryServiceCollectionExtensions
                 .AddView("dotnet.timer.count", new MetricStreamConfiguration { Name = "dotnet.timers" })
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
+                // With nowhere to export spans to, recording them is pure cost on every request: only a
+                // caller's sampled trace is followed (so the backends still see its context); with OTLP, all.
+                .SetSampler(new ParentBasedSampler(OtlpConfigured(configuration) ? new AlwaysOnSampler() : new AlwaysOffSampler()))
                 .AddSource(GatewayTracing.SourceName, GatewayTracing.YarpSourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.RequestServices.GetService<AdminMarker>() is null)
                 .AddHttpClientInstrumentation());
