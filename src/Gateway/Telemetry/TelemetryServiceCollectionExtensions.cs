@@ -34,17 +34,20 @@ internal static class TelemetryServiceCollectionExtensions
                 .AddView("dotnet.assembly.count", new MetricStreamConfiguration { Name = "dotnet.assemblies.loaded" })
                 .AddView("dotnet.process.cpu.count", new MetricStreamConfiguration { Name = "dotnet.process.cpus" })
                 .AddView("dotnet.timer.count", new MetricStreamConfiguration { Name = "dotnet.timers" })
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                // With nowhere to export spans to, recording them is pure cost on every request: only a
-                // caller's sampled trace is followed (so the backends still see its context); with OTLP, all.
-                .SetSampler(new ParentBasedSampler(OtlpConfigured(configuration) ? new AlwaysOnSampler() : new AlwaysOffSampler()))
-                .AddSource(GatewayTracing.SourceName, GatewayTracing.YarpSourceName)
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => context.RequestServices.GetService<AdminMarker>() is null)
-                .AddHttpClientInstrumentation());
+                .AddPrometheusExporter());
+
+        // Traces only when they can go somewhere: tracing instrumentation makes ASP.NET Core and
+        // HttpClient create an activity for every proxied request (measured: ~15 µs of CPU per
+        // request, 20 % of the proxy's), whether sampled or not. Without an exporter no span is
+        // recorded; a caller's trace context still reaches the backend.
         if (OtlpConfigured(configuration))
         {
-            telemetry.UseOtlpExporter();
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource(GatewayTracing.SourceName, GatewayTracing.YarpSourceName)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => context.RequestServices.GetService<AdminMarker>() is null)
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter();
         }
 
         return services;

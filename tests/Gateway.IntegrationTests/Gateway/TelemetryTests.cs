@@ -133,9 +133,10 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task ProxiedRequest_ToTheBackend_CarriesTheCallersTraceAndANewParent()
+    public async Task ProxiedRequest_WithOtlpConfigured_CarriesTheCallersTraceAndANewParent()
     {
-        await using var gateway = await GatewayProcess.StartAsync(Crashing("web", 600));
+        // Tracing is on when OTLP is configured; nothing listens on that port, which the exporter survives.
+        await using var gateway = await GatewayProcess.StartAsync(Crashing("web", 600), extraArgs: [$"--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{FreePort.Get()}"]);
         await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().Ready == true, "the pod ready");
         const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         const string CallerSpan = "00f067aa0ba902b7";
@@ -147,5 +148,20 @@ public sealed class TelemetryTests
         var parts = traceparent.Split('-');
         Assert.Equal(TraceId, parts[1]);
         Assert.NotEqual(CallerSpan, parts[2]);
+    }
+
+    [Fact]
+    public async Task ProxiedRequest_WithoutAnExporter_StillCarriesTheCallersTrace()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(Crashing("web", 600));
+        await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().Ready == true, "the pod ready");
+        const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
+        request.Headers.Add("traceparent", $"00-{TraceId}-00f067aa0ba902b7-01");
+
+        var echo = await (await gateway.Proxy.SendAsync(request)).Content.ReadAsStringAsync();
+
+        var traceparent = echo.Split('\n').Single(line => line.StartsWith("traceparent: ", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(TraceId, traceparent.Split('-')[1]);
     }
 }
