@@ -6,20 +6,8 @@ namespace Gateway.IntegrationTests.Gateway;
 /// <summary>The gateway as a user runs it: real processes, real sockets, the real executable.</summary>
 public sealed class FoundationTests
 {
-    private static string Web(int replicas, string restartPolicy = "Always", string args = "") => $$"""
-        { "web": {
-            "Replicas": {{replicas}},
-            "Template": { "spec": {
-              "restartPolicy": "{{restartPolicy}}",
-              "terminationGracePeriodSeconds": 5,
-              "containers": [ {
-                "name": "web",
-                "command": [ "dotnet", {{GatewayProcess.DemoDll}} ],
-                "args": [ {{args}} ],
-                "ports": [ { "name": "http", "containerPort": 8080 } ],
-                "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 }
-              } ] } } } }
-        """;
+    private static string Web(int replicas, string restartPolicy = "Always", string args = "") =>
+        DemoService.Services(DemoService.Member("web", replicas, args, restartPolicy: restartPolicy));
 
     private static async Task<HashSet<string>> PodsAnsweringAsync(GatewayProcess gateway, int requests)
     {

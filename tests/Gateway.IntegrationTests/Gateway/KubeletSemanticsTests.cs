@@ -12,18 +12,8 @@ public sealed class KubeletSemanticsTests
 
     private static string Demo(string name, string args, string probes, string extraPorts = "") => "{" + Service(name, args, probes, extraPorts) + "}";
 
-    private static string Service(string name, string args, string probes, string extraPorts = "") => $$"""
-        "{{name}}": {
-            "Template": { "spec": {
-              "terminationGracePeriodSeconds": 3,
-              "containers": [ {
-                "name": "web",
-                "command": [ "dotnet", {{GatewayProcess.DemoDll}} ],
-                "args": [ {{args}} ],
-                "ports": [ { "name": "http", "containerPort": 8080 }{{extraPorts}} ],
-                {{probes}}
-              } ] } } }
-        """;
+    private static string Service(string name, string args, string probes, string extraPorts = "") =>
+        DemoService.Member(name, args: args, probes: probes, gracePeriodSeconds: 3, extraPorts: extraPorts);
 
     private static async Task<string> WriteManifestAsync(string yaml)
     {

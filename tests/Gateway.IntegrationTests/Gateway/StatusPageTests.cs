@@ -9,20 +9,8 @@ public sealed class StatusPageTests
     /// <summary>Where the screenshot goes; docs/status-page.png in the README is a copy of it.</summary>
     public static readonly string ScreenshotPath = Path.Combine(RepoPaths.Root, "artifacts", "status-page.png");
 
-    private static string Service(string name, int replicas, string args) => $$"""
-        "{{name}}": {
-          "Replicas": {{replicas}},
-          "Template": { "spec": {
-            "terminationGracePeriodSeconds": 2,
-            "containers": [ {
-              "name": "web",
-              "command": [ "dotnet", {{GatewayProcess.DemoDll}} ],
-              "args": [ {{args}} ],
-              "ports": [ { "name": "http", "containerPort": 8080 } ],
-              "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 },
-              "livenessProbe": { "httpGet": { "path": "/healthz", "port": "http" }, "initialDelaySeconds": 3, "periodSeconds": 1, "failureThreshold": 1 }
-            } ] } } }
-        """;
+    private static string Service(string name, int replicas, string args) =>
+        DemoService.Member(name, replicas, args, DemoService.Readiness + "," + DemoService.Liveness(3), gracePeriodSeconds: 2);
 
     private static async Task<string> ChromiumAsync(string chromium, params string[] args)
     {

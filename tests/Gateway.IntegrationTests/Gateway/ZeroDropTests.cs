@@ -10,20 +10,8 @@ namespace Gateway.IntegrationTests.Gateway;
 /// </summary>
 public sealed class ZeroDropTests
 {
-    private static string Web(int replicas, string args = "") => $$"""
-        { "web": {
-            "Replicas": {{replicas}},
-            "Template": { "spec": {
-              "terminationGracePeriodSeconds": 10,
-              "containers": [ {
-                "name": "web",
-                "command": [ "dotnet", {{GatewayProcess.DemoDll}} ],
-                "args": [ {{args}} ],
-                "ports": [ { "name": "http", "containerPort": 8080 } ],
-                "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 },
-                "livenessProbe": { "httpGet": { "path": "/healthz", "port": "http" }, "initialDelaySeconds": 2, "periodSeconds": 1, "failureThreshold": 1 }
-              } ] } } } }
-        """;
+    private static string Web(int replicas, string args = "") =>
+        DemoService.Services(DemoService.Member("web", replicas, args, DemoService.Readiness + "," + DemoService.Liveness(2), gracePeriodSeconds: 10));
 
     private static V1ContainerStatus Web(V1Pod pod) => pod.Status.ContainerStatuses[0];
 
