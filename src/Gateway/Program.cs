@@ -116,10 +116,7 @@ services.AddHostedService(sp => new ConfigReloader((IConfigurationRoot)sp.GetReq
 services.AddHostedService(sp => new KubernetesEndpointsController(sp.GetRequiredService<ServiceCatalog>(), cluster,
     sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
     sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesEndpointsController>>()));
-if (spec.Services.Any(s => s.Runtime == RuntimeKind.Docker))
-{
-    services.AddHostedService<DockerEngineMonitor>();
-}
+services.AddHostedService<DockerEngineMonitor>();
 
 var app = builder.Build();
 

@@ -9,9 +9,11 @@ namespace Gateway.Runtimes.Docker;
 /// Asks the Docker engine every few seconds whether it answers. An engine that is missing or stops
 /// answering is an error in the log, on <c>/readyz</c> and as a Warning event on every Docker pod; it is
 /// never a crash: pods keep their traffic while they pass their probes, and management resumes (and
-/// the error clears) when the engine answers again.
+/// the error clears) when the engine answers again. It asks only while a Docker service is
+/// configured, so a service that a configuration reload adds is watched too.
 /// </summary>
-internal sealed partial class DockerEngineMonitor(DockerRuntime runtime, GatewayStatus status, PodRegistry registry, EventRecorder events, ILogger<DockerEngineMonitor> logger)
+internal sealed partial class DockerEngineMonitor(
+    DockerRuntime runtime, ServiceCatalog catalog, GatewayStatus status, PodRegistry registry, EventRecorder events, ILogger<DockerEngineMonitor> logger)
     : BackgroundService
 {
     private const string Component = "docker";
@@ -24,6 +26,14 @@ internal sealed partial class DockerEngineMonitor(DockerRuntime runtime, Gateway
         while (!stoppingToken.IsCancellationRequested)
         {
             string? error = null;
+            if (!catalog.Current.Services.Any(s => s.Runtime == RuntimeKind.Docker))
+            {
+                status.SetProblem(Component, null);
+                down = null;
+                await DelayAsync(stoppingToken);
+                continue;
+            }
+
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -59,14 +69,18 @@ internal sealed partial class DockerEngineMonitor(DockerRuntime runtime, Gateway
             }
 
             down = error;
-            try
-            {
-                await Task.Delay(Period, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            await DelayAsync(stoppingToken);
+        }
+    }
+
+    private static async Task DelayAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(Period, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
