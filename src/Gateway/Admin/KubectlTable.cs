@@ -58,6 +58,7 @@ internal static class KubectlTable
             return pod.Metadata?.DeletionTimestamp is null ? reason : "Terminating";
         }
 
+        var runningAndReady = false;
         foreach (var status in (pod.Status?.ContainerStatuses ?? []).Reverse())
         {
             if (status.State?.Waiting?.Reason is { Length: > 0 } waiting)
@@ -68,6 +69,16 @@ internal static class KubectlTable
             {
                 reason = terminated.Reason is { Length: > 0 } tr ? tr : $"ExitCode:{terminated.ExitCode}";
             }
+            else if (status.State?.Running is not null && status.Ready)
+            {
+                runningAndReady = true;
+            }
+        }
+
+        // kubectl: a pod with a completed container and another still running and ready is Running.
+        if (reason == "Completed" && runningAndReady)
+        {
+            reason = "Running";
         }
 
         return pod.Metadata?.DeletionTimestamp is null ? reason : "Terminating";

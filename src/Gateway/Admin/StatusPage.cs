@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Gateway.Events;
 using Gateway.Pods;
+using Gateway.Specs;
 using Gateway.Probes;
 using Gateway.Routing;
 using Gateway.Telemetry;
@@ -54,12 +55,16 @@ internal sealed class StatusPage(PodRegistry registry, EndpointTable endpoints, 
     private void Services(StringBuilder html, List<PodState> pods)
     {
         html.Append("<h2>Services</h2><div class=\"scroll\"><table id=\"services\"><tr><th>Service</th><th>Pods ready</th><th>Endpoints ready / serving / terminating</th></tr>");
-        foreach (var service in pods.GroupBy(p => p.ServiceName, StringComparer.Ordinal))
+        // Every configured service, also one with no pod (scaled to zero, or a cluster's Service whose pods the gateway does not run).
+        var names = services.GetRequiredService<ServiceCatalog>().Current.Services.Select(s => s.Name)
+            .Union(pods.Select(p => p.ServiceName), StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var service in names)
         {
-            var ready = service.Count(p => p.Ready);
-            var eps = endpoints.ForService(service.Key).ToList();
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(service.Key)}</td><td class=\"{(ready > 0 ? "ok" : "bad")}\">{ready}/{service.Count()}</td>"
-                + $"<td>{eps.Count(e => e.Ready)} / {eps.Count(e => e.Serving)} / {eps.Count(e => e.Terminating)}</td></tr>");
+            var mine = pods.Where(p => p.ServiceName == service).ToList();
+            var eps = endpoints.ForService(service).ToList();
+            var ready = eps.Count(e => e.Ready);
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(service)}</td><td>{mine.Count(p => p.Ready)}/{mine.Count}</td>"
+                + $"<td class=\"{(ready > 0 ? "ok" : "bad")}\">{ready} / {eps.Count(e => e.Serving)} / {eps.Count(e => e.Terminating)}</td></tr>");
         }
 
         html.Append("</table></div>");
@@ -70,10 +75,12 @@ internal sealed class StatusPage(PodRegistry registry, EndpointTable endpoints, 
         html.Append("<h2>Pods</h2><div class=\"scroll\"><table id=\"pods\"><tr><th>Name</th><th>Ready</th><th>Status</th><th>Restarts</th><th>Age</th></tr>");
         foreach (var pod in pods)
         {
-            var status = PodSummary.Status(pod);
+            // The columns of `kubectl get pods`, from the same Pod the admin API serves.
+            var v1 = PodMapper.ToV1Pod(pod);
+            var status = KubectlTable.StatusColumn(v1);
             var css = status == "Running" && pod.Ready ? "ok" : status is "Running" or "Pending" or "ContainerCreating" or "Terminating" ? "warn" : "bad";
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(pod.Name)}</td><td>{PodSummary.Ready(pod)}</td><td class=\"{css}\">{E(status)}</td>"
-                + $"<td>{E(PodSummary.Restarts(pod, now))}</td><td>{PodSummary.Age(now - pod.CreatedAt)}</td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(pod.Name)}</td><td>{KubectlTable.ReadyColumn(v1)}</td><td class=\"{css}\">{E(status)}</td>"
+                + $"<td>{E(KubectlTable.RestartsColumn(v1, now))}</td><td>{KubectlTable.HumanDuration(now - pod.CreatedAt)}</td></tr>");
         }
 
         html.Append("</table></div>");
@@ -94,7 +101,7 @@ internal sealed class StatusPage(PodRegistry registry, EndpointTable endpoints, 
             {
                 var (text, css) = run.IsError ? ("error", "bad") : run.Result == ProbeResult.Success ? ("success", "ok") : ("failure", "bad");
                 html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(pod.Name)} / {E(container)}</td><td>{GatewayMetrics.KindName(kind)} ({E(run.Handler)})</td>"
-                    + $"<td class=\"{css}\">{text}</td><td>{PodSummary.Age(now - run.At)} ago, {run.Duration.TotalMilliseconds:0} ms</td>"
+                    + $"<td class=\"{css}\">{text}</td><td>{KubectlTable.HumanDuration(now - run.At)} ago, {run.Duration.TotalMilliseconds:0} ms</td>"
                     + $"<td class=\"wrap\"><pre>{E(run.Output)}</pre></td></tr>");
             }
         }
@@ -108,7 +115,7 @@ internal sealed class StatusPage(PodRegistry registry, EndpointTable endpoints, 
         foreach (var e in events.Snapshot.Reverse().Take(EventsShown))
         {
             var count = e.Count > 1 ? $" (x{e.Count})" : "";
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{PodSummary.Age(now - e.LastTimestamp)}{count}</td><td class=\"{(e.Type == "Warning" ? "warn" : "")}\">{E(e.Type)}</td>"
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{KubectlTable.HumanDuration(now - e.LastTimestamp)}{count}</td><td class=\"{(e.Type == "Warning" ? "warn" : "")}\">{E(e.Type)}</td>"
                 + $"<td>{E(e.Reason)}</td><td>pod/{E(e.PodName)}</td><td class=\"wrap\">{E(e.Message)}</td></tr>");
         }
 

@@ -52,7 +52,7 @@ public sealed class StatusPageTests
     public async Task StatusPage_WhileAPodRestarts_ShowsPodsProbesEventsAndRoutes()
     {
         var chromium = RequiredTool.Find("chromium", "chromium");
-        var services = "{" + Service("web", 2, "\"--ready-after\", \"1\"") + "," + Service("flaky", 1, "\"--healthy-for\", \"2\"") + "}";
+        var services = DemoService.Services(Service("web", 2, "\"--ready-after\", \"1\""), Service("flaky", 1, "\"--healthy-for\", \"2\""), Service("idle", 0, ""));
         await using var gateway = await GatewayProcess.StartAsync(services);
         var pods = await gateway.WaitForPodsAsync(
             p => p.Count == 3 && p.Any(pod => pod.Metadata.Name.StartsWith("flaky-", StringComparison.Ordinal) && pod.Status.ContainerStatuses?.Single().RestartCount >= 1)
@@ -64,6 +64,7 @@ public sealed class StatusPageTests
         var dom = await ChromiumAsync(chromium, "--dump-dom", url);
         Assert.Contains("<h1>Gateway</h1>", dom, StringComparison.Ordinal);
         Assert.Contains($"<td>{flaky}</td>", dom, StringComparison.Ordinal);
+        Assert.Contains("<td>idle</td><td>0/0</td>", dom, StringComparison.Ordinal);
         foreach (var pod in pods)
         {
             Assert.Contains(pod.Metadata.Name, dom, StringComparison.Ordinal);

@@ -48,6 +48,17 @@ public sealed class KubectlTableTests
         Assert.Equal("1", KubectlTable.RestartsColumn(pod, DateTimeOffset.UnixEpoch));
     }
 
+    [Theory]
+    [InlineData(true, "Running")]
+    [InlineData(false, "Completed")]
+    public void StatusColumn_OneContainerCompletedAnotherRunningReady_Running(bool otherRunning, string want)
+    {
+        var completed = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 0, Reason = "Completed" } };
+        var pod = otherRunning ? Pod("Running", completed, Running) : Pod("Succeeded", completed);
+
+        Assert.Equal(want, KubectlTable.StatusColumn(pod));
+    }
+
     [Fact]
     public void StatusColumn_Deleting_Terminating()
     {
