@@ -57,8 +57,6 @@ internal sealed class ProbeWorker : IAsyncDisposable
 
     public string InstanceId => _instanceId;
 
-    public bool IsCompleted => _loop.IsCompleted;
-
     public TimeSpan Period => TimeSpan.FromSeconds(_probe.PeriodSeconds ?? 10);
 
     /// <summary>Starts ticking: the first tick after <paramref name="firstTickDelay"/>, then every period.</summary>
