@@ -23,14 +23,13 @@ if (!File.Exists(settingsPath))
     return 2;
 }
 
-builder.Configuration
-    .AddJsonFile(settingsPath, optional: false, reloadOnChange: false) // ConfigReloader polls and reloads
-    .AddEnvironmentVariables()
-    .AddCommandLine(hostArgs);
-
 GatewaySpec spec;
 try
 {
+    builder.Configuration
+        .AddJsonFile(settingsPath, optional: false, reloadOnChange: false) // ConfigReloader polls and reloads
+        .AddEnvironmentVariables()
+        .AddCommandLine(hostArgs);
     spec = GatewaySpecLoader.Load(builder.Configuration, Path.GetDirectoryName(settingsPath)!, out var errors);
     if (errors.Count > 0)
     {
@@ -45,7 +44,8 @@ try
 }
 catch (InvalidDataException e)
 {
-    Console.Error.WriteLine($"gateway: cannot read {settingsPath}: {e.Message}");
+    // A malformed file: the JSON reader's message names the line and position.
+    Console.Error.WriteLine($"gateway: cannot read {settingsPath}: {e.InnerException?.InnerException?.Message ?? e.InnerException?.Message ?? e.Message}");
     return 2;
 }
 
@@ -65,7 +65,6 @@ var maxGrace = spec.Services.Select(s => s.PodSpec.TerminationGracePeriodSeconds
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(maxGrace + 10));
 
 var services = builder.Services;
-services.AddSingleton(spec);
 services.AddSingleton(new ServiceCatalog(spec));
 services.AddSingleton(TimeProvider.System);
 services.AddSingleton<PodRegistry>();

@@ -119,6 +119,20 @@ public sealed class FoundationTests
     }
 
     [Fact]
+    public async Task MalformedSettingsFile_ExitsNonZeroNamingTheFileAndLine()
+    {
+        var settings = Path.Combine(Directory.CreateTempSubdirectory("gateway-bad-").FullName, "appsettings.json");
+        await File.WriteAllTextAsync(settings, "{ \"Gateway\": { \"Services\": {\n");
+
+        var (exitCode, output) = await GatewayProcess.RunToExitAsync("--config", settings);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"gateway: cannot read {settings}:", output, StringComparison.Ordinal);
+        Assert.Contains("LineNumber: 1", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Logs_AreKeptPerContainer()
     {
         await using var gateway = await GatewayProcess.StartAsync(Web(1));
