@@ -3,6 +3,21 @@ namespace Gateway.Specs;
 /// <summary>The whole validated configuration: listeners and services.</summary>
 public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyList<ServiceSpec> Services)
 {
+    /// <summary>The kubelet's default <c>maxPods</c>.</summary>
+    public const int DefaultMaxPods = 110;
+
     /// <summary><c>Gateway:Kubernetes:Kubeconfig</c>: the kubeconfig file for Kubernetes services; null for in-cluster, <c>KUBECONFIG</c> or <c>~/.kube/config</c>.</summary>
     public string? Kubeconfig { get; init; }
+
+    /// <summary><c>Gateway:MaxPods</c>: the pods of all services together, as a node's <c>maxPods</c>; pods beyond it stay Pending.</summary>
+    public int MaxPods { get; init; } = DefaultMaxPods;
+
+    /// <summary><c>Gateway:StateDirectory</c>: the gateway's own folder (admin token, kubeconfig fallback, pod records).</summary>
+    public string StateDirectory { get; init; } = StateDirectories.Default();
+
+    /// <summary>Who may reach the admin listener.</summary>
+    public AdminAccessSpec AdminAccess { get; init; } = AdminAccessSpec.Default;
+
+    /// <summary><c>Gateway:Process:InheritEnvironment</c>: whether Process containers see the gateway's own environment (off: only the spec's env and a small base).</summary>
+    public bool InheritEnvironment { get; init; }
 }

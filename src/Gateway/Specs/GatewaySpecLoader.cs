@@ -48,8 +48,24 @@ public static partial class GatewaySpecLoader
             }
         }
 
+        var maxPods = (int)(Number(gateway, "MaxPods", "Gateway", found, min: 0) ?? GatewaySpec.DefaultMaxPods);
+        var stateDirectory = gateway["StateDirectory"] is { Length: > 0 } st ? Path.GetFullPath(Path.Combine(configDirectory, st)) : StateDirectories.Default();
+        var admin = gateway.GetSection("Admin");
+        var adminAccess = new AdminAccessSpec(
+            admin["TokenFile"] is { Length: > 0 } t ? Path.GetFullPath(Path.Combine(configDirectory, t)) : null,
+            admin["Kubeconfig"] is { Length: > 0 } kc ? Path.GetFullPath(Path.Combine(configDirectory, kc)) : null,
+            [.. admin.GetSection("Hosts").GetChildren().Select(c => c.Value).OfType<string>().Where(h => h.Length > 0)]);
+        var inherit = gateway.GetSection("Process").GetValue("InheritEnvironment", false);
+
         errors = found;
-        return new GatewaySpec(proxyUrls, adminUrls, services) { Kubeconfig = kubeconfig };
+        return new GatewaySpec(proxyUrls, adminUrls, services)
+        {
+            Kubeconfig = kubeconfig,
+            MaxPods = maxPods,
+            StateDirectory = stateDirectory,
+            AdminAccess = adminAccess,
+            InheritEnvironment = inherit,
+        };
     }
 
     private static ServiceSpec? LoadService(IConfigurationSection section, string configDirectory, List<string> errors)
