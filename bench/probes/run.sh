@@ -101,6 +101,8 @@ cat >"$RUN/settings.json" <<EOF
   "Gateway": {
     "Proxy": { "Urls": "http://127.0.0.1:$PROXY_PORT" },
     "Admin": { "Urls": "$ADMIN" },
+    "MaxPods": $PODS,
+    "StateDirectory": "$RUN/state",
     "Services": {
       "bench": {
         "Runtime": "Process",
