@@ -17,7 +17,8 @@ namespace Gateway.Controllers;
 /// service has at most as many pods starting as it has running (at least one), and the gateway at
 /// most <see cref="MaxStartingPods"/>; a sync creates at most <see cref="BurstReplicas"/> pods.
 /// A pod that capacity would take but pacing holds is not created yet (or, when it exists, stays
-/// Pending until a start finishes).</item>
+/// Pending until a start finishes), and while any is held no pod is created Pending: a pod is
+/// created unschedulable only when the room is truly taken, not merely being filled.</item>
 /// <item><b>Cheap Pending pods</b>: at most <see cref="MaxPendingPods"/> Pending pods exist; the rest
 /// of the replicas are not created until pods get scheduled.</item>
 /// </list>
@@ -79,12 +80,15 @@ public static class PodScheduling
         }
 
         candidates.Sort((a, b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : string.CompareOrdinal(a.Service, b.Service));
+        var paced = false;
         foreach (var (_, service, existing) in candidates)
         {
             var fits = slots > 0;
             slots = Math.Max(0, slots - 1);
             var counts = created[service];
-            if (fits && startsLeft > 0 && startBudget[service] > 0 && (existing is not null || burst > 0))
+            var starts = fits && startsLeft > 0 && startBudget[service] > 0 && (existing is not null || burst > 0);
+            paced |= fits && !starts;
+            if (starts)
             {
                 startsLeft--;
                 startBudget[service]--;
@@ -98,7 +102,7 @@ public static class PodScheduling
                     created[service] = counts with { Scheduled = counts.Scheduled + 1 };
                 }
             }
-            else if (existing is null && !fits && pendingRoom > 0 && burst > 0)
+            else if (existing is null && !fits && !paced && pendingRoom > 0 && burst > 0)
             {
                 pendingRoom--;
                 burst--;

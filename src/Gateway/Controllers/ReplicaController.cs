@@ -179,20 +179,19 @@ internal sealed partial class ReplicaController : BackgroundService
     }
 
     /// <summary>
-    /// Replicas held back because too many pods already wait Pending: said once per episode, as the
-    /// ReplicaSet controller's <c>FailedCreate</c> on the ReplicaSet (named like the pods' prefix).
-    /// Replicas only waiting for pacing are not worth an event.
+    /// Replicas held back because too many pods already wait Pending: said once, until every replica
+    /// has been created, as the ReplicaSet controller's <c>FailedCreate</c> on the ReplicaSet (named
+    /// like the pods' prefix). Replicas only waiting for pacing are not worth an event.
     /// </summary>
     private void ReportNotCreated(ServiceSpec service, ServiceCreations created, int maxPods)
     {
-        var heldBack = created.NotCreated > 0 && created.Pending == 0 && _registry.Pods.Values.Count(p => !p.Scheduled) >= PodScheduling.MaxPendingPods;
-        if (!heldBack)
+        if (created.NotCreated == 0)
         {
             _heldBack.Remove(service.Name);
             return;
         }
 
-        if (_heldBack.Add(service.Name))
+        if (_registry.Pods.Values.Count(p => !p.Scheduled) >= PodScheduling.MaxPendingPods && _heldBack.Add(service.Name))
         {
             var replicaSet = $"{service.Name}-{service.TemplateHash}";
             var message = $"Error creating: pods \"{replicaSet}-\" is forbidden: {PodScheduling.MaxPendingPods} pods already wait Pending for room on the gateway "

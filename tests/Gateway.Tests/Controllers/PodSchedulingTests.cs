@@ -18,8 +18,10 @@ public sealed class PodSchedulingTests
     [InlineData(110, "web/a:R:1 web/b:R:2", "web=4", "", "web=2/0/2")]
     [InlineData(110, "web/a:R:1 web/s:S:2", "web=2", "", "web=0/0/2")]
     [InlineData(110, "web/a:C:1", "web=2", "", "web=1/0/1")]
-    // Capacity: beyond MaxPods a new pod is created Pending; pacing alone creates nothing yet.
-    [InlineData(3, "", "web=5", "", "web=1/2/2")]
+    // Capacity: beyond MaxPods a new pod is created Pending, but only once the room is taken: pacing creates nothing yet.
+    [InlineData(3, "", "web=5", "", "web=1/0/4")]
+    [InlineData(3, "web/a:R:1 web/b:R:2", "web=3", "", "web=1/2/0")]
+    [InlineData(3, "web/a:R:1 web/b:R:2 web/c:S:3", "web=2", "", "web=0/2/0")]
     [InlineData(3, "web/a:R:1 web/b:R:2 web/c:R:3", "web=2", "", "web=0/2/0")]
     // Capacity frees: the oldest Pending pod binds first; terminating pods still hold their room, ended ones do not.
     [InlineData(3, "web/a:R:1 web/b:R:2 web/u2:U:20 web/u1:U:10", "web=0", "u1", "web=0/0/0")]
@@ -27,7 +29,8 @@ public sealed class PodSchedulingTests
     [InlineData(2, "web/a:R:1 web/b:E:2 web/u:U:3", "web=0", "u", "web=0/0/0")]
     [InlineData(5, "web/a:R:1 web/b:R:2 web/u1:U:3 web/u2:U:4", "web=1", "u1 u2", "web=0/0/1")]
     // Fairness: the service with fewer bound pods gets room first; ties go by name.
-    [InlineData(5, "web/a:R:1 web/b:R:2 web/c:R:3", "web=2 api=2", "", "api=1/0/1 web=0/2/0")]
+    [InlineData(5, "web/a:R:1 web/b:R:2 web/c:R:3", "web=2 api=2", "", "api=1/0/1 web=0/0/2")]
+    [InlineData(5, "web/a:R:1 web/b:R:2 web/c:R:3 api/x:R:4", "web=2 api=1", "", "api=1/0/0 web=0/2/0")]
     [InlineData(1, "", "web=1 api=1", "", "api=1/0/0 web=0/1/0")]
     [InlineData(4, "web/a:R:1 web/b:R:2 web/u:U:3 api/x:R:4", "api=2", "", "api=1/1/0 web=0/0/0")]
     [InlineData(4, "web/a:R:1 api/x:R:2 web/u:U:3 api/v:U:4", "", "api/v web/u", "api=0/0/0 web=0/0/0")]
@@ -40,11 +43,21 @@ public sealed class PodSchedulingTests
     }
 
     [Fact]
-    public void Decide_HundredThousandReplicas_CreatesOnePodAndAHundredPendingOnly()
+    public void Decide_HundredThousandReplicas_CreatesOnePodFirst()
     {
         var plan = PodScheduling.Decide(110, [], [("web", 100_000)]);
 
-        Assert.Equal(new ServiceCreations(1, PodScheduling.MaxPendingPods, 100_000 - 1 - PodScheduling.MaxPendingPods), plan.Create["web"]);
+        Assert.Equal(new ServiceCreations(1, 0, 100_000 - 1), plan.Create["web"]);
+    }
+
+    [Fact]
+    public void Decide_HundredThousandReplicasWithTheRoomTaken_CreatesAHundredPendingOnly()
+    {
+        var running = Enumerable.Range(0, 110).Select(i => Pod($"web/r{i}:R:{i}"));
+
+        var plan = PodScheduling.Decide(110, [.. running], [("web", 100_000 - 110)]);
+
+        Assert.Equal(new ServiceCreations(0, PodScheduling.MaxPendingPods, 100_000 - 110 - PodScheduling.MaxPendingPods), plan.Create["web"]);
     }
 
     [Fact]
