@@ -35,6 +35,8 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
         }
 
         budget.RequestStarted();
+
+        // The destination whose failure burst this request's retries count in, once they have a slot.
         string? burst = null;
         try
         {
