@@ -13,6 +13,11 @@ internal static class PodMapper
     public static V1Pod ToV1Pod(PodState pod)
     {
         var spec = KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(pod.Spec));
+        if (!pod.Scheduled)
+        {
+            return Unscheduled(pod, spec);
+        }
+
         spec.NodeName = NodeName;
         foreach (var container in spec.Containers.Concat(spec.InitContainers ?? []))
         {
@@ -26,20 +31,11 @@ internal static class PodMapper
             }
         }
 
-        var labels = new Dictionary<string, string>(pod.Labels) { ["pod-template-hash"] = pod.TemplateHash };
         return new V1Pod
         {
             ApiVersion = "v1",
             Kind = "Pod",
-            Metadata = new V1ObjectMeta
-            {
-                Name = pod.Name,
-                NamespaceProperty = pod.Namespace,
-                Uid = pod.Uid,
-                Labels = labels,
-                CreationTimestamp = pod.CreatedAt.UtcDateTime,
-                DeletionTimestamp = pod.DeletionTimestamp?.UtcDateTime,
-            },
+            Metadata = Metadata(pod),
             Spec = spec,
             Status = new V1PodStatus
             {
@@ -54,6 +50,43 @@ internal static class PodMapper
             },
         };
     }
+
+    /// <summary>
+    /// A pod the scheduler could not place, as the API server shows one: no node, no IP, no container
+    /// statuses (no kubelet has seen it), only <c>PodScheduled=False</c> with the scheduler's reason.
+    /// </summary>
+    private static V1Pod Unscheduled(PodState pod, V1PodSpec spec) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Pod",
+        Metadata = Metadata(pod),
+        Spec = spec,
+        Status = new V1PodStatus
+        {
+            Phase = nameof(PodPhase.Pending),
+            Conditions =
+            [
+                new V1PodCondition
+                {
+                    Type = "PodScheduled",
+                    Status = "False",
+                    Reason = "Unschedulable",
+                    Message = Controllers.PodScheduling.TooManyPods,
+                    LastTransitionTime = pod.CreatedAt.UtcDateTime,
+                },
+            ],
+        },
+    };
+
+    private static V1ObjectMeta Metadata(PodState pod) => new()
+    {
+        Name = pod.Name,
+        NamespaceProperty = pod.Namespace,
+        Uid = pod.Uid,
+        Labels = new Dictionary<string, string>(pod.Labels) { ["pod-template-hash"] = pod.TemplateHash },
+        CreationTimestamp = pod.CreatedAt.UtcDateTime,
+        DeletionTimestamp = pod.DeletionTimestamp?.UtcDateTime,
+    };
 
     private static List<V1PodCondition> Conditions(PodState pod)
     {
@@ -114,7 +147,7 @@ internal static class PodMapper
         ApiVersion = "v1",
         Kind = "Event",
         Metadata = new V1ObjectMeta { Name = e.Name, NamespaceProperty = e.Namespace, CreationTimestamp = e.FirstTimestamp.UtcDateTime },
-        InvolvedObject = new V1ObjectReference { Kind = e.Kind, Name = e.PodName, NamespaceProperty = e.Namespace, Uid = e.PodUid, FieldPath = e.FieldPath, ApiVersion = "v1" },
+        InvolvedObject = new V1ObjectReference { Kind = e.Kind, Name = e.PodName, NamespaceProperty = e.Namespace, Uid = e.PodUid, FieldPath = e.FieldPath, ApiVersion = e.Kind == "ReplicaSet" ? "apps/v1" : "v1" },
         Type = e.Type,
         Reason = e.Reason,
         Message = e.Message,

@@ -6,7 +6,10 @@ using Gateway.Specs;
 
 namespace Gateway.Controllers;
 
-/// <summary>Creates, finds and deletes pods; each pod is one <see cref="PodWorker"/>.</summary>
+/// <summary>
+/// Creates, binds, finds and deletes pods. A bound pod is one <see cref="PodWorker"/>; a Pending
+/// (unbound) pod is only its <see cref="PodState"/> in the registry, so that waiting pods cost little.
+/// </summary>
 internal sealed class PodManager(PodWorkerContext context)
 {
     private readonly ConcurrentDictionary<string, PodWorker> _workers = new(StringComparer.Ordinal);
@@ -21,42 +24,78 @@ internal sealed class PodManager(PodWorkerContext context)
     public TimeProvider Time => context.Time;
 
     /// <summary>
-    /// Creates a pod of <paramref name="service"/> and starts its worker. With <paramref name="adopted"/>,
-    /// the pod is one an earlier gateway left running: it keeps its name, uid, ports and running instances.
+    /// Creates a pod of <paramref name="service"/>: bound and started when <paramref name="schedule"/>,
+    /// else Pending with <c>PodScheduled=False</c> and a <c>FailedScheduling</c> event.
     /// </summary>
-    public PodWorker Create(ServiceSpec service, AdoptedPod? adopted = null)
+    public PodState Create(ServiceSpec service, bool schedule)
     {
         ArgumentNullException.ThrowIfNull(service);
-        var name = adopted?.Name ?? service.PodName ?? NameGenerator.PodName(service.Name, service.TemplateHash);
+        var pod = NewPod(service, service.PodName ?? NameGenerator.PodName(service.Name, service.TemplateHash), Guid.NewGuid().ToString());
+        if (schedule)
+        {
+            return Start(service, pod with { Ports = AllocatePorts(pod.Spec) }, []).State;
+        }
+
+        pod = pod with { Scheduled = false };
+        context.Registry.Set(pod);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "FailedScheduling", PodScheduling.TooManyPods);
+        return pod;
+    }
+
+    /// <summary>Binds a Pending pod now that capacity frees: it gets its ports and starts like a new one.</summary>
+    public void Bind(string name, ServiceSpec service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        if (!_workers.ContainsKey(name) && context.Registry.Pods.TryGetValue(name, out var pod) && !pod.Scheduled)
+        {
+            Start(service, pod with { Scheduled = true, Ports = AllocatePorts(pod.Spec) }, []);
+        }
+    }
+
+    /// <summary>Takes over a pod an earlier gateway left running: it keeps its name, uid, ports and running instances.</summary>
+    public PodWorker Adopt(ServiceSpec service, AdoptedPod adopted)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(adopted);
+        context.Ports.Reserve(adopted.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
+        return Start(service, NewPod(service, adopted.Name, adopted.Uid) with { Ports = adopted.Ports }, adopted.Containers);
+    }
+
+    /// <summary>Deletes a pod: a bound one drains and stops; a Pending one, which runs nothing, is gone at once.</summary>
+    public void Delete(string name, string reason)
+    {
+        if (_workers.TryGetValue(name, out var worker))
+        {
+            worker.Post(new PodEvent.Delete(reason));
+        }
+        else if (context.Registry.Pods.TryGetValue(name, out var pod) && !pod.Scheduled)
+        {
+            context.Registry.Remove(name);
+        }
+    }
+
+    private PodWorker Start(ServiceSpec service, PodState pod, IReadOnlyList<AdoptedContainer> adopted)
+    {
+        var worker = new PodWorker(pod, context, service.ConfigDirectory);
+        _workers[pod.Name] = worker;
+        _ = worker.Completion.ContinueWith(_ => _workers.TryRemove(new KeyValuePair<string, PodWorker>(pod.Name, worker)), TaskScheduler.Default);
+        worker.Start(adopted);
+        return worker;
+    }
+
+    private PodState NewPod(ServiceSpec service, string name, string uid)
+    {
         var spec = service.PodSpec;
-        ImmutableDictionary<string, ImmutableArray<PortMapping>> ports;
-        if (adopted is not null)
-        {
-            ports = adopted.Ports;
-            context.Ports.Reserve(ports.Values.SelectMany(p => p).Select(p => p.HostPort));
-        }
-        else
-        {
-            var builder = ImmutableDictionary.CreateBuilder<string, ImmutableArray<PortMapping>>(StringComparer.Ordinal);
-            foreach (var container in spec.Containers.Concat(spec.InitContainers ?? []))
-            {
-                builder[container.Name] = [.. (container.Ports ?? []).Select(p => new PortMapping(p.Name, p.ContainerPort, context.Ports.Allocate()))];
-            }
-
-            ports = builder.ToImmutable();
-        }
-
-        var pod = new PodState
+        return new PodState
         {
             Name = name,
-            Uid = adopted?.Uid ?? Guid.NewGuid().ToString(),
+            Uid = uid,
             ServiceName = service.Name,
             Runtime = service.Runtime,
             Labels = service.Labels,
             Spec = spec,
             TemplateHash = service.TemplateHash,
             CreatedAt = context.Time.GetUtcNow(),
-            Ports = ports,
             InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus { Name = c.Name, IsInit = true, WaitingReason = "PodInitializing" })],
             Containers = [.. spec.Containers.Select(c => new ContainerStatus
             {
@@ -66,19 +105,16 @@ internal sealed class PodManager(PodWorkerContext context)
                 WaitingReason = spec.InitContainers is { Count: > 0 } ? "PodInitializing" : "ContainerCreating",
             })],
         };
-
-        var worker = new PodWorker(pod, context, service.ConfigDirectory);
-        _workers[name] = worker;
-        _ = worker.Completion.ContinueWith(_ => _workers.TryRemove(new KeyValuePair<string, PodWorker>(name, worker)), TaskScheduler.Default);
-        worker.Start(adopted?.Containers ?? []);
-        return worker;
     }
 
-    public void Delete(string name, string reason)
+    private ImmutableDictionary<string, ImmutableArray<PortMapping>> AllocatePorts(k8s.Models.V1PodSpec spec)
     {
-        if (_workers.TryGetValue(name, out var worker))
+        var builder = ImmutableDictionary.CreateBuilder<string, ImmutableArray<PortMapping>>(StringComparer.Ordinal);
+        foreach (var container in spec.Containers.Concat(spec.InitContainers ?? []))
         {
-            worker.Post(new PodEvent.Delete(reason));
+            builder[container.Name] = [.. (container.Ports ?? []).Select(p => new PortMapping(p.Name, p.ContainerPort, context.Ports.Allocate()))];
         }
+
+        return builder.ToImmutable();
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Gateway.Events;
 using Gateway.Pods;
 using Gateway.Runtimes;
 using Gateway.Specs;
@@ -17,6 +18,10 @@ internal sealed partial class ReplicaController : BackgroundService
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<string, string> _barePodsCreated = new(StringComparer.Ordinal);
     private readonly ServiceCatalog _catalog;
+    private readonly EventRecorder _events;
+
+    /// <summary>Services whose replicas are held back because too many pods wait Pending; touched by the reconcile loop only.</summary>
+    private readonly HashSet<string> _heldBack = new(StringComparer.Ordinal);
     private static readonly TimeSpan AdoptionRetry = TimeSpan.FromSeconds(2);
 
     /// <summary>Runtimes of configured services not yet asked for what an earlier gateway left; touched by the reconcile loop only.</summary>
@@ -26,9 +31,10 @@ internal sealed partial class ReplicaController : BackgroundService
     private readonly HashSet<RuntimeKind> _adoptionFailed = [];
     private volatile bool _stopping;
 
-    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, ILogger<ReplicaController> logger)
+    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger)
     {
         _catalog = catalog;
+        _events = events;
         _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Runtime)];
         _pods = pods;
         _registry = registry;
@@ -100,7 +106,7 @@ internal sealed partial class ReplicaController : BackgroundService
             foreach (var pod in adopted)
             {
                 var service = _catalog.Current.Services.First(s => s.Name == pod.ServiceName);
-                _pods.Create(service, pod);
+                _pods.Adopt(service, pod);
                 if (service.PodName is not null)
                 {
                     _barePodsCreated[service.Name] = service.TemplateHash;
@@ -114,7 +120,8 @@ internal sealed partial class ReplicaController : BackgroundService
     private void Reconcile()
     {
         var pods = _registry.Pods.Values;
-        var services = _catalog.Current.Services;
+        var spec = _catalog.Current;
+        var services = spec.Services;
 
         // A service removed from the configuration: its pods drain and stop.
         foreach (var orphan in pods.Where(p => !p.IsDeleting && services.All(s => s.Name != p.ServiceName)))
@@ -123,6 +130,7 @@ internal sealed partial class ReplicaController : BackgroundService
             _pods.Delete(orphan.Name, "service removed from the configuration");
         }
 
+        var wanted = new List<(string Service, int Create)>();
         foreach (var service in services.Where(s => !_awaitingAdoption.Contains(s.Runtime)))
         {
             var mine = pods.Where(p => p.ServiceName == service.Name).ToList();
@@ -134,16 +142,62 @@ internal sealed partial class ReplicaController : BackgroundService
                 _pods.Delete(name, "replica controller");
             }
 
-            for (var i = 0; i < create; i++)
+            wanted.Add((service.Name, create));
+        }
+
+        // Deleting a Pending pod frees nothing but is immediate: decide over what is left.
+        var plan = PodScheduling.Decide(spec.MaxPods, _registry.Pods.Values.ToList(), wanted);
+        foreach (var name in plan.Bind)
+        {
+            if (_registry.Pods.TryGetValue(name, out var pod) && _catalog.Find(pod.ServiceName) is { } service)
             {
-                var worker = _pods.Create(service);
+                _pods.Bind(name, service);
+                Log.BoundPod(_logger, service.Name, name);
+            }
+        }
+
+        foreach (var service in services)
+        {
+            if (!plan.Create.TryGetValue(service.Name, out var created))
+            {
+                continue;
+            }
+
+            for (var i = 0; i < created.Scheduled + created.Pending; i++)
+            {
+                var pod = _pods.Create(service, schedule: i < created.Scheduled);
                 if (service.PodName is not null)
                 {
                     _barePodsCreated[service.Name] = service.TemplateHash;
                 }
 
-                Log.CreatedPod(_logger, service.Name, worker.State.Name);
+                Log.CreatedPod(_logger, service.Name, pod.Name);
             }
+
+            ReportNotCreated(service, created, spec.MaxPods);
+        }
+    }
+
+    /// <summary>
+    /// Replicas held back because too many pods already wait Pending: said once, until every replica
+    /// has been created, as the ReplicaSet controller's <c>FailedCreate</c> on the ReplicaSet (named
+    /// like the pods' prefix). Replicas only waiting for pacing are not worth an event.
+    /// </summary>
+    private void ReportNotCreated(ServiceSpec service, ServiceCreations created, int maxPods)
+    {
+        if (created.NotCreated == 0)
+        {
+            _heldBack.Remove(service.Name);
+            return;
+        }
+
+        if (_registry.Pods.Values.Count(p => !p.Scheduled) >= PodScheduling.MaxPendingPods && _heldBack.Add(service.Name))
+        {
+            var replicaSet = $"{service.Name}-{service.TemplateHash}";
+            var message = $"Error creating: pods \"{replicaSet}-\" is forbidden: {PodScheduling.MaxPendingPods} pods already wait Pending for room on the gateway "
+                + $"(Gateway:MaxPods is {maxPods}); the other replicas are created as pods get scheduled";
+            _events.Record("default", replicaSet, "", PodAction.Warning, "FailedCreate", message, kind: "ReplicaSet");
+            Log.ReplicasHeldBack(_logger, service.Name, PodScheduling.MaxPendingPods, maxPods);
         }
     }
 
@@ -151,6 +205,11 @@ internal sealed partial class ReplicaController : BackgroundService
     {
         _stopping = true;
         await base.StopAsync(cancellationToken);
+        foreach (var pending in _registry.Pods.Values.Where(p => !p.Scheduled))
+        {
+            _pods.Delete(pending.Name, "gateway shutting down");
+        }
+
         var workers = _pods.Workers.ToList();
         foreach (var worker in workers)
         {
@@ -173,6 +232,12 @@ internal sealed partial class ReplicaController : BackgroundService
 
         [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "cannot look for the pods an earlier gateway left on {Runtime}: {Error}; its services get no new pods until it answers (retrying)")]
         public static partial void AdoptionFailed(ILogger logger, RuntimeKind runtime, string error);
+
+        [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "service {Service}: pod {Pod} scheduled now that the gateway has room")]
+        public static partial void BoundPod(ILogger logger, string service, string pod);
+
+        [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "service {Service}: {Pending} pods already wait Pending (Gateway:MaxPods is {MaxPods}); the other replicas are created as pods get scheduled")]
+        public static partial void ReplicasHeldBack(ILogger logger, string service, int pending, int maxPods);
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "service {Service}: deleting pod {Pod}")]
         public static partial void DeletingPod(ILogger logger, string service, string pod);

@@ -64,9 +64,10 @@ public static class ReplicaDecision
         return (create, delete);
     }
 
-    /// <summary>Kubernetes' ranking for scale-down: not-yet-running first, then not ready, then the newest.</summary>
+    /// <summary>Kubernetes' ranking for scale-down: unscheduled first, then not-yet-running, then not ready, then the newest.</summary>
     private static IEnumerable<PodState> ScaleDownOrder(IEnumerable<PodState> pods) => pods
-        .OrderBy(p => p.Phase == PodPhase.Running ? 1 : 0)
+        .OrderBy(p => p.Scheduled ? 1 : 0)
+        .ThenBy(p => p.Phase == PodPhase.Running ? 1 : 0)
         .ThenBy(p => p.Ready ? 1 : 0)
         .ThenByDescending(p => p.CreatedAt);
 }

@@ -7,7 +7,7 @@ public sealed record GatewayEvent
 
     public required string Namespace { get; init; }
 
-    /// <summary>The kind of the involved object: <c>Pod</c>, <c>Service</c> for a cluster Service the gateway watches, or <c>Gateway</c> for the gateway's own events (e.g. a refused configuration).</summary>
+    /// <summary>The kind of the involved object: <c>Pod</c>, <c>Service</c> for a cluster Service the gateway watches, <c>ReplicaSet</c> for a service's replicas (named like its pods' prefix), or <c>Gateway</c> for the gateway's own events (e.g. a refused configuration).</summary>
     public string Kind { get; init; } = "Pod";
 
     public required string PodName { get; init; }

@@ -32,6 +32,12 @@ public sealed record PodState
 
     public DateTimeOffset? StartTime { get; init; }
 
+    /// <summary>
+    /// Bound to the gateway's node (<c>PodScheduled=True</c>). A pod beyond <c>Gateway:MaxPods</c> is
+    /// created unbound: Pending, no port given, no container started, until capacity frees.
+    /// </summary>
+    public bool Scheduled { get; init; } = true;
+
     public PodPhase Phase { get; init; } = PodPhase.Pending;
 
     public ImmutableArray<ContainerStatus> InitContainers { get; init; } = [];

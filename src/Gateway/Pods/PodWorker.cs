@@ -11,7 +11,10 @@ namespace Gateway.Pods;
 /// one <see cref="ProbeWorker"/> per running container instance and probe kind. All state changes
 /// happen on the worker's single reader loop; other threads only post events.
 /// </summary>
+// The deletion's token source has no timer and lives as long as the worker: a start answering late may still read it.
+#pragma warning disable CA1001
 internal sealed partial class PodWorker
+#pragma warning restore CA1001
 {
     private readonly PodWorkerContext _context;
     private readonly string? _configDirectory;
@@ -23,6 +26,8 @@ internal sealed partial class PodWorker
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
     private volatile PodState _state;
+    private readonly CancellationTokenSource _deleted = new();
+    private readonly List<(string Container, Task<IContainerInstance?> Start)> _starts = [];
     private ITimer? _wakeTimer;
 
     public PodWorker(PodState initial, PodWorkerContext context, string? configDirectory)
@@ -184,6 +189,7 @@ internal sealed partial class PodWorker
 
                 break;
             case PodAction.TerminatePod terminate:
+                _deleted.Cancel();
                 _ = TerminateAsync(pod, terminate.GracePeriod);
                 break;
             case PodAction.RecordEvent record:
@@ -220,27 +226,40 @@ internal sealed partial class PodWorker
             RecordEvent = (type, reason, message) => _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, type, reason, message),
         };
 
-        _ = Task.Run(async () =>
+        var start = Task.Run(() => StartInstanceAsync(pod, name, launch));
+        lock (_starts)
         {
-            IContainerInstance instance;
-            try
-            {
-                instance = await _context.Runtimes.For(pod.Runtime).StartAsync(launch, CancellationToken.None);
-            }
-            catch (ContainerStartException e)
-            {
-                Post(new PodEvent.ContainerStartFailed(name, e.Message, e.Reason));
-                return;
-            }
-            catch (Exception e)
-            {
-                Post(new PodEvent.ContainerStartFailed(name, e.Message));
-                return;
-            }
+            _starts.RemoveAll(s => s.Start.IsCompleted);
+            _starts.Add((name, start));
+        }
+    }
 
-            Post(new InstanceStarted(name, instance));
-            await WatchAsync(name, instance);
-        });
+    /// <summary>Asks the runtime for an instance; a deletion cancels the ask. Returns the instance, or null when none was started.</summary>
+    private async Task<IContainerInstance?> StartInstanceAsync(PodState pod, string name, ContainerLaunch launch)
+    {
+        IContainerInstance instance;
+        try
+        {
+            instance = await _context.Runtimes.For(pod.Runtime).StartAsync(launch, _deleted.Token);
+        }
+        catch (OperationCanceledException) when (_deleted.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (ContainerStartException e)
+        {
+            Post(new PodEvent.ContainerStartFailed(name, e.Message, e.Reason));
+            return null;
+        }
+        catch (Exception e)
+        {
+            Post(new PodEvent.ContainerStartFailed(name, e.Message));
+            return null;
+        }
+
+        Post(new InstanceStarted(name, instance));
+        _ = WatchAsync(name, instance);
+        return instance;
     }
 
     private async Task WatchAsync(string name, IContainerInstance instance)
@@ -264,15 +283,44 @@ internal sealed partial class PodWorker
     private async Task TerminateAsync(PodState pod, TimeSpan gracePeriod)
     {
         var deadline = _context.Time.GetUtcNow() + gracePeriod;
+        var started = await StartsInProgressAsync(deadline);
         await DrainAsync(pod, deadline);
         (string, IContainerInstance)[] running;
         lock (_previousLogs)
         {
-            running = [.. _instances.Where(i => !i.Value.Exited.IsCompleted).Select(i => (i.Key, i.Value))];
+            // An instance whose start was answered after the deletion may not be tracked yet: it is stopped all the same.
+            running = [.. _instances.Select(i => (i.Key, i.Value))
+                .Concat(started.Where(s => !_instances.ContainsValue(s.Instance)))
+                .Where(i => !i.Item2.Exited.IsCompleted)];
         }
 
         await StopAsync(pod, running, deadline);
         Post(new PodEvent.Terminated());
+    }
+
+    /// <summary>
+    /// Waits for the starts the deletion cancelled to answer (within the grace period), so that no
+    /// instance comes up after the pod is gone; returns the instances they started all the same.
+    /// </summary>
+    private async Task<List<(string Container, IContainerInstance Instance)>> StartsInProgressAsync(DateTimeOffset deadline)
+    {
+        (string Container, Task<IContainerInstance?> Start)[] starts;
+        lock (_starts)
+        {
+            starts = [.. _starts];
+        }
+
+        var remaining = deadline - _context.Time.GetUtcNow();
+        try
+        {
+            await Task.WhenAll(starts.Select(s => s.Start)).WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _context.Time);
+        }
+        catch (TimeoutException e)
+        {
+            Log.StartOutlivedGrace(_logger, _state.Name, e);
+        }
+
+        return [.. starts.Where(s => s.Start is { IsCompletedSuccessfully: true, Result: not null }).Select(s => (s.Container, s.Start.Result!))];
     }
 
     private async Task DrainAsync(PodState pod, DateTimeOffset deadline)
@@ -388,6 +436,9 @@ internal sealed partial class PodWorker
     {
         [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "pod {Pod}: handling {Event} failed")]
         public static partial void WorkerFailed(ILogger logger, string pod, string @event, Exception exception);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "pod {Pod}: a container start did not answer within the grace period; stopping the rest")]
+        public static partial void StartOutlivedGrace(ILogger logger, string pod, Exception exception);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "pod {Pod}: drain failed; stopping anyway")]
         public static partial void DrainFailed(ILogger logger, string pod, Exception exception);

@@ -13,19 +13,19 @@ namespace Gateway.Routing;
 /// failed before any byte reached it goes to another ready pod, whatever its method; an idempotent
 /// request that got a reset before any response byte does too. The failing pod is ejected at once
 /// and its readiness probe runs now. Attempts are bounded, and retries in flight are held to a
-/// budget (20 % of active requests, at least 3), as Envoy does. A body is replayed only when it was
-/// small enough to buffer.
+/// budget (see <see cref="RetryBudget"/>: 20 % of active requests, at least 3, a dying pod's burst
+/// counting once). A body is replayed only when it was small enough to buffer.
 /// </summary>
-internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, ServiceCatalog catalog, GatewayMetrics metrics)
+internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, ServiceCatalog catalog, GatewayMetrics metrics, TimeProvider time)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Budget> _budgets = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var feature = context.GetReverseProxyFeature();
         var service = feature.Route.Config.ClusterId ?? "";
         var settings = catalog.Find(service)?.Retries ?? RetrySpec.Default;
-        var budget = _budgets.GetOrAdd(service, static _ => new Budget());
+        var budget = _budgets.GetOrAdd(service, static (_, time) => new RetryBudget(time), time);
         var request = context.Request;
         var replayable = request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0
             || request.ContentLength <= settings.BufferBytes;
@@ -34,8 +34,10 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
             request.EnableBuffering(settings.BufferBytes);
         }
 
-        Interlocked.Increment(ref budget.Active);
-        var retrying = false;
+        budget.RequestStarted();
+
+        // The destination whose failure burst this request's retries count in, once they have a slot.
+        string? burst = null;
         try
         {
             for (var attempt = 0; ; attempt++)
@@ -59,12 +61,12 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
                 var retryable = connectFailure || (IsResetBeforeResponse(error) && IsIdempotent(request.Method));
                 var remaining = candidates.Where(d => d != failed).ToList();
                 if (!retryable || !replayable || attempt >= settings.Attempts || remaining.Count == 0 || context.Response.HasStarted
-                    || (!retrying && !await budget.EnterAsync(settings, context.RequestAborted)))
+                    || (burst is null && !await budget.EnterAsync(failed.DestinationId, settings, context.RequestAborted)))
                 {
                     return;
                 }
 
-                retrying = true;
+                burst ??= failed.DestinationId;
                 metrics.RecordRetry(service, connectFailure ? "connect" : "reset");
                 if (request.Body.CanSeek)
                 {
@@ -79,57 +81,12 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
         }
         finally
         {
-            if (retrying)
+            if (burst is not null)
             {
-                Interlocked.Decrement(ref budget.Retrying);
+                budget.Leave(burst);
             }
 
-            Interlocked.Decrement(ref budget.Active);
-        }
-    }
-
-    /// <summary>
-    /// Envoy's retry budget for one service: retries in flight against requests in flight. When a pod
-    /// dies, every request on its connections fails at the same instant; rather than fail those over
-    /// the budget, a retry waits a moment for a slot (retries to healthy pods take milliseconds), so
-    /// the budget still bounds the extra load while a burst of resets is absorbed.
-    /// </summary>
-    private sealed class Budget
-    {
-        private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(250);
-        private static readonly TimeSpan WaitStep = TimeSpan.FromMilliseconds(5);
-
-        public int Active;
-        public int Retrying;
-
-        public async ValueTask<bool> EnterAsync(RetrySpec settings, CancellationToken aborted)
-        {
-            for (var waited = TimeSpan.Zero; ; waited += WaitStep)
-            {
-                if (TryEnter(settings))
-                {
-                    return true;
-                }
-
-                if (waited >= MaxWait || aborted.IsCancellationRequested)
-                {
-                    return false;
-                }
-
-                await Task.Delay(WaitStep, CancellationToken.None);
-            }
-        }
-
-        private bool TryEnter(RetrySpec settings)
-        {
-            var allowed = Math.Max(settings.MinConcurrent, (int)(Volatile.Read(ref Active) * settings.BudgetPercent / 100));
-            if (Interlocked.Increment(ref Retrying) <= allowed)
-            {
-                return true;
-            }
-
-            Interlocked.Decrement(ref Retrying);
-            return false;
+            budget.RequestEnded();
         }
     }
 

@@ -23,15 +23,16 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
     private readonly PodRegistry _registry = new();
     private readonly RegistryWatch _watch;
     private readonly PodManager _pods;
+    private readonly EventRecorder _events;
     private ReplicaController? _controller;
 
     public ReplicaControllerTests()
     {
         _runtime = new InMemoryRuntime(_time);
+        _events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
         _adopting = new AdoptingRuntime(_runtime);
         _watch = new RegistryWatch(_registry);
-        var events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
-        var context = new PodWorkerContext(new ContainerRuntimes(_adopting), new ScriptedProber(_time), _registry, events, new RecordingDrainer(), new PortAllocator(), _time,
+        var context = new PodWorkerContext(new ContainerRuntimes(_adopting), new ScriptedProber(_time), _registry, _events, new RecordingDrainer(), new PortAllocator(), _time,
             GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
         _pods = new PodManager(context);
     }
@@ -148,9 +149,89 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         Assert.Equal(2, _runtime.Instances.Count);
     }
 
-    private async Task StartAsync(ServiceSpec service)
+    [Fact]
+    public async Task Start_MoreReplicasThanMaxPods_ExtraPodsPendingUnscheduledWithAFailedSchedulingEventAndNoContainer()
     {
-        _controller = new ReplicaController(new ServiceCatalog(new GatewaySpec("http://127.0.0.1:0", "http://127.0.0.1:0", [service])), _pods, _registry, NullLogger<ReplicaController>.Instance);
+        await StartAsync(ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 5), maxPods: 3);
+
+        await _watch.WaitForCurrentAsync(
+            pods => pods.Count == 5 && pods.Count(p => p.Phase == PodPhase.Running) == 3 && pods.Count(p => !p.Scheduled) == 2, "3 running and 2 unscheduled pods");
+        var pods = _registry.Pods.Values.ToList();
+
+        var pending = pods.Where(p => !p.Scheduled).ToList();
+        Assert.All(pending, p => Assert.Equal(PodPhase.Pending, p.Phase));
+        Assert.Equal(3, _runtime.Instances.Count);
+        Assert.DoesNotContain(_runtime.Instances, i => pending.Any(p => p.Name == i.Launch.PodName));
+        Assert.All(pending, p => Assert.Contains(_events.Snapshot, e =>
+            e.PodName == p.Name && e.Type == "Warning" && e.Reason == "FailedScheduling" && e.Message == "0/1 nodes are available: 1 Too many pods."));
+        Assert.All(pending, p => Assert.DoesNotContain(_events.Snapshot, e => e.PodName == p.Name && e.Reason == "Scheduled"));
+    }
+
+    [Fact]
+    public async Task DeletingARunningPod_OverMaxPods_BindsTheOldestPendingPod()
+    {
+        await StartAsync(ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 4), maxPods: 3);
+        await _watch.WaitForCurrentAsync(pods => pods.Count(p => p.Phase == PodPhase.Running) == 3 && pods.Count(p => !p.Scheduled) == 1, "3 running, 1 unscheduled");
+        var pods = _registry.Pods.Values.ToList();
+        var waiting = pods.Single(p => !p.Scheduled).Name;
+
+        _pods.Delete(pods.First(p => p.Scheduled).Name, "test");
+
+        var bound = await _watch.WaitForAsync(waiting, p => p.Phase == PodPhase.Running, "the pending pod running");
+        Assert.True(bound.Scheduled);
+        Assert.Contains(_events.Snapshot, e => e.PodName == waiting && e.Reason == "Scheduled");
+        await _watch.WaitForCurrentAsync(pods => pods.Count(p => p.Phase == PodPhase.Running) == 3 && pods.Count(p => !p.Scheduled) == 1, "a new pending replacement");
+    }
+
+    [Fact]
+    public async Task ScalingDown_OverMaxPods_DeletesThePendingPodsFirstAndAtOnce()
+    {
+        var service = ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 5);
+        await StartAsync(service, maxPods: 3);
+        await _watch.WaitForCurrentAsync(pods => pods.Count(p => p.Phase == PodPhase.Running) == 3 && pods.Count(p => !p.Scheduled) == 2, "3 running, 2 unscheduled");
+
+        _catalog!.Update(_catalog.Current with { Services = [service with { Replicas = 3 }] });
+
+        await _watch.WaitForCurrentAsync(pods => pods.Count == 3 && pods.All(p => p.Scheduled && p.Phase == PodPhase.Running), "the 3 running pods only");
+        Assert.Empty(_runtime.Stops);
+    }
+
+    [Fact]
+    public async Task RaisingMaxPodsOnReload_BindsThePendingPods()
+    {
+        var service = ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 5);
+        await StartAsync(service, maxPods: 2);
+        await _watch.WaitForCurrentAsync(pods => pods.Count(p => p.Phase == PodPhase.Running) == 2 && pods.Count(p => !p.Scheduled) == 3, "2 running, 3 unscheduled");
+        var pods = _registry.Pods.Values.ToList();
+
+        _catalog!.Update(_catalog.Current with { MaxPods = 110 });
+
+        await WaitForRunningAsync(5);
+        Assert.Equal(5, _runtime.Instances.Count);
+        Assert.All(pods.Where(p => !p.Scheduled), p => Assert.Contains(_events.Snapshot, e => e.PodName == p.Name && e.Reason == "Scheduled"));
+    }
+
+    [Fact]
+    public async Task StopAsync_WhileAStartIsInProgress_CancelsItAndStopsWhatItStarted()
+    {
+        _runtime.HoldStarts = true;
+        await StartAsync(ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 20, Container("app")), replicas: 1));
+        await _runtime.WaitForHeldStartsAsync(1);
+
+        await _controller!.StopAsync(CancellationToken.None);
+
+        Assert.Empty(_registry.Pods);
+        Assert.True(_runtime.HeldStartsCancelled);
+        var late = Assert.Single(_runtime.Instances);
+        Assert.Contains(_runtime.Stops, s => s.InstanceId == late.Id);
+    }
+
+    private ServiceCatalog? _catalog;
+
+    private async Task StartAsync(ServiceSpec service, int maxPods = GatewaySpec.DefaultMaxPods)
+    {
+        _catalog = new ServiceCatalog(new GatewaySpec("http://127.0.0.1:0", "http://127.0.0.1:0", [service]) { MaxPods = maxPods });
+        _controller = new ReplicaController(_catalog, _pods, _registry, _events, NullLogger<ReplicaController>.Instance);
         await _controller.StartAsync(CancellationToken.None);
     }
 

@@ -9,7 +9,7 @@ public sealed class ReplicaDecisionTests
 {
     /// <summary>
     /// Pods are written <c>name:state:createdSecond</c>; states: <c>R+</c> running and ready,
-    /// <c>R-</c> running not ready, <c>P</c> pending, <c>S</c> succeeded, <c>F</c> failed, and a
+    /// <c>R-</c> running not ready, <c>P</c> pending, <c>U</c> pending and unscheduled (no room), <c>S</c> succeeded, <c>F</c> failed, and a
     /// trailing <c>x</c> for a pod whose deletion has begun.
     /// </summary>
     [Theory]
@@ -27,6 +27,8 @@ public sealed class ReplicaDecisionTests
     [InlineData(1, "a:R+:1 b:R+:3 c:R+:2", 0, "b c")]
     [InlineData(2, "a:P:1 b:R-:2 c:R+:3", 0, "a")]
     [InlineData(1, "a:P:1 b:R+:2", 0, "a")]
+    [InlineData(1, "a:P:1 b:U:3 c:R+:2", 0, "b a")]
+    [InlineData(2, "a:U:1 b:U:2 c:R+:3", 0, "b")]
     [InlineData(1, "a:R-:1 b:R-:2 c:R+:3", 0, "b a")]
     [InlineData(2, "a:F:1 b:R+:2 c:R+:3 d:R+:4", 0, "a d")]
     public void Decide_ReplicatedService_CreatesReplacesAndScalesDown(int replicas, string pods, int expectedCreate, string expectedDelete)
@@ -109,7 +111,7 @@ public sealed class ReplicaDecisionTests
         {
             "R+" => (PodPhase.Running, running with { Readiness = Gateway.Probes.ProbeResult.Success }),
             "R-" => (PodPhase.Running, running),
-            "P" => (PodPhase.Pending, new ContainerStatus { Name = "app" }),
+            "P" or "U" => (PodPhase.Pending, new ContainerStatus { Name = "app" }),
             "S" => (PodPhase.Succeeded, new ContainerStatus { Name = "app", State = ContainerRunState.Terminated }),
             "F" => (PodPhase.Failed, new ContainerStatus { Name = "app", State = ContainerRunState.Terminated }),
             _ => throw new ArgumentException($"unknown pod state {state}", nameof(description)),
@@ -122,6 +124,7 @@ public sealed class ReplicaDecisionTests
             Phase = phase,
             Containers = [container],
             DeletionTimestamp = deleting ? created : null,
+            Scheduled = state != "U",
             TemplateHash = parts[0].StartsWith('n') ? "new" : "old",
         };
     }

@@ -77,7 +77,34 @@ internal sealed class InMemoryRuntime(TimeProvider time) : IContainerRuntime
         return Stops;
     }
 
-    public Task<IContainerInstance> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts do not answer until their cancellation token fires, and then answer with an instance
+    /// all the same: a runtime that could not abort a creation already under way.
+    /// </summary>
+    public bool HoldStarts { get; set; }
+
+    /// <summary>A held start saw its cancellation.</summary>
+    public bool HeldStartsCancelled { get; private set; }
+
+    private int _heldStarts;
+
+    /// <summary>Completes once <paramref name="count"/> starts are being held.</summary>
+    public Task WaitForHeldStartsAsync(int count) => _changed.WaitAsync(() => Volatile.Read(ref _heldStarts) >= count, $"{count} held start(s)");
+
+    public async Task<IContainerInstance> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
+    {
+        if (HoldStarts)
+        {
+            Interlocked.Increment(ref _heldStarts);
+            _changed.Notify();
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            HeldStartsCancelled = cancellationToken.IsCancellationRequested;
+        }
+
+        return Start(launch);
+    }
+
+    private Instance Start(ContainerLaunch launch)
     {
         ArgumentNullException.ThrowIfNull(launch);
         Instance instance;
@@ -93,7 +120,7 @@ internal sealed class InMemoryRuntime(TimeProvider time) : IContainerRuntime
         }
 
         _changed.Notify();
-        return Task.FromResult<IContainerInstance>(instance);
+        return instance;
     }
 
     private void RecordStop(Instance instance, TimeSpan gracePeriod)

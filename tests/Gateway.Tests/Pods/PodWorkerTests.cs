@@ -209,7 +209,7 @@ public sealed class PodWorkerTests : IAsyncDisposable
     private PodWorker StartPod(V1PodSpec spec)
     {
         _prober.Track(spec);
-        return _pods.Create(ServiceSpecs.Create(spec));
+        return _pods.Find(_pods.Create(ServiceSpecs.Create(spec), schedule: true).Name)!;
     }
 
     private static V1PodSpec PodSpec(V1Container container, long grace = 30) => ServiceSpecs.PodSpec("Always", grace, container);

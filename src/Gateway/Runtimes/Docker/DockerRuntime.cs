@@ -72,6 +72,13 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
             Log.Started(_logger, launch.PodName, name, id[..12]);
             return DockerContainer.Attach(_client, id, () => KeepContainers, _loggerFactory.CreateLogger<DockerContainer>());
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The pod is being deleted: whatever the engine created before the cancellation goes too.
+            await RemoveAsync(Filter(DockerLabels.PodUid, launch.PodUid, DockerLabels.Container, name), CancellationToken.None)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
         catch (Exception e) when (e is not ContainerStartException && DockerErrors.IsUnreachable(e))
         {
             throw new ContainerStartException(ContainerStartException.CreateContainerError, DockerErrors.Unreachable(_options.Endpoint, e), e);

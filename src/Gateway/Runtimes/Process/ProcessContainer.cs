@@ -21,19 +21,7 @@ internal sealed class ProcessContainer : IContainerInstance
     {
         _process = process;
         _workingDirectory = workingDirectory;
-        // Like the container's own process, an exec'd command sees the host environment under the container's.
-        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry variable in System.Environment.GetEnvironmentVariables())
-        {
-            merged[(string)variable.Key] = (string?)variable.Value ?? "";
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            merged[name] = value;
-        }
-
-        _environment = merged;
+        _environment = environment;
         _logger = logger;
         _pid = process.Id;
         Id = $"{_pid}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -46,7 +34,8 @@ internal sealed class ProcessContainer : IContainerInstance
 
     public Task<ContainerExit> Exited => _exited.Task;
 
-    public static ProcessContainer Start(ContainerLaunch launch, string workingDirectory, string? setsid, ILogger logger)
+    /// <summary>Starts the instance with exactly <paramref name="environment"/> (see <see cref="ProcessEnvironment"/>); its exec commands get the same.</summary>
+    public static ProcessContainer Start(ContainerLaunch launch, IReadOnlyDictionary<string, string> environment, string workingDirectory, string? setsid, ILogger logger)
     {
         var info = new ProcessStartInfo
         {
@@ -62,7 +51,8 @@ internal sealed class ProcessContainer : IContainerInstance
             info.ArgumentList.Add(arg);
         }
 
-        foreach (var (name, value) in launch.Environment)
+        info.Environment.Clear();
+        foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;
         }
@@ -79,7 +69,7 @@ internal sealed class ProcessContainer : IContainerInstance
         }
 
         process.StandardInput.Close();
-        var container = new ProcessContainer(process, workingDirectory, launch.Environment, logger);
+        var container = new ProcessContainer(process, workingDirectory, environment, logger);
         process.OutputDataReceived += (_, e) => container.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => container.OnLine(e.Data);
         process.BeginOutputReadLine();

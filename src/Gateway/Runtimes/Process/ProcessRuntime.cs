@@ -1,12 +1,15 @@
+using Gateway.Specs;
+
 namespace Gateway.Runtimes.Process;
 
 /// <summary>
 /// The embedded runtime: each container instance is a host process started from its argv without a
-/// shell, in a process group of its own (through <c>setsid</c>) and in a working folder of its own.
+/// shell, in a process group of its own (through <c>setsid</c>) and in a working folder of its own,
+/// with its own environment only (see <see cref="ProcessEnvironment"/>).
 /// </summary>
-internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ILoggerFactory loggerFactory) : IContainerRuntime
+internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatalog catalog, ILoggerFactory loggerFactory) : IContainerRuntime
 {
-    private static readonly string? SetsidPath = FindOnPath("setsid");
+    private static readonly string? SetsidPath = FindOnPath("setsid", System.Environment.GetEnvironmentVariable("PATH"));
 
     public Task<IContainerInstance> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
     {
@@ -27,8 +30,9 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ILoggerFacto
             throw new ContainerStartException($"workingDir \"{workingDirectory}\" of container \"{launch.Container.Name}\" does not exist");
         }
 
+        var environment = ProcessEnvironment.For(launch.Environment, ProcessEnvironment.OfThisProcess(), catalog.Current.InheritEnvironment);
         var program = launch.Argv[0];
-        if (!program.Contains('/', StringComparison.Ordinal) && FindOnPath(program, launch.Environment) is null)
+        if (!program.Contains('/', StringComparison.Ordinal) && FindOnPath(program, environment.GetValueOrDefault("PATH")) is null)
         {
             throw new ContainerStartException($"exec: \"{program}\": executable file not found in $PATH");
         }
@@ -38,15 +42,14 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ILoggerFacto
             throw new ContainerStartException($"exec: \"{program}\": no such file or directory");
         }
 
-        var container = ProcessContainer.Start(launch, workingDirectory, SetsidPath, loggerFactory.CreateLogger<ProcessContainer>());
+        var container = ProcessContainer.Start(launch, environment, workingDirectory, SetsidPath, loggerFactory.CreateLogger<ProcessContainer>());
         OrphanReaper.Record(options.StateDirectory, container.ProcessId);
         _ = container.Exited.ContinueWith(_ => OrphanReaper.Forget(options.StateDirectory, container.ProcessId), TaskScheduler.Default);
         return Task.FromResult<IContainerInstance>(container);
     }
 
-    private static string? FindOnPath(string program, IReadOnlyDictionary<string, string>? environment = null)
+    private static string? FindOnPath(string program, string? path)
     {
-        var path = environment is not null && environment.TryGetValue("PATH", out var p) ? p : System.Environment.GetEnvironmentVariable("PATH");
         foreach (var dir in (path ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(dir, program);

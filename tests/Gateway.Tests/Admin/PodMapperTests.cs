@@ -1,0 +1,38 @@
+using Gateway.Admin;
+using static Gateway.Tests.Pods.PodStates;
+
+namespace Gateway.Tests.Admin;
+
+public sealed class PodMapperTests
+{
+    [Fact]
+    public void ToV1Pod_Unscheduled_PendingWithTheSchedulersConditionAndNoNodeIpOrContainerStatus()
+    {
+        var pod = PodMapper.ToV1Pod(Single("Always") with { Scheduled = false });
+
+        Assert.Equal("Pending", pod.Status.Phase);
+        var condition = Assert.Single(pod.Status.Conditions);
+        Assert.Equal(("PodScheduled", "False", "Unschedulable", "0/1 nodes are available: 1 Too many pods."), (condition.Type, condition.Status, condition.Reason, condition.Message));
+        Assert.Null(pod.Spec.NodeName);
+        Assert.Null(pod.Status.PodIP);
+        Assert.Null(pod.Status.ContainerStatuses);
+    }
+
+    [Fact]
+    public void ToV1Pod_Scheduled_PodScheduledTrueOnTheGatewayNode()
+    {
+        var pod = PodMapper.ToV1Pod(Single("Always"));
+
+        Assert.Contains(pod.Status.Conditions, c => c.Type == "PodScheduled" && c.Status == "True");
+        Assert.Equal(PodMapper.NodeName, pod.Spec.NodeName);
+    }
+
+    [Fact]
+    public void KubectlTablePods_Unscheduled_ShowsPendingAsKubectlDoes()
+    {
+        var table = KubectlTable.Pods([PodMapper.ToV1Pod(Single("Always") with { Scheduled = false })], T0.AddSeconds(5));
+
+        var cells = table["rows"]![0]!["cells"]!.AsArray().Select(c => c!.GetValue<string>());
+        Assert.Equal(["web-abc-xyz12", "0/1", "Pending", "0", "5s", "<none>", "<none>"], cells);
+    }
+}
