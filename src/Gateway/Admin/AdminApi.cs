@@ -11,8 +11,6 @@ namespace Gateway.Admin;
 /// <summary>The admin listener's endpoints: Kubernetes-shaped reads of pods, logs and events, and the gateway's own health.</summary>
 internal static class AdminApi
 {
-    private const string JsonType = "application/json";
-
     /// <summary>The namespace of the gateway's own pods and services.</summary>
     private const string GatewayNamespace = "default";
 
@@ -94,7 +92,7 @@ internal static class AdminApi
             : K8s(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta(), Items = items });
     }
 
-    private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), JsonType);
+    private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), KubernetesStatus.JsonType);
 
     private static IResult ReadLog(PodRegistry registry, PodManager pods, string ns, string name, string? container, bool previous)
     {
@@ -125,7 +123,10 @@ internal static class AdminApi
             : Results.Text(log ?? "", "text/plain");
     }
 
-    /// <summary>A JSON merge of <c>status.conditions</c>: how a user sets the conditions that <c>readinessGates</c> name.</summary>
+    /// <summary>
+    /// A JSON merge of <c>status.conditions</c>: how a user sets the conditions that <c>readinessGates</c>
+    /// name. Only those: any other condition, a malformed body or a wrong type is refused whole.
+    /// </summary>
     private static async Task<IResult> PatchStatusAsync(PodRegistry registry, PodManager pods, string ns, string name, HttpRequest request)
     {
         if (FindPod(registry, ns, name) is null || pods.Find(name) is not { } worker)
@@ -136,24 +137,23 @@ internal static class AdminApi
         JsonNode? body;
         try
         {
-            body = await JsonNode.ParseAsync(request.Body);
+            body = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
         }
         catch (System.Text.Json.JsonException e)
         {
-            return Status(400, "BadRequest", $"the body is not JSON: {e.Message}");
+            return Status(400, "BadRequest", $"error decoding patch: the body is not JSON: {e.Message}");
         }
 
-        var conditions = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var condition in body?["status"]?["conditions"]?.AsArray() ?? [])
+        if (body is not JsonObject patch)
         {
-            var type = condition?["type"]?.GetValue<string>();
-            var value = condition?["status"]?.GetValue<string>();
-            if (string.IsNullOrEmpty(type) || value is not ("True" or "False"))
-            {
-                return Status(422, "Invalid", "status.conditions[]: each condition needs a type and a status of \"True\" or \"False\"");
-            }
+            return Status(400, "BadRequest", "error decoding patch: the body must be a JSON object, such as {\"status\":{\"conditions\":[{\"type\":\"...\",\"status\":\"True\"}]}}");
+        }
 
-            conditions[type] = value == "True";
+        var gates = worker.State.Spec.ReadinessGates?.Select(g => g.ConditionType).ToHashSet(StringComparer.Ordinal) ?? [];
+        var conditions = StatusPatch.Conditions(patch, gates, out var causes);
+        if (causes.Count > 0)
+        {
+            return KubernetesStatus.Result(KubernetesStatus.Invalid("Pod", "pods", name, causes));
         }
 
         worker.Post(new PodEvent.SetConditions(conditions));
@@ -167,12 +167,9 @@ internal static class AdminApi
         return K8s(PodMapper.ToV1Pod(worker.State));
     }
 
-    private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), JsonType);
+    private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), KubernetesStatus.JsonType);
 
     private static IResult NotFound(string resource, string name) => Status(404, "NotFound", $"{resource} \"{name}\" not found");
 
-    // Written by hand: KubernetesClient's V1Status converter reads but does not write.
-    private static IResult Status(int code, string reason, string message) => Results.Text(
-        new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Status", ["metadata"] = new JsonObject(), ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code }.ToJsonString(),
-        JsonType, statusCode: code);
+    private static IResult Status(int code, string reason, string message) => KubernetesStatus.Result(code, reason, message);
 }
