@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using k8s;
@@ -9,7 +10,8 @@ namespace Gateway.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The real gateway executable, started with a settings file written for the test, on free
-/// loopback ports. Disposing stops it with SIGTERM (SIGKILL if it does not exit in time).
+/// loopback ports, with its own state folder (<c>state</c> beside the settings file, so its admin
+/// token is its own). Disposing stops it with SIGTERM (SIGKILL if it does not exit in time).
 /// </summary>
 internal sealed class GatewayProcess : IAsyncDisposable
 {
@@ -24,7 +26,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         ProxyPort = proxyPort;
         AdminPort = adminPort;
         Proxy = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{proxyPort}"), Timeout = TimeSpan.FromSeconds(30) };
-        Admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        Admin = new HttpClient(new TokenForWrites(() => Token)) { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     /// <summary>The demo backend's path as a JSON string literal, for settings written by tests.</summary>
@@ -41,7 +43,22 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public HttpClient Proxy { get; }
 
+    /// <summary>The admin API on 127.0.0.1, sending the token with writes only: reads go without, as a loopback listener allows.</summary>
     public HttpClient Admin { get; }
+
+    /// <summary>The kubeconfig the gateway wrote for its admin API (the default place, beside the settings file).</summary>
+    public string Kubeconfig => Path.Combine(Path.GetDirectoryName(SettingsPath)!, "gateway.kubeconfig");
+
+    /// <summary>The admin token, as the gateway put it in its kubeconfig.</summary>
+    public string Token => KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig).AccessToken;
+
+    /// <summary>A new client for the admin API that sends the token with every request.</summary>
+    public HttpClient AdminWithToken()
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{AdminPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        return client;
+    }
 
     public int Id => _process.Id;
 
@@ -63,12 +80,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <param name="settingsDirectory">Where the settings file goes (beside a test's manifests); a new folder when null.</param>
     /// <param name="gatewayJson">More members of the <c>Gateway</c> object, e.g. <c>"Docker": { ... }</c>.</param>
     /// <param name="extraArgs">More command-line arguments for the gateway.</param>
-    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null)
+    /// <param name="adminHost">The admin listener's address: <c>0.0.0.0</c> binds every interface (tests still connect to 127.0.0.1).</param>
+    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null, string adminHost = "127.0.0.1")
     {
         var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
         var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
         var settingsPath = Path.Combine(directory, "appsettings.json");
-        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson));
+        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson, adminHost));
         var output = new StringBuilder();
         var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output);
         var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort);
@@ -100,12 +118,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
-    public static string Settings(string servicesJson, int proxyPort, int adminPort, string? gatewayJson = null) => $$"""
+    /// <summary>A settings file; its state folder is <c>state</c> beside it (the loader resolves the path against the file's folder).</summary>
+    public static string Settings(string servicesJson, int proxyPort, int adminPort, string? gatewayJson = null, string adminHost = "127.0.0.1") => $$"""
         {
           "Logging": { "LogLevel": { "Default": "Information", "Microsoft": "Warning", "Yarp": "Warning" } },
           "Gateway": {{{(gatewayJson is null ? "" : gatewayJson + ",")}}
+            "StateDirectory": "state",
             "Proxy": { "Urls": "http://127.0.0.1:{{proxyPort}}" },
-            "Admin": { "Urls": "http://127.0.0.1:{{adminPort}}" },
+            "Admin": { "Urls": "http://{{adminHost}}:{{adminPort}}" },
             "Services": {{servicesJson}}
           }
         }
@@ -219,6 +239,20 @@ internal sealed class GatewayProcess : IAsyncDisposable
         // A zombie (exited, not yet reaped) counts as gone.
         var stat = $"/proc/{pid}/stat";
         return File.Exists(stat) && !File.ReadAllText(stat).Split(')').Last().TrimStart().StartsWith('Z');
+    }
+
+    /// <summary>Adds the admin token to every request but GET and HEAD.</summary>
+    private sealed class TokenForWrites(Func<string> token) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method != HttpMethod.Get && request.Method != HttpMethod.Head && request.Headers.Authorization is null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token());
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     public async ValueTask DisposeAsync()
