@@ -42,7 +42,7 @@ internal static class AdminToken
             return null;
         }
 
-        error = text.Length == 0 ? $"{field}: Invalid value: \"{path}\": the admin token file is empty: write a token into it (e.g. openssl rand -base64 32)"
+        error = text.Length == 0 ? $"{field}: Invalid value: \"{path}\": the admin token file is empty: write a token into it (e.g. openssl rand -hex 32)"
             : text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c > '~') ? $"{field}: Invalid value: \"{path}\": the admin token must be one word of printable ASCII"
             : null;
         return error is null ? text : null;
