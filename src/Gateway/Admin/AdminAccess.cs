@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Gateway.Specs;
 
 namespace Gateway.Admin;
@@ -9,6 +10,9 @@ namespace Gateway.Admin;
 /// </summary>
 internal sealed record AdminAccess(string Token, string TokenFile, string Kubeconfig, bool LoopbackOnly, IReadOnlyList<string> Hosts)
 {
+    /// <summary>The listener's certificate when an admin URL is <c>https://</c>; null for http.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
     public const string DefaultTokenFileName = "admin-token";
 
     /// <summary>
@@ -17,7 +21,7 @@ internal sealed record AdminAccess(string Token, string TokenFile, string Kubeco
     /// token file is read, never written: missing, empty or unreadable, it is an error, wherever the
     /// listener is bound.
     /// </summary>
-    public static AdminAccess? Prepare(GatewaySpec spec, string settingsPath, out string? error)
+    public static AdminAccess? Prepare(GatewaySpec spec, string settingsPath, out string? error, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var settings = spec.AdminAccess;
@@ -26,6 +30,13 @@ internal sealed record AdminAccess(string Token, string TokenFile, string Kubeco
             ? AdminToken.ReadOrCreate(tokenFile, "Gateway:StateDirectory", out error)
             : AdminToken.Read(tokenFile, "Gateway:Admin:TokenFile", out error);
         if (token is null)
+        {
+            return null;
+        }
+
+        X509Certificate2? certificate = null;
+        if (AdminBinding.UsesHttps(spec.AdminUrls)
+            && (certificate = AdminCertificate.LoadOrCreate(Path.Combine(spec.StateDirectory, AdminCertificate.FileName), settings.Hosts, (time ?? TimeProvider.System).GetUtcNow(), out error)) is null)
         {
             return null;
         }
@@ -50,8 +61,8 @@ internal sealed record AdminAccess(string Token, string TokenFile, string Kubeco
             try
             {
                 AdminToken.CreateOwnerOnlyFolder(Path.GetDirectoryName(path)!);
-                AdminKubeconfig.Write(path, server, token);
-                return new AdminAccess(token, tokenFile, path, AdminBinding.IsLoopbackOnly(spec.AdminUrls), settings.Hosts);
+                AdminKubeconfig.Write(path, server, token, certificate);
+                return new AdminAccess(token, tokenFile, path, AdminBinding.IsLoopbackOnly(spec.AdminUrls), settings.Hosts) { Certificate = certificate };
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

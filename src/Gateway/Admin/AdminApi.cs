@@ -28,10 +28,10 @@ internal static class AdminApi
 
         app.MapGet("/api/v1/pods", (HttpRequest request) => PodList(registry, null, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, HttpRequest request) => PodList(registry, ns, request, time));
-        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request) =>
-            FindPod(registry, ns, name) is not { } pod ? NotFound("pods", name)
-            : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Pods([PodMapper.ToV1Pod(pod)], time.GetUtcNow()))
-            : K8s(PodMapper.ToV1Pod(pod)));
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request) => GetPod(registry, ns, name, request, time));
+
+        // The status subresource reads as the pod (kubectl patch --subresource=status reads it first).
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) => GetPod(registry, ns, name, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (string ns, string name, string? container, bool? previous) =>
             ReadLog(registry, pods, ns, name, container, previous ?? false));
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
@@ -75,6 +75,11 @@ internal static class AdminApi
 
     private static PodState? FindPod(PodRegistry registry, string ns, string name) =>
         registry.Pods.TryGetValue(name, out var pod) && pod.Namespace == ns ? pod : null;
+
+    private static IResult GetPod(PodRegistry registry, string ns, string name, HttpRequest request, TimeProvider time) =>
+        FindPod(registry, ns, name) is not { } pod ? NotFound("pods", name)
+        : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Pods([PodMapper.ToV1Pod(pod)], time.GetUtcNow()))
+        : K8s(PodMapper.ToV1Pod(pod));
 
     private static IResult PodList(PodRegistry registry, string? ns, HttpRequest request, TimeProvider time)
     {

@@ -17,6 +17,10 @@ internal static class AdminBinding
         return all.Length > 0 && all.All(IsLoopback);
     }
 
+    /// <summary>Whether any of <paramref name="urls"/> is <c>https://</c>, so that the listener needs a certificate.</summary>
+    public static bool UsesHttps(string urls) =>
+        urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+
     private static bool IsLoopback(string url)
     {
         BindingAddress address;

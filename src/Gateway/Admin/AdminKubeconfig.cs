@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using k8s;
 using k8s.KubeConfigModels;
 
@@ -15,12 +17,24 @@ internal static class AdminKubeconfig
     public const string UserName = "gateway-admin";
     public const string ContextName = "gateway";
 
-    public static string Serialize(string server, string token) => KubernetesYaml.Serialize(new K8SConfiguration
+    /// <param name="certificate">The admin listener's own certificate, trusted as the cluster's certificate authority (https only).</param>
+    public static string Serialize(string server, string token, X509Certificate2? certificate = null) => KubernetesYaml.Serialize(new K8SConfiguration
     {
         ApiVersion = "v1",
         Kind = "Config",
         CurrentContext = ContextName,
-        Clusters = [new Cluster { Name = ClusterName, ClusterEndpoint = new ClusterEndpoint { Server = server } }],
+        Clusters =
+        [
+            new Cluster
+            {
+                Name = ClusterName,
+                ClusterEndpoint = new ClusterEndpoint
+                {
+                    Server = server,
+                    CertificateAuthorityData = certificate is null ? null : Convert.ToBase64String(Encoding.ASCII.GetBytes(certificate.ExportCertificatePem())),
+                },
+            },
+        ],
         Users = [new User { Name = UserName, UserCredentials = new UserCredentials { Token = token } }],
         Contexts = [new Context { Name = ContextName, ContextDetails = new ContextDetails { Cluster = ClusterName, User = UserName, Namespace = "default" } }],
     });
@@ -42,18 +56,7 @@ internal static class AdminKubeconfig
         return $"{address.Scheme}://{host}:{address.Port}{address.PathBase}";
     }
 
-    /// <summary>Replaces <paramref name="path"/> whole (a new 0600 file renamed over it), so no reader sees half of it.</summary>
-    public static void Write(string path, string server, string token)
-    {
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            AdminToken.WriteOwnerOnly(temporary, Serialize(server, token));
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    /// <summary>Replaces <paramref name="path"/> whole, mode 0600.</summary>
+    public static void Write(string path, string server, string token, X509Certificate2? certificate = null) =>
+        AdminFiles.Replace(path, Serialize(server, token, certificate));
 }

@@ -26,7 +26,20 @@ internal sealed partial class AdminServer(
         builder.Services.AddSingleton<AdminMarker>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.WebHost.UseUrls(urls);
-        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = AdminAccessMiddleware.MaxBodyBytes);
+        if (access.Certificate is not null)
+        {
+            // The slim builder leaves https out unless asked.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.Limits.MaxRequestBodySize = AdminAccessMiddleware.MaxBodyBytes;
+            if (access.Certificate is { } certificate)
+            {
+                o.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            }
+        });
         _app = builder.Build();
         var errors = new AdminErrorsMiddleware(loggerFactory.CreateLogger<AdminErrorsMiddleware>());
         var door = new AdminAccessMiddleware(access, loggerFactory.CreateLogger<AdminAccessMiddleware>());
@@ -43,7 +56,7 @@ internal sealed partial class AdminServer(
         var bound = AdminKubeconfig.Server(string.Join(';', _app.Urls));
         if (bound != AdminKubeconfig.Server(urls))
         {
-            AdminKubeconfig.Write(access.Kubeconfig, bound, access.Token);
+            AdminKubeconfig.Write(access.Kubeconfig, bound, access.Token, access.Certificate);
         }
 
         var logger = loggerFactory.CreateLogger<AdminServer>();

@@ -19,13 +19,16 @@ public abstract class AdminGateway : IAsyncLifetime
     /// <summary>The admin listener's address.</summary>
     protected abstract string Host { get; }
 
+    /// <summary><c>http</c>, or <c>https</c> with the gateway's own certificate.</summary>
+    protected virtual string Scheme => "http";
+
     public async Task InitializeAsync()
     {
         _gateway = await GatewayProcess.StartAsync($$"""
             { "web": { "Template": { "spec": {
                 "readinessGates": [ { "conditionType": "{{Gate}}" } ],
                 "containers": [ { "name": "web", "command": [ "dotnet", {{GatewayProcess.DemoDll}} ], "ports": [ { "containerPort": 8080 } ] } ] } } } }
-            """, adminHost: Host, extraArgs: ["--Gateway:Admin:Hosts:0=gateway.test"]);
+            """, adminHost: Host, adminScheme: Scheme, extraArgs: ["--Gateway:Admin:Hosts:0=gateway.test"]);
         using var admin = _gateway.AdminWithToken();
         await Poll.UntilAsync(async () => (await admin.GetStringAsync("/api/v1/namespaces/default/pods")).Contains("\"name\":\"web-", StringComparison.Ordinal), "the pod listed");
         Pod = (await GetPodsAsync(admin)).Items.Single().Metadata.Name;
@@ -53,4 +56,12 @@ public sealed class LoopbackAdminGateway : AdminGateway
 public sealed class OpenAdminGateway : AdminGateway
 {
     protected override string Host => "0.0.0.0";
+}
+
+/// <summary>The admin listener on every interface over https, with the certificate the gateway makes for itself.</summary>
+public sealed class TlsAdminGateway : AdminGateway
+{
+    protected override string Host => "0.0.0.0";
+
+    protected override string Scheme => "https";
 }

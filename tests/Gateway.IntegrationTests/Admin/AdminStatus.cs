@@ -7,8 +7,12 @@ namespace Gateway.IntegrationTests.Admin;
 internal static class AdminStatus
 {
     /// <summary>A merge patch of <c>status.conditions</c> that sets one condition.</summary>
+    public static string ConditionPatch(string type, string status) =>
+        "{\"status\":{\"conditions\":[{\"type\":\"" + type + "\",\"status\":\"" + status + "\"}]}}";
+
+    /// <summary><see cref="ConditionPatch"/> as a request body.</summary>
     public static StringContent SetCondition(string type, string status) =>
-        new("{\"status\":{\"conditions\":[{\"type\":\"" + type + "\",\"status\":\"" + status + "\"}]}}", System.Text.Encoding.UTF8, "application/merge-patch+json");
+        new(ConditionPatch(type, status), System.Text.Encoding.UTF8, "application/merge-patch+json");
 
     public static async Task<JsonNode> ReadAsync(HttpResponseMessage response, HttpStatusCode code, string reason)
     {

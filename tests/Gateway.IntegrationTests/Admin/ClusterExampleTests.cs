@@ -41,7 +41,8 @@ public sealed class ClusterExampleTests
 
         Assert.Equal(Deployment.Spec.Template.Metadata.Labels, policy.Spec.PodSelector.MatchLabels);
         Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
-        Assert.Equal($"http://0.0.0.0:{admin.ContainerPort}", (string?)Settings["Gateway"]!["Admin"]!["Urls"]);
+        Assert.Equal($"https://0.0.0.0:{admin.ContainerPort}", (string?)Settings["Gateway"]!["Admin"]!["Urls"]);
+        Assert.All((V1Probe[])[container.ReadinessProbe, container.LivenessProbe], p => Assert.Equal(("admin", "HTTPS"), (p.HttpGet.Port.Value, p.HttpGet.Scheme)));
 
         // Open rules (no "from") name only the proxy port; the admin port only with a pod selector.
         Assert.All(policy.Spec.Ingress.Where(r => r.FromProperty is null), r => Assert.Equal(["proxy"], r.Ports.Select(p => p.Port.Value)));

@@ -96,4 +96,28 @@ public sealed class AdminAccessTests : IDisposable
         Assert.StartsWith($"Gateway:Admin:Kubeconfig: Invalid value: \"{kubeconfig}\": cannot write the admin kubeconfig (", error, StringComparison.Ordinal);
         Assert.EndsWith("): set it to a writable file", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Prepare_Https_MakesACertificateInTheStateFolderAndTrustsItInTheKubeconfig()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(SettingsPath)!);
+
+        var access = AdminAccess.Prepare(Spec("https://0.0.0.0:19443"), SettingsPath, out var error);
+
+        Assert.Null(error);
+        Assert.NotNull(access!.Certificate);
+        Assert.True(File.Exists(Path.Combine(_folder, "state", AdminCertificate.FileName)));
+        var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(access.Kubeconfig);
+        Assert.Equal("https://127.0.0.1:19443", config.Host.TrimEnd('/'));
+        Assert.Equal(access.Certificate.Thumbprint, Assert.Single(config.SslCaCerts).Thumbprint);
+    }
+
+    [Fact]
+    public void Prepare_Http_NoCertificate()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(SettingsPath)!);
+
+        Assert.Null(AdminAccess.Prepare(Spec(), SettingsPath, out _)!.Certificate);
+        Assert.False(File.Exists(Path.Combine(_folder, "state", AdminCertificate.FileName)));
+    }
 }

@@ -21,4 +21,10 @@ public sealed class AdminBindingTests
     [InlineData("http://unix:/run/gateway.sock", false)]
     [InlineData("", false)]
     public void IsLoopbackOnly_EveryUrlMustBindLoopback(string urls, bool want) => Assert.Equal(want, AdminBinding.IsLoopbackOnly(urls));
+
+    [Theory]
+    [InlineData("http://127.0.0.1:9090", false)]
+    [InlineData("https://0.0.0.0:9090", true)]
+    [InlineData("http://127.0.0.1:9090;HTTPS://[::1]:9443", true)]
+    public void UsesHttps_AnyHttpsUrl(string urls, bool want) => Assert.Equal(want, AdminBinding.UsesHttps(urls));
 }

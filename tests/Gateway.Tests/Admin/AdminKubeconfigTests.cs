@@ -11,6 +11,7 @@ public sealed class AdminKubeconfigTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
+    [InlineData("https://0.0.0.0:9090", "https://127.0.0.1:9090")]
     [InlineData("http://127.0.0.1:9090", "http://127.0.0.1:9090")]
     [InlineData("http://localhost:9090", "http://localhost:9090")]
     [InlineData("http://0.0.0.0:9090", "http://127.0.0.1:9090")]
@@ -36,5 +37,18 @@ public sealed class AdminKubeconfigTests : IDisposable
         Assert.Equal("gateway", config.CurrentContext);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(["gateway.kubeconfig"], Directory.GetFiles(_folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Write_Https_TheGatewaysCertificateIsTheAuthority()
+    {
+        var path = Path.Combine(_folder, "gateway.kubeconfig");
+        using var certificate = AdminCertificate.Create([], DateTimeOffset.UtcNow);
+
+        AdminKubeconfig.Write(path, "https://127.0.0.1:19090", "the-token", certificate);
+
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        Assert.Equal(certificate.Thumbprint, Assert.Single(config.SslCaCerts).Thumbprint);
+        Assert.False(config.SkipTlsVerify);
     }
 }
