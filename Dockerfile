@@ -17,6 +17,8 @@ COPY config ./config
 #   openssl rand -hex 32 > admin-token
 #   docker run -p 8080:8080 -p 127.0.0.1:9090:9090 -v "$PWD/admin-token:/run/secrets/gateway-admin-token:ro" \
 #     -e Gateway__Admin__Urls=http://0.0.0.0:9090 -e Gateway__Admin__TokenFile=/run/secrets/gateway-admin-token IMAGE
+# (https://0.0.0.0:9090 instead for kubectl, which sends a token only over TLS: the gateway then makes
+# its own certificate and writes a kubeconfig that trusts it, /app/config/gateway.kubeconfig.)
 ENV Gateway__Proxy__Urls=http://0.0.0.0:8080 \
     Gateway__Admin__Urls=http://127.0.0.1:9090
 EXPOSE 8080

@@ -11,6 +11,9 @@ namespace Gateway.Admin;
 /// <summary>The admin listener's endpoints: Kubernetes-shaped reads of pods, logs and events, and the gateway's own health.</summary>
 internal static class AdminApi
 {
+    /// <summary>How long a PATCH waits for the pod's worker to apply it before answering with the pod as it is.</summary>
+    private static readonly TimeSpan PatchApplyTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>The namespace of the gateway's own pods and services.</summary>
     private const string GatewayNamespace = "default";
 
@@ -35,7 +38,7 @@ internal static class AdminApi
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (string ns, string name, string? container, bool? previous) =>
             ReadLog(registry, pods, ns, name, container, previous ?? false));
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
-            PatchStatusAsync(registry, pods, ns, name, request));
+            PatchStatusAsync(registry, pods, ns, name, request, time));
         app.MapGet("/api/v1/events", (HttpRequest request) => EventList(events, null, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/events", (string ns, HttpRequest request) => EventList(events, ns, request, time));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/endpointslices", (HttpRequest request) => EndpointSliceList(endpoints, started, null, request, time));
@@ -132,7 +135,7 @@ internal static class AdminApi
     /// A JSON merge of <c>status.conditions</c>: how a user sets the conditions that <c>readinessGates</c>
     /// name. Only those: any other condition, a malformed body or a wrong type is refused whole.
     /// </summary>
-    private static async Task<IResult> PatchStatusAsync(PodRegistry registry, PodManager pods, string ns, string name, HttpRequest request)
+    private static async Task<IResult> PatchStatusAsync(PodRegistry registry, PodManager pods, string ns, string name, HttpRequest request, TimeProvider time)
     {
         if (FindPod(registry, ns, name) is null || pods.Find(name) is not { } worker)
         {
@@ -161,12 +164,33 @@ internal static class AdminApi
             return KubernetesStatus.Result(KubernetesStatus.Invalid("Pod", "pods", name, causes));
         }
 
-        worker.Post(new PodEvent.SetConditions(conditions));
-
-        // The worker applies the change on its own loop; answer with the pod once it shows.
-        for (var i = 0; i < 100 && !conditions.All(c => worker.State.GateConditions.TryGetValue(c.Key, out var v) && v == c.Value); i++)
+        // The worker applies the change on its own loop; answer with the pod once the registry shows it (or after a second).
+        bool Shows(PodState pod) => conditions.All(c => pod.GateConditions.TryGetValue(c.Key, out var v) && v == c.Value);
+        var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(PodState? before, PodState? after)
         {
-            await Task.Delay(10);
+            if (after?.Name == name && Shows(after))
+            {
+                applied.TrySetResult();
+            }
+        }
+
+        registry.Changed += OnChanged;
+        try
+        {
+            worker.Post(new PodEvent.SetConditions(conditions));
+            if (!Shows(worker.State))
+            {
+                await applied.Task.WaitAsync(PatchApplyTimeout, time, request.HttpContext.RequestAborted);
+            }
+        }
+        catch (TimeoutException)
+        {
+            // Answer with what the pod shows now, as the API server answers with the object it stored.
+        }
+        finally
+        {
+            registry.Changed -= OnChanged;
         }
 
         return K8s(PodMapper.ToV1Pod(worker.State));

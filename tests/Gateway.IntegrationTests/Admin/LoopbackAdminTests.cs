@@ -52,6 +52,8 @@ public sealed class LoopbackAdminTests(LoopbackAdminGateway fixture) : IClassFix
         var response = await Gateway.Admin.PatchAsync(StatusPath, AdminStatus.SetCondition(AdminGateway.Gate, "True"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answered = k8s.KubernetesJson.Deserialize<k8s.Models.V1Pod>(await response.Content.ReadAsStringAsync());
+        Assert.Contains(answered.Status.Conditions, c => c.Type == AdminGateway.Gate && c.Status == "True");
         await Gateway.WaitForPodsAsync(p => p[0].Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"), "the gate set and the pod Ready");
     }
 
