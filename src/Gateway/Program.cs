@@ -107,7 +107,13 @@ services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
 services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
 services.AddReverseProxy();
 services.AddSingleton<StatusPage>();
-services.AddHostedService(sp => new AdminServer(spec.AdminUrls, sp, sp.GetRequiredService<ILoggerFactory>()));
+if (AdminAccess.Prepare(spec, settingsPath, out var adminError) is not { } adminAccess)
+{
+    Console.Error.WriteLine($"gateway: {adminError}");
+    return 2;
+}
+
+services.AddHostedService(sp => new AdminServer(spec.AdminUrls, adminAccess, sp, sp.GetRequiredService<ILoggerFactory>()));
 services.AddHostedService<ReplicaController>();
 services.AddHostedService(sp => new ConfigReloader((IConfigurationRoot)sp.GetRequiredService<IConfiguration>(), settingsPath,
     sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),

@@ -11,7 +11,8 @@ namespace Gateway.Admin;
 /// <summary>The admin listener's endpoints: Kubernetes-shaped reads of pods, logs and events, and the gateway's own health.</summary>
 internal static class AdminApi
 {
-    private const string JsonType = "application/json";
+    /// <summary>How long a PATCH waits for the pod's worker to apply it before answering with the pod as it is.</summary>
+    private static readonly TimeSpan PatchApplyTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>The namespace of the gateway's own pods and services.</summary>
     private const string GatewayNamespace = "default";
@@ -30,14 +31,14 @@ internal static class AdminApi
 
         app.MapGet("/api/v1/pods", (HttpRequest request) => PodList(registry, null, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, HttpRequest request) => PodList(registry, ns, request, time));
-        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request) =>
-            FindPod(registry, ns, name) is not { } pod ? NotFound("pods", name)
-            : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Pods([PodMapper.ToV1Pod(pod)], time.GetUtcNow()))
-            : K8s(PodMapper.ToV1Pod(pod)));
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request) => GetPod(registry, ns, name, request, time));
+
+        // The status subresource reads as the pod (kubectl patch --subresource=status reads it first).
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) => GetPod(registry, ns, name, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (string ns, string name, string? container, bool? previous) =>
             ReadLog(registry, pods, ns, name, container, previous ?? false));
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
-            PatchStatusAsync(registry, pods, ns, name, request));
+            PatchStatusAsync(registry, pods, ns, name, request, time));
         app.MapGet("/api/v1/events", (HttpRequest request) => EventList(events, null, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/events", (string ns, HttpRequest request) => EventList(events, ns, request, time));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/endpointslices", (HttpRequest request) => EndpointSliceList(endpoints, started, null, request, time));
@@ -78,6 +79,11 @@ internal static class AdminApi
     private static PodState? FindPod(PodRegistry registry, string ns, string name) =>
         registry.Pods.TryGetValue(name, out var pod) && pod.Namespace == ns ? pod : null;
 
+    private static IResult GetPod(PodRegistry registry, string ns, string name, HttpRequest request, TimeProvider time) =>
+        FindPod(registry, ns, name) is not { } pod ? NotFound("pods", name)
+        : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Pods([PodMapper.ToV1Pod(pod)], time.GetUtcNow()))
+        : K8s(PodMapper.ToV1Pod(pod));
+
     private static IResult PodList(PodRegistry registry, string? ns, HttpRequest request, TimeProvider time)
     {
         List<V1Pod> items = [.. registry.Pods.Values.Where(p => ns is null || p.Namespace == ns).OrderBy(p => p.Name, StringComparer.Ordinal).Select(PodMapper.ToV1Pod)];
@@ -94,7 +100,7 @@ internal static class AdminApi
             : K8s(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta(), Items = items });
     }
 
-    private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), JsonType);
+    private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), KubernetesStatus.JsonType);
 
     private static IResult ReadLog(PodRegistry registry, PodManager pods, string ns, string name, string? container, bool previous)
     {
@@ -125,8 +131,11 @@ internal static class AdminApi
             : Results.Text(log ?? "", "text/plain");
     }
 
-    /// <summary>A JSON merge of <c>status.conditions</c>: how a user sets the conditions that <c>readinessGates</c> name.</summary>
-    private static async Task<IResult> PatchStatusAsync(PodRegistry registry, PodManager pods, string ns, string name, HttpRequest request)
+    /// <summary>
+    /// A JSON merge of <c>status.conditions</c>: how a user sets the conditions that <c>readinessGates</c>
+    /// name. Only those: any other condition, a malformed body or a wrong type is refused whole.
+    /// </summary>
+    private static async Task<IResult> PatchStatusAsync(PodRegistry registry, PodManager pods, string ns, string name, HttpRequest request, TimeProvider time)
     {
         if (FindPod(registry, ns, name) is null || pods.Find(name) is not { } worker)
         {
@@ -136,43 +145,60 @@ internal static class AdminApi
         JsonNode? body;
         try
         {
-            body = await JsonNode.ParseAsync(request.Body);
+            body = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
         }
         catch (System.Text.Json.JsonException e)
         {
-            return Status(400, "BadRequest", $"the body is not JSON: {e.Message}");
+            return Status(400, "BadRequest", $"error decoding patch: the body is not JSON: {e.Message}");
         }
 
-        var conditions = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var condition in body?["status"]?["conditions"]?.AsArray() ?? [])
+        if (body is not JsonObject patch)
         {
-            var type = condition?["type"]?.GetValue<string>();
-            var value = condition?["status"]?.GetValue<string>();
-            if (string.IsNullOrEmpty(type) || value is not ("True" or "False"))
+            return Status(400, "BadRequest", "error decoding patch: the body must be a JSON object, such as {\"status\":{\"conditions\":[{\"type\":\"...\",\"status\":\"True\"}]}}");
+        }
+
+        var gates = worker.State.Spec.ReadinessGates?.Select(g => g.ConditionType).ToHashSet(StringComparer.Ordinal) ?? [];
+        var conditions = StatusPatch.Conditions(patch, gates, out var causes);
+        if (causes.Count > 0)
+        {
+            return KubernetesStatus.Result(KubernetesStatus.Invalid("Pod", "pods", name, causes));
+        }
+
+        // The worker applies the change on its own loop; answer with the pod once the registry shows it (or after a second).
+        bool Shows(PodState pod) => conditions.All(c => pod.GateConditions.TryGetValue(c.Key, out var v) && v == c.Value);
+        var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(PodState? before, PodState? after)
+        {
+            if (after?.Name == name && Shows(after))
             {
-                return Status(422, "Invalid", "status.conditions[]: each condition needs a type and a status of \"True\" or \"False\"");
+                applied.TrySetResult();
             }
-
-            conditions[type] = value == "True";
         }
 
-        worker.Post(new PodEvent.SetConditions(conditions));
-
-        // The worker applies the change on its own loop; answer with the pod once it shows.
-        for (var i = 0; i < 100 && !conditions.All(c => worker.State.GateConditions.TryGetValue(c.Key, out var v) && v == c.Value); i++)
+        registry.Changed += OnChanged;
+        try
         {
-            await Task.Delay(10);
+            worker.Post(new PodEvent.SetConditions(conditions));
+            if (!Shows(worker.State))
+            {
+                await applied.Task.WaitAsync(PatchApplyTimeout, time, request.HttpContext.RequestAborted);
+            }
+        }
+        catch (TimeoutException)
+        {
+            // Answer with what the pod shows now, as the API server answers with the object it stored.
+        }
+        finally
+        {
+            registry.Changed -= OnChanged;
         }
 
         return K8s(PodMapper.ToV1Pod(worker.State));
     }
 
-    private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), JsonType);
+    private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), KubernetesStatus.JsonType);
 
     private static IResult NotFound(string resource, string name) => Status(404, "NotFound", $"{resource} \"{name}\" not found");
 
-    // Written by hand: KubernetesClient's V1Status converter reads but does not write.
-    private static IResult Status(int code, string reason, string message) => Results.Text(
-        new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Status", ["metadata"] = new JsonObject(), ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code }.ToJsonString(),
-        JsonType, statusCode: code);
+    private static IResult Status(int code, string reason, string message) => KubernetesStatus.Result(code, reason, message);
 }

@@ -10,10 +10,11 @@ namespace Gateway.Admin;
 /// <summary>
 /// The admin listener: a second, small web application on its own port (loopback by default), so
 /// that nothing the proxy routes can reach it and it cannot shadow a proxied path. It reads the
-/// gateway's state from the main application's <paramref name="services"/>.
+/// gateway's state from the main application's <paramref name="services"/>; <paramref name="access"/>
+/// says who may reach it.
 /// </summary>
-internal sealed class AdminServer(
-    string urls, IServiceProvider services, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+internal sealed partial class AdminServer(
+    string urls, AdminAccess access, IServiceProvider services, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -25,13 +26,41 @@ internal sealed class AdminServer(
         builder.Services.AddSingleton<AdminMarker>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.WebHost.UseUrls(urls);
+        if (access.Certificate is not null)
+        {
+            // The slim builder leaves https out unless asked.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.Limits.MaxRequestBodySize = AdminAccessMiddleware.MaxBodyBytes;
+            if (access.Certificate is { } certificate)
+            {
+                o.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            }
+        });
         _app = builder.Build();
+        var errors = new AdminErrorsMiddleware(loggerFactory.CreateLogger<AdminErrorsMiddleware>());
+        var door = new AdminAccessMiddleware(access, loggerFactory.CreateLogger<AdminAccessMiddleware>());
+        _app.Use(errors.InvokeAsync);
+        _app.Use(door.InvokeAsync);
         AdminApi.Map(_app, services.GetRequiredService<PodRegistry>(), services.GetRequiredService<PodManager>(), services.GetRequiredService<EventRecorder>(),
             services.GetRequiredService<GatewayStatus>(), services.GetRequiredService<EndpointTable>(), services.GetRequiredService<TimeProvider>());
         var statusPage = services.GetRequiredService<StatusPage>();
         _app.MapGet("/", () => Results.Content(statusPage.Render(), "text/html; charset=utf-8"));
         _app.MapPrometheusScrapingEndpoint("/metrics", services.GetRequiredService<MeterProvider>(), configureBranchedPipeline: null, optionsName: null);
         await _app.StartAsync(cancellationToken);
+
+        // A port chosen at bind time (":0") is known only now: point the kubeconfig at the port bound.
+        var bound = AdminKubeconfig.Server(string.Join(';', _app.Urls));
+        if (bound != AdminKubeconfig.Server(urls))
+        {
+            AdminKubeconfig.Write(access.Kubeconfig, bound, access.Token, access.Certificate);
+        }
+
+        var logger = loggerFactory.CreateLogger<AdminServer>();
+        Log.Listening(logger, string.Join(", ", _app.Urls), access.LoopbackOnly ? "writes need the token" : "every request but /healthz and /readyz needs the token", access.TokenFile, access.Kubeconfig);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -48,5 +77,11 @@ internal sealed class AdminServer(
         {
             await _app.DisposeAsync();
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "admin API on {Urls}: {Rule}; token in {TokenFile}; kubectl --kubeconfig {Kubeconfig} get pods")]
+        public static partial void Listening(ILogger logger, string urls, string rule, string tokenFile, string kubeconfig);
     }
 }

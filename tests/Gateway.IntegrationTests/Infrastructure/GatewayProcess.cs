@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using k8s;
@@ -9,14 +12,15 @@ namespace Gateway.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The real gateway executable, started with a settings file written for the test, on free
-/// loopback ports. Disposing stops it with SIGTERM (SIGKILL if it does not exit in time).
+/// loopback ports, with its own state folder (<c>state</c> beside the settings file, so its admin
+/// token is its own). Disposing stops it with SIGTERM (SIGKILL if it does not exit in time).
 /// </summary>
 internal sealed class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    private GatewayProcess(Process process, StringBuilder output, string settingsPath, int proxyPort, int adminPort)
+    private GatewayProcess(Process process, StringBuilder output, string settingsPath, int proxyPort, int adminPort, string adminScheme)
     {
         _process = process;
         _output = output;
@@ -24,7 +28,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         ProxyPort = proxyPort;
         AdminPort = adminPort;
         Proxy = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{proxyPort}"), Timeout = TimeSpan.FromSeconds(30) };
-        Admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        AdminUrl = new Uri($"{adminScheme}://127.0.0.1:{adminPort}");
+        Admin = new HttpClient(new TokenForWrites(() => Token, AdminHandler())) { BaseAddress = AdminUrl, Timeout = TimeSpan.FromSeconds(10) };
     }
 
     /// <summary>The demo backend's path as a JSON string literal, for settings written by tests.</summary>
@@ -41,7 +46,25 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public HttpClient Proxy { get; }
 
+    /// <summary>The admin API's address for clients: 127.0.0.1 and its port, http or https.</summary>
+    public Uri AdminUrl { get; }
+
+    /// <summary>The admin API on 127.0.0.1, sending the token with writes only: reads go without, as a loopback listener allows.</summary>
     public HttpClient Admin { get; }
+
+    /// <summary>The kubeconfig the gateway wrote for its admin API (the default place, beside the settings file).</summary>
+    public string Kubeconfig => Path.Combine(Path.GetDirectoryName(SettingsPath)!, "gateway.kubeconfig");
+
+    /// <summary>The admin token, as the gateway put it in its kubeconfig.</summary>
+    public string Token => KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig).AccessToken;
+
+    /// <summary>A new client for the admin API that sends the token with every request.</summary>
+    public HttpClient AdminWithToken()
+    {
+        var client = new HttpClient(AdminHandler()) { BaseAddress = AdminUrl, Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        return client;
+    }
 
     public int Id => _process.Id;
 
@@ -63,15 +86,18 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <param name="settingsDirectory">Where the settings file goes (beside a test's manifests); a new folder when null.</param>
     /// <param name="gatewayJson">More members of the <c>Gateway</c> object, e.g. <c>"Docker": { ... }</c>.</param>
     /// <param name="extraArgs">More command-line arguments for the gateway.</param>
-    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null)
+    /// <param name="adminHost">The admin listener's address: <c>0.0.0.0</c> binds every interface (tests still connect to 127.0.0.1).</param>
+    /// <param name="adminScheme"><c>https</c> for an admin listener with the gateway's own certificate.</param>
+    public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null,
+        string adminHost = "127.0.0.1", string adminScheme = "http")
     {
         var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
         var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
         var settingsPath = Path.Combine(directory, "appsettings.json");
-        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson));
+        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson, adminHost, adminScheme));
         var output = new StringBuilder();
         var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output);
-        var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort);
+        var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort, adminScheme);
         try
         {
             await Poll.UntilAsync(async () =>
@@ -100,12 +126,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
-    public static string Settings(string servicesJson, int proxyPort, int adminPort, string? gatewayJson = null) => $$"""
+    /// <summary>A settings file; its state folder is <c>state</c> beside it (the loader resolves the path against the file's folder).</summary>
+    public static string Settings(string servicesJson, int proxyPort, int adminPort, string? gatewayJson = null, string adminHost = "127.0.0.1", string adminScheme = "http") => $$"""
         {
           "Logging": { "LogLevel": { "Default": "Information", "Microsoft": "Warning", "Yarp": "Warning" } },
           "Gateway": {{{(gatewayJson is null ? "" : gatewayJson + ",")}}
+            "StateDirectory": "state",
             "Proxy": { "Urls": "http://127.0.0.1:{{proxyPort}}" },
-            "Admin": { "Urls": "http://127.0.0.1:{{adminPort}}" },
+            "Admin": { "Urls": "{{adminScheme}}://{{adminHost}}:{{adminPort}}" },
             "Services": {{servicesJson}}
           }
         }
@@ -219,6 +247,30 @@ internal sealed class GatewayProcess : IAsyncDisposable
         // A zombie (exited, not yet reaped) counts as gone.
         var stat = $"/proc/{pid}/stat";
         return File.Exists(stat) && !File.ReadAllText(stat).Split(')').Last().TrimStart().StartsWith('Z');
+    }
+
+    /// <summary>A handler for the admin API that trusts, over https, exactly the certificate the gateway made in its state folder (as its kubeconfig does).</summary>
+    public SocketsHttpHandler AdminHandler() => new()
+    {
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null
+                && certificate.GetCertHashString() == X509Certificate2.CreateFromPemFile(Path.Combine(Path.GetDirectoryName(SettingsPath)!, "state", "admin-tls.pem")).GetCertHashString(),
+        },
+    };
+
+    /// <summary>Adds the admin token to every request but GET and HEAD.</summary>
+    private sealed class TokenForWrites(Func<string> token, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method != HttpMethod.Get && request.Method != HttpMethod.Head && request.Headers.Authorization is null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token());
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     public async ValueTask DisposeAsync()

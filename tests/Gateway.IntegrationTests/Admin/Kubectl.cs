@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Gateway.IntegrationTests.Infrastructure;
+
+namespace Gateway.IntegrationTests.Admin;
+
+/// <summary>The real kubectl with a kubeconfig the gateway wrote, and a home and cache of its own.</summary>
+internal static class Kubectl
+{
+    /// <summary>Runs kubectl; fails the test when it exits non-zero; returns stdout and stderr.</summary>
+    public static async Task<string> RunAsync(string kubeconfig, params string[] args)
+    {
+        var kubectl = RequiredTool.Find("kubectl", "kubernetes-client");
+        var home = Directory.CreateTempSubdirectory("gateway-kubectl-").FullName;
+        try
+        {
+            var info = new ProcessStartInfo(kubectl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in (string[])["--kubeconfig", kubeconfig, "--cache-dir", Path.Combine(home, "cache"), .. args])
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.Environment["HOME"] = home;
+            using var process = Process.Start(info)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var output = await stdout + await stderr;
+            Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} exited with {process.ExitCode}:\n{output}");
+            return output;
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+}
