@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gateway.Probes;
 using k8s.Models;
 
@@ -10,6 +11,9 @@ internal static class ContainerValidator
     private static readonly string[] PortProtocols = ["TCP"];
     private static readonly string[] TerminationMessagePolicies = ["File", "FallbackToLogsOnError"];
     private static readonly string[] ResourceNames = ["cpu", "memory"];
+    /// <summary>The most CPUs a container may ask for: far beyond any host, and within Docker's nano-CPU count.</summary>
+    public const int MaxCpu = 1_000_000;
+
     private static readonly ProbeKind[] ProbeKinds = [ProbeKind.Readiness, ProbeKind.Liveness, ProbeKind.Startup];
 
     /// <summary>
@@ -92,8 +96,13 @@ internal static class ContainerValidator
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < (ports?.Count ?? 0); i++)
         {
-            var port = ports![i];
             var portPath = FieldPath.Index(path, i);
+            if (ports![i] is not { } port)
+            {
+                errors.Add(FieldError.Required(portPath));
+                continue;
+            }
+
             SupportedFields.Report(port, portPath, errors);
             if (!string.IsNullOrEmpty(port.Name))
             {
@@ -125,8 +134,13 @@ internal static class ContainerValidator
         // Repeated names are allowed, as in Kubernetes: the last one wins.
         for (var i = 0; i < (env?.Count ?? 0); i++)
         {
-            var variable = env![i];
             var variablePath = FieldPath.Index(path, i);
+            if (env![i] is not { } variable)
+            {
+                errors.Add(FieldError.Required(variablePath));
+                continue;
+            }
+
             SupportedFields.Report(variable, variablePath, errors);
             var namePath = FieldPath.Child(variablePath, "name");
             if (string.IsNullOrEmpty(variable.Name))
@@ -145,14 +159,43 @@ internal static class ContainerValidator
         SupportedFields.Report(resources, path, errors);
         foreach (var (field, quantities) in new[] { ("limits", resources.Limits), ("requests", resources.Requests) })
         {
-            foreach (var name in quantities?.Keys ?? [])
+            foreach (var (name, quantity) in quantities ?? new Dictionary<string, ResourceQuantity>())
             {
+                var quantityPath = FieldPath.Key(FieldPath.Child(path, field), name);
                 if (!ResourceNames.Contains(name, StringComparer.Ordinal))
                 {
-                    errors.Add(FieldError.Forbidden(FieldPath.Key(FieldPath.Child(path, field), name), SupportedFields.NotSupportedDetail));
+                    errors.Add(FieldError.Forbidden(quantityPath, SupportedFields.NotSupportedDetail));
+                }
+                else if (QuantityProblem(name, quantity, out var amount) is { } problem)
+                {
+                    errors.Add(FieldError.Invalid(quantityPath, amount?.ToString(CultureInfo.InvariantCulture) ?? quantity?.ToString() ?? "", problem));
                 }
             }
         }
+    }
+
+    // What the runtimes can apply: a non-negative amount (as the API server requires) that fits the
+    // engine's integers (bytes of memory, nano-CPUs).
+    // (ResourceQuantity prints a negative amount oddly, so messages show the decimal.)
+    private static string? QuantityProblem(string name, ResourceQuantity? quantity, out decimal? amount)
+    {
+        try
+        {
+            amount = quantity?.ToDecimal() ?? 0;
+        }
+        catch (OverflowException)
+        {
+            amount = null;
+        }
+
+        if (amount < 0)
+        {
+            return "must be greater than or equal to 0";
+        }
+
+        return name == "cpu"
+            ? amount is null or > MaxCpu ? $"must be no more than {MaxCpu} CPUs" : null
+            : amount is null or > long.MaxValue ? "must be no more than 8Ei (bytes)" : null;
     }
 
     private static void ValidateLifecycle(V1Lifecycle lifecycle, string path, DeclaredPorts ports, long gracePeriodSeconds, List<FieldError> errors)
