@@ -65,6 +65,26 @@ internal static class ContainerValidator
         }
 
         errors.AddIfNotSupported(FieldPath.Child(path, "terminationMessagePolicy"), container.TerminationMessagePolicy, TerminationMessagePolicies);
+        ValidateProcessText(container, path, errors);
+    }
+
+    // What becomes an argument, a variable or a folder of a process: an operating system takes no NUL there.
+    private static void ValidateProcessText(V1Container container, string path, List<FieldError> errors)
+    {
+        var texts = new List<(string Path, string? Text)> { (FieldPath.Child(path, "image"), container.Image), (FieldPath.Child(path, "workingDir"), container.WorkingDir) };
+        foreach (var (field, list) in new[] { ("command", container.Command), ("args", container.Args) })
+        {
+            texts.AddRange((list ?? []).Select((text, i) => (FieldPath.Index(FieldPath.Child(path, field), i), (string?)text)));
+        }
+
+        texts.AddRange((container.Env ?? []).Select((variable, i) => (FieldPath.Child(FieldPath.Index(FieldPath.Child(path, "env"), i), "value"), variable?.Value)));
+        foreach (var (field, text) in texts)
+        {
+            if (text?.Contains('\0', StringComparison.Ordinal) == true)
+            {
+                errors.Add(FieldError.Invalid(field, text, "must not contain a NUL character"));
+            }
+        }
     }
 
     private static V1Probe? Probe(V1Container container, ProbeKind kind) => kind switch

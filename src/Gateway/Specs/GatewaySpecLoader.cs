@@ -292,7 +292,7 @@ public static partial class GatewaySpecLoader
         ValidateLabels(pod.Metadata?.Labels, $"{podPath}.metadata.labels", errors);
         var specPath = $"{podPath}.spec";
         errors.AddRange(PodSpecValidator.Validate(pod.Spec, specPath).Select(error => error.ToString()));
-        if (runtime == RuntimeKind.Docker)
+        if (runtime == RuntimeKind.Docker && pod.Spec is not null)
         {
             ValidateForDocker(pod.Spec, specPath, errors);
         }
@@ -302,7 +302,7 @@ public static partial class GatewaySpecLoader
             return null;
         }
 
-        var podSpec = PodSpecDefaults.ApplyDefaults(pod.Spec);
+        var podSpec = PodSpecDefaults.ApplyDefaults(pod.Spec!); // a null spec is a Required error above
         var labels = (pod.Metadata?.Labels ?? new Dictionary<string, string>()).ToDictionary(l => l.Key, l => l.Value ?? "", StringComparer.Ordinal);
         if (podName is null)
         {
@@ -444,7 +444,7 @@ public static partial class GatewaySpecLoader
         {
             for (var i = 0; i < (list?.Count ?? 0); i++)
             {
-                if (string.IsNullOrWhiteSpace(list![i].Image))
+                if (list![i] is { } container && string.IsNullOrWhiteSpace(container.Image))
                 {
                     errors.Add($"{specPath}.{field}[{i}].image: Required value: the Docker runtime runs an image; name one (e.g. \"busybox\")");
                 }

@@ -134,6 +134,8 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { WebContainer("\"resources\": { \"limits\": { \"cpu\": \"-1\" } }"), "Gateway:Services:web:Template.spec.containers[0].resources.limits[cpu]: Invalid value: \"-1\": must be greater than or equal to 0" },
         { WebContainer("\"resources\": { \"limits\": { \"cpu\": \"1e100\" } }"), "Gateway:Services:web:Template.spec.containers[0].resources.limits[cpu]: Invalid value: \"10e99\": must be no more than 1000000 CPUs" },
         { WebContainer("\"resources\": { \"limits\": { \"memory\": \"1e30\" } }"), "Gateway:Services:web:Template.spec.containers[0].resources.limits[memory]: Invalid value: \"1e30\": must be no more than 8Ei (bytes)" },
+        { WebContainer("\"args\": [ \"a\\u0000b\" ]"), "Gateway:Services:web:Template.spec.containers[0].args[0]: Invalid value: \"a\\x00b\": must not contain a NUL character" },
+        { WebContainer("\"ports\": [ null ]"), "Gateway:Services:web:Template.spec.containers[0].ports[0]: Required value" },
         { WebContainer("\"stdin\": \"yes\""), "Gateway:Services:web:Template.spec.containers[0].stdin: Invalid value: \"yes\": must be true or false" },
         { WebContainer("\"ports\": { \"name\": \"http\" }"), "Gateway:Services:web:Template.spec.containers[0].ports: Invalid value: must be a list, found the key \"name\"" },
         { WebContainer("\"ports\": [ { \"containerPort\": 99999999999 } ]"), "Gateway:Services:web:Template.spec.containers[0].ports[0].containerPort: Invalid value: 99999999999: must be between -2147483648 and 2147483647, inclusive" },

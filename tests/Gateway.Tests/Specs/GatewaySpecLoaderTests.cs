@@ -139,7 +139,7 @@ public sealed class GatewaySpecLoaderTests : IDisposable
     [Fact]
     public void Load_PodManifest_IsOneNamedPodRelativeToTheSettingsFile()
     {
-        File.Copy(Path.Combine(RepoRoot(), "config", "examples", "liveness-exec.yaml"), Path.Combine(_dir, "seed.yaml"));
+        File.Copy(Path.Combine(SettingsFixture.RepoRoot(), "config", "examples", "liveness-exec.yaml"), Path.Combine(_dir, "seed.yaml"));
 
         var spec = Load("""{ "Gateway": { "Services": { "seed": { "Manifest": "seed.yaml" } } } }""", out var errors);
 
@@ -212,17 +212,6 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         var error = Assert.Single(errors);
         Assert.StartsWith("Gateway:Services:m:Manifest: ", error, StringComparison.Ordinal);
         Assert.EndsWith(expected, error, StringComparison.Ordinal);
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
     }
 
     [Fact]

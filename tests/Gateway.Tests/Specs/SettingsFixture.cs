@@ -20,6 +20,18 @@ internal sealed class SettingsFixture : IDisposable
         return path;
     }
 
+    /// <summary>The repository's root folder, found upward from the test binaries.</summary>
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
+    }
+
     public GatewaySpec Load(string settingsJson, out IReadOnlyList<string> errors)
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(Write("appsettings.json", settingsJson), optional: false, reloadOnChange: false).Build();
