@@ -128,10 +128,11 @@ public static partial class GatewaySpecLoader
         {
             ValidateDockerEndpoint(endpoint, $"{path}:Endpoint", errors);
         }
-        else if (Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host)
+        else if (Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host && !Uri.TryCreate(host, UriKind.Absolute, out _))
         {
-            // The runtime falls back to DOCKER_HOST, so it is an input too.
-            ValidateDockerEndpoint(host, "DOCKER_HOST", errors);
+            // The runtime falls back to DOCKER_HOST, which the docker CLI shares (with schemes such as
+            // ssh:// that only matter once a Docker service runs): here it only has to be a URL.
+            errors.Add(FieldError.Invalid("DOCKER_HOST", host, "must be an absolute URL, e.g. \"unix:///var/run/docker.sock\"; fix the environment variable or set Gateway:Docker:Endpoint").ToString());
         }
     }
 

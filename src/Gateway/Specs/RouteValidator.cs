@@ -60,7 +60,8 @@ internal static partial class RouteValidator
 
     /// <summary>
     /// A key equal for two patterns that match the same requests: parameter names are ignored
-    /// (<c>/{**a}</c> is <c>/{**b}</c>) and literals compared as routing does, without case.
+    /// (<c>/{**a}</c> is <c>/{**b}</c>), literals compared as routing does, without case, and a
+    /// constraint kept, since routing prefers the constrained route.
     /// </summary>
     public static string Shape(string? pattern)
     {
@@ -80,7 +81,8 @@ internal static partial class RouteValidator
                         shape.Append(separator.Content);
                         break;
                     case RoutePatternParameterPart parameter:
-                        shape.Append('{').Append(parameter.IsCatchAll ? "**" : "").Append(parameter.IsOptional ? "?" : "");
+                        // Optional or not, both match a request that gives the segment: routing finds them ambiguous.
+                        shape.Append('{').Append(parameter.IsCatchAll ? "**" : "");
                         foreach (var constraint in parameter.ParameterPolicies)
                         {
                             shape.Append(':').Append(constraint.Content);
