@@ -502,6 +502,12 @@ public static partial class GatewaySpecLoader
             return null;
         }
 
+        if (ManifestFile.TooDeep(text) is { } deepLine)
+        {
+            errors.Add(FieldError.Invalid(path, file, $"line {deepLine}: lists and objects nest deeper than {ManifestFile.MaxFlowDepth} levels; a pod manifest needs far fewer").ToString());
+            return null;
+        }
+
         var kind = KindLine().Match(text) is { Success: true } match ? match.Groups[1].Value.Trim('"', '\'') : "";
         try
         {

@@ -66,6 +66,59 @@ internal static partial class ManifestFile
         }
     }
 
+    /// <summary>
+    /// The deepest nesting of flow collections (<c>[</c>, <c>{</c>) read: a pod needs a handful, and
+    /// YamlDotNet's time grows with the square of the depth (100,000 <c>[</c> take 14 s).
+    /// </summary>
+    public const int MaxFlowDepth = 64;
+
+    /// <summary>The line where <paramref name="yaml"/>'s flow collections nest deeper than <see cref="MaxFlowDepth"/>, or null.</summary>
+    public static int? TooDeep(string yaml)
+    {
+        var (depth, line, quote) = (0, 1, '\0');
+        for (var i = 0; i < yaml.Length; i++)
+        {
+            var c = yaml[i];
+            if (c == '\n')
+            {
+                line++;
+            }
+
+            if (quote != '\0')
+            {
+                // Inside a quoted scalar: only its end matters ('' and \" escape a quote).
+                if (c == '\\' && quote == '"')
+                {
+                    i++;
+                }
+                else if (c == quote)
+                {
+                    quote = '\0';
+                }
+
+                continue;
+            }
+
+            switch (c)
+            {
+                case '"' or '\'':
+                    quote = c;
+                    break;
+                case '#' when i == 0 || char.IsWhiteSpace(yaml[i - 1]):
+                    var end = yaml.IndexOf('\n', i);
+                    i = end < 0 ? yaml.Length : end - 1;
+                    break;
+                case '[' or '{' when ++depth > MaxFlowDepth:
+                    return line;
+                case ']' or '}':
+                    depth = Math.Max(0, depth - 1);
+                    break;
+            }
+        }
+
+        return null;
+    }
+
     private const int TypeMask = 0xF000;
     private const int RegularFile = 0x8000;
 

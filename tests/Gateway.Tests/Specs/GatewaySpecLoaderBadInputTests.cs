@@ -185,6 +185,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: [1]\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 4, column 7: wrong type for this field: expected a V1PodSpec" },
         { PodHead + "---\n" + PodHead, "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 1: the file holds more than one YAML document ('---'); a manifest holds one Pod or Deployment" },
         { "", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": the file is empty; it must hold one Pod or Deployment" },
+        { PodHead + "    args: " + new string('[', 100_000) + "\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9: lists and objects nest deeper than 64 levels; a pod manifest needs far fewer" },
         { "# nothing here\n---\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": the file is empty; it must hold one Pod or Deployment" },
         { "apiVersion: v1\nmetadata: {name: p}\n", "Gateway:Services:web:Manifest(m.yaml).kind: Required value: a manifest holds a Pod or a Deployment; set kind: Pod or kind: Deployment" },
         { "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: 99999999999\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 4, column 13: Invalid value: 99999999999: out of range for the field's integer type" },
@@ -223,6 +224,18 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         _files.Load(ManifestSettings, out var errors);
 
         Assert.Equal(expected.Replace("{dir}", _files.Directory, StringComparison.Ordinal), string.Join('\n', errors));
+    }
+
+    [Fact]
+    public void Load_BracketsInStringsAndComments_DoNotCountAsNesting()
+    {
+        var brackets = new string('[', 100);
+        _files.Write("m.yaml", PodHead + $"    args: [\"{brackets}\", '{{{brackets}', \"\\\"{brackets}\"] # {brackets}\n");
+
+        var spec = _files.Load(ManifestSettings, out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(3, spec.Services[0].PodSpec.Containers[0].Args.Count);
     }
 
     [Fact]
@@ -272,6 +285,19 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
 
         Assert.Empty(errors);
         Assert.Equal("p", spec.Services[0].PodName);
+    }
+
+    [Theory]
+    [InlineData("config/appsettings.json")]
+    [InlineData("config/examples/docker-seed.json")]
+    public void Load_ShippedSettings_AreValid(string file)
+    {
+        var path = Path.Combine(SettingsFixture.RepoRoot(), file);
+        var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
+
+        GatewaySpecLoader.Load(configuration, Path.GetDirectoryName(path)!, out var errors);
+
+        Assert.Empty(errors);
     }
 
     [Fact]
