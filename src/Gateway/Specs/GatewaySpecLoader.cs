@@ -63,9 +63,10 @@ public static partial class GatewaySpecLoader
         UnknownKeys(gateway, path, GatewayKeys, errors);
         var proxy = Section(gateway, "Proxy", path, ProxyKeys, errors);
         var admin = Section(gateway, "Admin", path, AdminKeys, errors);
-        var proxyUrls = Scalar(proxy, "Urls", "Gateway:Proxy", errors) is { Length: > 0 } p ? p : DefaultProxyUrls;
-        var adminUrls = Scalar(admin, "Urls", "Gateway:Admin", errors) is { Length: > 0 } a ? a : DefaultAdminUrls;
-        ValidateListeners(proxyUrls, adminUrls, errors);
+        var (proxyUrls, adminUrls) = LoadListeners(
+            Scalar(proxy, "Urls", "Gateway:Proxy", errors) is { Length: > 0 } p ? p : DefaultProxyUrls,
+            Scalar(admin, "Urls", "Gateway:Admin", errors) is { Length: > 0 } a ? a : DefaultAdminUrls,
+            errors);
 
         var cluster = Section(gateway, "Kubernetes", path, ClusterKeys, errors);
         var kubeconfig = FilePath(cluster, "Kubeconfig", "Gateway:Kubernetes", configDirectory, errors);
@@ -107,10 +108,12 @@ public static partial class GatewaySpecLoader
         };
     }
 
-    private static void ValidateListeners(string proxyUrls, string adminUrls, List<string> errors)
+    /// <summary>The listeners' URLs as Kestrel takes them (trimmed, ';'-joined), checked one by one and against each other.</summary>
+    private static (string Proxy, string Admin) LoadListeners(string proxyUrls, string adminUrls, List<string> errors)
     {
         var proxy = ListenerUrls.Parse(proxyUrls, "Gateway:Proxy:Urls", errors);
-        foreach (var listener in ListenerUrls.Parse(adminUrls, "Gateway:Admin:Urls", errors))
+        var admin = ListenerUrls.Parse(adminUrls, "Gateway:Admin:Urls", errors);
+        foreach (var listener in admin)
         {
             if (proxy.FirstOrDefault(p => ListenerUrls.Overlap(p, listener)) is { } taken)
             {
@@ -118,6 +121,8 @@ public static partial class GatewaySpecLoader
                     $"the same port as Gateway:Proxy:Urls ({GoSyntax.Quote(taken.Url)}); give the admin API a port of its own").ToString());
             }
         }
+
+        return (string.Join(';', proxy.Select(l => l.Url)), string.Join(';', admin.Select(l => l.Url)));
     }
 
     private static void ValidateDocker(IConfigurationSection docker, List<string> errors)

@@ -93,6 +93,11 @@ internal static partial class ListenerUrls
             return $"the host must be an IP address, localhost, or * or + for every address, {Example}";
         }
 
+        if (port == 0 && host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return "Kestrel cannot pick a free port (0) for localhost, which is two addresses; use 127.0.0.1:0";
+        }
+
         listener = new Listener(url, host.ToLowerInvariant(), port);
         return null;
     }

@@ -16,7 +16,7 @@ public static class PodSpecValidator
     /// </summary>
     public const int MaxDurationSeconds = 30 * 24 * 60 * 60;
 
-    internal static readonly string MaxDurationDetail = $"must be less than or equal to {MaxDurationSeconds} (30 days), the longest the gateway times";
+    internal static readonly string MaxDurationDetail = $"must be less than or equal to {MaxDurationSeconds} ({MaxDurationSeconds / 86_400} days), the longest the gateway times";
 
     private static readonly string[] RestartPolicies = ["Always", "OnFailure", "Never"];
 

@@ -104,6 +104,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"Proxy\": { \"Urls\": \"127.0.0.1:8080\" }"), "Gateway:Proxy:Urls: Invalid value: \"127.0.0.1:8080\": must be an absolute http:// URL, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://example.com:8080\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://example.com:8080\": the host must be an IP address, localhost, or * or + for every address, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:8080;http://localhost:8080\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://localhost:8080\": the same port as \"http://127.0.0.1:8080\"; give each URL its own port" },
+        { Gateway("\"Admin\": { \"Urls\": \"http://localhost:0\" }"), "Gateway:Admin:Urls: Invalid value: \"http://localhost:0\": Kestrel cannot pick a free port (0) for localhost, which is two addresses; use 127.0.0.1:0" },
         { Gateway("\"Proxy\": { \"Urls\": \" ; \" }"), "Gateway:Proxy:Urls: Required value: at least one URL to listen on, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Admin\": { \"Urls\": \"http://127.0.0.1:8080\" }"), "Gateway:Admin:Urls: Invalid value: \"http://127.0.0.1:8080\": the same port as Gateway:Proxy:Urls (\"http://127.0.0.1:8080\"); give the admin API a port of its own" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://*:7000\" }, \"Admin\": { \"Urls\": \"http://[::1]:7000\" }"), "Gateway:Admin:Urls: Invalid value: \"http://[::1]:7000\": the same port as Gateway:Proxy:Urls (\"http://*:7000\"); give the admin API a port of its own" },
@@ -320,13 +321,14 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
     {
         var spec = _files.Load(Gateway("""
             "Proxy": { "Urls": "http://127.0.0.1:8080;http://[::1]:8080" },
-            "Admin": { "Urls": "http://localhost:0", "Hosts": [ "gateway.internal" ], "TokenFile": "token" },
+            "Admin": { "Urls": " http://127.0.0.1:0 ; ", "Hosts": [ "gateway.internal" ], "TokenFile": "token" },
             "Docker": { "Endpoint": "unix:///var/run/docker.sock", "KeepContainersOnShutdown": "True" },
             "Process": { "InheritEnvironment": "false" },
             "MaxPods": 1e3
             """), out var errors);
 
         Assert.Empty(errors);
+        Assert.Equal("http://127.0.0.1:0", spec.AdminUrls); // as Kestrel takes it: no spaces
         Assert.Equal(1000, spec.MaxPods);
         Assert.Equal(Path.Combine(_files.Directory, "token"), spec.AdminAccess.TokenFile);
         Assert.Equal(["gateway.internal"], spec.AdminAccess.Hosts);
