@@ -80,7 +80,15 @@ public static partial class GatewaySpecLoader
             AdminHosts(admin, errors));
 
         var services = new List<ServiceSpec>();
-        foreach (var section in Section(gateway, "Services", path, known: null, errors).GetChildren())
+        var serviceSections = Section(gateway, "Services", path, known: null, errors).GetChildren().ToList();
+        if (serviceSections.Count > 0 && serviceSections.All(s => int.TryParse(s.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            // A JSON list arrives keyed 0, 1, ...: services are named by their keys instead.
+            errors.Add("Gateway:Services: Invalid value: must be an object of services by name, e.g. { \"web\": { ... } }, not a list");
+            serviceSections.Clear();
+        }
+
+        foreach (var section in serviceSections)
         {
             if (LoadService(section, configDirectory, errors) is { } service)
             {
