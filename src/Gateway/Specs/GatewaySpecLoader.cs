@@ -597,6 +597,11 @@ public static partial class GatewaySpecLoader
             return $"Invalid value: {GoSyntax.Quote(scalar)}: {string.Join("; ", NameRules.Quantity(scalar))}";
         }
 
+        if (e.InnerException is FormatException notNumber && notNumber.Message.Contains("was not in a correct format", StringComparison.Ordinal))
+        {
+            return $"Invalid value: {GoSyntax.Quote(scalar)}: must be an integer";
+        }
+
         if (UnknownProperty().Match(message) is { Success: true } unknown && typeof(V1Pod).Assembly.GetType(unknown.Groups[2].Value) is { } model)
         {
             var field = unknown.Groups[1].Value;

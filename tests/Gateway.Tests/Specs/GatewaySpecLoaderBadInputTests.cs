@@ -181,6 +181,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { PodHead + "    args: [\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 10, column 1: While parsing a node, did not find expected node content." },
         { PodHead + "    livenessProbe: {tcpSocket: {port: 80}, periodSeconds: 99999999999}\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 59: Invalid value: 99999999999: out of range for the field's integer type" },
         { PodHead + "    resources: {limits: {memory: lots}}\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 34: Invalid value: \"lots\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" },
+        { PodHead + "    ports: [{containerPort: http}]\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 29: Invalid value: \"http\": must be an integer" },
         { PodHead + "    bogus: 1\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 5: \"bogus\": unknown field; check its spelling against the Kubernetes API reference" },
         { PodHead + "    imagePullPolicyy: Always\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 5: \"imagePullPolicyy\": unknown field; did you mean \"imagePullPolicy\"?" },
         { PodHead + "    env: {A: b}\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 10: wrong type for this field: expected a list, found an object" },
