@@ -88,9 +88,11 @@ public static partial class GatewaySpecLoader
             serviceSections.Clear();
         }
 
+        // Routes are compared even for services with other errors, so that one round of fixes is enough.
+        var routes = new List<(string Service, RouteSpec Route)>();
         foreach (var section in serviceSections)
         {
-            if (LoadService(section, configDirectory, errors) is { } service)
+            if (LoadService(section, configDirectory, routes, errors) is { } service)
             {
                 services.Add(service);
             }
@@ -105,7 +107,7 @@ public static partial class GatewaySpecLoader
             }
         }
 
-        errors.AddRange(RouteValidator.Conflicts(services));
+        errors.AddRange(RouteValidator.Conflicts(routes));
         return new GatewaySpec(proxyUrls, adminUrls, services)
         {
             Kubeconfig = kubeconfig,
@@ -181,12 +183,13 @@ public static partial class GatewaySpecLoader
         return hosts;
     }
 
-    private static ServiceSpec? LoadService(IConfigurationSection section, string configDirectory, List<string> errors)
+    private static ServiceSpec? LoadService(
+        IConfigurationSection section, string configDirectory, List<(string Service, RouteSpec Route)> routes, List<string> errors)
     {
         var path = $"Gateway:Services:{section.Key}";
         try
         {
-            return LoadServiceFields(section, path, configDirectory, errors);
+            return LoadServiceFields(section, path, configDirectory, routes, errors);
         }
 #pragma warning disable CA1031 // One service's unforeseen failure is that service's error; the others are still read.
         catch (Exception e)
@@ -197,7 +200,8 @@ public static partial class GatewaySpecLoader
         }
     }
 
-    private static ServiceSpec? LoadServiceFields(IConfigurationSection section, string path, string configDirectory, List<string> errors)
+    private static ServiceSpec? LoadServiceFields(
+        IConfigurationSection section, string path, string configDirectory, List<(string Service, RouteSpec Route)> routes, List<string> errors)
     {
         var name = section.Key;
         var before = errors.Count;
@@ -213,7 +217,12 @@ public static partial class GatewaySpecLoader
         }
 
         UnknownKeys(section, path, ServiceKeys, errors);
+        var beforeRoute = errors.Count;
         var route = LoadRoute(section, path, errors);
+        if (errors.Count == beforeRoute)
+        {
+            routes.Add((name, route));
+        }
 
         var runtime = RuntimeKind.Process;
         if (Scalar(section, "Runtime", path, errors) is { Length: > 0 } runtimeText)

@@ -101,29 +101,29 @@ internal static partial class RouteValidator
     /// One error per service whose route another service listed before it already claims: the same
     /// path shape on a common host (a route without hosts takes every host).
     /// </summary>
-    public static IEnumerable<string> Conflicts(IReadOnlyList<ServiceSpec> services)
+    public static IEnumerable<string> Conflicts(IEnumerable<(string Service, RouteSpec Route)> routes)
     {
-        var seen = new List<(ServiceSpec Service, string Shape)>();
-        foreach (var service in services)
+        var seen = new List<(string Service, RouteSpec Route, string Shape)>();
+        foreach (var (service, route) in routes)
         {
-            var shape = Shape(service.Route.Path);
-            foreach (var (other, otherShape) in seen)
+            var shape = Shape(route.Path);
+            foreach (var (other, otherRoute, otherShape) in seen)
             {
-                if (otherShape == shape && HostsOverlap(other.Route.Hosts, service.Route.Hosts))
+                if (otherShape == shape && HostsOverlap(otherRoute.Hosts, route.Hosts))
                 {
-                    var hosts = service.Route.Hosts.Count == 0 || other.Route.Hosts.Count == 0
+                    var hosts = route.Hosts.Count == 0 || otherRoute.Hosts.Count == 0
                         ? "every host"
-                        : string.Join(", ", service.Route.Hosts.Intersect(other.Route.Hosts, StringComparer.OrdinalIgnoreCase));
+                        : string.Join(", ", route.Hosts.Intersect(otherRoute.Hosts, StringComparer.OrdinalIgnoreCase));
                     yield return new FieldError(
-                        $"Gateway:Services:{service.Name}:Route",
+                        $"Gateway:Services:{service}:Route",
                         FieldError.DuplicateType,
-                        GoSyntax.Quote(service.Route.Path ?? CatchAll),
-                        $"service \"{other.Name}\" routes the same path ({GoSyntax.Quote(other.Route.Path ?? CatchAll)}) on {hosts}; give one of them another Route:Path or different Route:Hosts").ToString();
+                        GoSyntax.Quote(route.Path ?? CatchAll),
+                        $"service {GoSyntax.Quote(other)} routes the same path ({GoSyntax.Quote(otherRoute.Path ?? CatchAll)}) on {hosts}; give one of them another Route:Path or different Route:Hosts").ToString();
                     break;
                 }
             }
 
-            seen.Add((service, shape));
+            seen.Add((service, route, shape));
         }
     }
 

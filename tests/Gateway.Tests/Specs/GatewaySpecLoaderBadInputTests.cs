@@ -71,6 +71,12 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
             "Gateway:Services:web:Route: Duplicate value: \"/{**catch-all}\": service \"api\" routes the same path (\"/{**catch-all}\") on every host; give one of them another Route:Path or different Route:Hosts"
         },
         {
+            // The conflict is found even while the service has another error: one round of fixes.
+            $$"""{ "Gateway": { "Services": { "web": { "SlowStartSeconds": 1e20, "Template": {{Template}} }, "api": { "Template": {{Template}} } } } }""",
+            "Gateway:Services:web:SlowStartSeconds: Invalid value: 1e20: must be between 0 and 3600, inclusive\n"
+            + "Gateway:Services:web:Route: Duplicate value: \"/{**catch-all}\": service \"api\" routes the same path (\"/{**catch-all}\") on every host; give one of them another Route:Path or different Route:Hosts"
+        },
+        {
             $$"""{ "Gateway": { "Services": { "web": { "Route": { "Path": "/{**b}", "Hosts": [ "a.test", "b.test" ] }, "Template": {{Template}} }, "api": { "Route": { "Path": "/{**A}", "Hosts": [ "B.test" ] }, "Template": {{Template}} } } } }""",
             "Gateway:Services:web:Route: Duplicate value: \"/{**b}\": service \"api\" routes the same path (\"/{**A}\") on b.test; give one of them another Route:Path or different Route:Hosts"
         },
