@@ -1,8 +1,10 @@
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using k8s;
 using k8s.Models;
 
 namespace Gateway.Specs;
@@ -15,6 +17,36 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class ConfigurationJson
 {
+    /// <summary>
+    /// The section as a <typeparamref name="T"/>, or null with the reasons in <paramref name="errors"/>:
+    /// every value is checked here, so that the model's own parsing never throws.
+    /// </summary>
+    public static T? Bind<T>(IConfigurationSection section, string path, List<string> errors)
+        where T : class
+    {
+        var before = errors.Count;
+        var json = ToJson(section, typeof(T), path, errors);
+        if (errors.Count != before || json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return KubernetesJson.Deserialize<T>(json.ToJsonString());
+        }
+        catch (Exception e) when (e is JsonException or FormatException or OverflowException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            // Not expected after the checks above; still a field error, not a crash.
+            var at = e is JsonException { Path: { Length: > 1 } jsonPath } ? path + jsonPath[1..] : path;
+            errors.Add($"{at}: Invalid value: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The JSON field names of a Kubernetes model type, as its API reference spells them.</summary>
+    public static IEnumerable<string> FieldNames(Type modelType) => JsonProperties(modelType).Values.Select(p => p.Name);
+
     public static JsonNode? ToJson(IConfigurationSection section, Type modelType, string path, List<string> errors)
     {
         var underlying = Nullable.GetUnderlyingType(modelType) ?? modelType;
@@ -36,7 +68,7 @@ internal static class ConfigurationJson
             var map = new JsonObject();
             foreach (var child in children)
             {
-                map[child.Key] = ToJson(child, valueType, $"{path}.{child.Key}", errors);
+                map[child.Key] = ToJson(child, valueType, FieldPath.Key(path, child.Key), errors);
             }
 
             return map;
@@ -65,13 +97,20 @@ internal static class ConfigurationJson
             return array;
         }
 
+        if (children.All(child => int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            errors.Add($"{path}: Invalid value: must be an object, not a list");
+            return null;
+        }
+
         var properties = JsonProperties(underlying);
         var json = new JsonObject();
         foreach (var child in children)
         {
             if (!properties.TryGetValue(child.Key, out var property))
             {
-                errors.Add($"{path}.{child.Key}: Invalid value: \"{child.Key}\": unknown field; check its spelling against the Kubernetes API reference");
+                var detail = Specs.FieldNames.UnknownDetail(child.Key, FieldNames(underlying), "check its spelling against the Kubernetes API reference");
+                errors.Add(new FieldError($"{path}.{child.Key}", FieldError.InvalidType, GoSyntax.Quote(child.Key), detail).ToString());
                 continue;
             }
 
@@ -88,9 +127,16 @@ internal static class ConfigurationJson
             return null;
         }
 
-        if (type == typeof(string) || type == typeof(IntOrString) || type == typeof(ResourceQuantity))
+        if (type == typeof(string) || type == typeof(IntOrString))
         {
             return JsonValue.Create(value);
+        }
+
+        if (type == typeof(ResourceQuantity))
+        {
+            var problems = NameRules.Quantity(value);
+            errors.AddRange(problems.Select(problem => FieldError.Invalid(path, value, problem).ToString()));
+            return problems.Count == 0 ? JsonValue.Create(value) : null;
         }
 
         if (type == typeof(bool))
@@ -100,35 +146,43 @@ internal static class ConfigurationJson
                 return JsonValue.Create(b);
             }
 
-            errors.Add($"{path}: Invalid value: \"{value}\": must be true or false");
+            errors.Add(FieldError.Invalid(path, value, "must be true or false").ToString());
             return null;
         }
 
         if (type == typeof(int) || type == typeof(long))
         {
-            if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+            // The model's own range: an int field is Kubernetes' int32, a long its int64.
+            var (min, max) = type == typeof(int) ? (int.MinValue, int.MaxValue) : (long.MinValue, long.MaxValue);
+            if (NumberField.Integer(path, value, min, max, out var n) is { } error)
             {
-                return JsonValue.Create(n);
+                errors.Add(error.ToString());
+                return null;
             }
 
-            errors.Add($"{path}: Invalid value: \"{value}\": must be an integer");
-            return null;
+            return JsonValue.Create(n);
         }
 
         if (type == typeof(double))
         {
-            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+            if (NumberField.Real(path, value, double.MinValue, double.MaxValue, out var d) is { } error)
             {
-                return JsonValue.Create(d);
+                errors.Add(error.ToString());
+                return null;
             }
 
-            errors.Add($"{path}: Invalid value: \"{value}\": must be a number");
-            return null;
+            return JsonValue.Create(d);
         }
 
         if (type == typeof(DateTime))
         {
-            return JsonValue.Create(value);
+            if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _))
+            {
+                return JsonValue.Create(value);
+            }
+
+            errors.Add(FieldError.Invalid(path, value, "must be a timestamp, e.g. \"2024-05-01T12:00:00Z\"").ToString());
+            return null;
         }
 
         if (value.Length == 0)
@@ -137,7 +191,7 @@ internal static class ConfigurationJson
             return ListItemType(type) is not null ? new JsonArray() : new JsonObject();
         }
 
-        errors.Add($"{path}: Invalid value: \"{value}\": must be an object or a list");
+        errors.Add(FieldError.Invalid(path, value, "must be an object or a list").ToString());
         return null;
     }
 

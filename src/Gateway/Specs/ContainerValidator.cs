@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gateway.Probes;
 using k8s.Models;
 
@@ -10,6 +11,9 @@ internal static class ContainerValidator
     private static readonly string[] PortProtocols = ["TCP"];
     private static readonly string[] TerminationMessagePolicies = ["File", "FallbackToLogsOnError"];
     private static readonly string[] ResourceNames = ["cpu", "memory"];
+    /// <summary>The most CPUs a container may ask for: far beyond any host, and within Docker's nano-CPU count.</summary>
+    public const int MaxCpu = 1_000_000;
+
     private static readonly ProbeKind[] ProbeKinds = [ProbeKind.Readiness, ProbeKind.Liveness, ProbeKind.Startup];
 
     /// <summary>
@@ -61,6 +65,26 @@ internal static class ContainerValidator
         }
 
         errors.AddIfNotSupported(FieldPath.Child(path, "terminationMessagePolicy"), container.TerminationMessagePolicy, TerminationMessagePolicies);
+        ValidateProcessText(container, path, errors);
+    }
+
+    // What becomes an argument, a variable or a folder of a process: an operating system takes no NUL there.
+    private static void ValidateProcessText(V1Container container, string path, List<FieldError> errors)
+    {
+        var texts = new List<(string Path, string? Text)> { (FieldPath.Child(path, "image"), container.Image), (FieldPath.Child(path, "workingDir"), container.WorkingDir) };
+        foreach (var (field, list) in new[] { ("command", container.Command), ("args", container.Args) })
+        {
+            texts.AddRange((list ?? []).Select((text, i) => (FieldPath.Index(FieldPath.Child(path, field), i), (string?)text)));
+        }
+
+        texts.AddRange((container.Env ?? []).Select((variable, i) => (FieldPath.Child(FieldPath.Index(FieldPath.Child(path, "env"), i), "value"), variable?.Value)));
+        foreach (var (field, text) in texts)
+        {
+            if (text?.Contains('\0', StringComparison.Ordinal) == true)
+            {
+                errors.Add(FieldError.Invalid(field, text, "must not contain a NUL character"));
+            }
+        }
     }
 
     private static V1Probe? Probe(V1Container container, ProbeKind kind) => kind switch
@@ -92,8 +116,13 @@ internal static class ContainerValidator
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < (ports?.Count ?? 0); i++)
         {
-            var port = ports![i];
             var portPath = FieldPath.Index(path, i);
+            if (ports![i] is not { } port)
+            {
+                errors.Add(FieldError.Required(portPath));
+                continue;
+            }
+
             SupportedFields.Report(port, portPath, errors);
             if (!string.IsNullOrEmpty(port.Name))
             {
@@ -125,8 +154,13 @@ internal static class ContainerValidator
         // Repeated names are allowed, as in Kubernetes: the last one wins.
         for (var i = 0; i < (env?.Count ?? 0); i++)
         {
-            var variable = env![i];
             var variablePath = FieldPath.Index(path, i);
+            if (env![i] is not { } variable)
+            {
+                errors.Add(FieldError.Required(variablePath));
+                continue;
+            }
+
             SupportedFields.Report(variable, variablePath, errors);
             var namePath = FieldPath.Child(variablePath, "name");
             if (string.IsNullOrEmpty(variable.Name))
@@ -145,14 +179,43 @@ internal static class ContainerValidator
         SupportedFields.Report(resources, path, errors);
         foreach (var (field, quantities) in new[] { ("limits", resources.Limits), ("requests", resources.Requests) })
         {
-            foreach (var name in quantities?.Keys ?? [])
+            foreach (var (name, quantity) in quantities ?? new Dictionary<string, ResourceQuantity>())
             {
+                var quantityPath = FieldPath.Key(FieldPath.Child(path, field), name);
                 if (!ResourceNames.Contains(name, StringComparer.Ordinal))
                 {
-                    errors.Add(FieldError.Forbidden(FieldPath.Key(FieldPath.Child(path, field), name), SupportedFields.NotSupportedDetail));
+                    errors.Add(FieldError.Forbidden(quantityPath, SupportedFields.NotSupportedDetail));
+                }
+                else if (QuantityProblem(name, quantity, out var amount) is { } problem)
+                {
+                    errors.Add(FieldError.Invalid(quantityPath, amount?.ToString(CultureInfo.InvariantCulture) ?? quantity?.ToString() ?? "", problem));
                 }
             }
         }
+    }
+
+    // What the runtimes can apply: a non-negative amount (as the API server requires) that fits the
+    // engine's integers (bytes of memory, nano-CPUs).
+    // (ResourceQuantity prints a negative amount oddly, so messages show the decimal.)
+    private static string? QuantityProblem(string name, ResourceQuantity? quantity, out decimal? amount)
+    {
+        try
+        {
+            amount = quantity?.ToDecimal() ?? 0;
+        }
+        catch (OverflowException)
+        {
+            amount = null;
+        }
+
+        if (amount < 0)
+        {
+            return "must be greater than or equal to 0";
+        }
+
+        return name == "cpu"
+            ? amount is null or > MaxCpu ? $"must be no more than {MaxCpu} CPUs" : null
+            : amount is null or > long.MaxValue ? "must be no more than 8Ei (bytes)" : null;
     }
 
     private static void ValidateLifecycle(V1Lifecycle lifecycle, string path, DeclaredPorts ports, long gracePeriodSeconds, List<FieldError> errors)

@@ -6,6 +6,9 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// <summary>The kubelet's default <c>maxPods</c>.</summary>
     public const int DefaultMaxPods = 110;
 
+    /// <summary>The largest <c>Gateway:MaxPods</c>: each pod is at least one process or container.</summary>
+    public const int MaxPodsLimit = 10_000;
+
     /// <summary><c>Gateway:Kubernetes:Kubeconfig</c>: the kubeconfig file for Kubernetes services; null for in-cluster, <c>KUBECONFIG</c> or <c>~/.kube/config</c>.</summary>
     public string? Kubeconfig { get; init; }
 

@@ -7,13 +7,21 @@ namespace Gateway.Specs;
 
 /// <summary>
 /// Reads <c>Gateway:*</c> from configuration into a <see cref="GatewaySpec"/>, collecting every error
-/// with its field path, the way the API server words them. Nothing is started from a spec with errors.
+/// with its field path, the way the API server words them. Nothing is started from a spec with errors,
+/// and a spec without errors is safe to act on: every value is parsed and range-checked here.
 /// </summary>
 public static partial class GatewaySpecLoader
 {
     public const string DefaultProxyUrls = "http://127.0.0.1:8080";
     public const string DefaultAdminUrls = "http://127.0.0.1:9090";
 
+    // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
+    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process"];
+    private static readonly string[] ProxyKeys = ["Urls"];
+    private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
+    private static readonly string[] ClusterKeys = ["Kubeconfig"];
+    private static readonly string[] DockerKeys = ["Endpoint", "KeepContainersOnShutdown"];
+    private static readonly string[] ProcessKeys = ["InheritEnvironment"];
     private static readonly string[] StrategyKeys = ["MaxSurge", "MaxUnavailable"];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
     private static readonly string[] KubernetesKeys = ["Namespace", "Service", "Port", "ReadinessProbe"];
@@ -21,19 +29,70 @@ public static partial class GatewaySpecLoader
     private static readonly string[] ServiceKeys = ["Route", "Runtime", "Retries", "SlowStartSeconds", .. PodKeys, .. KubernetesKeys];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
 
+    /// <summary>
+    /// The spec, with every problem in <paramref name="errors"/>. Never throws, whatever the
+    /// configuration holds: a failure nobody foresaw is one error on the service it came from.
+    /// </summary>
     public static GatewaySpec Load(IConfiguration configuration, string configDirectory, out IReadOnlyList<string> errors)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(configDirectory);
         var found = new List<string>();
-        var gateway = configuration.GetSection("Gateway");
-        var proxyUrls = gateway["Proxy:Urls"] is { Length: > 0 } p ? p : DefaultProxyUrls;
-        var kubeconfig = gateway["Kubernetes:Kubeconfig"] is { Length: > 0 } k ? Path.GetFullPath(Path.Combine(configDirectory, k)) : null;
-        var adminUrls = gateway["Admin:Urls"] is { Length: > 0 } a ? a : DefaultAdminUrls;
+        errors = found;
+        try
+        {
+            return LoadGateway(configuration.GetSection("Gateway"), configDirectory, found);
+        }
+#pragma warning disable CA1031 // The promise to the host: an unforeseen failure is an error, not a crash.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            found.Add(InternalError("Gateway", e));
+            return new GatewaySpec(DefaultProxyUrls, DefaultAdminUrls, []);
+        }
+    }
+
+    private static GatewaySpec LoadGateway(IConfigurationSection gateway, string configDirectory, List<string> errors)
+    {
+        const string path = "Gateway";
+        if (gateway.Value is { Length: > 0 } value)
+        {
+            errors.Add(FieldError.Invalid(path, value, $"must be an object with the fields {string.Join(", ", GatewayKeys)}").ToString());
+        }
+
+        UnknownKeys(gateway, path, GatewayKeys, errors);
+        var proxy = Section(gateway, "Proxy", path, ProxyKeys, errors);
+        var admin = Section(gateway, "Admin", path, AdminKeys, errors);
+        var (proxyUrls, adminUrls) = LoadListeners(
+            Scalar(proxy, "Urls", "Gateway:Proxy", errors) is { Length: > 0 } p ? p : DefaultProxyUrls,
+            Scalar(admin, "Urls", "Gateway:Admin", errors) is { Length: > 0 } a ? a : DefaultAdminUrls,
+            errors);
+
+        var cluster = Section(gateway, "Kubernetes", path, ClusterKeys, errors);
+        var kubeconfig = FilePath(cluster, "Kubeconfig", "Gateway:Kubernetes", configDirectory, errors);
+        ValidateDocker(Section(gateway, "Docker", path, DockerKeys, errors), errors);
+        var inherit = Boolean(Section(gateway, "Process", path, ProcessKeys, errors), "InheritEnvironment", "Gateway:Process", errors) ?? false;
+        var maxPods = (int)(Integer(gateway, "MaxPods", path, 1, GatewaySpec.MaxPodsLimit, errors) ?? GatewaySpec.DefaultMaxPods);
+        var stateDirectory = FilePath(gateway, "StateDirectory", path, configDirectory, errors) ?? StateDirectories.Default();
+        var adminAccess = new AdminAccessSpec(
+            FilePath(admin, "TokenFile", "Gateway:Admin", configDirectory, errors),
+            FilePath(admin, "Kubeconfig", "Gateway:Admin", configDirectory, errors),
+            AdminHosts(admin, errors));
 
         var services = new List<ServiceSpec>();
-        foreach (var section in gateway.GetSection("Services").GetChildren())
+        var serviceSections = Section(gateway, "Services", path, known: null, errors).GetChildren().ToList();
+        if (serviceSections.Count > 0 && serviceSections.All(s => int.TryParse(s.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
         {
-            if (LoadService(section, configDirectory, found) is { } service)
+            // A JSON list arrives keyed 0, 1, ...: services are named by their keys instead.
+            errors.Add("Gateway:Services: Invalid value: must be an object of services by name, e.g. { \"web\": { ... } }, not a list");
+            serviceSections.Clear();
+        }
+
+        // Routes are compared even for services with other errors, so that one round of fixes is enough.
+        var routes = new List<(string Service, RouteSpec Route)>();
+        foreach (var section in serviceSections)
+        {
+            if (LoadService(section, configDirectory, routes, errors) is { } service)
             {
                 services.Add(service);
             }
@@ -44,20 +103,11 @@ public static partial class GatewaySpecLoader
         {
             if (!podNames.Add(service.PodName!))
             {
-                found.Add($"Gateway:Services:{service.Name}: Duplicate value: \"{service.PodName}\": another service's manifest names the same pod");
+                errors.Add($"Gateway:Services:{service.Name}: Duplicate value: \"{service.PodName}\": another service's manifest names the same pod");
             }
         }
 
-        var maxPods = (int)(Number(gateway, "MaxPods", "Gateway", found, min: 0) ?? GatewaySpec.DefaultMaxPods);
-        var stateDirectory = gateway["StateDirectory"] is { Length: > 0 } st ? Path.GetFullPath(Path.Combine(configDirectory, st)) : StateDirectories.Default();
-        var admin = gateway.GetSection("Admin");
-        var adminAccess = new AdminAccessSpec(
-            admin["TokenFile"] is { Length: > 0 } t ? Path.GetFullPath(Path.Combine(configDirectory, t)) : null,
-            admin["Kubeconfig"] is { Length: > 0 } kc ? Path.GetFullPath(Path.Combine(configDirectory, kc)) : null,
-            [.. admin.GetSection("Hosts").GetChildren().Select(c => c.Value).OfType<string>().Where(h => h.Length > 0)]);
-        var inherit = gateway.GetSection("Process").GetValue("InheritEnvironment", false);
-
-        errors = found;
+        errors.AddRange(RouteValidator.Conflicts(routes));
         return new GatewaySpec(proxyUrls, adminUrls, services)
         {
             Kubeconfig = kubeconfig,
@@ -68,35 +118,129 @@ public static partial class GatewaySpecLoader
         };
     }
 
-    private static ServiceSpec? LoadService(IConfigurationSection section, string configDirectory, List<string> errors)
+    /// <summary>The listeners' URLs as Kestrel takes them (trimmed, ';'-joined), checked one by one and against each other.</summary>
+    private static (string Proxy, string Admin) LoadListeners(string proxyUrls, string adminUrls, List<string> errors)
     {
-        var name = section.Key;
-        var path = $"Gateway:Services:{name}";
-        var before = errors.Count;
-
-        if (!DnsLabel().IsMatch(name) || name.Length > 63)
+        var proxy = ListenerUrls.Parse(proxyUrls, "Gateway:Proxy:Urls", errors);
+        var admin = ListenerUrls.Parse(adminUrls, "Gateway:Admin:Urls", errors);
+        foreach (var listener in admin)
         {
-            errors.Add($"{path}: Invalid value: \"{name}\": a service name must be a lowercase RFC 1123 label (a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters), because pod names are made from it");
-        }
-
-        foreach (var child in section.GetChildren())
-        {
-            if (!ServiceKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            if (proxy.FirstOrDefault(p => ListenerUrls.Overlap(p, listener)) is { } taken)
             {
-                errors.Add($"{path}:{child.Key}: Invalid value: \"{child.Key}\": unknown field; supported fields: {string.Join(", ", ServiceKeys)}");
+                errors.Add(FieldError.Invalid("Gateway:Admin:Urls", listener.Url,
+                    $"the same port as Gateway:Proxy:Urls ({GoSyntax.Quote(taken.Url)}); give the admin API a port of its own").ToString());
             }
         }
 
-        var route = LoadRoute(section.GetSection("Route"), $"{path}:Route", errors);
+        return (string.Join(';', proxy.Select(l => l.Url)), string.Join(';', admin.Select(l => l.Url)));
+    }
 
-        var runtime = RuntimeKind.Process;
-        if (section["Runtime"] is { Length: > 0 } runtimeText && !Enum.TryParse(runtimeText, ignoreCase: true, out runtime))
+    private static void ValidateDocker(IConfigurationSection docker, List<string> errors)
+    {
+        const string path = "Gateway:Docker";
+        Boolean(docker, "KeepContainersOnShutdown", path, errors);
+        if (Scalar(docker, "Endpoint", path, errors) is { Length: > 0 } endpoint)
         {
-            errors.Add($"{path}:Runtime: Unsupported value: \"{runtimeText}\": supported values: {string.Join(", ", Enum.GetNames<RuntimeKind>().Select(n => $"\"{n}\""))}");
+            ValidateDockerEndpoint(endpoint, $"{path}:Endpoint", errors);
+        }
+        else if (Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host && !Uri.TryCreate(host, UriKind.Absolute, out _))
+        {
+            // The runtime falls back to DOCKER_HOST, which the docker CLI shares (with schemes such as
+            // ssh:// that only matter once a Docker service runs): here it only has to be a URL.
+            errors.Add(FieldError.Invalid("DOCKER_HOST", host, "must be an absolute URL, e.g. \"unix:///var/run/docker.sock\"; fix the environment variable or set Gateway:Docker:Endpoint").ToString());
+        }
+    }
+
+    private static void ValidateDockerEndpoint(string endpoint, string path, List<string> errors)
+    {
+        const string example = "e.g. \"unix:///var/run/docker.sock\" or \"tcp://127.0.0.1:2375\"";
+        string? problem = !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
+            ? $"must be an absolute URL, {example}"
+            : uri.Scheme switch
+            {
+                "unix" => uri.AbsolutePath.Length > 1 ? null : $"a unix:// endpoint names the engine's socket, {example}",
+                "tcp" or "http" => uri.Host.Length > 0 && uri.Port is > 0 and <= 65535 ? null : $"a {uri.Scheme}:// endpoint names a host and a port, {example}",
+                _ => $"the scheme must be unix, tcp or http, {example}",
+            };
+        if (problem is not null)
+        {
+            errors.Add(FieldError.Invalid(path, endpoint, problem).ToString());
+        }
+    }
+
+    private static List<string> AdminHosts(IConfigurationSection admin, List<string> errors)
+    {
+        const string path = "Gateway:Admin:Hosts";
+        var hosts = Strings(admin, "Hosts", "Gateway:Admin", errors);
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            var problems = hosts[i].Contains('*', StringComparison.Ordinal)
+                ? ["a wildcard would let any web page reach the admin API (DNS rebinding); name each host"]
+                : RouteValidator.HostProblems(hosts[i]);
+            errors.AddRange(problems.Select(problem => FieldError.Invalid($"{path}:{i}", hosts[i], problem).ToString()));
         }
 
-        var retries = LoadRetries(section.GetSection("Retries"), $"{path}:Retries", errors);
-        var slowStart = TimeSpan.FromSeconds(Number(section, "SlowStartSeconds", path, errors, min: 0) ?? 0);
+        return hosts;
+    }
+
+    private static ServiceSpec? LoadService(
+        IConfigurationSection section, string configDirectory, List<(string Service, RouteSpec Route)> routes, List<string> errors)
+    {
+        var path = $"Gateway:Services:{section.Key}";
+        try
+        {
+            return LoadServiceFields(section, path, configDirectory, routes, errors);
+        }
+#pragma warning disable CA1031 // One service's unforeseen failure is that service's error; the others are still read.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            errors.Add(InternalError(path, e));
+            return null;
+        }
+    }
+
+    private static ServiceSpec? LoadServiceFields(
+        IConfigurationSection section, string path, string configDirectory, List<(string Service, RouteSpec Route)> routes, List<string> errors)
+    {
+        var name = section.Key;
+        var before = errors.Count;
+        if (NameRules.Dns1123Label(name).Count > 0)
+        {
+            errors.Add($"{path}: Invalid value: {GoSyntax.Quote(name)}: a service name must be a lowercase RFC 1123 label (a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters), because pod names are made from it");
+        }
+
+        if (section.Value is { Length: > 0 } value)
+        {
+            errors.Add(FieldError.Invalid(path, value, "must be an object: a service's Route, Runtime, Replicas and Template or Manifest").ToString());
+            return null;
+        }
+
+        UnknownKeys(section, path, ServiceKeys, errors);
+        var beforeRoute = errors.Count;
+        var route = LoadRoute(section, path, errors);
+        if (errors.Count == beforeRoute)
+        {
+            routes.Add((name, route));
+        }
+
+        var runtime = RuntimeKind.Process;
+        if (Scalar(section, "Runtime", path, errors) is { Length: > 0 } runtimeText)
+        {
+            // Enum.TryParse would take "7" too.
+            var names = Enum.GetNames<RuntimeKind>();
+            if (names.FirstOrDefault(n => n.Equals(runtimeText, StringComparison.OrdinalIgnoreCase)) is { } known)
+            {
+                runtime = Enum.Parse<RuntimeKind>(known);
+            }
+            else
+            {
+                errors.Add(FieldError.NotSupported($"{path}:Runtime", runtimeText, names).ToString());
+            }
+        }
+
+        var retries = LoadRetries(Section(section, "Retries", path, RetryKeys, errors), $"{path}:Retries", errors);
+        var slowStart = TimeSpan.FromSeconds(Real(section, "SlowStartSeconds", path, 0, ServiceSpec.MaxSlowStartSeconds, errors) ?? 0);
         if (runtime == RuntimeKind.Kubernetes)
         {
             var cluster = LoadKubernetesService(section, path, errors);
@@ -121,32 +265,18 @@ public static partial class GatewaySpecLoader
             errors.Add($"{path}:{key}: Forbidden: only a service with Runtime \"Kubernetes\" names a cluster Service; remove {key} or set Runtime to Kubernetes");
         }
 
-        int? replicas = null;
-        if (section["Replicas"] is { Length: > 0 } replicasText)
-        {
-            if (!int.TryParse(replicasText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var r))
-            {
-                errors.Add($"{path}:Replicas: Invalid value: \"{replicasText}\": must be an integer");
-            }
-            else if (r < 0)
-            {
-                errors.Add($"{path}:Replicas: Invalid value: {r}: must be greater than or equal to 0");
-            }
-            else
-            {
-                replicas = r;
-            }
-        }
+        var replicas = (int?)Integer(section, "Replicas", path, 0, int.MaxValue, errors);
+        var rollout = LoadRollout(Section(section, "Strategy", path, StrategyKeys, errors), $"{path}:Strategy", errors);
 
-        var rollout = LoadRollout(section.GetSection("Strategy"), $"{path}:Strategy", errors);
-
-        var template = section.GetSection("Template");
-        var manifest = section["Manifest"];
+        var beforeSource = errors.Count;
+        var template = Section(section, "Template", path, known: null, errors);
+        var manifest = Scalar(section, "Manifest", path, errors);
         var hasTemplate = template.GetChildren().Any();
         var hasManifest = !string.IsNullOrEmpty(manifest);
-        V1PodTemplateSpec? pod = null;
-        string? podName = null;
-        string specPath;
+        if (errors.Count != beforeSource)
+        {
+            return null;
+        }
 
         if (hasTemplate == hasManifest)
         {
@@ -156,22 +286,20 @@ public static partial class GatewaySpecLoader
             return null;
         }
 
+        V1PodTemplateSpec? pod;
+        string? podName = null;
+        string podPath;
+        string? file = null;
         if (hasTemplate)
         {
-            specPath = $"{path}:Template.spec";
-            var json = ConfigurationJson.ToJson(template, typeof(V1PodTemplateSpec), $"{path}:Template", errors);
-            if (errors.Count == before && json is not null)
-            {
-                pod = KubernetesJson.Deserialize<V1PodTemplateSpec>(json.ToJsonString());
-            }
+            podPath = $"{path}:Template";
+            pod = ConfigurationJson.Bind<V1PodTemplateSpec>(template, podPath, errors);
         }
         else
         {
-            var file = Path.GetFullPath(Path.Combine(configDirectory, manifest!));
-            pod = LoadManifest(file, $"{path}:Manifest", errors, ref replicas, out podName);
-
-            // Errors name the field in the manifest: a Pod's spec, or a Deployment's pod template.
-            specPath = podName is not null ? $"{path}:Manifest({manifest}).spec" : $"{path}:Manifest({manifest}).spec.template.spec";
+            podPath = $"{path}:Manifest({manifest})";
+            file = FilePath(section, "Manifest", path, configDirectory, errors);
+            pod = file is null ? null : LoadManifest(file, $"{path}:Manifest", podPath, errors, ref replicas, out podName, out podPath);
         }
 
         if (pod is null)
@@ -184,12 +312,10 @@ public static partial class GatewaySpecLoader
             return null;
         }
 
-        foreach (var error in PodSpecValidator.Validate(pod.Spec, specPath))
-        {
-            errors.Add(error.ToString());
-        }
-
-        if (runtime == RuntimeKind.Docker)
+        ValidateLabels(pod.Metadata?.Labels, $"{podPath}.metadata.labels", errors);
+        var specPath = $"{podPath}.spec";
+        errors.AddRange(PodSpecValidator.Validate(pod.Spec, specPath).Select(error => error.ToString()));
+        if (runtime == RuntimeKind.Docker && pod.Spec is not null)
         {
             ValidateForDocker(pod.Spec, specPath, errors);
         }
@@ -199,8 +325,8 @@ public static partial class GatewaySpecLoader
             return null;
         }
 
-        var podSpec = PodSpecDefaults.ApplyDefaults(pod.Spec);
-        var labels = new Dictionary<string, string>(pod.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var podSpec = PodSpecDefaults.ApplyDefaults(pod.Spec!); // a null spec is a Required error above
+        var labels = (pod.Metadata?.Labels ?? new Dictionary<string, string>()).ToDictionary(l => l.Key, l => l.Value ?? "", StringComparer.Ordinal);
         if (podName is null)
         {
             labels["app"] = name;
@@ -220,74 +346,54 @@ public static partial class GatewaySpecLoader
             Rollout = rollout,
             Retries = retries,
             SlowStart = slowStart,
-            SourceFiles = hasManifest ? [Path.GetFullPath(Path.Combine(configDirectory, manifest!))] : [],
+            SourceFiles = file is null ? [] : [file],
         };
     }
 
     private static RolloutSpec LoadRollout(IConfigurationSection section, string path, List<string> errors)
     {
-        UnknownKeys(section, path, StrategyKeys, errors);
         var rollout = RolloutSpec.Default;
         foreach (var key in StrategyKeys)
         {
-            if (section[key] is { Length: > 0 } value)
+            if (Scalar(section, key, path, errors) is not { Length: > 0 } value)
             {
-                if (!RolloutSpec.IsValid(value))
-                {
-                    errors.Add($"{path}:{key}: Invalid value: \"{value}\": must be a non-negative integer or a percentage, e.g. \"25%\"");
-                }
-                else
-                {
-                    rollout = key == "MaxSurge" ? rollout with { MaxSurge = value } : rollout with { MaxUnavailable = value };
-                }
+                continue;
             }
+
+            if (!RolloutSpec.IsValid(value))
+            {
+                errors.Add(FieldError.Invalid($"{path}:{key}", value, "must be a non-negative integer or a percentage, e.g. \"25%\"").ToString());
+            }
+            else if (key == "MaxUnavailable" && value.EndsWith('%') && int.Parse(value[..^1], CultureInfo.InvariantCulture) > 100)
+            {
+                errors.Add(FieldError.Invalid($"{path}:{key}", value, "must not be greater than 100%").ToString());
+            }
+            else
+            {
+                rollout = key == "MaxSurge" ? rollout with { MaxSurge = value } : rollout with { MaxUnavailable = value };
+            }
+        }
+
+        // The deployment controller's rule: a rollout must be able to move.
+        if (IsZero(rollout.MaxSurge) && IsZero(rollout.MaxUnavailable))
+        {
+            errors.Add(FieldError.Invalid($"{path}:MaxUnavailable", rollout.MaxUnavailable, "may not be 0 when MaxSurge is 0").ToString());
         }
 
         return rollout;
     }
 
+    private static bool IsZero(string countOrPercent) =>
+        int.TryParse(countOrPercent.TrimEnd('%'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n == 0;
+
     private static RetrySpec LoadRetries(IConfigurationSection section, string path, List<string> errors)
     {
-        UnknownKeys(section, path, RetryKeys, errors);
         var d = RetrySpec.Default;
         return new RetrySpec(
-            (int)(Number(section, "Attempts", path, errors, min: 0) ?? d.Attempts),
-            Number(section, "BudgetPercent", path, errors, min: 0) ?? d.BudgetPercent,
-            (int)(Number(section, "MinConcurrent", path, errors, min: 0) ?? d.MinConcurrent),
-            (int)(Number(section, "BufferBytes", path, errors, min: 0) ?? d.BufferBytes));
-    }
-
-    private static double? Number(IConfigurationSection section, string key, string path, List<string> errors, double min)
-    {
-        if (section[key] is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-        {
-            errors.Add($"{path}:{key}: Invalid value: \"{text}\": must be a number");
-            return null;
-        }
-
-        if (value < min)
-        {
-            errors.Add($"{path}:{key}: Invalid value: {text}: must be greater than or equal to {min}");
-            return null;
-        }
-
-        return value;
-    }
-
-    private static void UnknownKeys(IConfigurationSection section, string path, string[] known, List<string> errors)
-    {
-        foreach (var child in section.GetChildren())
-        {
-            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{path}:{child.Key}: Invalid value: \"{child.Key}\": unknown field; supported fields: {string.Join(", ", known)}");
-            }
-        }
+            (int)(Integer(section, "Attempts", path, 0, RetrySpec.MaxAttempts, errors) ?? d.Attempts),
+            Real(section, "BudgetPercent", path, 0, 100, errors) ?? d.BudgetPercent,
+            (int)(Integer(section, "MinConcurrent", path, 0, RetrySpec.MaxMinConcurrent, errors) ?? d.MinConcurrent),
+            (int)(Integer(section, "BufferBytes", path, 0, RetrySpec.MaxBufferBytes, errors) ?? d.BufferBytes));
     }
 
     /// <summary>A Kubernetes service: a cluster Service to route to, and optionally a gateway-side readiness probe.</summary>
@@ -298,37 +404,47 @@ public static partial class GatewaySpecLoader
             errors.Add($"{path}:{key}: Forbidden: a Kubernetes service's pods are the cluster's; remove {key}");
         }
 
-        var ns = section["Namespace"] is { Length: > 0 } n ? n : "default";
-        if (!DnsLabel().IsMatch(ns) || ns.Length > 63)
+        var ns = Scalar(section, "Namespace", path, errors) is { Length: > 0 } n ? n : "default";
+        if (NameRules.Dns1123Label(ns).Count > 0)
         {
-            errors.Add($"{path}:Namespace: Invalid value: \"{ns}\": a namespace must be a lowercase RFC 1123 label");
+            errors.Add($"{path}:Namespace: Invalid value: {GoSyntax.Quote(ns)}: a namespace must be a lowercase RFC 1123 label");
         }
 
-        var service = section["Service"];
+        var service = Scalar(section, "Service", path, errors);
         if (string.IsNullOrEmpty(service))
         {
             errors.Add($"{path}:Service: Required value: the name of the cluster Service whose EndpointSlices the gateway routes to");
         }
-        else if (!DnsLabel().IsMatch(service) || service.Length > 63)
+        else if (NameRules.Dns1123Label(service).Count > 0)
         {
-            errors.Add($"{path}:Service: Invalid value: \"{service}\": a Service name must be a lowercase RFC 1123 label");
+            errors.Add($"{path}:Service: Invalid value: {GoSyntax.Quote(service)}: a Service name must be a lowercase RFC 1123 label");
         }
 
-        var port = section["Port"] is { Length: > 0 } portText ? portText : null;
-        if (port is not null && int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is < 1 or > 65535)
+        var port = Scalar(section, "Port", path, errors) is { Length: > 0 } portText ? portText : null;
+        if (port is not null)
         {
-            errors.Add($"{path}:Port: Invalid value: {number}: must be between 1 and 65535, inclusive");
+            var portPath = $"{path}:Port";
+            if (port.All(char.IsAsciiDigit) || port.StartsWith('-'))
+            {
+                if (NumberField.Integer(portPath, port, 1, 65535, out _) is { } error)
+                {
+                    errors.Add(error.ToString());
+                }
+            }
+            else
+            {
+                errors.AddRange(NameRules.PortName(port).Select(problem => FieldError.Invalid(portPath, port, problem).ToString()));
+            }
         }
 
+        var probeSection = Section(section, "ReadinessProbe", path, known: null, errors);
         V1Probe? probe = null;
-        var probeSection = section.GetSection("ReadinessProbe");
         if (probeSection.GetChildren().Any())
         {
             var probePath = $"{path}:ReadinessProbe";
-            var json = ConfigurationJson.ToJson(probeSection, typeof(V1Probe), probePath, errors);
-            if (json is not null)
+            probe = ConfigurationJson.Bind<V1Probe>(probeSection, probePath, errors);
+            if (probe is not null)
             {
-                probe = KubernetesJson.Deserialize<V1Probe>(json.ToJsonString());
                 var fieldErrors = new List<FieldError>();
                 ProbeValidator.Validate(probe, Probes.ProbeKind.Readiness, probePath, new DeclaredPorts($"{path}:Port", new HashSet<string>(StringComparer.Ordinal) { port ?? "" }), fieldErrors);
                 if (probe.Exec is not null)
@@ -341,7 +457,7 @@ public static partial class GatewaySpecLoader
             }
         }
 
-        return service is null ? null : new KubernetesServiceSpec(ns, service, port, probe);
+        return string.IsNullOrEmpty(service) ? null : new KubernetesServiceSpec(ns, service, port, probe);
     }
 
     /// <summary>The Docker runtime runs images: every container names one (the Process runtime only shows it).</summary>
@@ -351,7 +467,7 @@ public static partial class GatewaySpecLoader
         {
             for (var i = 0; i < (list?.Count ?? 0); i++)
             {
-                if (string.IsNullOrWhiteSpace(list![i].Image))
+                if (list![i] is { } container && string.IsNullOrWhiteSpace(container.Image))
                 {
                     errors.Add($"{specPath}.{field}[{i}].image: Required value: the Docker runtime runs an image; name one (e.g. \"busybox\")");
                 }
@@ -359,69 +475,79 @@ public static partial class GatewaySpecLoader
         }
     }
 
-    private static RouteSpec LoadRoute(IConfigurationSection section, string path, List<string> errors)
+    private static void ValidateLabels(IDictionary<string, string>? labels, string path, List<string> errors)
     {
-        foreach (var child in section.GetChildren())
+        foreach (var (key, value) in labels ?? new Dictionary<string, string>())
         {
-            if (!RouteKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{path}:{child.Key}: Invalid value: \"{child.Key}\": unknown field; supported fields: {string.Join(", ", RouteKeys)}");
-            }
+            errors.AddRange(NameRules.QualifiedName(key).Select(problem => FieldError.Invalid(path, key, problem).ToString()));
+            errors.AddRange(NameRules.LabelValue(value ?? "").Select(problem => FieldError.Invalid(path, value ?? "", problem).ToString()));
         }
+    }
 
-        var routePath = section["Path"];
-        var hosts = section.GetSection("Hosts").GetChildren().Select(c => c.Value).OfType<string>().Where(h => h.Length > 0).ToList();
-        if (section["Hosts"] is { Length: > 0 } single)
+    private static RouteSpec LoadRoute(IConfigurationSection service, string servicePath, List<string> errors)
+    {
+        var path = $"{servicePath}:Route";
+        var section = Section(service, "Route", servicePath, RouteKeys, errors);
+        var routePath = Scalar(section, "Path", path, errors);
+        var hosts = Strings(section, "Hosts", path, errors);
+        for (var i = 0; i < hosts.Count; i++)
         {
-            hosts.Add(single);
+            errors.AddRange(RouteValidator.HostProblems(hosts[i]).Select(problem => FieldError.Invalid($"{path}:Hosts:{i}", hosts[i], problem).ToString()));
         }
 
         if (string.IsNullOrEmpty(routePath) && hosts.Count == 0)
         {
-            routePath = "/{**catch-all}";
+            routePath = RouteValidator.CatchAll;
         }
-        else if (routePath is { Length: > 0 } && !routePath.StartsWith('/'))
+        else if (routePath is { Length: > 0 } && RouteValidator.ValidatePath(routePath, $"{path}:Path") is { } error)
         {
-            errors.Add($"{path}:Path: Invalid value: \"{routePath}\": must start with '/', e.g. \"/api/{{**rest}}\"");
+            errors.Add(error.ToString());
         }
 
         return new RouteSpec(string.IsNullOrEmpty(routePath) ? null : routePath, hosts);
     }
 
-    private static V1PodTemplateSpec? LoadManifest(string file, string path, List<string> errors, ref int? replicas, out string? podName)
+    private static V1PodTemplateSpec? LoadManifest(
+        string file, string path, string manifestPath, List<string> errors, ref int? replicas, out string? podName, out string podPath)
     {
         podName = null;
-        if (!File.Exists(file))
+        podPath = manifestPath;
+        if (ManifestFile.Read(file, out var problem) is not { } text)
         {
-            errors.Add($"{path}: Not found: \"{file}\": no such file; a relative path is relative to the settings file's folder");
+            errors.Add(new FieldError(path, problem!.Value.Type, GoSyntax.Quote(file), problem.Value.Detail).ToString());
             return null;
         }
 
-        string text;
-        try
+        if (text.Split('\n').All(line => line.Trim() is "" or "---" or "..." || line.TrimStart().StartsWith('#')))
         {
-            text = File.ReadAllText(file);
-        }
-        catch (IOException e)
-        {
-            errors.Add($"{path}: Invalid value: \"{file}\": cannot be read: {e.Message}");
+            errors.Add(FieldError.Invalid(path, file, "the file is empty; it must hold one Pod or Deployment").ToString());
             return null;
         }
 
-        var kind = KindOf(text);
+        if (ManifestFile.TooDeep(text) is { } deepLine)
+        {
+            errors.Add(FieldError.Invalid(path, file, $"line {deepLine}: lists and objects nest deeper than {ManifestFile.MaxFlowDepth} levels; a pod manifest needs far fewer").ToString());
+            return null;
+        }
+
+        var kind = KindLine().Match(text) is { Success: true } match ? match.Groups[1].Value.Trim('"', '\'') : "";
         try
         {
             switch (kind)
             {
                 case "Pod":
                     var p = KubernetesYaml.Deserialize<V1Pod>(text, strict: true);
-                    podName = p.Metadata?.Name;
-                    if (string.IsNullOrEmpty(podName))
+                    var name = p.Metadata?.Name;
+                    var namePath = $"{manifestPath}.metadata.name";
+                    if (string.IsNullOrEmpty(name))
                     {
-                        errors.Add($"{path}: Required value: {file}: metadata.name: a Pod manifest must name its pod");
+                        errors.Add($"{namePath}: Required value: a Pod manifest must name its pod");
                         return null;
                     }
 
+                    // The pod's name becomes a folder name: nothing but a DNS subdomain ("../x" is not one).
+                    errors.AddRange(NameRules.Dns1123Subdomain(name).Select(e => FieldError.Invalid(namePath, name, e).ToString()));
+                    podName = name;
                     if (replicas is not null and not 1)
                     {
                         errors.Add($"{path}: Invalid value: {replicas}: a bare Pod manifest is one pod; remove Replicas or use a Deployment manifest");
@@ -430,6 +556,12 @@ public static partial class GatewaySpecLoader
                     return new V1PodTemplateSpec { Metadata = p.Metadata, Spec = p.Spec };
                 case "Deployment":
                     var d = KubernetesYaml.Deserialize<V1Deployment>(text, strict: true);
+                    podPath = $"{manifestPath}.spec.template";
+                    if (d.Spec?.Replicas is < 0)
+                    {
+                        errors.Add(FieldError.Invalid($"{manifestPath}.spec.replicas", d.Spec.Replicas, "must be greater than or equal to 0").ToString());
+                    }
+
                     replicas ??= d.Spec?.Replicas;
                     if (d.Spec?.Template is null)
                     {
@@ -437,27 +569,212 @@ public static partial class GatewaySpecLoader
                     }
 
                     return d.Spec?.Template;
+                case "":
+                    errors.Add(FieldError.Required($"{manifestPath}.kind", "a manifest holds a Pod or a Deployment; set kind: Pod or kind: Deployment").ToString());
+                    return null;
                 default:
-                    errors.Add($"{path}: Unsupported value: {file}: kind \"{kind}\": supported kinds: \"Pod\", \"Deployment\"");
+                    errors.Add($"{path}: Unsupported value: {file}: kind {GoSyntax.Quote(kind)}: supported kinds: \"Pod\", \"Deployment\"");
                     return null;
             }
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            errors.Add($"{path}: Invalid value: {file}: line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
+            errors.Add(FieldError.Invalid(path, file, $"line {e.Start.Line}, column {e.Start.Column}: {ManifestProblem(e, text)}").ToString());
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            errors.Add(FieldError.Invalid(path, file, $"cannot be parsed: {e.Message}").ToString());
             return null;
         }
     }
 
-    private static string KindOf(string yaml)
+    // YamlDotNet's message, in the API server's words where the case is known.
+    private static string ManifestProblem(YamlDotNet.Core.YamlException e, string text)
     {
-        var match = KindLine().Match(yaml);
-        return match.Success ? match.Groups[1].Value.Trim('"', '\'') : "";
+        var start = (int)Math.Clamp(e.Start.Index, 0, text.Length);
+        var scalar = text[start..(int)Math.Clamp(e.End.Index, start, text.Length)].Trim().Trim('"', '\'');
+        var message = e.InnerException?.Message ?? TrailingMark().Replace(e.Message, "");
+        if (e.InnerException is OverflowException)
+        {
+            return $"Invalid value: {scalar}: out of range for the field's integer type";
+        }
+
+        // The message of the fractions library that parses a ResourceQuantity.
+        if (e.InnerException is FormatException format && format.Message.Contains("converted to fraction", StringComparison.Ordinal))
+        {
+            return $"Invalid value: {GoSyntax.Quote(scalar)}: {string.Join("; ", NameRules.Quantity(scalar))}";
+        }
+
+        if (e.InnerException is FormatException notNumber && notNumber.Message.Contains("was not in a correct format", StringComparison.Ordinal))
+        {
+            return $"Invalid value: {GoSyntax.Quote(scalar)}: must be an integer";
+        }
+
+        if (UnknownProperty().Match(message) is { Success: true } unknown && typeof(V1Pod).Assembly.GetType(unknown.Groups[2].Value) is { } model)
+        {
+            var field = unknown.Groups[1].Value;
+            return $"{GoSyntax.Quote(field)}: {FieldNames.UnknownDetail(field, ConfigurationJson.FieldNames(model), "check its spelling against the Kubernetes API reference")}";
+        }
+
+        if (WrongShape().Match(message) is { Success: true } shape)
+        {
+            return $"wrong type for this field: expected {(shape.Groups[1].Value == "System.String" ? "a single value" : "a " + shape.Groups[1].Value.Split('.')[^1])}";
+        }
+
+        if (message.Contains("got 'DocumentStart'", StringComparison.Ordinal))
+        {
+            return "the file holds more than one YAML document ('---'); a manifest holds one Pod or Deployment";
+        }
+
+        if (ExpectedNode().Match(message) is { Success: true } node)
+        {
+            return $"wrong type for this field: expected {NodeKind(node.Groups[1].Value)}, found {NodeKind(node.Groups[2].Value)}";
+        }
+
+        return message;
     }
 
-    [GeneratedRegex("^kind:\\s*(\\S+)\\s*$", RegexOptions.Multiline)]
+    private static string NodeKind(string yamlEvent) => yamlEvent switch
+    {
+        "SequenceStart" => "a list",
+        "MappingStart" => "an object",
+        "Scalar" => "a single value",
+        _ => yamlEvent,
+    };
+
+    private static string InternalError(string path, Exception e) =>
+        $"{path}: Internal error: {e.GetType().Name}: {e.Message}; please report";
+
+    private static void UnknownKeys(IConfigurationSection section, string path, string[] known, List<string> errors)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add(FieldNames.UnknownKey(path, child.Key, known));
+            }
+        }
+    }
+
+    /// <summary>The object <paramref name="key"/> of <paramref name="parent"/>; a plain value there is an error, and so is a key outside <paramref name="known"/> (null: not checked here).</summary>
+    private static IConfigurationSection Section(IConfigurationSection parent, string key, string parentPath, string[]? known, List<string> errors)
+    {
+        var section = parent.GetSection(key);
+        var path = $"{parentPath}:{key}";
+        if (section.Value is { Length: > 0 } value)
+        {
+            errors.Add(FieldError.Invalid(path, value, known is null ? "must be an object" : $"must be an object with the fields {string.Join(", ", known)}").ToString());
+        }
+
+        if (known is not null)
+        {
+            UnknownKeys(section, path, known, errors);
+        }
+
+        return section;
+    }
+
+    /// <summary>The plain value of <paramref name="key"/>; an object or a list there is an error.</summary>
+    private static string? Scalar(IConfigurationSection parent, string key, string parentPath, List<string> errors)
+    {
+        var section = parent.GetSection(key);
+        if (section.GetChildren().Any())
+        {
+            errors.Add($"{parentPath}:{key}: Invalid value: must be a single value, not an object or a list");
+            return null;
+        }
+
+        return section.Value;
+    }
+
+    /// <summary>A list of strings, or one string standing for a list of one.</summary>
+    private static List<string> Strings(IConfigurationSection parent, string key, string parentPath, List<string> errors)
+    {
+        var section = parent.GetSection(key);
+        var path = $"{parentPath}:{key}";
+        if (section.Value is { Length: > 0 } single)
+        {
+            return [single];
+        }
+
+        var items = new List<string>();
+        foreach (var child in section.GetChildren())
+        {
+            if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                errors.Add($"{path}: Invalid value: must be a list of strings, found the key {GoSyntax.Quote(child.Key)}");
+                return [];
+            }
+
+            if (Scalar(section, child.Key, path, errors) is { Length: > 0 } item)
+            {
+                items.Add(item);
+            }
+        }
+
+        return items;
+    }
+
+    private static long? Integer(IConfigurationSection parent, string key, string parentPath, long min, long max, List<string> errors) =>
+        Parsed(parent, key, parentPath, errors, (string path, string text, out long value) => NumberField.Integer(path, text, min, max, out value));
+
+    private static double? Real(IConfigurationSection parent, string key, string parentPath, double min, double max, List<string> errors) =>
+        Parsed(parent, key, parentPath, errors, (string path, string text, out double value) => NumberField.Real(path, text, min, max, out value));
+
+    private static bool? Boolean(IConfigurationSection parent, string key, string parentPath, List<string> errors) =>
+        Parsed(parent, key, parentPath, errors, (string path, string text, out bool value) =>
+            bool.TryParse(text, out value) ? null : FieldError.Invalid(path, text, "must be true or false"));
+
+    private delegate FieldError? Parser<T>(string path, string text, out T value);
+
+    /// <summary>The value of <paramref name="key"/> parsed, or null when it is unset or wrong (and then an error says why).</summary>
+    private static T? Parsed<T>(IConfigurationSection parent, string key, string parentPath, List<string> errors, Parser<T> parse)
+        where T : struct
+    {
+        if (Scalar(parent, key, parentPath, errors) is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (parse($"{parentPath}:{key}", text, out var value) is { } error)
+        {
+            errors.Add(error.ToString());
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>A file or folder named in the settings, relative to the settings file's folder.</summary>
+    private static string? FilePath(IConfigurationSection parent, string key, string parentPath, string configDirectory, List<string> errors)
+    {
+        if (Scalar(parent, key, parentPath, errors) is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add(FieldError.Invalid($"{parentPath}:{key}", text, "a path may not contain a NUL character").ToString());
+            return null;
+        }
+
+        return Path.GetFullPath(Path.Combine(configDirectory, text));
+    }
+
+    [GeneratedRegex(@"^kind:\s*(\S+?)\s*(#.*)?$", RegexOptions.Multiline)]
     private static partial Regex KindLine();
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
+    [GeneratedRegex(@"\s*\(at Line: \d+, Col: \d+, Idx: \d+\)\s*\.?$")]
+    private static partial Regex TrailingMark();
+
+    [GeneratedRegex(@"^No node deserializer was able to deserialize the node into type ([\w.]+),")]
+    private static partial Regex WrongShape();
+
+    [GeneratedRegex(@"^Expected '(\w+)', got '(\w+)'")]
+    private static partial Regex ExpectedNode();
+
+    [GeneratedRegex(@"^Property '(.+)' not found on type '(.+)'\.$")]
+    private static partial Regex UnknownProperty();
 }

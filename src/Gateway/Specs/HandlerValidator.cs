@@ -84,8 +84,13 @@ internal static class HandlerValidator
         var headersPath = FieldPath.Child(path, "httpHeaders");
         for (var i = 0; i < (httpGet.HttpHeaders?.Count ?? 0); i++)
         {
-            var header = httpGet.HttpHeaders![i];
             var headerPath = FieldPath.Index(headersPath, i);
+            if (httpGet.HttpHeaders![i] is not { } header)
+            {
+                errors.Add(FieldError.Required(headerPath));
+                continue;
+            }
+
             SupportedFields.Report(header, headerPath, errors);
             var name = header.Name ?? string.Empty;
             errors.AddInvalid(FieldPath.Child(headerPath, "name"), name, NameRules.HttpHeaderName(name));

@@ -9,9 +9,17 @@ namespace Gateway.Specs;
 internal static partial class NameRules
 {
     private const int Dns1123LabelMaxLength = 63;
+    private const int Dns1123SubdomainMaxLength = 253;
     private const int PortNameMaxLength = 15;
+    private const int QualifiedNameMaxLength = 63;
+    private const int LabelValueMaxLength = 63;
     private const string Dns1123LabelFormat = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+    private const string Dns1123SubdomainFormat = Dns1123LabelFormat + "(\\." + Dns1123LabelFormat + ")*";
     private const string HttpHeaderNameFormat = "[-A-Za-z0-9]+";
+    private const string QualifiedNameFormat = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+    private const string QualifiedNameMessage = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+    private const string QuantityFormat = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
+    private const string LabelValueFormat = "(" + QualifiedNameFormat + ")?";
 
     public static List<string> Dns1123Label(string value)
     {
@@ -30,6 +38,83 @@ internal static partial class NameRules
                     Dns1123LabelFormat,
                     "my-name",
                     "123-abc"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>What a pod's or an object's <c>metadata.name</c> must be (IsDNS1123Subdomain).</summary>
+    public static List<string> Dns1123Subdomain(string value)
+    {
+        var errors = new List<string>();
+        if (value.Length > Dns1123SubdomainMaxLength)
+        {
+            errors.Add(MaxLength(Dns1123SubdomainMaxLength));
+        }
+
+        if (!Dns1123SubdomainRegex().IsMatch(value))
+        {
+            errors.Add(RegexError(
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+                Dns1123SubdomainFormat,
+                "example.com"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>A label key: a name with an optional DNS subdomain prefix and '/' (IsQualifiedName).</summary>
+    public static List<string> QualifiedName(string value)
+    {
+        var errors = new List<string>();
+        var parts = value.Split('/');
+        if (parts.Length > 2)
+        {
+            errors.Add("a qualified name " + RegexError(QualifiedNameMessage, QualifiedNameFormat, "MyName", "my.name", "123-abc")
+                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+            return errors;
+        }
+
+        if (parts.Length == 2)
+        {
+            errors.AddRange(parts[0].Length == 0 ? ["prefix part must be non-empty"] : Dns1123Subdomain(parts[0]).Select(e => "prefix part " + e));
+        }
+
+        var name = parts[^1];
+        if (name.Length == 0)
+        {
+            errors.Add("name part must be non-empty");
+        }
+        else if (name.Length > QualifiedNameMaxLength)
+        {
+            errors.Add("name part " + MaxLength(QualifiedNameMaxLength));
+        }
+
+        if (!QualifiedNameRegex().IsMatch(name))
+        {
+            errors.Add("name part " + RegexError(QualifiedNameMessage, QualifiedNameFormat, "MyName", "my.name", "123-abc"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>A label value (IsValidLabelValue).</summary>
+    public static List<string> LabelValue(string value)
+    {
+        var errors = new List<string>();
+        if (value.Length > LabelValueMaxLength)
+        {
+            errors.Add(MaxLength(LabelValueMaxLength));
+        }
+
+        if (!LabelValueRegex().IsMatch(value))
+        {
+            errors.Add(RegexError(
+                "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                LabelValueFormat,
+                "MyValue",
+                "my_value",
+                "12345"));
         }
 
         return errors;
@@ -67,6 +152,25 @@ internal static partial class NameRules
         return errors;
     }
 
+    /// <summary>A resource quantity as the API server parses one (resource.ParseQuantity).</summary>
+    public static List<string> Quantity(string value)
+    {
+        if (QuantityRegex().IsMatch(value))
+        {
+            try
+            {
+                _ = new k8s.Models.ResourceQuantity(value);
+                return [];
+            }
+            catch (FormatException)
+            {
+                // "." and "1e" match the expression but are not numbers.
+            }
+        }
+
+        return ["quantities must match the regular expression '" + QuantityFormat + "'"];
+    }
+
     public static List<string> PortNumber(long value) =>
         value is >= 1 and <= 65535 ? [] : ["must be between 1 and 65535, inclusive"];
 
@@ -99,6 +203,15 @@ internal static partial class NameRules
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z")]
     private static partial Regex Dns1123SubdomainRegex();
+
+    [GeneratedRegex(@"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\z")]
+    private static partial Regex QualifiedNameRegex();
+
+    [GeneratedRegex(@"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\z")]
+    private static partial Regex LabelValueRegex();
+
+    [GeneratedRegex(@"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)\z")]
+    private static partial Regex QuantityRegex();
 
     [GeneratedRegex(@"^[-a-z0-9]+\z")]
     private static partial Regex PortNameCharsetRegex();

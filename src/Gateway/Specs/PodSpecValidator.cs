@@ -9,6 +9,15 @@ namespace Gateway.Specs;
 /// </summary>
 public static class PodSpecValidator
 {
+    /// <summary>
+    /// The longest duration in seconds a pod may ask for (grace periods, probe periods, delays and
+    /// timeouts): 30 days. Kubernetes bounds them only by their integer type, but the gateway times
+    /// each one, and .NET's timers stop at 49 days.
+    /// </summary>
+    public const int MaxDurationSeconds = 30 * 24 * 60 * 60;
+
+    internal static readonly string MaxDurationDetail = $"must be less than or equal to {MaxDurationSeconds} ({MaxDurationSeconds / 86_400} days), the longest the gateway times";
+
     private static readonly string[] RestartPolicies = ["Always", "OnFailure", "Never"];
 
     /// <summary>
@@ -45,6 +54,10 @@ public static class PodSpecValidator
         {
             errors.Add(FieldError.Invalid(FieldPath.Child(path, "terminationGracePeriodSeconds"), gracePeriodSeconds, "must be greater than or equal to 0"));
         }
+        else if (gracePeriodSeconds > MaxDurationSeconds)
+        {
+            errors.Add(FieldError.Invalid(FieldPath.Child(path, "terminationGracePeriodSeconds"), gracePeriodSeconds, MaxDurationDetail));
+        }
 
         ValidateReadinessGates(spec.ReadinessGates, FieldPath.Child(path, "readinessGates"), errors);
         return errors;
@@ -72,7 +85,12 @@ public static class PodSpecValidator
         for (var i = 0; i < (gates?.Count ?? 0); i++)
         {
             var gatePath = FieldPath.Index(path, i);
-            var gate = gates![i];
+            if (gates![i] is not { } gate)
+            {
+                errors.Add(FieldError.Required(gatePath));
+                continue;
+            }
+
             SupportedFields.Report(gate, gatePath, errors);
             if (string.IsNullOrEmpty(gate.ConditionType))
             {

@@ -25,9 +25,9 @@ internal static class ProbeValidator
             gracePeriodSeconds: PodSpecDefaults.TerminationGracePeriodSeconds, // bounds a sleep handler, which probes do not have
             errors);
 
-        AtLeast(probe.InitialDelaySeconds, 0, FieldPath.Child(path, "initialDelaySeconds"), errors);
-        AtLeast(probe.TimeoutSeconds, 1, FieldPath.Child(path, "timeoutSeconds"), errors);
-        AtLeast(probe.PeriodSeconds, 1, FieldPath.Child(path, "periodSeconds"), errors);
+        Duration(probe.InitialDelaySeconds, 0, FieldPath.Child(path, "initialDelaySeconds"), errors);
+        Duration(probe.TimeoutSeconds, 1, FieldPath.Child(path, "timeoutSeconds"), errors);
+        Duration(probe.PeriodSeconds, 1, FieldPath.Child(path, "periodSeconds"), errors);
 
         var successPath = FieldPath.Child(path, "successThreshold");
         if (kind == ProbeKind.Readiness)
@@ -54,6 +54,19 @@ internal static class ProbeValidator
         else if (grace <= 0)
         {
             errors.Add(FieldError.Invalid(gracePath, grace, "must be greater than 0"));
+        }
+        else if (grace > PodSpecValidator.MaxDurationSeconds)
+        {
+            errors.Add(FieldError.Invalid(gracePath, grace, PodSpecValidator.MaxDurationDetail));
+        }
+    }
+
+    private static void Duration(int? seconds, int minimum, string path, List<FieldError> errors)
+    {
+        AtLeast(seconds, minimum, path, errors);
+        if (seconds > PodSpecValidator.MaxDurationSeconds)
+        {
+            errors.Add(FieldError.Invalid(path, seconds, PodSpecValidator.MaxDurationDetail));
         }
     }
 

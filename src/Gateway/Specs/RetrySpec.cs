@@ -8,4 +8,13 @@ namespace Gateway.Specs;
 public sealed record RetrySpec(int Attempts = 2, double BudgetPercent = 20, int MinConcurrent = 3, int BufferBytes = 64 * 1024)
 {
     public static readonly RetrySpec Default = new();
+
+    /// <summary>The most retries a request may make: each one holds the client waiting.</summary>
+    public const int MaxAttempts = 10;
+
+    /// <summary>The most retries in flight at once whatever the budget says.</summary>
+    public const int MaxMinConcurrent = 10_000;
+
+    /// <summary>The largest body buffered for replay: every request in flight may hold one.</summary>
+    public const int MaxBufferBytes = 16 * 1024 * 1024;
 }

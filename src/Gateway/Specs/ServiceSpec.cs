@@ -36,6 +36,9 @@ public sealed record ServiceSpec
     /// <summary>A pod that just became ready gets a share of new requests growing over this window; zero is off.</summary>
     public TimeSpan SlowStart { get; init; }
 
+    /// <summary>The longest slow-start window, <c>SlowStartSeconds</c>: an hour.</summary>
+    public const int MaxSlowStartSeconds = 3600;
+
     /// <summary>The files the service was read from (the manifest), watched for changes.</summary>
     public IReadOnlyList<string> SourceFiles { get; init; } = [];
     /// <summary>For <see cref="RuntimeKind.Kubernetes"/>: the cluster Service whose endpoints the gateway routes to.</summary>

@@ -158,6 +158,27 @@ public class PodSpecValidatorTests
         { "containers: [{name: web, livenessProbe: {tcpSocket: {port: 80}, terminationGracePeriodSeconds: 0}}]", "spec.containers[0].livenessProbe.terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0" },
         { "containers: [{name: web, readinessProbe: {tcpSocket: {port: 80}, terminationGracePeriodSeconds: 5}}]", "spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Forbidden: must not be set for readinessProbes" },
 
+        // Durations the gateway times: at most 30 days, below .NET's timer limit of 49 days.
+        { "containers: [{name: web, readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 2147483647}}]", "spec.containers[0].readinessProbe.periodSeconds: Invalid value: 2147483647: must be less than or equal to 2592000 (30 days), the longest the gateway times" },
+        { "containers: [{name: web, readinessProbe: {tcpSocket: {port: 80}, timeoutSeconds: 2592001}}]", "spec.containers[0].readinessProbe.timeoutSeconds: Invalid value: 2592001: must be less than or equal to 2592000 (30 days), the longest the gateway times" },
+        { "containers: [{name: web, startupProbe: {tcpSocket: {port: 80}, initialDelaySeconds: 2592001}}]", "spec.containers[0].startupProbe.initialDelaySeconds: Invalid value: 2592001: must be less than or equal to 2592000 (30 days), the longest the gateway times" },
+        { "containers: [{name: web, livenessProbe: {tcpSocket: {port: 80}, terminationGracePeriodSeconds: 9223372036854775807}}]", "spec.containers[0].livenessProbe.terminationGracePeriodSeconds: Invalid value: 9223372036854775807: must be less than or equal to 2592000 (30 days), the longest the gateway times" },
+        {
+            """
+            terminationGracePeriodSeconds: 2592001
+            containers: [{name: web}]
+            """,
+            "spec.terminationGracePeriodSeconds: Invalid value: 2592001: must be less than or equal to 2592000 (30 days), the longest the gateway times"
+        },
+
+        // Resources and process text
+        { "containers: [{name: web, resources: {limits: {cpu: \"-1\"}}}]", "spec.containers[0].resources.limits[cpu]: Invalid value: \"-1\": must be greater than or equal to 0" },
+        { "containers: [{name: web, resources: {requests: {cpu: 2000000}}}]", "spec.containers[0].resources.requests[cpu]: Invalid value: \"2000000\": must be no more than 1000000 CPUs" },
+        { "containers: [{name: web, args: [\"a\\0b\"]}]", "spec.containers[0].args[0]: Invalid value: \"a\\x00b\": must not contain a NUL character" },
+        { "containers: [{name: web, env: [{name: A, value: \"\\0\"}]}]", "spec.containers[0].env[0].value: Invalid value: \"\\x00\": must not contain a NUL character" },
+        { "containers: [{name: web, ports: [null]}]", "spec.containers[0].ports[0]: Required value" },
+        { "containers: [{name: web, env: [null]}]", "spec.containers[0].env[0]: Required value" },
+
         // Init containers
         {
             """
