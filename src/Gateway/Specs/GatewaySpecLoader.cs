@@ -122,7 +122,7 @@ public static partial class GatewaySpecLoader
     private static (string Proxy, string Admin) LoadListeners(string proxyUrls, string adminUrls, List<string> errors)
     {
         var proxy = ListenerUrls.Parse(proxyUrls, "Gateway:Proxy:Urls", errors);
-        var admin = ListenerUrls.Parse(adminUrls, "Gateway:Admin:Urls", errors);
+        var admin = ListenerUrls.Parse(adminUrls, "Gateway:Admin:Urls", errors, allowHttps: true);
         foreach (var listener in admin)
         {
             if (proxy.FirstOrDefault(p => ListenerUrls.Overlap(p, listener)) is { } taken)

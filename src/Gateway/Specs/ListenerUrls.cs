@@ -16,13 +16,14 @@ internal static partial class ListenerUrls
     public sealed record Listener(string Url, string Host, int Port);
 
     /// <summary>The listeners of <paramref name="urls"/>; each unusable one adds an error on <paramref name="path"/>.</summary>
-    public static List<Listener> Parse(string urls, string path, List<string> errors)
+    /// <param name="allowHttps">Whether <c>https://</c> is served (the admin listener makes its own certificate; the proxy has no TLS yet).</param>
+    public static List<Listener> Parse(string urls, string path, List<string> errors, bool allowHttps = false)
     {
         var listeners = new List<Listener>();
         var before = errors.Count;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (Problem(url, out var listener) is { } problem)
+            if (Problem(url, allowHttps, out var listener) is { } problem)
             {
                 errors.Add(FieldError.Invalid(path, url, problem).ToString());
             }
@@ -55,20 +56,21 @@ internal static partial class ListenerUrls
         return IsAnyAddress(a.Host) || IsAnyAddress(b.Host) || Addresses(a.Host).Intersect(Addresses(b.Host)).Any();
     }
 
-    private static string? Problem(string url, out Listener? listener)
+    private static string? Problem(string url, bool allowHttps, out Listener? listener)
     {
         listener = null;
-        if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        var https = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (https && !allowHttps)
         {
-            return "TLS on the listeners is not supported yet; use http:// and terminate TLS in front of the gateway";
+            return "TLS on the proxy listener is not supported yet; use http:// and terminate TLS in front of the gateway";
         }
 
-        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        if (!https && !url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
-            return $"must be an absolute http:// URL, {Example}";
+            return allowHttps ? $"must be an absolute http:// or https:// URL, {Example}" : $"must be an absolute http:// URL, {Example}";
         }
 
-        var authority = url["http://".Length..];
+        var authority = url[(https ? "https://" : "http://").Length..];
         var slash = authority.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0)
         {
@@ -82,7 +84,7 @@ internal static partial class ListenerUrls
 
         var colon = authority.StartsWith('[') ? authority.IndexOf("]:", StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
         var host = colon > 0 ? authority[..colon] : authority;
-        var port = 80; // Kestrel's default for http:// without a port
+        var port = https ? 443 : 80; // Kestrel's defaults without a port
         if ((colon > 0 && !int.TryParse(authority[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port)) || port > 65535)
         {
             return "the port must be between 0 and 65535, inclusive";

@@ -106,7 +106,8 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         // Listeners: parsed as Kestrel will bind them, before anything starts.
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:99999\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:99999\": the port must be between 0 and 65535, inclusive" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:http\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:http\": the port must be between 0 and 65535, inclusive" },
-        { Gateway("\"Proxy\": { \"Urls\": \"https://127.0.0.1:8443\" }"), "Gateway:Proxy:Urls: Invalid value: \"https://127.0.0.1:8443\": TLS on the listeners is not supported yet; use http:// and terminate TLS in front of the gateway" },
+        { Gateway("\"Proxy\": { \"Urls\": \"https://127.0.0.1:8443\" }"), "Gateway:Proxy:Urls: Invalid value: \"https://127.0.0.1:8443\": TLS on the proxy listener is not supported yet; use http:// and terminate TLS in front of the gateway" },
+        { Gateway("\"Admin\": { \"Urls\": \"ftp://127.0.0.1:9443\" }"), "Gateway:Admin:Urls: Invalid value: \"ftp://127.0.0.1:9443\": must be an absolute http:// or https:// URL, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:8080/api\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:8080/api\": a listener URL has no path: give only scheme, address and port, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"127.0.0.1:8080\" }"), "Gateway:Proxy:Urls: Invalid value: \"127.0.0.1:8080\": must be an absolute http:// URL, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://example.com:8080\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://example.com:8080\": the host must be an IP address, localhost, or * or + for every address, e.g. \"http://127.0.0.1:8080\"" },
