@@ -86,6 +86,12 @@ internal static class BadInputs
         return (row?.SettingsText?.Invoke(text) ?? text, row?.Manifest?.Invoke(manifest) ?? manifest);
     }
 
+    /// <summary>The <c>Gateway:Services</c> object of a settings text, as JSON.</summary>
+    public static string ServicesOf(string settings) => JsonNode.Parse(settings)!["Gateway"]!["Services"]!.ToJsonString();
+
+    /// <summary>The admin listener's port in a settings text.</summary>
+    public static int AdminPortOf(string settings) => new Uri(JsonNode.Parse(settings)!["Gateway"]!["Admin"]!["Urls"]!.GetValue<string>()).Port;
+
     private static JsonObject Service(JsonObject gateway, string name) => gateway["Services"]![name]!.AsObject();
 
     private static JsonObject Api(JsonObject gateway) => Service(gateway, "api")["Template"]!["spec"]!["containers"]![0]!.AsObject();

@@ -81,7 +81,7 @@ public sealed class StartupErrorTests : IDisposable
         var settingsPath = Path.Combine(_dir, "appsettings.json");
         await File.WriteAllTextAsync(settingsPath, settings);
         await File.WriteAllTextAsync(Path.Combine(_dir, BadInputs.ManifestName), manifest);
-        var adminPort = new Uri(System.Text.Json.Nodes.JsonNode.Parse(settings)!["Gateway"]!["Admin"]!["Urls"]!.GetValue<string>()).Port;
+        var adminPort = BadInputs.AdminPortOf(settings);
         await using var gateway = GatewayLaunch.Start(settingsPath);
 
         Assert.True(await gateway.ReadyOrExitedAsync(adminPort, TimeSpan.FromSeconds(30)), gateway.Output);
