@@ -28,11 +28,14 @@ internal static partial class GatewayHost
             Environment.Exit(Unexpected);
         };
 
+    /// <summary>The longest stop the host can wait for: its timer takes at most int.MaxValue milliseconds (24.8 days).</summary>
+    public static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     /// <summary>The time a stop may take: the longest grace period of any pod, plus a margin for the listeners.</summary>
     public static TimeSpan ShutdownTimeout(GatewaySpec spec)
     {
         var longest = spec.Services.Select(s => s.PodSpec.TerminationGracePeriodSeconds ?? 30).DefaultIfEmpty(30).Max();
-        return TimeSpan.FromSeconds(Math.Clamp(longest, 0, int.MaxValue) + 10.0);
+        return TimeSpan.FromSeconds(Math.Min(Math.Max(longest, 0) + 10.0, MaxShutdownTimeout.TotalSeconds));
     }
 
     public static async Task<int> RunAsync(IHost host, GatewaySpec spec, TextWriter stderr)

@@ -48,7 +48,7 @@ public sealed class ConfigMapSwapTests : IDisposable
         Publish(settings, BadInputs.Manifest(BadInputs.DemoCommand, replicas: 1));
         await using var gateway = GatewayLaunch.Start(Path.Combine(_dir, "appsettings.json"));
         using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}") };
-        Assert.True(await gateway.ReadyOrExitedAsync(adminPort, TimeSpan.FromSeconds(30)), gateway.Output);
+        Assert.True(await gateway.RunningAsync(adminPort, TimeSpan.FromSeconds(30)), gateway.Output);
         await PodsAsync(admin, 1, gateway);
 
         Publish(settings, BadInputs.Manifest(BadInputs.DemoCommand, replicas: 2));

@@ -1,3 +1,4 @@
+using System.Text;
 using Gateway.IntegrationTests.Infrastructure;
 using k8s.Models;
 
@@ -31,21 +32,23 @@ public sealed class RunningGateway : IAsyncLifetime
     /// <summary>Writes the files of <paramref name="row"/>, or the valid ones when null.</summary>
     internal async Task WriteAsync(BadInputs.Row? row) => await WriteAsync(BadInputs.Files(row, Gateway.ProxyPort, Gateway.AdminPort, BadInputs.DemoCommand));
 
+    internal string ManifestPath => Path.Combine(_dir, BadInputs.ManifestName);
+
     internal async Task WriteAsync((string Settings, string Manifest) files)
     {
-        await ReplaceAsync(Path.Combine(_dir, BadInputs.ManifestName), files.Manifest);
-        await ReplaceAsync(Gateway.SettingsPath, files.Settings);
+        await ReplaceAsync(ManifestPath, Encoding.UTF8.GetBytes(files.Manifest));
+        await ReplaceAsync(Gateway.SettingsPath, Encoding.UTF8.GetBytes(files.Settings));
     }
 
     /// <summary>Replaces a file that changes as an editor saving it whole does (a rename), so no poll reads it half-written.</summary>
-    private static async Task ReplaceAsync(string path, string text)
+    private static async Task ReplaceAsync(string path, byte[] bytes)
     {
-        if (File.Exists(path) && await File.ReadAllTextAsync(path) == text)
+        if (File.Exists(path) && (await File.ReadAllBytesAsync(path)).AsSpan().SequenceEqual(bytes))
         {
             return;
         }
 
-        await File.WriteAllTextAsync(path + ".tmp", text);
+        await File.WriteAllBytesAsync(path + ".tmp", bytes);
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
@@ -54,11 +57,16 @@ public sealed class RunningGateway : IAsyncLifetime
         (await Gateway.GetEventsAsync()).Where(e => reason.Length > 0 ? e.Reason == reason : e.Reason is "ConfigApplied" or "ConfigRejected").Sum(e => e.Count ?? 1);
 
     /// <summary>Writes <paramref name="files"/> and waits until the gateway has read them; true when it applied them.</summary>
-    internal async Task<bool> ReloadAsync((string Settings, string Manifest) files, TimeSpan? timeout = null)
+    internal Task<bool> ReloadAsync((string Settings, string Manifest) files) => ReloadAsync(() => WriteAsync(files));
+
+    /// <summary>Replaces one file (the settings or the manifest) with <paramref name="bytes"/> and waits as above.</summary>
+    internal Task<bool> ReloadAsync(string path, byte[] bytes) => ReloadAsync(() => ReplaceAsync(path, bytes));
+
+    private async Task<bool> ReloadAsync(Func<Task> write)
     {
         var (reloads, applied) = (await ReloadsAsync(), await ReloadsAsync("ConfigApplied"));
-        await WriteAsync(files);
-        await Poll.UntilAsync(async () => await ReloadsAsync() > reloads, "the gateway to read the files\n" + Gateway.Output, timeout);
+        await write();
+        await Poll.UntilAsync(async () => await ReloadsAsync() > reloads, "the gateway to read the files\n" + Gateway.Output);
         return await ReloadsAsync("ConfigApplied") > applied;
     }
 

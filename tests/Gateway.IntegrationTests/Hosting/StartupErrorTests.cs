@@ -74,20 +74,23 @@ public sealed class StartupErrorTests : IDisposable
         Assert.False(File.Exists(_marker + ".ran"), "a container started before the listeners were bound");
     }
 
-    [Fact]
-    public async Task Start_ValidFiles_RunsItsPodsAndStopsWithExit0()
+    /// <summary>The valid files run; SIGTERM stops them at once, also with the largest grace period an int32 holds (the pods end on SIGTERM).</summary>
+    [Theory]
+    [InlineData(5)]
+    [InlineData(int.MaxValue)]
+    public async Task Start_ValidFiles_RunsItsPodsAndStopsWithExit0(int gracePeriodSeconds)
     {
         var (settings, manifest) = BadInputs.Files(null, FreePort.Get(), FreePort.Get(), BadInputs.MarkerCommand(_marker));
         var settingsPath = Path.Combine(_dir, "appsettings.json");
         await File.WriteAllTextAsync(settingsPath, settings);
-        await File.WriteAllTextAsync(Path.Combine(_dir, BadInputs.ManifestName), manifest);
-        var adminPort = BadInputs.AdminPortOf(settings);
+        await File.WriteAllTextAsync(Path.Combine(_dir, BadInputs.ManifestName),
+            manifest.Replace("terminationGracePeriodSeconds: 5", $"terminationGracePeriodSeconds: {gracePeriodSeconds}", StringComparison.Ordinal));
         await using var gateway = GatewayLaunch.Start(settingsPath);
 
-        Assert.True(await gateway.ReadyOrExitedAsync(adminPort, TimeSpan.FromSeconds(30)), gateway.Output);
+        Assert.True(await gateway.RunningAsync(BadInputs.AdminPortOf(settings), TimeSpan.FromSeconds(30)), gateway.Output);
         await Poll.UntilAsync(() => Task.FromResult(GatewayLaunch.ProcessesWith(_marker).Count == 2), "the two pods of the valid files");
 
-        Assert.Equal(0, await gateway.StopAsync());
+        Assert.Equal(0, await gateway.StopAsync(TimeSpan.FromSeconds(20)));
         GatewayLaunch.AssertNoStackTrace(gateway.Output);
         Assert.Empty(GatewayLaunch.ProcessesWith(_marker));
     }

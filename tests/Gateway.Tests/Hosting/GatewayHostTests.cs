@@ -141,11 +141,18 @@ public sealed class GatewayHostTests
     [InlineData(null, 40)]
     [InlineData(5L, 15)]
     [InlineData(0L, 10)]
-    [InlineData(long.MaxValue, int.MaxValue + 10.0)]
-    public void ShutdownTimeout_LongestGracePlusTen_NeverOverflows(long? grace, double expectedSeconds)
+    [InlineData(-5L, 10)]
+    [InlineData(2147473L, 2147483)]
+    [InlineData(2147474L, 2147483.647)]
+    [InlineData(2147483647L, 2147483.647)]
+    [InlineData(long.MaxValue, 2147483.647)]
+    public void ShutdownTimeout_LongestGracePlusTen_AtMostWhatTheHostsTimerTakes(long? grace, double expectedSeconds)
     {
         var service = ServiceSpecs.Create(new V1PodSpec { Containers = [], TerminationGracePeriodSeconds = grace });
 
-        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), GatewayHost.ShutdownTimeout(Spec with { Services = [service] }));
+        var timeout = GatewayHost.ShutdownTimeout(Spec with { Services = [service] });
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), timeout);
+        using var timer = new CancellationTokenSource(timeout);
     }
 }
