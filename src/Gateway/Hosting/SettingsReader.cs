@@ -6,7 +6,7 @@ namespace Gateway.Hosting;
 /// <summary>
 /// The one way the settings are read, at start and on every reload: the settings file (read once,
 /// at most <see cref="MaxFileBytes"/>), then environment variables, then the command line, validated
-/// whole by <see cref="GatewaySpecLoader"/>. It never throws: a file that cannot be read or parsed is
+/// whole by <see cref="GatewaySpecLoader"/> and <see cref="LoggingSettings"/>. It never throws: a file that cannot be read or parsed is
 /// one error naming the file, line and position.
 /// </summary>
 internal sealed class SettingsReader(string settingsPath, IReadOnlyList<string> commandLine)
@@ -51,7 +51,8 @@ internal sealed class SettingsReader(string settingsPath, IReadOnlyList<string> 
 
         try
         {
-            var spec = GatewaySpecLoader.Load(configuration, Path.GetDirectoryName(settingsPath)!, out var errors);
+            var spec = GatewaySpecLoader.Load(configuration, Path.GetDirectoryName(settingsPath)!, out var specErrors);
+            IReadOnlyList<string> errors = [.. specErrors, .. LoggingSettings.Validate(configuration)];
             return errors.Count > 0 ? SettingsRead.Invalid(settingsPath, errors) : SettingsRead.Valid(spec, configuration);
         }
         catch (Exception e)

@@ -90,4 +90,24 @@ public sealed class SettingsReaderTests : IDisposable
         Assert.NotEmpty(read.Errors);
         Assert.StartsWith($"gateway: the configuration in {SettingsPath} is not valid", read.Summary, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("{ \"LogLevel\": { \"Default\": \"Loud\" } }", "Logging:LogLevel:Default: Unsupported value: \"Loud\": supported values: \"Trace\", \"Debug\", \"Information\", \"Warning\", \"Error\", \"Critical\", \"None\"")]
+    [InlineData("{ \"Console\": { \"LogLevel\": { \"Gateway\": \"99\" } } }", "Logging:Console:LogLevel:Gateway: Unsupported value: \"99\"")]
+    [InlineData("{ \"Console\": { \"LogToStandardErrorThreshold\": \"nope\" } }", "Logging:Console:LogToStandardErrorThreshold: Unsupported value: \"nope\"")]
+    [InlineData("{ \"Console\": { \"FormatterOptions\": { \"IncludeScopes\": \"maybe\" } } }", "Logging:Console: Invalid value: ")]
+    public void Read_BadLoggingValue_AFieldErrorNotAFailingLoggerFactory(string logging, string expected)
+    {
+        var read = Read(SettingsReaderTests.Valid.Replace("{ \"LogLevel\": { \"Default\": \"Warning\" } }", logging, StringComparison.Ordinal));
+
+        Assert.StartsWith(expected, Assert.Single(read.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_LogLevelsByNameOrNumberInAnyCase_Valid()
+    {
+        var read = Read(SettingsReaderTests.Valid.Replace("\"Default\": \"Warning\"", "\"Default\": \"warning\", \"Gateway\": \"2\"", StringComparison.Ordinal));
+
+        Assert.Empty(read.Errors);
+    }
 }
