@@ -17,6 +17,9 @@ internal static partial class GatewayHost
     /// <summary>The host's own log category: its start and stop failures are reported here instead, in one line.</summary>
     public const string HostLogCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
+    /// <summary>The longest stop the host can wait for: its timer takes at most int.MaxValue milliseconds (24.8 days).</summary>
+    public static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     private static readonly char[] LineBreaks = ['\r', '\n', '\t'];
 
     /// <summary>From here on, an exception nothing caught is one line and exit 1, not the runtime's dump and 134.</summary>
@@ -27,9 +30,6 @@ internal static partial class GatewayHost
             stderr.Flush();
             Environment.Exit(Unexpected);
         };
-
-    /// <summary>The longest stop the host can wait for: its timer takes at most int.MaxValue milliseconds (24.8 days).</summary>
-    public static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
 
     /// <summary>The time a stop may take: the longest grace period of any pod, plus a margin for the listeners.</summary>
     public static TimeSpan ShutdownTimeout(GatewaySpec spec)
