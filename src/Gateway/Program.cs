@@ -14,40 +14,21 @@ using Gateway.Telemetry;
 using Yarp.ReverseProxy.Health;
 
 // Composition root: configuration, validation, then wiring. Behaviour lives in the folders.
+GatewayHost.ExitOnUnhandledException(Console.Error);
 var settingsPath = SettingsFile.Locate(args, out var hostArgs);
+var settings = new SettingsReader(settingsPath, hostArgs);
+var initial = settings.Read();
+if (initial.Spec is not { } spec)
+{
+    Console.Error.WriteLine(initial.Summary);
+    return GatewayHost.UserError;
+}
+
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
+var applied = new AppliedConfiguration(initial.Configuration!);
 builder.Configuration.Sources.Clear();
-if (!File.Exists(settingsPath))
-{
-    Console.Error.WriteLine($"gateway: settings file not found: {settingsPath}; pass --config FILE or run from the folder that holds config/appsettings.json");
-    return 2;
-}
-
-GatewaySpec spec;
-try
-{
-    builder.Configuration
-        .AddJsonFile(settingsPath, optional: false, reloadOnChange: false) // ConfigReloader polls and reloads
-        .AddEnvironmentVariables()
-        .AddCommandLine(hostArgs);
-    spec = GatewaySpecLoader.Load(builder.Configuration, Path.GetDirectoryName(settingsPath)!, out var errors);
-    if (errors.Count > 0)
-    {
-        Console.Error.WriteLine($"gateway: the configuration in {settingsPath} is not valid ({errors.Count} error{(errors.Count == 1 ? "" : "s")}):");
-        foreach (var error in errors)
-        {
-            Console.Error.WriteLine($"  {error}");
-        }
-
-        return 2;
-    }
-}
-catch (InvalidDataException e)
-{
-    // A malformed file: the JSON reader's message names the line and position.
-    Console.Error.WriteLine($"gateway: cannot read {settingsPath}: {e.InnerException?.InnerException?.Message ?? e.InnerException?.Message ?? e.Message}");
-    return 2;
-}
+((IConfigurationBuilder)builder.Configuration).Add(applied); // ConfigReloader replaces it whole when a changed file validates
+builder.Logging.AddFilter(GatewayHost.HostLogCategory, LogLevel.None); // GatewayHost says in one line how the host ended
 
 k8s.KubernetesClientConfiguration? cluster = null;
 if (spec.Services.Any(s => s.Runtime == RuntimeKind.Kubernetes))
@@ -56,13 +37,12 @@ if (spec.Services.Any(s => s.Runtime == RuntimeKind.Kubernetes))
     if (cluster is null)
     {
         Console.Error.WriteLine($"gateway: {clusterError}");
-        return 2;
+        return GatewayHost.UserError;
     }
 }
 
 builder.WebHost.UseUrls(spec.ProxyUrls);
-var maxGrace = spec.Services.Select(s => s.PodSpec.TerminationGracePeriodSeconds ?? 30).DefaultIfEmpty(30).Max();
-builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(maxGrace + 10));
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = GatewayHost.ShutdownTimeout(spec));
 
 var services = builder.Services;
 services.AddSingleton(new ServiceCatalog(spec));
@@ -110,13 +90,13 @@ services.AddSingleton<StatusPage>();
 if (AdminAccess.Prepare(spec, settingsPath, out var adminError) is not { } adminAccess)
 {
     Console.Error.WriteLine($"gateway: {adminError}");
-    return 2;
+    return GatewayHost.UserError;
 }
 
 services.AddHostedService(sp => new AdminServer(spec.AdminUrls, adminAccess, sp, sp.GetRequiredService<ILoggerFactory>()));
-services.AddHostedService<ReplicaController>();
-services.AddHostedService(sp => new ConfigReloader((IConfigurationRoot)sp.GetRequiredService<IConfiguration>(), settingsPath,
-    sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
+services.AddSingleton<ReplicaController>();
+services.AddHostedService(sp => new StartAfterListeners<ReplicaController>(sp.GetRequiredService<ReplicaController>(), sp.GetRequiredService<IHostApplicationLifetime>()));
+services.AddHostedService(sp => new ConfigReloader(settings, applied, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigReloader>>()));
 services.AddHostedService(sp => new KubernetesEndpointsController(sp.GetRequiredService<ServiceCatalog>(), cluster,
     sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
@@ -146,5 +126,4 @@ app.MapReverseProxy(proxy =>
     proxy.UseLoadBalancing();
 });
 
-await app.RunAsync();
-return 0;
+return await GatewayHost.RunAsync(app, spec, Console.Error);

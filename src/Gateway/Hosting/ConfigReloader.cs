@@ -6,30 +6,40 @@ using Gateway.Specs;
 namespace Gateway.Hosting;
 
 /// <summary>
-/// Hot reload: watches the settings file and the manifests it names (a poll of their size and time
-/// every second, which also works on mounted volumes where inotify does not), re-reads the
-/// configuration, and applies it only when it validates whole. A refused file changes nothing that
-/// runs; its errors are logged, shown by <c>/readyz</c> and recorded as an event.
+/// Hot reload: watches the settings file and the manifests it names (a poll every second of what
+/// they resolve to and hold, see <see cref="FileFingerprint"/>, which also works on mounted volumes
+/// where inotify does not and through a ConfigMap's symbolic links), reads the settings again the
+/// way start-up does, and applies them only when they validate whole. A refused file changes nothing
+/// that runs; its errors are logged, shown by <c>/readyz</c> and recorded as an event. Nothing a file
+/// holds can end the poll or the host.
 /// </summary>
 internal sealed partial class ConfigReloader(
-    IConfigurationRoot configuration, string settingsPath, ServiceCatalog catalog, GatewayStatus status,
+    SettingsReader settings, AppliedConfiguration applied, ServiceCatalog catalog, GatewayStatus status,
     EventRecorder events, TimeProvider time, ILogger<ConfigReloader> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var seen = Fingerprint(catalog.Current);
+        var seen = Fingerprint();
         using var timer = new PeriodicTimer(PollInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var now = Fingerprint(catalog.Current);
-                if (now != seen)
+                try
                 {
-                    seen = now;
-                    Reload();
+                    var now = Fingerprint();
+                    if (!now.SequenceEqual(seen))
+                    {
+                        seen = now;
+                        Reload();
+                    }
+                }
+                catch (Exception e)
+                {
+                    // A bug in a reload must not stop the next one, nor the gateway.
+                    Log.PollFailed(logger, e);
                 }
             }
         }
@@ -38,54 +48,60 @@ internal sealed partial class ConfigReloader(
         }
     }
 
-    /// <summary>Re-reads and applies the configuration; returns its errors (none when applied).</summary>
+    /// <summary>Reads and applies the settings; returns their errors (none when applied).</summary>
     public IReadOnlyList<string> Reload()
     {
-        IReadOnlyList<string> errors;
-        GatewaySpec spec;
-        try
+        var read = settings.Read();
+        if (read.Errors.Count > 0)
         {
-            configuration.Reload();
-            spec = GatewaySpecLoader.Load(configuration, Path.GetDirectoryName(settingsPath)!, out errors);
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or System.Text.Json.JsonException)
-        {
-            errors = [$"{settingsPath}: {e.Message}"];
-            spec = catalog.Current;
+            return Refuse(read.Errors);
         }
 
-        if (errors.Count > 0)
-        {
-            Log.Refused(logger, settingsPath, errors.Count, string.Join(Environment.NewLine, errors));
-            events.Record("default", "gateway", "", PodAction.Warning, "ConfigRejected",
-                $"{settingsPath}: {errors.Count} error(s): {string.Join("; ", errors)}", kind: "Gateway");
-            status.SetProblem("config", $"reload of {settingsPath} refused, the previous configuration keeps running: {string.Join("; ", errors)}");
-            return errors;
-        }
-
-        var current = catalog.Current;
-        if (spec.ProxyUrls != current.ProxyUrls || spec.AdminUrls != current.AdminUrls)
+        var previous = catalog.Current;
+        var spec = read.Spec!;
+        if (spec.ProxyUrls != previous.ProxyUrls || spec.AdminUrls != previous.AdminUrls)
         {
             Log.ListenersNeedRestart(logger);
         }
 
+        try
+        {
+            catalog.Update(spec with { ProxyUrls = previous.ProxyUrls, AdminUrls = previous.AdminUrls });
+        }
+        catch (Exception e)
+        {
+            // A part of the gateway could not follow the new spec: every part goes back to the previous one.
+            Log.ApplyFailed(logger, e);
+            try
+            {
+                catalog.Update(previous);
+            }
+            catch (Exception again)
+            {
+                Log.RollbackFailed(logger, again);
+            }
+
+            return Refuse([$"{settings.SettingsPath}: could not be applied: {GatewayHost.Describe(e)}"]);
+        }
+
+        applied.Apply(read.Configuration!);
         status.SetProblem("config", null);
-        catalog.Update(spec with { ProxyUrls = current.ProxyUrls, AdminUrls = current.AdminUrls });
-        Log.Applied(logger, settingsPath, spec.Services.Count);
-        events.Record("default", "gateway", "", PodAction.Normal, "ConfigApplied", $"{settingsPath}: {spec.Services.Count} service(s)", kind: "Gateway");
+        Log.Applied(logger, settings.SettingsPath, spec.Services.Count);
+        events.Record("default", "gateway", "", PodAction.Normal, "ConfigApplied", $"{settings.SettingsPath}: {spec.Services.Count} service(s)", kind: "Gateway");
         return [];
     }
 
-    private string Fingerprint(GatewaySpec spec)
+    private IReadOnlyList<string> Refuse(IReadOnlyList<string> errors)
     {
-        static string Stamp(string file)
-        {
-            var info = new FileInfo(file);
-            return info.Exists ? $"{file}:{info.Length}:{info.LastWriteTimeUtc.Ticks}" : $"{file}:missing";
-        }
-
-        return string.Join('|', spec.Services.SelectMany(s => s.SourceFiles).Prepend(settingsPath).Distinct().Select(Stamp));
+        var file = settings.SettingsPath;
+        Log.Refused(logger, file, errors.Count, string.Join(Environment.NewLine, errors));
+        events.Record("default", "gateway", "", PodAction.Warning, "ConfigRejected", $"{file}: {errors.Count} error(s): {string.Join("; ", errors)}", kind: "Gateway");
+        status.SetProblem("config", $"reload of {file} refused, the previous configuration keeps running: {string.Join("; ", errors)}");
+        return errors;
     }
+
+    private List<FileFingerprint> Fingerprint() =>
+        [.. catalog.Current.Services.SelectMany(s => s.SourceFiles).Prepend(settings.SettingsPath).Distinct().Select(FileFingerprint.Of)];
 
     private static partial class Log
     {
@@ -97,5 +113,14 @@ internal sealed partial class ConfigReloader(
 
         [LoggerMessage(EventId = 802, Level = LogLevel.Warning, Message = "Proxy and Admin URLs changed in the settings file take effect at the next start")]
         public static partial void ListenersNeedRestart(ILogger logger);
+
+        [LoggerMessage(EventId = 803, Level = LogLevel.Error, Message = "configuration reload failed unexpectedly; the next change is read again")]
+        public static partial void PollFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 804, Level = LogLevel.Error, Message = "a valid configuration could not be applied; going back to the previous one")]
+        public static partial void ApplyFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 805, Level = LogLevel.Critical, Message = "going back to the previous configuration failed too")]
+        public static partial void RollbackFailed(ILogger logger, Exception exception);
     }
 }

@@ -128,7 +128,7 @@ public sealed class FoundationTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"gateway: cannot read {settings}:", output, StringComparison.Ordinal);
-        Assert.Contains("LineNumber: 1", output, StringComparison.Ordinal);
+        Assert.Contains("line 2, position 1", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
