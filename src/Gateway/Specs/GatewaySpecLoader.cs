@@ -533,6 +533,24 @@ public static partial class GatewaySpecLoader
         var kind = KindLine().Match(text) is { Success: true } match ? match.Groups[1].Value.Trim('"', '\'') : "";
         try
         {
+            // The syntax first, with YamlDotNet's own parser: a broken file is named by its line, whatever
+            // state the typed deserialiser would have been left in.
+            var scanner = new YamlDotNet.Core.Scanner(new StringReader(text));
+            var parser = new YamlDotNet.Core.Parser(scanner);
+            try
+            {
+                while (parser.MoveNext())
+                {
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet's scanner fails this way, without a mark, inside an unclosed flow list or object.
+                var at = scanner.CurrentPosition;
+                errors.Add(FieldError.Invalid(path, file, $"line {at.Line}, column {at.Column}: the YAML is not well-formed here (an unclosed '[' or '{{' above?)").ToString());
+                return null;
+            }
+
             switch (kind)
             {
                 case "Pod":

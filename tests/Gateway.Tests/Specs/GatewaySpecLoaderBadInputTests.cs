@@ -186,6 +186,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
     public static TheoryData<string, string> BadManifests => new()
     {
         { PodHead + "    args: [\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 10, column 1: While parsing a node, did not find expected node content." },
+        { PodHead + "    ports:\n    - containerPort: [8080\n    readinessProbe:\n      tcpSocket: {port: 8080}\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 11, column 5: the YAML is not well-formed here (an unclosed '[' or '{' above?)" },
         { PodHead + "    livenessProbe: {tcpSocket: {port: 80}, periodSeconds: 99999999999}\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 59: Invalid value: 99999999999: out of range for the field's integer type" },
         { PodHead + "    resources: {limits: {memory: lots}}\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 34: Invalid value: \"lots\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" },
         { PodHead + "    ports: [{containerPort: http}]\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 29: Invalid value: \"http\": must be an integer" },
