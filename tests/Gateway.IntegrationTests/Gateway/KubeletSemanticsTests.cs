@@ -12,8 +12,8 @@ public sealed class KubeletSemanticsTests
 
     private static string Demo(string name, string args, string probes, string extraPorts = "") => "{" + Service(name, args, probes, extraPorts) + "}";
 
-    private static string Service(string name, string args, string probes, string extraPorts = "") =>
-        DemoService.Member(name, args: args, probes: probes, gracePeriodSeconds: 3, extraPorts: extraPorts);
+    private static string Service(string name, string args, string probes, string extraPorts = "", string? path = null) =>
+        DemoService.Member(name, args: args, probes: probes, gracePeriodSeconds: 3, extraPorts: extraPorts, path: path);
 
     private static async Task<string> WriteManifestAsync(string yaml)
     {
@@ -187,7 +187,7 @@ public sealed class KubeletSemanticsTests
     {
         await using var gateway = await GatewayProcess.StartAsync("{"
             + Service("open", "", """ "readinessProbe": { "tcpSocket": { "port": "http" }, "periodSeconds": 1 } """) + ","
-            + Service("closed", "", """ "readinessProbe": { "tcpSocket": { "port": "unused" }, "periodSeconds": 1 } """, extraPorts: """, { "name": "unused", "containerPort": 9999 }""")
+            + Service("closed", "", """ "readinessProbe": { "tcpSocket": { "port": "unused" }, "periodSeconds": 1 } """, extraPorts: """, { "name": "unused", "containerPort": 9999 }""", path: "/closed/{**rest}")
             + "}");
 
         await gateway.WaitForPodsAsync(p => p.Count == 2 && p.Any(x => x.Metadata.Labels["app"] == "open" && Container(x).Ready == true), "the open pod ready");

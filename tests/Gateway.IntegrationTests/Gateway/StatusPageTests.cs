@@ -9,8 +9,8 @@ public sealed class StatusPageTests
     /// <summary>Where the screenshot goes; docs/status-page.png in the README is a copy of it.</summary>
     public static readonly string ScreenshotPath = Path.Combine(RepoPaths.Root, "artifacts", "status-page.png");
 
-    private static string Service(string name, int replicas, string args) =>
-        DemoService.Member(name, replicas, args, DemoService.Readiness + "," + DemoService.Liveness(3), gracePeriodSeconds: 2);
+    private static string Service(string name, int replicas, string args, string? path = null) =>
+        DemoService.Member(name, replicas, args, DemoService.Readiness + "," + DemoService.Liveness(3), gracePeriodSeconds: 2, path: path);
 
     private static async Task<string> ChromiumAsync(string chromium, params string[] args)
     {
@@ -52,7 +52,7 @@ public sealed class StatusPageTests
     public async Task StatusPage_WhileAPodRestarts_ShowsPodsProbesEventsAndRoutes()
     {
         var chromium = RequiredTool.Find("chromium", "chromium");
-        var services = DemoService.Services(Service("web", 2, "\"--ready-after\", \"1\""), Service("flaky", 1, "\"--healthy-for\", \"2\""), Service("idle", 0, ""));
+        var services = DemoService.Services(Service("web", 2, "\"--ready-after\", \"1\""), Service("flaky", 1, "\"--healthy-for\", \"2\"", "/flaky/{**rest}"), Service("idle", 0, "", "/idle/{**rest}"));
         await using var gateway = await GatewayProcess.StartAsync(services);
         var pods = await gateway.WaitForPodsAsync(
             p => p.Count == 3 && p.Any(pod => pod.Metadata.Name.StartsWith("flaky-", StringComparison.Ordinal) && pod.Status.ContainerStatuses?.Single().RestartCount >= 1)

@@ -13,9 +13,10 @@ internal static class DemoService
     /// <summary><c>"name": { ... }</c>: <paramref name="replicas"/> pods of one demo-backend container named <c>web</c>, port <c>http</c>.</summary>
     /// <param name="probes">Members of the container, e.g. <see cref="Readiness"/>; empty for none.</param>
     /// <param name="extraPorts">More entries of <c>ports</c>, each starting with a comma.</param>
+    /// <param name="path">The service's route path; null for the default catch-all, which only one service of a file may have.</param>
     public static string Member(string name, int replicas = 1, string args = "", string probes = Readiness, string restartPolicy = "Always",
-        int gracePeriodSeconds = 5, string extraPorts = "") => $$"""
-        "{{name}}": {
+        int gracePeriodSeconds = 5, string extraPorts = "", string? path = null) => $$"""
+        "{{name}}": {{{(path is null ? "" : $" \"Route\": {{ \"Path\": \"{path}\" }},")}}
           "Replicas": {{replicas}},
           "Template": { "spec": {
             "restartPolicy": "{{restartPolicy}}",
