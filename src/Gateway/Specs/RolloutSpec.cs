@@ -20,7 +20,9 @@ public sealed record RolloutSpec(string MaxSurge = "25%", string MaxUnavailable 
     /// <summary>Whether <paramref name="value"/> is a non-negative count or percentage.</summary>
     public static bool IsValid(string value) => TryScale(value, 100, true, out _);
 
-    private static int Scaled(string value, int replicas, bool roundUp) => TryScale(value, replicas, roundUp, out var n) ? n : 0;
+    // More than the replica count changes nothing (every pod may already be new, or down), and would
+    // overflow replicas + surge: resolved values stop there.
+    private static int Scaled(string value, int replicas, bool roundUp) => TryScale(value, replicas, roundUp, out var n) ? Math.Min(n, replicas) : 0;
 
     private static bool TryScale(string value, int replicas, bool roundUp, out int result)
     {
@@ -32,7 +34,7 @@ public sealed record RolloutSpec(string MaxSurge = "25%", string MaxUnavailable 
                 return false;
             }
 
-            var exact = replicas * percent / 100.0;
+            var exact = Math.Min(replicas * (double)percent / 100.0, int.MaxValue);
             result = (int)(roundUp ? Math.Ceiling(exact) : Math.Floor(exact));
             return true;
         }

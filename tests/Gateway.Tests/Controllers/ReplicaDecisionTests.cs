@@ -94,6 +94,8 @@ public sealed class ReplicaDecisionTests
     [InlineData(10, "25%", "25%", 3, 2)]
     [InlineData(1, "0", "0", 0, 1)]
     [InlineData(5, "2", "40%", 2, 2)]
+    [InlineData(3, "2147483647", "100%", 3, 3)] // beyond the replica count changes nothing, and never overflows
+    [InlineData(2147483647, "2147483647%", "2147483647", 2147483647, 2147483647)]
     public void RolloutSpec_Resolve_RoundsSurgeUpAndUnavailabilityDown(int replicas, string surge, string unavailable, int expectedSurge, int expectedUnavailable) =>
         Assert.Equal((expectedSurge, expectedUnavailable), new RolloutSpec(surge, unavailable).Resolve(replicas));
 
