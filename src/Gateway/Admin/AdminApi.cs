@@ -104,9 +104,15 @@ internal static class AdminApi
 
     private static IResult ReadLog(PodRegistry registry, PodManager pods, string ns, string name, string? container, bool previous)
     {
-        if (FindPod(registry, ns, name) is not { } pod || pods.Find(name) is not { } worker)
+        if (FindPod(registry, ns, name) is not { } pod)
         {
             return NotFound("pods", name);
+        }
+
+        if (pods.Find(name) is not { } worker)
+        {
+            // A Pending pod waiting for room has no containers yet; the API server's words for it.
+            return Status(400, "BadRequest", $"pod {name} does not have a host assigned");
         }
 
         var names = pod.InitContainers.Concat(pod.Containers).Select(c => c.Name).ToList();
@@ -137,9 +143,14 @@ internal static class AdminApi
     /// </summary>
     private static async Task<IResult> PatchStatusAsync(PodRegistry registry, PodManager pods, string ns, string name, HttpRequest request, TimeProvider time)
     {
-        if (FindPod(registry, ns, name) is null || pods.Find(name) is not { } worker)
+        if (FindPod(registry, ns, name) is null)
         {
             return NotFound("pods", name);
+        }
+
+        if (pods.Find(name) is not { } worker)
+        {
+            return Status(409, "Conflict", $"pod {name} is Pending until the gateway has room for it (Gateway:MaxPods); its conditions can be set once it is scheduled");
         }
 
         JsonNode? body;

@@ -29,6 +29,9 @@ public sealed class MaxPodsTests
         table.Headers.Accept.ParseAdd("application/json;as=Table;v=v1;g=meta.k8s.io");
         var rows = await (await gateway.Admin.SendAsync(table)).Content.ReadAsStringAsync();
         Assert.All(pending, name => Assert.Contains($"[\"{name}\",\"0/1\",\"Pending\",\"0\"", rows, StringComparison.Ordinal));
+        using var log = await gateway.Admin.GetAsync($"/api/v1/namespaces/default/pods/{pending[0]}/log");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, log.StatusCode);
+        Assert.Contains($"pod {pending[0]} does not have a host assigned", await log.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         await File.WriteAllTextAsync(gateway.SettingsPath, GatewayProcess.Settings(Sleepers.Services(5, marker), gateway.ProxyPort, gateway.AdminPort, "\"MaxPods\": 5"));
 
