@@ -28,6 +28,7 @@ internal static class BadInputs
         {
             ["Proxy"] = new JsonObject { ["Urls"] = $"http://127.0.0.1:{proxyPort}" },
             ["Admin"] = new JsonObject { ["Urls"] = $"http://127.0.0.1:{adminPort}" },
+            ["StateDirectory"] = "state", // the admin token beside the test's settings, not in the machine's state folder
             ["Services"] = new JsonObject
             {
                 ["web"] = new JsonObject { ["Manifest"] = ManifestName, ["Retries"] = new JsonObject { ["Attempts"] = 2 } },

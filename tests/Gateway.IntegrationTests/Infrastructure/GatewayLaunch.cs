@@ -13,21 +13,7 @@ internal sealed class GatewayLaunch : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private GatewayLaunch(IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args.Prepend(GatewayProcess.GatewayDll))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        _process = new Process { StartInfo = info };
-        _process.OutputDataReceived += Append;
-        _process.ErrorDataReceived += Append;
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
+    private GatewayLaunch(IEnumerable<string> args) => _process = GatewayProcess.Launch(args, _output);
 
     public string Output
     {
@@ -43,17 +29,6 @@ internal sealed class GatewayLaunch : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     public static GatewayLaunch Start(string settingsPath) => new(["--config", settingsPath]);
-
-    private void Append(object? sender, DataReceivedEventArgs e)
-    {
-        if (e.Data is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(e.Data);
-            }
-        }
-    }
 
     /// <summary>
     /// True once the admin listener on <paramref name="adminPort"/> says ready, or when the gateway still

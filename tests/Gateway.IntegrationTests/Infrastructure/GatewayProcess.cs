@@ -163,7 +163,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private static Process Launch(IEnumerable<string> args, StringBuilder output)
+    /// <summary>Starts the gateway executable with <paramref name="args"/>, its stdout and stderr appended to <paramref name="output"/>.</summary>
+    internal static Process Launch(IEnumerable<string> args, StringBuilder output)
     {
         var info = new ProcessStartInfo("dotnet")
         {
