@@ -55,6 +55,7 @@ write_settings() {
   "Gateway": {
     "Proxy": { "Urls": "http://127.0.0.1:$PROXY_PORT" },
     "Admin": { "Urls": "$ADMIN" },
+    "StateDirectory": "$RUN/state",
     "Services": {
       "bench": {
         "Runtime": "Process",
