@@ -1,4 +1,3 @@
-using Gateway.Admin;
 using Gateway.Events;
 using Gateway.Pods;
 using Gateway.Specs;

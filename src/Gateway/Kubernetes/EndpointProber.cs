@@ -1,6 +1,7 @@
 using Gateway.Probes;
 using Gateway.Runtimes;
 using k8s.Models;
+using Gateway.Specs;
 
 namespace Gateway.Kubernetes;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Gateway.Admin;
 using Gateway.Events;
 using Gateway.Probes;
 using Gateway.Routing;

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Gateway.Admin;
 using Gateway.Events;
 using Gateway.Probes;
 using Gateway.Routing;

@@ -48,13 +48,6 @@ public static class ContainerLaunchBuilder
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(environment);
-        return [.. Expand(container.Command, environment), .. Expand(container.Args, environment)];
-    }
-
-    /// <summary><c>command</c> or <c>args</c> with <c>$(VAR)</c> expanded from <paramref name="environment"/>.</summary>
-    public static ImmutableArray<string> Expand(IEnumerable<string>? values, IReadOnlyDictionary<string, string> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        return [.. (values ?? []).Select(a => EnvExpansion.Expand(a, n => environment.TryGetValue(n, out var v) ? v : null))];
+        return [.. EnvExpansion.Expand(container.Command, environment), .. EnvExpansion.Expand(container.Args, environment)];
     }
 }

@@ -1,4 +1,5 @@
 using Gateway.Probes;
+using Gateway.Specs;
 
 namespace Gateway.Pods;
 

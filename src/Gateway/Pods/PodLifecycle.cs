@@ -1,5 +1,6 @@
 using Gateway.Probes;
 using Gateway.Runtimes;
+using Gateway.Specs;
 using static Gateway.Pods.PodAction;
 
 namespace Gateway.Pods;

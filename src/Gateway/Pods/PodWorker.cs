@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Gateway.Probes;
 using Gateway.Runtimes;
 using k8s.Models;
+using Gateway.Specs;
 
 namespace Gateway.Pods;
 

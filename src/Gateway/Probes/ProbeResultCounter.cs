@@ -1,3 +1,4 @@
+using Gateway.Specs;
 namespace Gateway.Probes;
 
 /// <summary>

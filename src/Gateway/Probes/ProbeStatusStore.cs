@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Gateway.Pods;
+using Gateway.Specs;
 
 namespace Gateway.Probes;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Gateway.Pods;
+using Gateway.Specs;
 using Gateway.Telemetry;
 using k8s.Models;
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Gateway.Events;
 using Gateway.Pods;
 using k8s.Models;
+using Gateway.Specs;
 
 namespace Gateway.Probes;
 

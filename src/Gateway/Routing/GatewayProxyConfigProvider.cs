@@ -3,7 +3,6 @@ using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
-using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Routing;
 

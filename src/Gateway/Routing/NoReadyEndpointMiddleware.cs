@@ -1,4 +1,3 @@
-using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Routing;
 

@@ -1,10 +1,8 @@
-using System.Net.Http;
 using System.Net.Sockets;
 using Gateway.Controllers;
 using Gateway.Specs;
 using Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Routing;
 

@@ -1,5 +1,4 @@
 using Gateway.Specs;
-using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 

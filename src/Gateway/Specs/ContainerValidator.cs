@@ -1,5 +1,4 @@
 using System.Globalization;
-using Gateway.Probes;
 using k8s.Models;
 
 namespace Gateway.Specs;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 
 namespace Gateway.Specs;
@@ -9,6 +10,13 @@ namespace Gateway.Specs;
 /// </summary>
 public static class EnvExpansion
 {
+    /// <summary><c>command</c> or <c>args</c> with <c>$(VAR)</c> expanded from <paramref name="environment"/>.</summary>
+    public static ImmutableArray<string> Expand(IEnumerable<string>? values, IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return [.. (values ?? []).Select(a => Expand(a, n => environment.TryGetValue(n, out var v) ? v : null))];
+    }
+
     public static string Expand(string input, Func<string, string?> lookup)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -446,7 +446,7 @@ public static partial class GatewaySpecLoader
             if (probe is not null)
             {
                 var fieldErrors = new List<FieldError>();
-                ProbeValidator.Validate(probe, Probes.ProbeKind.Readiness, probePath, new DeclaredPorts($"{path}:Port", new HashSet<string>(StringComparer.Ordinal) { port ?? "" }), fieldErrors);
+                ProbeValidator.Validate(probe, ProbeKind.Readiness, probePath, new DeclaredPorts($"{path}:Port", new HashSet<string>(StringComparer.Ordinal) { port ?? "" }), fieldErrors);
                 if (probe.Exec is not null)
                 {
                     fieldErrors.Add(FieldError.Forbidden(FieldPath.Child(probePath, "exec"), "the gateway cannot exec in a cluster's pod; use httpGet, tcpSocket or grpc"));

@@ -1,4 +1,3 @@
-using Gateway.Probes;
 using k8s.Models;
 
 namespace Gateway.Specs;

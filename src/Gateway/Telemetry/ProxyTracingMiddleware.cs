@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Gateway.Routing;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Telemetry;

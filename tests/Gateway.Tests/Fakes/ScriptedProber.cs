@@ -1,3 +1,4 @@
+using Gateway.Specs;
 using System.Runtime.CompilerServices;
 using Gateway.Probes;
 using Gateway.Tests.TestSupport;

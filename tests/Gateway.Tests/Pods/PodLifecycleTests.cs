@@ -1,3 +1,4 @@
+using Gateway.Specs;
 using Gateway.Pods;
 using Gateway.Probes;
 using k8s.Models;

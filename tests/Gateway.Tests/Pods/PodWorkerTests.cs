@@ -1,3 +1,4 @@
+using Gateway.Specs;
 using Gateway.Controllers;
 using Gateway.Events;
 using Gateway.Pods;

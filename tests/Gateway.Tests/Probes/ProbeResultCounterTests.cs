@@ -1,3 +1,4 @@
+using Gateway.Specs;
 using Gateway.Probes;
 
 namespace Gateway.Tests.Probes;

@@ -1,3 +1,4 @@
+using Gateway.Specs;
 using System.Diagnostics.Metrics;
 using Gateway.Pods;
 using Gateway.Probes;

@@ -1,3 +1,4 @@
+using Gateway.Specs;
 using System.Diagnostics;
 using Gateway.Probes;
 using Gateway.Routing;

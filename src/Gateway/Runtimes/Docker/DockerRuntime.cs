@@ -5,7 +5,6 @@ using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Docker.DotNet.Unix;
-using Gateway.Pods;
 using ServiceSpec = Gateway.Specs.ServiceSpec;
 
 namespace Gateway.Runtimes.Docker;
@@ -158,8 +157,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
     private async Task<string> CreateAsync(ContainerLaunch launch, string image, CancellationToken cancellationToken)
     {
         var container = launch.Container;
-        var command = ContainerLaunchBuilder.Expand(container.Command, launch.Environment);
-        var args = ContainerLaunchBuilder.Expand(container.Args, launch.Environment);
+        var command = Specs.EnvExpansion.Expand(container.Command, launch.Environment);
+        var args = Specs.EnvExpansion.Expand(container.Args, launch.Environment);
         var parameters = new CreateContainerParameters
         {
             Name = ContainerName(launch),

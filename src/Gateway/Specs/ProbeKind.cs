@@ -1,4 +1,4 @@
-namespace Gateway.Probes;
+namespace Gateway.Specs;
 
 /// <summary>The three probes a container may declare.</summary>
 public enum ProbeKind

@@ -1,9 +1,9 @@
-using Gateway.Admin;
+using Gateway.Runtimes.Docker;
 using Gateway.Events;
 using Gateway.Pods;
 using Gateway.Specs;
 
-namespace Gateway.Runtimes.Docker;
+namespace Gateway.Controllers;
 
 /// <summary>
 /// Asks the Docker engine every few seconds whether it answers. An engine that is missing or stops

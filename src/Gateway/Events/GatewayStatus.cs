@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Gateway.Admin;
+namespace Gateway.Events;
 
 /// <summary>
 /// The gateway's own readiness, shown by <c>/readyz</c> in the API server's style. A problem (a
