@@ -17,13 +17,19 @@ public sealed class GatewayHostTests
     /// <summary>Stands in for the replica controller: records what the host did with it.</summary>
     private sealed class Recording : BackgroundService
     {
+        private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public bool Started { get; private set; }
+
+        /// <summary>Completes once the host has started this service.</summary>
+        public Task Running => _running.Task;
 
         public bool Stopped { get; private set; }
 
         protected override Task ExecuteAsync(CancellationToken stoppingToken)
         {
             Started = true;
+            _running.TrySetResult();
             return Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
@@ -39,6 +45,16 @@ public sealed class GatewayHostTests
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             await Task.Yield();
+            throw new InvalidOperationException("the runtime went away\nfor good");
+        }
+    }
+
+    /// <summary>Fails while the gateway runs: once the deferred service runs too, so that there is something to drain.</summary>
+    private sealed class FailingWhileRunning(Recording deferred) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await deferred.Running.WaitAsync(stoppingToken);
             throw new InvalidOperationException("the runtime went away\nfor good");
         }
     }
@@ -88,12 +104,12 @@ public sealed class GatewayHostTests
     [Fact]
     public async Task RunAsync_BackgroundServiceFails_DrainsThenExit1NamingItInOneLine()
     {
-        var (host, deferred) = Build(s => s.AddHostedService<Failing>());
+        var (host, deferred) = Build(s => s.AddHostedService<FailingWhileRunning>());
 
         var (exit, stderr) = await RunAsync(host);
 
         Assert.Equal(1, exit);
-        Assert.Equal("gateway: Failing failed: unexpected InvalidOperationException: the runtime went away for good; the gateway drained and stopped" + Environment.NewLine, stderr);
+        Assert.Equal("gateway: FailingWhileRunning failed: unexpected InvalidOperationException: the runtime went away for good; the gateway drained and stopped" + Environment.NewLine, stderr);
         Assert.True(deferred.Stopped, "the host stopped the other services as on SIGTERM");
     }
 
