@@ -78,7 +78,7 @@ services.AddSingleton(sp => new PodWorkerContext(
     sp.GetRequiredService<TimeProvider>().GetUtcNow(),
     sp.GetRequiredService<ILoggerFactory>())
 {
-    ProbeTelemetry = sp.GetRequiredService<ProbeTelemetry>(),
+    ProbeObserver = sp.GetRequiredService<ProbeTelemetry>(),
 });
 services.AddSingleton<PodManager>();
 services.AddSingleton<GatewayProxyConfigProvider>();
@@ -112,6 +112,7 @@ var endpoints = app.Services.GetRequiredService<EndpointTable>();
 registry.Changed += endpoints.OnPodChanged;
 registry.Changed += app.Services.GetRequiredService<ProbeStatusStore>().OnPodChanged;
 registry.Changed += app.Services.GetRequiredService<ContainerRestarts>().OnPodChanged;
+app.Services.GetRequiredService<RetryMiddleware>().Retried += app.Services.GetRequiredService<GatewayMetrics>().RecordRetry;
 app.Services.GetRequiredService<GatewayProxyConfigProvider>();
 app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<GatewayStatus>().Started = true);
 

@@ -55,7 +55,7 @@ internal sealed partial class DockerEngineMonitor(
                 status.SetProblem(Component, error);
                 foreach (var pod in registry.Pods.Values.Where(p => p.Runtime == RuntimeKind.Docker))
                 {
-                    events.Record(pod.Namespace, pod.Name, pod.Uid, "Warning", "RuntimeUnavailable", $"{error}; pods that pass their probes keep their traffic");
+                    events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, "RuntimeUnavailable", $"{error}; pods that pass their probes keep their traffic");
                 }
             }
             else if (error is null && down is not null)
@@ -64,7 +64,7 @@ internal sealed partial class DockerEngineMonitor(
                 status.SetProblem(Component, null);
                 foreach (var pod in registry.Pods.Values.Where(p => p.Runtime == RuntimeKind.Docker))
                 {
-                    events.Record(pod.Namespace, pod.Name, pod.Uid, "Normal", "RuntimeAvailable", $"the Docker engine at {runtime.Endpoint} answers again");
+                    events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "RuntimeAvailable", $"the Docker engine at {runtime.Endpoint} answers again");
                 }
             }
 

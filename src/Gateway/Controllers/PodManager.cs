@@ -1,3 +1,4 @@
+using Gateway.Events;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Gateway.Pods;
@@ -38,7 +39,7 @@ internal sealed class PodManager(PodWorkerContext context)
 
         pod = pod with { Scheduled = false };
         context.Registry.Set(pod);
-        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "FailedScheduling", PodScheduling.TooManyPods);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, "FailedScheduling", PodScheduling.TooManyPods);
         return pod;
     }
 

@@ -196,7 +196,7 @@ internal sealed partial class ReplicaController : BackgroundService
             var replicaSet = $"{service.Name}-{service.TemplateHash}";
             var message = $"Error creating: pods \"{replicaSet}-\" is forbidden: {PodScheduling.MaxPendingPods} pods already wait Pending for room on the gateway "
                 + $"(Gateway:MaxPods is {maxPods}); the other replicas are created as pods get scheduled";
-            _events.Record("default", replicaSet, "", PodAction.Warning, "FailedCreate", message, kind: "ReplicaSet");
+            _events.Record("default", replicaSet, "", EventType.Warning, "FailedCreate", message, kind: "ReplicaSet");
             Log.ReplicasHeldBack(_logger, service.Name, PodScheduling.MaxPendingPods, maxPods);
         }
     }

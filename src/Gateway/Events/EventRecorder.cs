@@ -58,7 +58,7 @@ public sealed partial class EventRecorder(TimeProvider timeProvider, ILogger<Eve
             _snapshot = [.. _order.Select(k => _byKey[k])];
         }
 
-        if (type == "Warning")
+        if (type == EventType.Warning)
         {
             Log.WarningEvent(logger, podName, reason, message);
         }

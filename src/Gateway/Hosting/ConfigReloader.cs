@@ -86,7 +86,7 @@ internal sealed partial class ConfigReloader(
         applied.Apply(read.Configuration!);
         status.SetProblem("config", null);
         Log.Applied(logger, settings.SettingsPath, spec.Services.Count);
-        events.Record("default", "gateway", "", PodAction.Normal, "ConfigApplied", $"{settings.SettingsPath}: {spec.Services.Count} service(s)", kind: "Gateway");
+        events.Record("default", "gateway", "", EventType.Normal, "ConfigApplied", $"{settings.SettingsPath}: {spec.Services.Count} service(s)", kind: "Gateway");
         return [];
     }
 
@@ -94,7 +94,7 @@ internal sealed partial class ConfigReloader(
     {
         var file = settings.SettingsPath;
         Log.Refused(logger, file, errors.Count, string.Join(Environment.NewLine, errors));
-        events.Record("default", "gateway", "", PodAction.Warning, "ConfigRejected", $"{file}: {errors.Count} error(s): {string.Join("; ", errors)}", kind: "Gateway");
+        events.Record("default", "gateway", "", EventType.Warning, "ConfigRejected", $"{file}: {errors.Count} error(s): {string.Join("; ", errors)}", kind: "Gateway");
         status.SetProblem("config", $"reload of {file} refused, the previous configuration keeps running: {string.Join("; ", errors)}");
         return errors;
     }

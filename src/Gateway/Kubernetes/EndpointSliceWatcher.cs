@@ -205,7 +205,7 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
         }
 
         _status.SetProblem(StatusSource, null);
-        _events.Record(_cluster.Namespace, _cluster.Service, "", "Normal", "WatchResumed",
+        _events.Record(_cluster.Namespace, _cluster.Service, "", EventType.Normal, "WatchResumed",
             $"the API server answers again; gateway service {_service.Name} follows the Service's EndpointSlices", kind: "Service");
     }
 
@@ -220,7 +220,7 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
 
         var message = $"service {_service.Name}: cannot watch the EndpointSlices of Service {_cluster.Namespace}/{_cluster.Service}: {why}; routing to the last known {count.ToString(CultureInfo.InvariantCulture)} endpoint(s)";
         _status.SetProblem(StatusSource, message);
-        _events.Record(_cluster.Namespace, _cluster.Service, "", "Warning", "WatchFailed", message, kind: "Service");
+        _events.Record(_cluster.Namespace, _cluster.Service, "", EventType.Warning, "WatchFailed", message, kind: "Service");
     }
 
     public void Dispose() => _prober?.Dispose();

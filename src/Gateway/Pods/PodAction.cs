@@ -15,7 +15,4 @@ public abstract record PodAction
 
     /// <summary>Post a <see cref="PodEvent.Wake"/> at <paramref name="At"/>.</summary>
     public sealed record WakeAt(DateTimeOffset At) : PodAction;
-
-    public const string Normal = "Normal";
-    public const string Warning = "Warning";
 }

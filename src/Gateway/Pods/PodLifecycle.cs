@@ -2,6 +2,7 @@ using Gateway.Probes;
 using Gateway.Runtimes;
 using Gateway.Specs;
 using static Gateway.Pods.PodAction;
+using static Gateway.Events.EventType;
 
 namespace Gateway.Pods;
 

@@ -1,3 +1,4 @@
+using Gateway.Events;
 using System.Threading.Channels;
 using Gateway.Probes;
 using Gateway.Runtimes;
@@ -347,7 +348,7 @@ internal sealed partial class PodWorker
                 var error = await PreStopHook.RunAsync(preStop, TargetFor(pod, c.Container, c.Instance), _context.Prober, _context.Time, deadline);
                 if (error is not null)
                 {
-                    _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "FailedPreStopHook",
+                    _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, "FailedPreStopHook",
                         $"PreStopHook failed for container {c.Container}: {error}", $"spec.containers{{{c.Container}}}");
                 }
             }
@@ -394,12 +395,22 @@ internal sealed partial class PodWorker
         }
 
         var target = TargetFor(pod, container.Name, _instances[container.Name]);
-        var worker = new ProbeWorker(kind, probe!, container.Name, container.InstanceId!, container.StartedAt ?? _context.Time.GetUtcNow(),
-            target, _context.Prober, _context.Time, () => _state, Post, _context.Events, _context.ProbeTelemetry);
+        var name = container.Name;
+        var instanceId = container.InstanceId!;
+        var worker = new ProbeWorker(kind, probe!, new ProbeSubject(pod.Namespace, pod.Name, pod.Uid, pod.ServiceName, name), instanceId,
+            container.StartedAt ?? _context.Time.GetUtcNow(), target, _context.Prober, _context.Time,
+            () => Probed(_state, name, instanceId), result => Post(new PodEvent.ProbeChanged(name, instanceId, kind, result)),
+            _context.Events, _context.ProbeObserver);
         _probes[key] = worker;
         var uptime = _context.Time.GetUtcNow() - _context.GatewayStartedAt;
         worker.Start(ProbeSchedule.FirstTickDelay(worker.Period, uptime, Random.Shared.NextDouble()));
     }
+
+    /// <summary>What a probe worker of <paramref name="instanceId"/> sees of its container in <paramref name="pod"/>.</summary>
+    internal static ProbedInstance Probed(PodState pod, string container, string instanceId) =>
+        pod.FindContainer(container) is { IsRunning: true } c && c.InstanceId == instanceId
+            ? new ProbedInstance(Current: true, c.Started, pod.IsDeleting)
+            : new ProbedInstance(Current: false, Started: false, pod.IsDeleting);
 
     private ProbeTarget TargetFor(PodState pod, string container, IContainerInstance instance) => new()
     {

@@ -17,5 +17,5 @@ internal sealed record PodWorkerContext(
     ILoggerFactory LoggerFactory)
 {
     /// <summary>Spans, durations and last results of probe runs; none in tests that do not look.</summary>
-    public ProbeTelemetry? ProbeTelemetry { get; init; }
+    public IProbeObserver? ProbeObserver { get; init; }
 }

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Gateway.Events;
-using Gateway.Pods;
 using k8s.Models;
 using Gateway.Specs;
 
@@ -9,7 +8,8 @@ namespace Gateway.Probes;
 /// <summary>
 /// One probe of one container instance, as the kubelet's prober worker: ticks every
 /// <c>periodSeconds</c> on the injected clock, runs the handler, counts results against the
-/// thresholds and posts a <see cref="PodEvent.ProbeChanged"/> only when the cached result changes.
+/// thresholds and reports the cached result only when it changes. It knows the container instance
+/// only through <see cref="ProbedInstance"/>, so it probes whatever its owner puts behind it.
 /// It ends by itself when its instance is gone, when liveness fails (on hold until a new instance),
 /// when startup has reached its threshold, and for liveness and startup when the pod terminates.
 /// </summary>
@@ -17,17 +17,17 @@ internal sealed class ProbeWorker : IAsyncDisposable
 {
     private readonly ProbeKind _kind;
     private readonly V1Probe _probe;
-    private readonly string _container;
+    private readonly ProbeSubject _subject;
     private readonly string _instanceId;
     private readonly DateTimeOffset _containerStartedAt;
     private readonly ProbeTarget _target;
     private readonly IProber _prober;
     private readonly TimeProvider _time;
-    private readonly Func<PodState> _pod;
-    private readonly Action<PodEvent> _post;
+    private readonly Func<ProbedInstance> _instance;
+    private readonly Action<ProbeResult> _changed;
     private readonly EventRecorder _events;
     private readonly ProbeResultCounter _counter;
-    private readonly ProbeTelemetry? _telemetry;
+    private readonly IProbeObserver? _observer;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
@@ -35,22 +35,22 @@ internal sealed class ProbeWorker : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
 
     public ProbeWorker(
-        ProbeKind kind, V1Probe probe, string container, string instanceId, DateTimeOffset containerStartedAt,
-        ProbeTarget target, IProber prober, TimeProvider time, Func<PodState> pod, Action<PodEvent> post, EventRecorder events,
-        ProbeTelemetry? telemetry = null)
+        ProbeKind kind, V1Probe probe, ProbeSubject subject, string instanceId, DateTimeOffset containerStartedAt,
+        ProbeTarget target, IProber prober, TimeProvider time, Func<ProbedInstance> instance, Action<ProbeResult> changed, EventRecorder events,
+        IProbeObserver? observer = null)
     {
         _kind = kind;
         _probe = probe;
-        _container = container;
+        _subject = subject;
         _instanceId = instanceId;
         _containerStartedAt = containerStartedAt;
         _target = target;
         _prober = prober;
         _time = time;
-        _pod = pod;
-        _post = post;
+        _instance = instance;
+        _changed = changed;
         _events = events;
-        _telemetry = telemetry;
+        _observer = observer;
         _counter = new ProbeResultCounter(kind, probe.SuccessThreshold ?? 1, probe.FailureThreshold ?? 3);
     }
 
@@ -111,23 +111,22 @@ internal sealed class ProbeWorker : IAsyncDisposable
             if (_counter.Result != ProbeResult.Failure)
             {
                 _counter.Reset(ProbeResult.Failure);
-                _post(new PodEvent.ProbeChanged(_container, _instanceId, _kind, ProbeResult.Failure));
+                _changed(ProbeResult.Failure);
             }
         }
 
-        var pod = _pod();
-        var container = pod.FindContainer(_container);
-        if (container is null || container.InstanceId != _instanceId || !container.IsRunning)
+        var instance = _instance();
+        if (!instance.Current)
         {
             return false;
         }
 
-        if (_kind != ProbeKind.Readiness && pod.IsDeleting)
+        if (_kind != ProbeKind.Readiness && instance.Terminating)
         {
             return false;
         }
 
-        if (_kind == ProbeKind.Startup ? container.Started : !container.Started)
+        if (_kind == ProbeKind.Startup ? instance.Started : !instance.Started)
         {
             // Startup is done once the container has started; liveness and readiness wait for it.
             return _kind != ProbeKind.Startup;
@@ -138,8 +137,8 @@ internal sealed class ProbeWorker : IAsyncDisposable
             return true;
         }
 
-        var handler = ProbeTelemetry.HandlerName(_probe);
-        var activity = _telemetry is null ? null : ProbeTelemetry.StartRun(pod, _container, _kind, handler);
+        var handler = Prober.HandlerName(_probe);
+        var activity = _observer?.Started(_subject, _kind, handler);
         var startedAt = _time.GetTimestamp();
         ProbeOutcome outcome;
         try
@@ -152,30 +151,30 @@ internal sealed class ProbeWorker : IAsyncDisposable
             throw;
         }
 
-        _telemetry?.Completed(activity, pod, _container, _kind, handler, outcome, _time.GetUtcNow(), _time.GetElapsedTime(startedAt));
+        _observer?.Completed(activity, _subject, _kind, handler, outcome, _time.GetUtcNow(), _time.GetElapsedTime(startedAt));
         var kindName = _kind.ToString();
-        var fieldPath = $"spec.containers{{{_container}}}";
+        var fieldPath = $"spec.containers{{{_subject.Container}}}";
         if (outcome.IsError)
         {
             // Could not run at all: logged as an event, thrown away, not counted toward a threshold.
-            _events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "Unhealthy", $"{kindName} probe errored: {outcome.Output}", fieldPath);
+            _events.Record(_subject.Namespace, _subject.Pod, _subject.Uid, EventType.Warning, "Unhealthy", $"{kindName} probe errored: {outcome.Output}", fieldPath);
             return true;
         }
 
         if (outcome.Warning is { } warning)
         {
-            _events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "ProbeWarning", $"{kindName} probe warning: {warning}", fieldPath);
+            _events.Record(_subject.Namespace, _subject.Pod, _subject.Uid, EventType.Warning, "ProbeWarning", $"{kindName} probe warning: {warning}", fieldPath);
         }
 
         if (outcome.Result == ProbeResult.Failure)
         {
-            _events.Record(pod.Namespace, pod.Name, pod.Uid, PodAction.Warning, "Unhealthy", $"{kindName} probe failed: {outcome.Output.TrimEnd()}", fieldPath);
+            _events.Record(_subject.Namespace, _subject.Pod, _subject.Uid, EventType.Warning, "Unhealthy", $"{kindName} probe failed: {outcome.Output.TrimEnd()}", fieldPath);
         }
 
         if (_counter.Observe(outcome.Result))
         {
-            _telemetry?.ResultChanged(pod, _container, _kind, _counter.Result);
-            _post(new PodEvent.ProbeChanged(_container, _instanceId, _kind, _counter.Result));
+            _observer?.ResultChanged(_subject, _kind, _counter.Result);
+            _changed(_counter.Result);
         }
 
         return _kind switch

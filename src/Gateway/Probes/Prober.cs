@@ -9,6 +9,13 @@ namespace Gateway.Probes;
 /// </summary>
 internal sealed class Prober : IProber, IDisposable
 {
+    /// <summary>exec, httpGet, tcpSocket or grpc: the handler the prober picks, in the kubelet's order.</summary>
+    public static string HandlerName(V1Probe probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        return probe.Exec is not null ? "exec" : probe.HttpGet is not null ? "httpGet" : probe.TcpSocket is not null ? "tcpSocket" : probe.Grpc is not null ? "grpc" : "none";
+    }
+
     /// <summary>Attempts per tick for a probe that errors (kubelet's <c>maxProbeRetries</c>).</summary>
     public const int MaxAttempts = 3;
 

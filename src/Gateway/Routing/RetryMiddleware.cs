@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using Gateway.Controllers;
 using Gateway.Specs;
-using Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Routing;
@@ -14,9 +13,12 @@ namespace Gateway.Routing;
 /// budget (see <see cref="RetryBudget"/>: 20 % of active requests, at least 3, a dying pod's burst
 /// counting once). A body is replayed only when it was small enough to buffer.
 /// </summary>
-internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, ServiceCatalog catalog, GatewayMetrics metrics, TimeProvider time)
+internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, ServiceCatalog catalog, TimeProvider time)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
+
+    /// <summary>A request is sent again, with its service and why (<c>connect</c> or <c>reset</c>): telemetry counts it.</summary>
+    public event Action<string, string>? Retried;
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
@@ -65,7 +67,7 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
                 }
 
                 burst ??= failed.DestinationId;
-                metrics.RecordRetry(service, connectFailure ? "connect" : "reset");
+                Retried?.Invoke(service, connectFailure ? "connect" : "reset");
                 if (request.Body.CanSeek)
                 {
                     request.Body.Position = 0;

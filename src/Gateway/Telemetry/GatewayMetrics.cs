@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Gateway.Pods;
-using Gateway.Probes;
 using Gateway.Routing;
 using Gateway.Specs;
 

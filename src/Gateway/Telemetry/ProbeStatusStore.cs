@@ -1,8 +1,9 @@
+using Gateway.Probes;
 using System.Collections.Immutable;
 using Gateway.Pods;
 using Gateway.Specs;
 
-namespace Gateway.Probes;
+namespace Gateway.Telemetry;
 
 /// <summary>
 /// The last run of every probe, and how many runs ended how, per pod. A pod's entries go when the
@@ -17,21 +18,22 @@ public sealed class ProbeStatusStore
     /// <summary>Pods by name, swapped whole on each run.</summary>
     public ImmutableDictionary<string, PodProbes> Pods => Volatile.Read(ref _pods);
 
-    public void Record(PodState pod, string container, ProbeKind kind, ProbeStatus status)
+    public void Record(ProbeSubject subject, ProbeKind kind, ProbeStatus status)
     {
-        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(subject);
+        var container = subject.Container;
         ArgumentNullException.ThrowIfNull(status);
         var outcome = status.IsError ? "error" : status.Result == ProbeResult.Success ? "success" : "failure";
         lock (_writeLock)
         {
-            var probes = _pods.GetValueOrDefault(pod.Name) ?? new PodProbes(pod.ServiceName, ImmutableDictionary<(string, ProbeKind), ProbeStatus>.Empty, ImmutableDictionary<ProbeRunKey, long>.Empty);
+            var probes = _pods.GetValueOrDefault(subject.Pod) ?? new PodProbes(subject.Service, ImmutableDictionary<(string, ProbeKind), ProbeStatus>.Empty, ImmutableDictionary<ProbeRunKey, long>.Empty);
             var key = new ProbeRunKey(container, kind, status.Handler, outcome);
             probes = probes with
             {
                 Last = probes.Last.SetItem((container, kind), status),
                 Runs = probes.Runs.SetItem(key, probes.Runs.GetValueOrDefault(key) + 1),
             };
-            Volatile.Write(ref _pods, _pods.SetItem(pod.Name, probes));
+            Volatile.Write(ref _pods, _pods.SetItem(subject.Pod, probes));
         }
     }
 

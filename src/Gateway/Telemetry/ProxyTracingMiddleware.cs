@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Gateway.Routing;
-using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Telemetry;
 

@@ -1,4 +1,3 @@
-using Gateway.Probes;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

@@ -289,8 +289,10 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     private TrackingTimeProvider.TrackedTimer StartWorker(ProbeKind kind, V1Probe probe, TimeSpan firstTickDelay = default)
     {
         var status = _pod.Containers[0];
-        var worker = new ProbeWorker(kind, probe, status.Name, status.InstanceId!, status.StartedAt!.Value,
-            ProbeTargets.Target(), _prober, _time, ReadPod, Post, _events);
+        var (name, instanceId) = (status.Name, status.InstanceId!);
+        var worker = new ProbeWorker(kind, probe, new ProbeSubject(_pod.Namespace, _pod.Name, _pod.Uid, _pod.ServiceName, name), instanceId, status.StartedAt!.Value,
+            ProbeTargets.Target(), _prober, _time, () => PodWorker.Probed(ReadPod(), name, instanceId),
+            result => Post(new PodEvent.ProbeChanged(name, instanceId, kind, result)), _events);
         _workers.Add(worker);
         worker.Start(firstTickDelay);
         return _time.Timers[^1];

@@ -113,8 +113,8 @@ public sealed class GatewayMetricsTests : IDisposable
         var pod = Create("Always", [Container("app")]);
         _registry.Set(pod);
         var run = new ProbeStatus("httpGet", ProbeResult.Success, false, "ok", T0, TimeSpan.FromMilliseconds(3));
-        _probes.Record(pod, "app", ProbeKind.Readiness, run);
-        _probes.Record(pod, "app", ProbeKind.Readiness, run);
+        _probes.Record(new ProbeSubject(pod.Namespace, pod.Name, pod.Uid, pod.ServiceName, "app"), ProbeKind.Readiness, run);
+        _probes.Record(new ProbeSubject(pod.Namespace, pod.Name, pod.Uid, pod.ServiceName, "app"), ProbeKind.Readiness, run);
         _metrics.RecordProbe(pod.ServiceName, "app", ProbeKind.Readiness, "httpGet", "success", run.Duration);
 
         var results = Assert.Single(Collect("gateway.probe.results"));

@@ -41,8 +41,9 @@ public sealed class SpanTests : IDisposable
         var telemetry = new ProbeTelemetry(Metrics(new EndpointTable(new FakeTimeProvider()), store), store, NullLogger<ProbeTelemetry>.Instance);
         var pod = Create("Always", [Container("app")]);
 
-        var activity = ProbeTelemetry.StartRun(pod, "app", ProbeKind.Liveness, "httpGet");
-        telemetry.Completed(activity, pod, "app", ProbeKind.Liveness, "httpGet", ProbeOutcome.Failure("HTTP probe failed with statuscode: 500"), T0, TimeSpan.FromMilliseconds(4));
+        var subject = new ProbeSubject(pod.Namespace, pod.Name, pod.Uid, pod.ServiceName, "app");
+        var activity = telemetry.Started(subject, ProbeKind.Liveness, "httpGet");
+        telemetry.Completed(activity, subject, ProbeKind.Liveness, "httpGet", ProbeOutcome.Failure("HTTP probe failed with statuscode: 500"), T0, TimeSpan.FromMilliseconds(4));
 
         var span = Assert.Single(_spans);
         Assert.Equal("probe liveness", span.DisplayName);

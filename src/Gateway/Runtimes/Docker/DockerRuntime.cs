@@ -1,3 +1,4 @@
+using Gateway.Events;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
@@ -96,24 +97,24 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
         switch (ImagePullDecision.Decide(launch.Container.ImagePullPolicy, present))
         {
             case ImageAction.UseLocal:
-                launch.RecordEvent("Normal", "Pulled", $"Container image \"{image}\" already present on machine");
+                launch.RecordEvent(EventType.Normal, "Pulled", $"Container image \"{image}\" already present on machine");
                 return reference;
             case ImageAction.NeverPullMissing:
                 throw new ContainerStartException(ContainerStartException.ErrImageNeverPull, $"Container image \"{image}\" is not present with pull policy of Never");
         }
 
-        launch.RecordEvent("Normal", "Pulling", $"Pulling image \"{image}\"");
+        launch.RecordEvent(EventType.Normal, "Pulling", $"Pulling image \"{image}\"");
         var clock = Stopwatch.StartNew();
         var error = await PullAsync(reference, cancellationToken);
         if (error is null)
         {
-            launch.RecordEvent("Normal", "Pulled", string.Create(CultureInfo.InvariantCulture, $"Successfully pulled image \"{image}\" in {clock.Elapsed.TotalSeconds:0.###}s"));
+            launch.RecordEvent(EventType.Normal, "Pulled", string.Create(CultureInfo.InvariantCulture, $"Successfully pulled image \"{image}\" in {clock.Elapsed.TotalSeconds:0.###}s"));
             return reference;
         }
 
         if (ImagePullDecision.UseLocalAfterFailedPull(present))
         {
-            launch.RecordEvent("Warning", "ImagePullFailed", $"Failed to pull image \"{image}\": {error}; using the image present on the machine");
+            launch.RecordEvent(EventType.Warning, "ImagePullFailed", $"Failed to pull image \"{image}\": {error}; using the image present on the machine");
             return reference;
         }
 
