@@ -145,7 +145,8 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         }
 
         Assert.Contains("web-old-abcde", _registry.Pods.Keys);
-        await _watch.WaitForCurrentAsync(pods => pods.Count == 2, "two pods");
+        // The new pod is listed before its container starts: wait until both run, then count instances.
+        await _watch.WaitForCurrentAsync(pods => pods.Count == 2 && pods.All(p => p.Phase == PodPhase.Running), "two running pods");
         Assert.Equal(2, _runtime.Instances.Count);
     }
 
