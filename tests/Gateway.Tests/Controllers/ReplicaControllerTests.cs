@@ -16,6 +16,7 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
     private static readonly ServiceSpec Adoptable = ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 2) with { Runtime = RuntimeKind.Docker };
 
     private readonly TrackingTimeProvider _time = new(T0);
+    private readonly RecordingDrainer _drainer = new();
     private readonly InMemoryRuntime _runtime;
 
     /// <summary>The runtime the pods run on: <see cref="_runtime"/>, with containers that can outlive a gateway.</summary>
@@ -32,7 +33,7 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         _events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
         _adopting = new AdoptingRuntime(_runtime);
         _watch = new RegistryWatch(_registry);
-        var context = new PodWorkerContext(new ContainerRuntimes(_adopting), new ScriptedProber(_time), _registry, _events, new RecordingDrainer(), new PortAllocator(), _time,
+        var context = new PodWorkerContext(new ContainerRuntimes(_adopting), new ScriptedProber(_time), _registry, _events, _drainer, new PortAllocator(), _time,
             GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
         _pods = new PodManager(context);
     }
@@ -176,7 +177,13 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         var pods = _registry.Pods.Values.ToList();
         var waiting = pods.Single(p => !p.Scheduled).Name;
 
+        // While the deleted pod drains it still holds its room, so its replacement is made Pending; it
+        // is younger than the waiting pod (on a clock that stood still they would tie, and ties go by name).
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _drainer.Hold();
         _pods.Delete(pods.First(p => p.Scheduled).Name, "test");
+        await _watch.WaitForCurrentAsync(pods => pods.Count(p => !p.Scheduled) == 2, "the replacement pending beside the waiting pod");
+        _drainer.Release();
 
         var bound = await _watch.WaitForAsync(waiting, p => p.Phase == PodPhase.Running, "the pending pod running");
         Assert.True(bound.Scheduled);
