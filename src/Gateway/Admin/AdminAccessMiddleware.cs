@@ -60,7 +60,7 @@ internal sealed partial class AdminAccessMiddleware(AdminAccess access, ILogger<
             return;
         }
 
-        context.Response.Cookies.Append(CookieName, given, new CookieOptions { HttpOnly = true, SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict, Path = "/" });
+        context.Response.Cookies.Append(CookieName, given, new CookieOptions { HttpOnly = true, SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict, Path = "/", Secure = context.Request.IsHttps });
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Redirect(context.Request.PathBase + "/");
     }
