@@ -31,7 +31,7 @@ builder.Configuration.Sources.Clear();
 builder.Logging.AddFilter(GatewayHost.HostLogCategory, LogLevel.None); // GatewayHost says in one line how the host ended
 
 k8s.KubernetesClientConfiguration? cluster = null;
-if (spec.Services.Any(s => s.Runtime == RuntimeKind.Kubernetes))
+if (spec.Services.Any(s => s.Backend is ClusterBackend))
 {
     cluster = KubernetesClientFactory.Configure(spec.Kubeconfig, out var clusterError);
     if (cluster is null)

@@ -26,7 +26,7 @@ internal sealed partial class DockerEngineMonitor(
         while (!stoppingToken.IsCancellationRequested)
         {
             string? error = null;
-            if (!catalog.Current.Services.Any(s => s.Runtime == RuntimeKind.Docker))
+            if (!catalog.Current.Services.Any(s => s.Pods?.Runtime == RuntimeKind.Docker))
             {
                 status.SetProblem(Component, null);
                 down = null;

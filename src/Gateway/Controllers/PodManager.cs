@@ -31,7 +31,8 @@ internal sealed class PodManager(PodWorkerContext context)
     public PodState Create(ServiceSpec service, bool schedule)
     {
         ArgumentNullException.ThrowIfNull(service);
-        var pod = NewPod(service, service.PodName ?? NameGenerator.PodName(service.Name, service.TemplateHash), Guid.NewGuid().ToString());
+        var backend = service.Pods ?? throw new ArgumentException($"service {service.Name} runs no pods", nameof(service));
+        var pod = NewPod(service.Name, backend, backend.PodName ?? NameGenerator.PodName(service.Name, backend.TemplateHash), Guid.NewGuid().ToString());
         if (schedule)
         {
             return Start(service, pod with { Ports = AllocatePorts(pod.Spec) }, []).State;
@@ -59,7 +60,7 @@ internal sealed class PodManager(PodWorkerContext context)
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(adopted);
         context.Ports.Reserve(adopted.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
-        return Start(service, NewPod(service, adopted.Name, adopted.Uid) with { Ports = adopted.Ports }, adopted.Containers);
+        return Start(service, NewPod(service.Name, service.Pods ?? throw new ArgumentException($"service {service.Name} runs no pods", nameof(service)), adopted.Name, adopted.Uid) with { Ports = adopted.Ports }, adopted.Containers);
     }
 
     /// <summary>Deletes a pod: a bound one drains and stops; a Pending one, which runs nothing, is gone at once.</summary>
@@ -84,18 +85,18 @@ internal sealed class PodManager(PodWorkerContext context)
         return worker;
     }
 
-    private PodState NewPod(ServiceSpec service, string name, string uid)
+    private PodState NewPod(string service, PodsBackend backend, string name, string uid)
     {
-        var spec = service.PodSpec;
+        var spec = backend.PodSpec;
         return new PodState
         {
             Name = name,
             Uid = uid,
-            ServiceName = service.Name,
-            Runtime = service.Runtime,
-            Labels = service.Labels,
+            ServiceName = service,
+            Runtime = backend.Runtime,
+            Labels = backend.Labels,
             Spec = spec,
-            TemplateHash = service.TemplateHash,
+            TemplateHash = backend.TemplateHash,
             CreatedAt = context.Time.GetUtcNow(),
             InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus { Name = c.Name, IsInit = true, WaitingReason = "PodInitializing" })],
             Containers = [.. spec.Containers.Select(c => new ContainerStatus

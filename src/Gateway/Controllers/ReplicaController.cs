@@ -35,7 +35,7 @@ internal sealed partial class ReplicaController : BackgroundService
     {
         _catalog = catalog;
         _events = events;
-        _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Runtime)];
+        _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Pods?.Runtime).OfType<RuntimeKind>()];
         _pods = pods;
         _registry = registry;
         _logger = logger;
@@ -107,9 +107,9 @@ internal sealed partial class ReplicaController : BackgroundService
             {
                 var service = _catalog.Current.Services.First(s => s.Name == pod.ServiceName);
                 _pods.Adopt(service, pod);
-                if (service.PodName is not null)
+                if (service.Pods!.PodName is not null)
                 {
-                    _barePodsCreated[service.Name] = service.TemplateHash;
+                    _barePodsCreated[service.Name] = service.Pods.TemplateHash;
                 }
 
                 Log.AdoptedPod(_logger, service.Name, pod.Name, kind);
@@ -131,11 +131,11 @@ internal sealed partial class ReplicaController : BackgroundService
         }
 
         var wanted = new List<(string Service, int Create)>();
-        foreach (var service in services.Where(s => !_awaitingAdoption.Contains(s.Runtime)))
+        foreach (var (service, backend) in PodServices(services).Where(s => !_awaitingAdoption.Contains(s.Pods.Runtime)))
         {
             var mine = pods.Where(p => p.ServiceName == service.Name).ToList();
-            var barePodCreated = _barePodsCreated.TryGetValue(service.Name, out var createdHash) && createdHash == service.TemplateHash;
-            var (create, delete) = ReplicaDecision.Decide(service.Replicas, service.PodName is not null, barePodCreated, mine, service.TemplateHash, service.Rollout);
+            var barePodCreated = _barePodsCreated.TryGetValue(service.Name, out var createdHash) && createdHash == backend.TemplateHash;
+            var (create, delete) = ReplicaDecision.Decide(backend.Replicas, backend.PodName is not null, barePodCreated, mine, backend.TemplateHash, backend.Rollout);
             foreach (var name in delete)
             {
                 Log.DeletingPod(_logger, service.Name, name);
@@ -156,7 +156,7 @@ internal sealed partial class ReplicaController : BackgroundService
             }
         }
 
-        foreach (var service in services)
+        foreach (var (service, backend) in PodServices(services))
         {
             if (!plan.Create.TryGetValue(service.Name, out var created))
             {
@@ -166,9 +166,9 @@ internal sealed partial class ReplicaController : BackgroundService
             for (var i = 0; i < created.Scheduled + created.Pending; i++)
             {
                 var pod = _pods.Create(service, schedule: i < created.Scheduled);
-                if (service.PodName is not null)
+                if (backend.PodName is not null)
                 {
-                    _barePodsCreated[service.Name] = service.TemplateHash;
+                    _barePodsCreated[service.Name] = backend.TemplateHash;
                 }
 
                 Log.CreatedPod(_logger, service.Name, pod.Name);
@@ -177,6 +177,10 @@ internal sealed partial class ReplicaController : BackgroundService
             ReportNotCreated(service, created, spec.MaxPods);
         }
     }
+
+    /// <summary>The services whose backend is pods the gateway runs; the others have controllers of their own.</summary>
+    private static IEnumerable<(ServiceSpec Service, PodsBackend Pods)> PodServices(IEnumerable<ServiceSpec> services) =>
+        services.Where(s => s.Pods is not null).Select(s => (s, s.Pods!));
 
     /// <summary>
     /// Replicas held back because too many pods already wait Pending: said once, until every replica
@@ -193,7 +197,7 @@ internal sealed partial class ReplicaController : BackgroundService
 
         if (_registry.Pods.Values.Count(p => !p.Scheduled) >= PodScheduling.MaxPendingPods && _heldBack.Add(service.Name))
         {
-            var replicaSet = $"{service.Name}-{service.TemplateHash}";
+            var replicaSet = $"{service.Name}-{service.Pods!.TemplateHash}";
             var message = $"Error creating: pods \"{replicaSet}-\" is forbidden: {PodScheduling.MaxPendingPods} pods already wait Pending for room on the gateway "
                 + $"(Gateway:MaxPods is {maxPods}); the other replicas are created as pods get scheduled";
             _events.Record("default", replicaSet, "", EventType.Warning, "FailedCreate", message, kind: "ReplicaSet");

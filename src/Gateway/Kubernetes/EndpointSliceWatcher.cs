@@ -27,7 +27,7 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
     public const int WatchTimeoutSeconds = 300;
 
     private readonly ServiceSpec _service;
-    private readonly KubernetesServiceSpec _cluster;
+    private readonly ClusterBackend _cluster;
     private readonly IKubernetes _client;
     private readonly EndpointTable _endpoints;
     private readonly GatewayStatus _status;
@@ -43,7 +43,7 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
     public EndpointSliceWatcher(ServiceSpec service, IKubernetes client, EndpointTable endpoints, GatewayStatus status, EventRecorder events, IProber prober, TimeProvider time, ILogger logger)
     {
         _service = service;
-        _cluster = service.Kubernetes ?? throw new ArgumentException($"service {service.Name} is not a Kubernetes service", nameof(service));
+        _cluster = service.Backend as ClusterBackend ?? throw new ArgumentException($"service {service.Name} is not a Kubernetes service", nameof(service));
         _client = client;
         _endpoints = endpoints;
         _status = status;

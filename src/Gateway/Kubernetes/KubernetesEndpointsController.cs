@@ -43,10 +43,10 @@ internal sealed class KubernetesEndpointsController(
 
     private async Task ReconcileAsync(CancellationToken stoppingToken)
     {
-        var wanted = catalog.Current.Services.Where(s => s.Kubernetes is not null).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var wanted = catalog.Current.Services.Where(s => s.Backend is ClusterBackend).ToDictionary(s => s.Name, StringComparer.Ordinal);
         foreach (var name in _watchers.Keys.ToList())
         {
-            if (!wanted.TryGetValue(name, out var spec) || !Equals(spec.Kubernetes, _watchers[name].Spec.Kubernetes))
+            if (!wanted.TryGetValue(name, out var spec) || !Equals(spec.Backend, _watchers[name].Spec.Backend))
             {
                 await StopAsync(name);
                 endpoints.SetServiceEndpoints(name, []);

@@ -26,7 +26,8 @@ public static partial class GatewaySpecLoader
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
     private static readonly string[] KubernetesKeys = ["Namespace", "Service", "Port", "ReadinessProbe"];
     private static readonly string[] PodKeys = ["Replicas", "Template", "Manifest", "Strategy"];
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Retries", "SlowStartSeconds", .. PodKeys, .. KubernetesKeys];
+    private static readonly string[] StaticKeys = ["Addresses", "ReadinessProbe"];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Retries", "SlowStartSeconds", .. PodKeys, .. KubernetesKeys, "Addresses"];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
 
     /// <summary>
@@ -99,11 +100,11 @@ public static partial class GatewaySpecLoader
         }
 
         var podNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var service in services.Where(s => s.PodName is not null))
+        foreach (var service in services.Where(s => s.Pods?.PodName is not null))
         {
-            if (!podNames.Add(service.PodName!))
+            if (!podNames.Add(service.Pods!.PodName!))
             {
-                errors.Add($"Gateway:Services:{service.Name}: Duplicate value: \"{service.PodName}\": another service's manifest names the same pod");
+                errors.Add($"Gateway:Services:{service.Name}: Duplicate value: \"{service.Pods.PodName}\": another service's manifest names the same pod");
             }
         }
 
@@ -224,14 +225,14 @@ public static partial class GatewaySpecLoader
             routes.Add((name, route));
         }
 
-        var runtime = RuntimeKind.Process;
+        var kind = BackendKind.Process;
         if (Scalar(section, "Runtime", path, errors) is { Length: > 0 } runtimeText)
         {
             // Enum.TryParse would take "7" too.
-            var names = Enum.GetNames<RuntimeKind>();
+            var names = Enum.GetNames<BackendKind>();
             if (names.FirstOrDefault(n => n.Equals(runtimeText, StringComparison.OrdinalIgnoreCase)) is { } known)
             {
-                runtime = Enum.Parse<RuntimeKind>(known);
+                kind = Enum.Parse<BackendKind>(known);
             }
             else
             {
@@ -241,30 +242,66 @@ public static partial class GatewaySpecLoader
 
         var retries = LoadRetries(Section(section, "Retries", path, RetryKeys, errors), $"{path}:Retries", errors);
         var slowStart = TimeSpan.FromSeconds(Real(section, "SlowStartSeconds", path, 0, ServiceSpec.MaxSlowStartSeconds, errors) ?? 0);
-        if (runtime == RuntimeKind.Kubernetes)
+        ForbidOtherBackendsKeys(section, path, kind, errors);
+        string? sourceFile = null;
+        BackendSpec? backend = kind switch
         {
-            var cluster = LoadKubernetesService(section, path, errors);
-            return errors.Count != before || cluster is null ? null : new ServiceSpec
+            BackendKind.Kubernetes => LoadClusterBackend(section, path, errors),
+            BackendKind.Static => LoadStaticBackend(section, path, errors),
+            _ => LoadPodsBackend(section, name, kind == BackendKind.Docker ? RuntimeKind.Docker : RuntimeKind.Process, path, configDirectory, errors, out sourceFile),
+        };
+        return errors.Count != before || backend is null ? null : new ServiceSpec
+        {
+            Name = name,
+            Route = route,
+            Backend = backend,
+            ConfigDirectory = configDirectory,
+            Retries = retries,
+            SlowStart = slowStart,
+            SourceFiles = sourceFile is null ? [] : [sourceFile],
+        };
+    }
+
+    /// <summary>The values of a service's <c>Runtime</c>: the two pod runtimes, and the two backends that run no pods.</summary>
+    private enum BackendKind
+    {
+        Process,
+        Docker,
+        Kubernetes,
+        Static,
+    }
+
+    /// <summary>A key of one backend kind set on a service of another is refused, naming the kind that takes it.</summary>
+    private static void ForbidOtherBackendsKeys(IConfigurationSection section, string path, BackendKind kind, List<string> errors)
+    {
+        var own = kind switch
+        {
+            BackendKind.Kubernetes => KubernetesKeys,
+            BackendKind.Static => StaticKeys,
+            _ => PodKeys,
+        };
+        foreach (var key in PodKeys.Concat(KubernetesKeys).Concat(StaticKeys).Distinct().Where(key => !own.Contains(key) && section.GetSection(key).Exists()))
+        {
+            var detail = (kind, key) switch
             {
-                Name = name,
-                Route = route,
-                Runtime = runtime,
-                Replicas = 0,
-                PodSpec = new V1PodSpec { Containers = [] },
-                Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = name },
-                TemplateHash = "",
-                Kubernetes = cluster,
-                ConfigDirectory = configDirectory,
-                Retries = retries,
-                SlowStart = slowStart,
+                (BackendKind.Kubernetes, _) when PodKeys.Contains(key) => "a Kubernetes service's pods are the cluster's",
+                (BackendKind.Kubernetes, _) => "a Kubernetes service's endpoints come from the cluster Service's EndpointSlices",
+                (BackendKind.Static, _) when PodKeys.Contains(key) => "a Static service routes to its fixed Addresses and runs no pods",
+                (BackendKind.Static, _) => "a Static service routes to its Addresses, not to a cluster Service",
+                (_, "Addresses") => "only a service with Runtime \"Static\" lists fixed Addresses; remove Addresses or set Runtime to Static",
+                (_, "ReadinessProbe") => "a service-level ReadinessProbe is for Runtime \"Kubernetes\" or \"Static\"; a pod's probes go in its containers (Template.spec.containers[].readinessProbe)",
+                _ => $"only a service with Runtime \"Kubernetes\" names a cluster Service; remove {key} or set Runtime to Kubernetes",
             };
+            errors.Add(kind is BackendKind.Kubernetes or BackendKind.Static ? $"{path}:{key}: Forbidden: {detail}; remove {key}" : $"{path}:{key}: Forbidden: {detail}");
         }
+    }
 
-        foreach (var key in KubernetesKeys.Where(key => section.GetSection(key).Exists()))
-        {
-            errors.Add($"{path}:{key}: Forbidden: only a service with Runtime \"Kubernetes\" names a cluster Service; remove {key} or set Runtime to Kubernetes");
-        }
-
+    /// <summary>Pods the gateway runs: a template or a manifest, replicas and a rollout strategy.</summary>
+    private static PodsBackend? LoadPodsBackend(
+        IConfigurationSection section, string name, RuntimeKind runtime, string path, string configDirectory, List<string> errors, out string? file)
+    {
+        file = null;
+        var before = errors.Count;
         var replicas = (int?)Integer(section, "Replicas", path, 0, int.MaxValue, errors);
         var rollout = LoadRollout(Section(section, "Strategy", path, StrategyKeys, errors), $"{path}:Strategy", errors);
 
@@ -289,7 +326,6 @@ public static partial class GatewaySpecLoader
         V1PodTemplateSpec? pod;
         string? podName = null;
         string podPath;
-        string? file = null;
         if (hasTemplate)
         {
             podPath = $"{path}:Template";
@@ -332,21 +368,15 @@ public static partial class GatewaySpecLoader
             labels["app"] = name;
         }
 
-        return new ServiceSpec
+        return new PodsBackend
         {
-            Name = name,
-            Route = route,
             Runtime = runtime,
             Replicas = replicas ?? 1,
             PodSpec = podSpec,
             Labels = labels,
             PodName = podName,
             TemplateHash = NameGenerator.TemplateHash($"{runtime}:{KubernetesJson.Serialize(podSpec)}"),
-            ConfigDirectory = configDirectory,
             Rollout = rollout,
-            Retries = retries,
-            SlowStart = slowStart,
-            SourceFiles = file is null ? [] : [file],
         };
     }
 
@@ -396,14 +426,108 @@ public static partial class GatewaySpecLoader
             (int)(Integer(section, "BufferBytes", path, 0, RetrySpec.MaxBufferBytes, errors) ?? d.BufferBytes));
     }
 
-    /// <summary>A Kubernetes service: a cluster Service to route to, and optionally a gateway-side readiness probe.</summary>
-    private static KubernetesServiceSpec? LoadKubernetesService(IConfigurationSection section, string path, List<string> errors)
+    /// <summary>A service-level readiness probe (Kubernetes and Static backends): any handler but exec, defaults applied.</summary>
+    private static V1Probe? LoadServiceProbe(IConfigurationSection section, string path, DeclaredPorts ports, string noExec, List<string> errors)
     {
-        foreach (var key in PodKeys.Where(key => section.GetSection(key).Exists()))
+        var probeSection = Section(section, "ReadinessProbe", path, known: null, errors);
+        if (!probeSection.GetChildren().Any())
         {
-            errors.Add($"{path}:{key}: Forbidden: a Kubernetes service's pods are the cluster's; remove {key}");
+            return null;
         }
 
+        var probePath = $"{path}:ReadinessProbe";
+        var probe = ConfigurationJson.Bind<V1Probe>(probeSection, probePath, errors);
+        if (probe is null)
+        {
+            return null;
+        }
+
+        var fieldErrors = new List<FieldError>();
+        ProbeValidator.Validate(probe, ProbeKind.Readiness, probePath, ports, fieldErrors);
+        if (probe.Exec is not null)
+        {
+            fieldErrors.Add(FieldError.Forbidden(FieldPath.Child(probePath, "exec"), noExec));
+        }
+
+        errors.AddRange(fieldErrors.Select(e => e.ToString()));
+        PodSpecDefaults.ApplyProbeDefaults(probe);
+        return probe;
+    }
+
+    /// <summary>The most addresses a Static service may list.</summary>
+    public const int MaxStaticAddresses = 1000;
+
+    /// <summary>A Static service: fixed addresses, and optionally a readiness probe run against each.</summary>
+    private static StaticBackend? LoadStaticBackend(IConfigurationSection section, string path, List<string> errors)
+    {
+        var before = errors.Count;
+        var addressesPath = $"{path}:Addresses";
+        var texts = Strings(section, "Addresses", path, errors);
+        if (errors.Count != before)
+        {
+            return null;
+        }
+
+        if (texts.Count == 0)
+        {
+            errors.Add(FieldError.Required(addressesPath, "list the backends' URLs, such as [\"http://127.0.0.1:5001\", \"http://127.0.0.1:5002\"]").ToString());
+            return null;
+        }
+
+        if (texts.Count > MaxStaticAddresses)
+        {
+            errors.Add(FieldError.Invalid(addressesPath, texts.Count, $"must have at most {MaxStaticAddresses} addresses").ToString());
+            return null;
+        }
+
+        var addresses = new List<Uri>(texts.Count);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var itemPath = $"{addressesPath}:{i}";
+            if (StaticAddressProblem(texts[i], out var uri) is { } problem)
+            {
+                errors.Add(FieldError.Invalid(itemPath, texts[i], problem).ToString());
+            }
+            else if (addresses.Contains(uri!))
+            {
+                errors.Add(FieldError.Duplicate(itemPath, texts[i]).ToString());
+            }
+            else
+            {
+                addresses.Add(uri!);
+            }
+        }
+
+        var probe = LoadServiceProbe(section, path, new DeclaredPorts(addressesPath, new HashSet<string>(StringComparer.Ordinal)), "the gateway cannot exec in a Static backend; use httpGet, tcpSocket or grpc", errors);
+        return errors.Count != before ? null : new StaticBackend(addresses, probe);
+    }
+
+    /// <summary>Why a Static address is refused, or null when it is an absolute <c>http://host:port</c> URL.</summary>
+    private static string? StaticAddressProblem(string text, out Uri? uri)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out uri) || uri.IsFile || uri.IsUnc)
+        {
+            return "must be an absolute URL such as http://127.0.0.1:5001";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            return uri.Scheme == Uri.UriSchemeHttps
+                ? "https backends are not supported yet: use http://"
+                : $"scheme {GoSyntax.Quote(uri.Scheme)} is not supported: use http://";
+        }
+
+        if (uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.AbsolutePath != "/")
+        {
+            return "must be only a scheme, host and port (no user, path, query or fragment), such as http://127.0.0.1:5001";
+        }
+
+        return uri.Host.Length == 0 ? "must name a host, such as http://127.0.0.1:5001" : null;
+    }
+
+    /// <summary>A Kubernetes service: a cluster Service to route to, and optionally a gateway-side readiness probe.</summary>
+    private static ClusterBackend? LoadClusterBackend(IConfigurationSection section, string path, List<string> errors)
+    {
         var ns = Scalar(section, "Namespace", path, errors) is { Length: > 0 } n ? n : "default";
         if (NameRules.Dns1123Label(ns).Count > 0)
         {
@@ -437,27 +561,9 @@ public static partial class GatewaySpecLoader
             }
         }
 
-        var probeSection = Section(section, "ReadinessProbe", path, known: null, errors);
-        V1Probe? probe = null;
-        if (probeSection.GetChildren().Any())
-        {
-            var probePath = $"{path}:ReadinessProbe";
-            probe = ConfigurationJson.Bind<V1Probe>(probeSection, probePath, errors);
-            if (probe is not null)
-            {
-                var fieldErrors = new List<FieldError>();
-                ProbeValidator.Validate(probe, ProbeKind.Readiness, probePath, new DeclaredPorts($"{path}:Port", new HashSet<string>(StringComparer.Ordinal) { port ?? "" }), fieldErrors);
-                if (probe.Exec is not null)
-                {
-                    fieldErrors.Add(FieldError.Forbidden(FieldPath.Child(probePath, "exec"), "the gateway cannot exec in a cluster's pod; use httpGet, tcpSocket or grpc"));
-                }
-
-                errors.AddRange(fieldErrors.Select(e => e.ToString()));
-                PodSpecDefaults.ApplyProbeDefaults(probe);
-            }
-        }
-
-        return string.IsNullOrEmpty(service) ? null : new KubernetesServiceSpec(ns, service, port, probe);
+        var probe = LoadServiceProbe(section, path, new DeclaredPorts($"{path}:Port", new HashSet<string>(StringComparer.Ordinal) { port ?? "" }),
+            "the gateway cannot exec in a cluster's pod; use httpGet, tcpSocket or grpc", errors);
+        return string.IsNullOrEmpty(service) ? null : new ClusterBackend(ns, service, port, probe);
     }
 
     /// <summary>The Docker runtime runs images: every container names one (the Process runtime only shows it).</summary>

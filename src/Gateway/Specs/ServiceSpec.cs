@@ -1,10 +1,8 @@
-using k8s.Models;
-
 namespace Gateway.Specs;
 
 /// <summary>
-/// A validated service: a Kubernetes Deployment and Service in one. <see cref="PodSpec"/> carries the
-/// API defaults already applied.
+/// A validated service: a route, the settings of its traffic, and the <see cref="Backend"/> it
+/// routes to.
 /// </summary>
 public sealed record ServiceSpec
 {
@@ -12,28 +10,16 @@ public sealed record ServiceSpec
 
     public required RouteSpec Route { get; init; }
 
-    public RuntimeKind Runtime { get; init; } = RuntimeKind.Process;
+    /// <summary>Pods the gateway runs, a cluster's Service, or fixed addresses.</summary>
+    public required BackendSpec Backend { get; init; }
 
-    public int Replicas { get; init; } = 1;
+    /// <summary>The backend when it is pods the gateway runs; null otherwise.</summary>
+    public PodsBackend? Pods => Backend as PodsBackend;
 
-    public required V1PodSpec PodSpec { get; init; }
-
-    /// <summary>The template's labels plus <c>app=&lt;service&gt;</c>.</summary>
-    public required IReadOnlyDictionary<string, string> Labels { get; init; }
-
-    /// <summary>The name of a bare Pod manifest's one pod; null for a replicated service.</summary>
-    public string? PodName { get; init; }
-
-    /// <summary>Kubernetes' <c>pod-template-hash</c>: changes whenever the pod template does.</summary>
-    public required string TemplateHash { get; init; }
-
-    /// <summary>Rolling replacement when the template changes.</summary>
-    public RolloutSpec Rollout { get; init; } = RolloutSpec.Default;
-
-    /// <summary>Retries of failed requests to another pod.</summary>
+    /// <summary>Retries of failed requests to another endpoint.</summary>
     public RetrySpec Retries { get; init; } = RetrySpec.Default;
 
-    /// <summary>A pod that just became ready gets a share of new requests growing over this window; zero is off.</summary>
+    /// <summary>An endpoint that just became ready gets a share of new requests growing over this window; zero is off.</summary>
     public TimeSpan SlowStart { get; init; }
 
     /// <summary>The longest slow-start window, <c>SlowStartSeconds</c>: an hour.</summary>
@@ -41,8 +27,6 @@ public sealed record ServiceSpec
 
     /// <summary>The files the service was read from (the manifest), watched for changes.</summary>
     public IReadOnlyList<string> SourceFiles { get; init; } = [];
-    /// <summary>For <see cref="RuntimeKind.Kubernetes"/>: the cluster Service whose endpoints the gateway routes to.</summary>
-    public KubernetesServiceSpec? Kubernetes { get; init; }
 
     /// <summary>The folder of the settings file that declared the service.</summary>
     public required string ConfigDirectory { get; init; }

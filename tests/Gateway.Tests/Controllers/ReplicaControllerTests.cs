@@ -13,7 +13,7 @@ namespace Gateway.Tests.Controllers;
 public sealed class ReplicaControllerTests : IAsyncDisposable
 {
     /// <summary>A service on a runtime whose containers outlive the gateway.</summary>
-    private static readonly ServiceSpec Adoptable = ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 2) with { Runtime = RuntimeKind.Docker };
+    private static readonly ServiceSpec Adoptable = ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, Container("app")), replicas: 2) is var s ? s with { Backend = s.Pods! with { Runtime = RuntimeKind.Docker } } : null!;
 
     private readonly TrackingTimeProvider _time = new(T0);
     private readonly RecordingDrainer _drainer = new();
@@ -198,7 +198,7 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         await StartAsync(service, maxPods: 3);
         await _watch.WaitForCurrentAsync(pods => pods.Count(p => p.Phase == PodPhase.Running) == 3 && pods.Count(p => !p.Scheduled) == 2, "3 running, 2 unscheduled");
 
-        _catalog!.Update(_catalog.Current with { Services = [service with { Replicas = 3 }] });
+        _catalog!.Update(_catalog.Current with { Services = [service with { Backend = service.Pods! with { Replicas = 3 } }] });
 
         await _watch.WaitForCurrentAsync(pods => pods.Count == 3 && pods.All(p => p.Scheduled && p.Phase == PodPhase.Running), "the 3 running pods only");
         Assert.Empty(_runtime.Stops);

@@ -24,7 +24,7 @@ internal sealed class AdoptingRuntime(InMemoryRuntime inner) : IContainerRuntime
     public async Task LeaveRunningAsync(ServiceSpec service, string podName, int restartCount, DateTimeOffset startedAt)
     {
         var containers = new List<AdoptedContainer>();
-        foreach (var container in service.PodSpec.Containers)
+        foreach (var container in service.Pods!.PodSpec.Containers)
         {
             var instance = await inner.StartAsync(new ContainerLaunch
             {

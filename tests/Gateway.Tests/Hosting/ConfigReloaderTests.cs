@@ -43,7 +43,7 @@ public sealed class ConfigReloaderTests : IDisposable
     private static string WithReplicas(int replicas, string logLevel = "Warning") =>
         SettingsReaderTests.Valid.Replace("\"Replicas\": 2", $"\"Replicas\": {replicas}", StringComparison.Ordinal).Replace("Warning", logLevel, StringComparison.Ordinal);
 
-    private int Replicas => _catalog.Current.Services.Single().Replicas;
+    private int Replicas => _catalog.Current.Services.Single().Pods!.Replicas;
 
     [Theory]
     [InlineData("{ \"Gateway\": { \"Services\": [", "cannot read")]
@@ -95,8 +95,8 @@ public sealed class ConfigReloaderTests : IDisposable
         var seen = new List<int>();
         _catalog.Changed += spec =>
         {
-            seen.Add(spec.Services.Single().Replicas);
-            if (spec.Services.Single().Replicas == 3)
+            seen.Add(spec.Services.Single().Pods!.Replicas);
+            if (spec.Services.Single().Pods!.Replicas == 3)
             {
                 throw new InvalidOperationException("cannot route that");
             }
@@ -116,7 +116,7 @@ public sealed class ConfigReloaderTests : IDisposable
     {
         _catalog.Changed += spec =>
         {
-            if (spec.Services.Single().Replicas != 4)
+            if (spec.Services.Single().Pods!.Replicas != 4)
             {
                 throw new InvalidOperationException("cannot follow, not even back");
             }

@@ -27,7 +27,7 @@ public sealed class SettingsReaderTests : IDisposable
         var read = Read(Valid);
 
         Assert.Empty(read.Errors);
-        Assert.Equal(2, read.Spec!.Services.Single().Replicas);
+        Assert.Equal(2, read.Spec!.Services.Single().Pods!.Replicas);
         Assert.Equal("Warning", read.Configuration!["Logging:LogLevel:Default"]);
     }
 
@@ -36,7 +36,7 @@ public sealed class SettingsReaderTests : IDisposable
     {
         var read = Read(Valid, "--Gateway:Services:web:Replicas=5");
 
-        Assert.Equal(5, read.Spec!.Services.Single().Replicas);
+        Assert.Equal(5, read.Spec!.Services.Single().Pods!.Replicas);
     }
 
     [Theory]

@@ -37,8 +37,8 @@ public sealed class SlowStartPolicyTests
         time.Advance(TimeSpan.FromSeconds(secondsAfterReady));
         var catalog = new ServiceCatalog(new GatewaySpec("", "", [new ServiceSpec
         {
-            Name = "web", Route = new RouteSpec("/", []), PodSpec = new V1PodSpec(), Labels = new Dictionary<string, string>(),
-            TemplateHash = "abc", ConfigDirectory = "/", SlowStart = TimeSpan.FromSeconds(10),
+            Name = "web", Route = new RouteSpec("/", []), Backend = new StaticBackend([new Uri("http://127.0.0.1:1")], null),
+            ConfigDirectory = "/", SlowStart = TimeSpan.FromSeconds(10),
         }]));
         var policy = new SlowStartPolicy(table, catalog, time);
         DestinationState[] destinations = [new("old/i1"), new("new/i1")];

@@ -44,9 +44,9 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Web("\"Replicas\": -1,"), "Gateway:Services:web:Replicas: Invalid value: -1: must be greater than or equal to 0" },
         { Web("\"Replicas\": \"two\","), "Gateway:Services:web:Replicas: Invalid value: \"two\": must be an integer" },
         { Web("\"Replicas\": [ 2 ],"), "Gateway:Services:web:Replicas: Invalid value: must be a single value, not an object or a list" },
-        { Web("\"Runtime\": \"7\","), "Gateway:Services:web:Runtime: Unsupported value: \"7\": supported values: \"Process\", \"Kubernetes\", \"Docker\"" },
+        { Web("\"Runtime\": \"7\","), "Gateway:Services:web:Runtime: Unsupported value: \"7\": supported values: \"Process\", \"Docker\", \"Kubernetes\", \"Static\"" },
         { Web("\"Rplicas\": 2,"), "Gateway:Services:web:Rplicas: Invalid value: \"Rplicas\": unknown field; did you mean \"Replicas\"?" },
-        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Retries, SlowStartSeconds, Replicas, Template, Manifest, Strategy, Namespace, Service, Port, ReadinessProbe" },
+        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Retries, SlowStartSeconds, Replicas, Template, Manifest, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
         { $$"""{ "Gateway": { "Services": [ { "Template": {{Template}} } ] } }""", "Gateway:Services: Invalid value: must be an object of services by name, e.g. { \"web\": { ... } }, not a list" },
         { """{ "Gateway": { "Services": { "web": "x" } } }""", "Gateway:Services:web: Invalid value: \"x\": must be an object: a service's Route, Runtime, Replicas and Template or Manifest" },
 
@@ -246,7 +246,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         var spec = _files.Load(ManifestSettings, out var errors);
 
         Assert.Empty(errors);
-        Assert.Equal(3, spec.Services[0].PodSpec.Containers[0].Args.Count);
+        Assert.Equal(3, spec.Services[0].Pods!.PodSpec.Containers[0].Args.Count);
     }
 
     [Fact]
@@ -295,7 +295,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         var spec = _files.Load(ManifestSettings, out var errors);
 
         Assert.Empty(errors);
-        Assert.Equal("p", spec.Services[0].PodName);
+        Assert.Equal("p", spec.Services[0].Pods!.PodName);
     }
 
     [Theory]

@@ -184,7 +184,7 @@ public sealed class GatewaySpecLoaderFuzzTests : IDisposable
             }
 
             Assert.InRange(spec.MaxPods, 1, GatewaySpec.MaxPodsLimit);
-            var maxGrace = spec.Services.Select(s => s.PodSpec.TerminationGracePeriodSeconds ?? 30).DefaultIfEmpty(30).Max();
+            var maxGrace = spec.Services.Select(s => s.Pods?.PodSpec.TerminationGracePeriodSeconds ?? 30).DefaultIfEmpty(30).Max();
             using (var shutdown = new CancellationTokenSource())
             {
                 shutdown.CancelAfter(TimeSpan.FromSeconds(maxGrace + 10)); // Program.cs's host shutdown timeout
@@ -193,18 +193,22 @@ public sealed class GatewaySpecLoaderFuzzTests : IDisposable
             foreach (var service in spec.Services)
             {
                 RoutePatternFactory.Parse(service.Route.Path ?? "/{**catch-all}");
-                Assert.InRange(service.Replicas, 0, int.MaxValue);
                 Assert.InRange(service.Retries.Attempts, 0, RetrySpec.MaxAttempts);
                 Assert.InRange(service.Retries.BufferBytes, 0, RetrySpec.MaxBufferBytes);
                 Assert.InRange(service.SlowStart, TimeSpan.Zero, TimeSpan.FromSeconds(ServiceSpec.MaxSlowStartSeconds));
-                _ = service.Rollout.Resolve(service.Replicas);
-                if (service.PodName is { } podName)
+                if (service.Pods is { } pods)
+                {
+                    Assert.InRange(pods.Replicas, 0, int.MaxValue);
+                    _ = pods.Rollout.Resolve(pods.Replicas);
+                }
+
+                if (service.Pods?.PodName is { } podName)
                 {
                     Assert.Equal("/state/pods/" + podName, Path.GetFullPath(Path.Combine("/state/pods", podName)));
                 }
 
-                var probes = new List<V1Probe?> { service.Kubernetes?.ReadinessProbe };
-                foreach (var container in service.PodSpec.Containers.Concat(service.PodSpec.InitContainers ?? []))
+                var probes = new List<V1Probe?> { (service.Backend as ClusterBackend)?.ReadinessProbe, (service.Backend as StaticBackend)?.ReadinessProbe };
+                foreach (var container in (service.Pods?.PodSpec.Containers ?? []).Concat(service.Pods?.PodSpec.InitContainers ?? []))
                 {
                     probes.AddRange([container.ReadinessProbe, container.LivenessProbe, container.StartupProbe]);
                     if (container.Resources?.Limits?.TryGetValue("memory", out var memory) == true)

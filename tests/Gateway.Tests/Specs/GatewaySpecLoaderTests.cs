@@ -43,21 +43,21 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         Assert.Empty(errors);
         var web = Assert.Single(spec.Services);
         Assert.Equal("web", web.Name);
-        Assert.Equal(3, web.Replicas);
+        Assert.Equal(3, web.Pods!.Replicas);
         Assert.Equal("/api/{**rest}", web.Route.Path);
         Assert.Equal(["example.test"], web.Route.Hosts);
-        Assert.Equal(RuntimeKind.Process, web.Runtime);
-        var container = Assert.Single(web.PodSpec.Containers);
+        Assert.Equal(RuntimeKind.Process, web.Pods!.Runtime);
+        var container = Assert.Single(web.Pods!.PodSpec.Containers);
         Assert.Equal(["demo", "8080"], container.Command);
         Assert.Equal(8080, container.Ports[0].ContainerPort);
         Assert.Equal("http", container.ReadinessProbe.HttpGet.Port.Value);
         Assert.Equal("8080", container.LivenessProbe.TcpSocket.Port.Value);
         Assert.Equal(2, container.LivenessProbe.InitialDelaySeconds);
         Assert.Equal(10, container.LivenessProbe.PeriodSeconds);
-        Assert.Equal("Always", web.PodSpec.RestartPolicy);
-        Assert.Equal("web", web.Labels["app"]);
-        Assert.Equal("front", web.Labels["tier"]);
-        Assert.Null(web.PodName);
+        Assert.Equal("Always", web.Pods!.PodSpec.RestartPolicy);
+        Assert.Equal("web", web.Pods!.Labels["app"]);
+        Assert.Equal("front", web.Pods!.Labels["tier"]);
+        Assert.Null(web.Pods!.PodName);
         Assert.Equal("127.0.0.1:8080", spec.ProxyUrls.Replace("http://", "", StringComparison.Ordinal));
     }
 
@@ -67,16 +67,16 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         var spec = Load(Web, out var errors, "--Gateway:Services:web:Replicas=1", "--Gateway:Admin:Urls=http://127.0.0.1:19090");
 
         Assert.Empty(errors);
-        Assert.Equal(1, spec.Services[0].Replicas);
+        Assert.Equal(1, spec.Services[0].Pods!.Replicas);
         Assert.Equal("http://127.0.0.1:19090", spec.AdminUrls);
     }
 
     [Fact]
     public void Load_TemplateHash_ChangesWithTheTemplateOnly()
     {
-        var a = Load(Web, out _).Services[0].TemplateHash;
-        var b = Load(Web, out _, "--Gateway:Services:web:Replicas=1").Services[0].TemplateHash;
-        var c = Load(Web, out _, "--Gateway:Services:web:Template:spec:containers:0:args:1=2").Services[0].TemplateHash;
+        var a = Load(Web, out _).Services[0].Pods!.TemplateHash;
+        var b = Load(Web, out _, "--Gateway:Services:web:Replicas=1").Services[0].Pods!.TemplateHash;
+        var c = Load(Web, out _, "--Gateway:Services:web:Template:spec:containers:0:args:1=2").Services[0].Pods!.TemplateHash;
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
@@ -95,7 +95,7 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         { """{ "Replicas": 2 }""",
           "Gateway:Services:web: Required value: set Template (a Kubernetes PodTemplateSpec) or Manifest (the path of a Kubernetes YAML file holding a Pod or a Deployment)" },
         { """{ "Runtime": "Podman", "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
-          "Gateway:Services:web:Runtime: Unsupported value: \"Podman\": supported values: \"Process\", \"Kubernetes\", \"Docker\"" },
+          "Gateway:Services:web:Runtime: Unsupported value: \"Podman\": supported values: \"Process\", \"Docker\", \"Kubernetes\", \"Static\"" },
         { """{ "Runtime": "Docker", "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
           "Gateway:Services:web:Template.spec.containers[0].image: Required value: the Docker runtime runs an image; name one (e.g. \"busybox\")" },
         { """{ "Replicas": -1, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
@@ -145,10 +145,10 @@ public sealed class GatewaySpecLoaderTests : IDisposable
 
         Assert.Empty(errors);
         var seed = Assert.Single(spec.Services);
-        Assert.Equal("test-liveness-exec", seed.PodName);
-        Assert.Equal(1, seed.Replicas);
-        Assert.Equal("liveness", seed.Labels["test"]);
-        var probe = seed.PodSpec.Containers[0].LivenessProbe;
+        Assert.Equal("test-liveness-exec", seed.Pods!.PodName);
+        Assert.Equal(1, seed.Pods!.Replicas);
+        Assert.Equal("liveness", seed.Pods!.Labels["test"]);
+        var probe = seed.Pods!.PodSpec.Containers[0].LivenessProbe;
         Assert.Equal(["cat", "/tmp/healthy"], probe.Exec.Command);
         Assert.Equal(5, probe.InitialDelaySeconds);
         Assert.Equal(5, probe.PeriodSeconds);
@@ -175,8 +175,8 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         var spec = Load("""{ "Gateway": { "Services": { "web": { "Manifest": "web.yaml" } } } }""", out var errors);
 
         Assert.Empty(errors);
-        Assert.Equal(4, spec.Services[0].Replicas);
-        Assert.Null(spec.Services[0].PodName);
+        Assert.Equal(4, spec.Services[0].Pods!.Replicas);
+        Assert.Null(spec.Services[0].Pods!.PodName);
     }
 
     [Fact]
@@ -226,10 +226,8 @@ public sealed class GatewaySpecLoaderTests : IDisposable
 
         Assert.Empty(errors);
         var shop = Assert.Single(spec.Services);
-        Assert.Equal(RuntimeKind.Kubernetes, shop.Runtime);
-        Assert.Equal(0, shop.Replicas);
         Assert.Equal(Path.Combine(_dir, "kube", "config"), spec.Kubeconfig);
-        var cluster = Assert.IsType<KubernetesServiceSpec>(shop.Kubernetes);
+        var cluster = Assert.IsType<ClusterBackend>(shop.Backend);
         Assert.Equal(("store", "shop-svc", "http"), (cluster.Namespace, cluster.Service, cluster.Port));
         Assert.Equal(2, cluster.ReadinessProbe!.PeriodSeconds);
         Assert.Equal(3, cluster.ReadinessProbe.FailureThreshold);
@@ -242,7 +240,7 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         var spec = Load("""{ "Gateway": { "Services": { "shop": { "Runtime": "Kubernetes", "Service": "shop" } } } }""", out var errors);
 
         Assert.Empty(errors);
-        Assert.Equal(new KubernetesServiceSpec("default", "shop", null, null), spec.Services[0].Kubernetes);
+        Assert.Equal(new ClusterBackend("default", "shop", null, null), spec.Services[0].Backend);
         Assert.Null(spec.Kubeconfig);
     }
 

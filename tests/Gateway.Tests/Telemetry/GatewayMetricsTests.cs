@@ -32,8 +32,8 @@ public sealed class GatewayMetricsTests : IDisposable
         _registry.Changed += _restarts.OnPodChanged;
         var idle = new Gateway.Specs.ServiceSpec
         {
-            Name = "idle", Route = new Gateway.Specs.RouteSpec("/", []), PodSpec = new k8s.Models.V1PodSpec(), Labels = new Dictionary<string, string>(),
-            TemplateHash = "h", ConfigDirectory = "/",
+            Name = "idle", Route = new Gateway.Specs.RouteSpec("/", []), Backend = new Gateway.Specs.StaticBackend([new Uri("http://127.0.0.1:1")], null),
+            ConfigDirectory = "/",
         };
         _metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>(), new Gateway.Specs.ServiceCatalog(new Gateway.Specs.GatewaySpec("", "", [idle])), _registry, endpoints, _probes, _restarts);
     }

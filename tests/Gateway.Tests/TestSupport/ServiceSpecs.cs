@@ -10,11 +10,14 @@ internal static class ServiceSpecs
     {
         Name = name,
         Route = new RouteSpec("/", []),
-        Replicas = replicas,
-        PodSpec = podSpec,
-        Labels = new Dictionary<string, string> { ["app"] = name },
-        PodName = podName,
-        TemplateHash = "5d4f8c7b9",
+        Backend = new PodsBackend
+        {
+            Replicas = replicas,
+            PodSpec = podSpec,
+            Labels = new Dictionary<string, string> { ["app"] = name },
+            PodName = podName,
+            TemplateHash = "5d4f8c7b9",
+        },
         ConfigDirectory = "/tmp",
     };
 

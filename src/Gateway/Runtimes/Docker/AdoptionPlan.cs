@@ -20,13 +20,13 @@ internal static class AdoptionPlan
         var remove = new List<string>();
         foreach (var byService in found.GroupBy(c => c.Service, StringComparer.Ordinal))
         {
-            var service = services.FirstOrDefault(s => s.Name == byService.Key && s.Runtime == RuntimeKind.Docker);
+            var service = services.FirstOrDefault(s => s.Name == byService.Key && s.Pods?.Runtime == RuntimeKind.Docker);
             var kept = 0;
 
             // Oldest first: the pods that have served longest are the ones kept.
             foreach (var pod in byService.GroupBy(c => (c.Pod, c.PodUid)).OrderBy(p => p.Min(c => c.Created)).ThenBy(p => p.Key.Pod, StringComparer.Ordinal))
             {
-                if (service is not null && kept < service.Replicas && Matches(service, pod.Key.Pod, [.. pod]))
+                if (service is not null && kept < service.Pods!.Replicas && Matches(service.Pods, pod.Key.Pod, [.. pod]))
                 {
                     kept++;
                     adopt.Add(new PodToAdopt(service, pod.Key.Pod, pod.Key.PodUid, [.. pod]));
@@ -41,7 +41,7 @@ internal static class AdoptionPlan
         return (adopt, remove);
     }
 
-    private static bool Matches(ServiceSpec service, string podName, IReadOnlyList<LabelledContainer> containers) =>
+    private static bool Matches(PodsBackend service, string podName, IReadOnlyList<LabelledContainer> containers) =>
         (service.PodName is null || service.PodName == podName)
         && service.PodSpec.InitContainers is not { Count: > 0 }
         && containers.All(c => c.Running && c.TemplateHash == service.TemplateHash)

@@ -14,16 +14,19 @@ public sealed class AdoptionPlanTests
     {
         Name = name,
         Route = new RouteSpec("/{**catch-all}", []),
-        Runtime = runtime,
-        Replicas = replicas,
-        PodName = podName,
-        PodSpec = new V1PodSpec
+        Backend = new PodsBackend
         {
-            Containers = [new V1Container { Name = "app", Image = "busybox" }, new V1Container { Name = "side", Image = "busybox" }],
-            InitContainers = init ? [new V1Container { Name = "init", Image = "busybox" }] : null,
+            Runtime = runtime,
+            Replicas = replicas,
+            PodName = podName,
+            PodSpec = new V1PodSpec
+            {
+                Containers = [new V1Container { Name = "app", Image = "busybox" }, new V1Container { Name = "side", Image = "busybox" }],
+                InitContainers = init ? [new V1Container { Name = "init", Image = "busybox" }] : null,
+            },
+            Labels = new Dictionary<string, string> { ["app"] = name },
+            TemplateHash = "h1",
         },
-        Labels = new Dictionary<string, string> { ["app"] = name },
-        TemplateHash = "h1",
         ConfigDirectory = "/tmp",
     };
 
