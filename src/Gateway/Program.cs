@@ -10,6 +10,7 @@ using Gateway.Runtimes;
 using Gateway.Runtimes.Docker;
 using Gateway.Runtimes.Process;
 using Gateway.Specs;
+using Gateway.Static;
 using Gateway.Telemetry;
 using Yarp.ReverseProxy.Health;
 
@@ -98,9 +99,14 @@ services.AddSingleton<ReplicaController>();
 services.AddHostedService(sp => new StartAfterListeners<ReplicaController>(sp.GetRequiredService<ReplicaController>(), sp.GetRequiredService<IHostApplicationLifetime>()));
 services.AddHostedService(sp => new ConfigReloader(settings, applied, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigReloader>>()));
-services.AddHostedService(sp => new KubernetesEndpointsController(sp.GetRequiredService<ServiceCatalog>(), cluster,
+services.AddSingleton(sp => new KubernetesEndpointsController(sp.GetRequiredService<ServiceCatalog>(), cluster,
     sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
-    sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesEndpointsController>>()));
+    sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesEndpointsController>>(),
+    sp.GetRequiredService<ProbeTelemetry>()));
+services.AddHostedService(sp => sp.GetRequiredService<KubernetesEndpointsController>());
+services.AddSingleton(sp => new StaticEndpointsController(sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<EndpointTable>(),
+    sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProbeTelemetry>()));
+services.AddHostedService(sp => sp.GetRequiredService<StaticEndpointsController>());
 services.AddHostedService<DockerEngineMonitor>();
 
 var app = builder.Build();

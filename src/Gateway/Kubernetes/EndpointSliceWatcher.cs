@@ -17,7 +17,7 @@ namespace Gateway.Kubernetes;
 /// server cannot be reached the last known endpoints keep routing, <c>/readyz</c> says so, and an
 /// event records it; retries back off from 1 s to 30 s.
 /// </summary>
-internal sealed partial class EndpointSliceWatcher : IDisposable
+internal sealed partial class EndpointSliceWatcher : IAsyncDisposable
 {
     public static readonly TimeSpan InitialBackOff = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
@@ -34,13 +34,16 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
     private readonly EventRecorder _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly EndpointProber? _prober;
+    private readonly EndpointProbes? _prober;
     private readonly Dictionary<string, V1EndpointSlice> _slices = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly string? _portName;
     private IReadOnlyList<ClusterEndpoint> _known = [];
     private bool _unreachable;
 
-    public EndpointSliceWatcher(ServiceSpec service, IKubernetes client, EndpointTable endpoints, GatewayStatus status, EventRecorder events, IProber prober, TimeProvider time, ILogger logger)
+    public EndpointSliceWatcher(
+        ServiceSpec service, IKubernetes client, EndpointTable endpoints, GatewayStatus status, EventRecorder events, IProber prober, TimeProvider time,
+        DateTimeOffset gatewayStartedAt, IProbeObserver? observer, ILogger logger)
     {
         _service = service;
         _cluster = service.Backend as ClusterBackend ?? throw new ArgumentException($"service {service.Name} is not a Kubernetes service", nameof(service));
@@ -52,8 +55,8 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
         _logger = logger;
         if (_cluster.ReadinessProbe is { } probe)
         {
-            var portName = int.TryParse(_cluster.Port, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? null : _cluster.Port;
-            _prober = new EndpointProber(probe, portName, prober, time, Publish);
+            _portName = int.TryParse(_cluster.Port, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? null : _cluster.Port;
+            _prober = new EndpointProbes(probe, _cluster.Namespace, service.Name, "cluster", prober, time, gatewayStartedAt, events, observer, Publish);
         }
     }
 
@@ -179,7 +182,7 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
         lock (_lock)
         {
             _known = EndpointSliceEndpoints.From(_slices.Values, _cluster.Port);
-            _prober?.Sync(_known);
+            _prober?.Sync(_known.Select(e => new ProbedEndpoint(e.Key, e.PodName, e.Host, e.Port, _portName)));
             routed = [.. _known.Select(e => new Routing.Endpoint(
                 _service.Name,
                 e.PodName,
@@ -223,7 +226,10 @@ internal sealed partial class EndpointSliceWatcher : IDisposable
         _events.Record(_cluster.Namespace, _cluster.Service, "", EventType.Warning, "WatchFailed", message, kind: "Service");
     }
 
-    public void Dispose() => _prober?.Dispose();
+    /// <summary>The proxy could not connect to an endpoint: its gateway-side probe runs now.</summary>
+    public void Recheck(string key) => _prober?.Recheck(key);
+
+    public ValueTask DisposeAsync() => _prober?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "{Service}: listed {Count} EndpointSlice(s) at resourceVersion {ResourceVersion}")]
     private static partial void LogListed(ILogger logger, string service, int count, string? resourceVersion);

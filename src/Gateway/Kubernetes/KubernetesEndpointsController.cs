@@ -14,10 +14,11 @@ namespace Gateway.Kubernetes;
 /// </summary>
 internal sealed class KubernetesEndpointsController(
     ServiceCatalog catalog, KubernetesClientConfiguration? configuration, EndpointTable endpoints, GatewayStatus status,
-    EventRecorder events, IProber prober, TimeProvider time, ILogger<KubernetesEndpointsController> logger) : BackgroundService
+    EventRecorder events, IProber prober, TimeProvider time, ILogger<KubernetesEndpointsController> logger, IProbeObserver? observer = null) : BackgroundService
 {
     private readonly Dictionary<string, Running> _watchers = new(StringComparer.Ordinal);
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private k8s.Kubernetes? _client;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -60,9 +61,24 @@ internal sealed class KubernetesEndpointsController(
                 return;
             }
 
-            var watcher = new EndpointSliceWatcher(service, client, endpoints, status, events, prober, time, logger);
+            var watcher = new EndpointSliceWatcher(service, client, endpoints, status, events, prober, time, _startedAt, observer, logger);
             var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            _watchers[service.Name] = new Running(service, watcher, stop, watcher.RunAsync(stop.Token));
+            lock (_watchers)
+            {
+                _watchers[service.Name] = new Running(service, watcher, stop, watcher.RunAsync(stop.Token));
+            }
+        }
+    }
+
+    /// <summary>The proxy could not connect to an endpoint of <paramref name="service"/>: its gateway-side probe runs now.</summary>
+    public void Recheck(string service, string key)
+    {
+        lock (_watchers)
+        {
+            if (_watchers.TryGetValue(service, out var running))
+            {
+                running.Watcher.Recheck(key);
+            }
         }
     }
 
@@ -86,7 +102,14 @@ internal sealed class KubernetesEndpointsController(
 
     private async Task StopAsync(string name)
     {
-        if (_watchers.Remove(name, out var running))
+        Running? running;
+        lock (_watchers)
+        {
+            // Written on the reconcile loop only; locked against Recheck, which comes from requests.
+            _watchers.Remove(name, out running);
+        }
+
+        if (running is not null)
         {
             await running.Stop.CancelAsync();
             try
@@ -97,7 +120,7 @@ internal sealed class KubernetesEndpointsController(
             {
             }
 
-            running.Watcher.Dispose();
+            await running.Watcher.DisposeAsync();
             running.Stop.Dispose();
         }
     }

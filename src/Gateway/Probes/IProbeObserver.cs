@@ -17,4 +17,7 @@ internal interface IProbeObserver
 
     /// <summary>The thresholded result changed: the state change the pod sees.</summary>
     void ResultChanged(ProbeSubject subject, ProbeKind kind, ProbeResult result);
+
+    /// <summary>An endpoint's worker is gone with its endpoint: what was kept of it may go. (A pod's goes with the pod.)</summary>
+    void Removed(ProbeSubject subject);
 }

@@ -153,22 +153,21 @@ internal sealed class ProbeWorker : IAsyncDisposable
 
         _observer?.Completed(activity, _subject, _kind, handler, outcome, _time.GetUtcNow(), _time.GetElapsedTime(startedAt));
         var kindName = _kind.ToString();
-        var fieldPath = $"spec.containers{{{_subject.Container}}}";
         if (outcome.IsError)
         {
             // Could not run at all: logged as an event, thrown away, not counted toward a threshold.
-            _events.Record(_subject.Namespace, _subject.Pod, _subject.Uid, EventType.Warning, "Unhealthy", $"{kindName} probe errored: {outcome.Output}", fieldPath);
+            Warn("Unhealthy", $"{kindName} probe errored: {outcome.Output}");
             return true;
         }
 
         if (outcome.Warning is { } warning)
         {
-            _events.Record(_subject.Namespace, _subject.Pod, _subject.Uid, EventType.Warning, "ProbeWarning", $"{kindName} probe warning: {warning}", fieldPath);
+            Warn("ProbeWarning", $"{kindName} probe warning: {warning}");
         }
 
         if (outcome.Result == ProbeResult.Failure)
         {
-            _events.Record(_subject.Namespace, _subject.Pod, _subject.Uid, EventType.Warning, "Unhealthy", $"{kindName} probe failed: {outcome.Output.TrimEnd()}", fieldPath);
+            Warn("Unhealthy", $"{kindName} probe failed: {outcome.Output.TrimEnd()}");
         }
 
         if (_counter.Observe(outcome.Result))
@@ -184,6 +183,9 @@ internal sealed class ProbeWorker : IAsyncDisposable
             _ => true,
         };
     }
+
+    private void Warn(string reason, string message) =>
+        _events.Record(_subject.Namespace, _subject.Pod, _subject.Uid, EventType.Warning, reason, message, _subject.FieldPath, _subject.Kind);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 
 namespace Gateway.Specs;
@@ -7,7 +8,12 @@ namespace Gateway.Specs;
 /// <see cref="ClusterBackend"/> (a Kubernetes cluster's Service) or <see cref="StaticBackend"/>
 /// (fixed addresses). Each kind has its own controller.
 /// </summary>
-public abstract record BackendSpec;
+public abstract record BackendSpec
+{
+    /// <summary>Whether two probes say the same: <see cref="V1Probe"/> compares by reference, a reload makes new ones.</summary>
+    protected static bool SameProbe(V1Probe? a, V1Probe? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && KubernetesJson.Serialize(a) == KubernetesJson.Serialize(b));
+}
 
 /// <summary>Pods the gateway runs itself, from a template, on a container runtime: a Deployment.</summary>
 public sealed record PodsBackend : BackendSpec
@@ -37,18 +43,30 @@ public sealed record PodsBackend : BackendSpec
 /// <param name="Service">The Service's name: its EndpointSlices carry the label <c>kubernetes.io/service-name</c> with it.</param>
 /// <param name="Port">The port's name or number in the EndpointSlices; null for the slice's only (first) port.</param>
 /// <param name="ReadinessProbe">A gateway-side probe run against every endpoint, AND-ed with Kubernetes' readiness; defaults applied.</param>
-public sealed record ClusterBackend(string Namespace, string Service, string? Port, V1Probe? ReadinessProbe) : BackendSpec;
+public sealed record ClusterBackend(string Namespace, string Service, string? Port, V1Probe? ReadinessProbe) : BackendSpec
+{
+    public bool Equals(ClusterBackend? other) =>
+        other is not null && (Namespace, Service, Port) == (other.Namespace, other.Service, other.Port) && SameProbe(ReadinessProbe, other.ReadinessProbe);
+
+    public override int GetHashCode() => HashCode.Combine(Namespace, Service, Port);
+}
 
 /// <summary>
 /// Fixed addresses (<c>"Runtime": "Static"</c>): the gateway routes to those that pass the optional
 /// readiness probe and restarts nothing.
 /// </summary>
 /// <param name="Addresses">Absolute <c>http://host:port</c> URLs, in the order given.</param>
-/// <param name="ReadinessProbe">Run against every address with the kubelet's rules; defaults applied. Null: every address is ready.</param>
+/// <param name="ReadinessProbe">
+/// Run against every address with the kubelet's rules; defaults applied. Null: every address is ready.
+/// Its port is a number, or <see cref="PortName"/> for each address's own port.
+/// </param>
 public sealed record StaticBackend(IReadOnlyList<Uri> Addresses, V1Probe? ReadinessProbe) : BackendSpec
 {
-    public bool Equals(StaticBackend? other) =>
-        other is not null && Addresses.SequenceEqual(other.Addresses) && Equals(ReadinessProbe, other.ReadinessProbe);
+    /// <summary>The name a Static service's probe gives the port of the address it probes.</summary>
+    public const string PortName = "http";
 
-    public override int GetHashCode() => HashCode.Combine(Addresses.Count, ReadinessProbe);
+    public bool Equals(StaticBackend? other) =>
+        other is not null && Addresses.SequenceEqual(other.Addresses) && SameProbe(ReadinessProbe, other.ReadinessProbe);
+
+    public override int GetHashCode() => Addresses.Count;
 }

@@ -498,7 +498,7 @@ public static partial class GatewaySpecLoader
             }
         }
 
-        var probe = LoadServiceProbe(section, path, new DeclaredPorts(addressesPath, new HashSet<string>(StringComparer.Ordinal)), "the gateway cannot exec in a Static backend; use httpGet, tcpSocket or grpc", errors);
+        var probe = LoadServiceProbe(section, path, new DeclaredPorts(addressesPath, new HashSet<string>(StringComparer.Ordinal) { StaticBackend.PortName }), "the gateway cannot exec in a Static backend; use httpGet, tcpSocket or grpc", errors);
         return errors.Count != before ? null : new StaticBackend(addresses, probe);
     }
 

@@ -40,14 +40,18 @@ public sealed class ProbeStatusStore
     /// <summary>Registry hook: forgets a pod once it is gone.</summary>
     public void OnPodChanged(PodState? before, PodState? after)
     {
-        if (after is not null || before is null)
+        if (after is null && before is not null)
         {
-            return;
+            Forget(before.Name);
         }
+    }
 
+    /// <summary>Forgets a pod's (or a probed endpoint's) runs.</summary>
+    public void Forget(string name)
+    {
         lock (_writeLock)
         {
-            Volatile.Write(ref _pods, _pods.Remove(before.Name));
+            Volatile.Write(ref _pods, _pods.Remove(name));
         }
     }
 }

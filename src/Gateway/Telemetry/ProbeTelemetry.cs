@@ -55,6 +55,13 @@ internal sealed partial class ProbeTelemetry(GatewayMetrics metrics, ProbeStatus
         Log.ResultChanged(logger, subject.Pod, subject.Container, GatewayMetrics.KindName(kind), result);
     }
 
+    /// <summary>An endpoint the gateway only probed is gone: its last runs go too.</summary>
+    public void Removed(ProbeSubject subject)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        store.Forget(subject.Pod);
+    }
+
     private static string Trim(string text, int max)
     {
         text = text.Trim();

@@ -37,9 +37,11 @@ internal sealed class DemoBackendProcess : IDisposable
     }
 
     /// <summary>Starts the backend with PORT set to a free port and waits for its "listening" line.</summary>
-    public static async Task<DemoBackendProcess> StartAsync(string podName, params string[] args)
+    public static Task<DemoBackendProcess> StartAsync(string podName, params string[] args) => StartOnPortAsync(FreePort.Get(), podName, args);
+
+    /// <summary>Starts the backend on <paramref name="port"/> (a server coming back where it was) and waits for its "listening" line.</summary>
+    public static async Task<DemoBackendProcess> StartOnPortAsync(int port, string podName, params string[] args)
     {
-        var port = FreePort.Get();
         var output = new StringBuilder();
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Launch(args, port, podName, output, line =>
@@ -100,6 +102,13 @@ internal sealed class DemoBackendProcess : IDisposable
     {
         await process.WaitForExitAsync().WaitAsync(timeout ?? Poll.DefaultTimeout);
         return process.ExitCode;
+    }
+
+    /// <summary>SIGKILL, as a server that crashes: its connections reset and new ones are refused once it is gone.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync().WaitAsync(Poll.DefaultTimeout);
     }
 
     public void Dispose()
