@@ -13,7 +13,7 @@ namespace Gateway.Kubernetes;
 /// stopped and its endpoints dropped. The cluster client is made when the first such service appears.
 /// </summary>
 internal sealed class KubernetesEndpointsController(
-    ServiceCatalog catalog, KubernetesClientConfiguration? configuration, EndpointTable endpoints, GatewayStatus status,
+    ServiceCatalog catalog, EndpointTable endpoints, GatewayStatus status,
     EventRecorder events, IProber prober, TimeProvider time, ILogger<KubernetesEndpointsController> logger, IProbeObserver? observer = null) : BackgroundService
 {
     private readonly Dictionary<string, Running> _watchers = new(StringComparer.Ordinal);
@@ -86,8 +86,7 @@ internal sealed class KubernetesEndpointsController(
     {
         if (_client is null)
         {
-            string? error = null;
-            var config = configuration ?? KubernetesClientFactory.Configure(catalog.Current.Kubeconfig, out error);
+            var config = KubernetesClientFactory.Configure(catalog.Current.Kubeconfig, out var error);
             if (config is null)
             {
                 status.SetProblem("kubernetes", error);

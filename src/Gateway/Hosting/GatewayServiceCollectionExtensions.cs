@@ -1,0 +1,124 @@
+using Gateway.Admin;
+using Gateway.Controllers;
+using Gateway.Events;
+using Gateway.Kubernetes;
+using Gateway.Pods;
+using Gateway.Probes;
+using Gateway.Routing;
+using Gateway.Runtimes;
+using Gateway.Runtimes.Docker;
+using Gateway.Runtimes.Process;
+using Gateway.Specs;
+using Gateway.Static;
+using Gateway.Telemetry;
+using Yarp.ReverseProxy.Health;
+
+namespace Gateway.Hosting;
+
+/// <summary>What the gateway is made of, and the order its parts start in.</summary>
+internal static class GatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers every part of the gateway. Hosted services start in this order: the orphan reaper
+    /// (before any pod), the event wiring (before any pod changes), the admin server, the reloader,
+    /// the Kubernetes and Static controllers, the Docker monitor; the replica controller last, once
+    /// the listeners are bound.
+    /// </summary>
+    public static IServiceCollection AddGateway(this IServiceCollection services, GatewayStartup startup)
+    {
+        ArgumentNullException.ThrowIfNull(startup);
+        var spec = startup.Spec;
+        services.AddSingleton(new ServiceCatalog(spec));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PodRegistry>();
+        services.AddSingleton<EndpointTable>();
+        services.AddSingleton<EventRecorder>(sp => new EventRecorder(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
+        services.AddSingleton<PortAllocator>();
+        services.AddSingleton<GatewayStatus>();
+        services.AddGatewayTelemetry(startup.Configuration);
+        services.AddRuntimes(startup.Configuration);
+        services.AddPods();
+        services.AddRouting();
+        services.AddSingleton<StatusPage>();
+
+        services.AddHostedService(_ => new OrphanReaping(ProcessRuntimeOptions.Root, Environment.ProcessId));
+        services.AddHostedService<EventWiring>();
+        services.AddHostedService<ShutdownTimeoutFollower>();
+        services.AddHostedService(sp => new AdminServer(spec.AdminUrls, startup.AdminAccess, sp, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => new ConfigReloader(startup.Settings, startup.Applied, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(),
+            sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigReloader>>()));
+        services.AddSingleton(sp => new KubernetesEndpointsController(sp.GetRequiredService<ServiceCatalog>(),
+            sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
+            sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesEndpointsController>>(),
+            sp.GetRequiredService<ProbeTelemetry>()));
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesEndpointsController>());
+        services.AddSingleton(sp => new StaticEndpointsController(sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<EndpointTable>(),
+            sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProbeTelemetry>()));
+        services.AddHostedService(sp => sp.GetRequiredService<StaticEndpointsController>());
+        services.AddHostedService<DockerEngineMonitor>();
+        services.AddSingleton<ReplicaController>();
+        services.AddHostedService(sp => new StartAfterListeners<ReplicaController>(sp.GetRequiredService<ReplicaController>(), sp.GetRequiredService<IHostApplicationLifetime>()));
+        return services;
+    }
+
+    /// <summary>The proxy pipeline: no ready endpoint, retries, tracing, affinity, load balancing, then YARP's forwarder.</summary>
+    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
+    {
+        app.MapReverseProxy(proxy =>
+        {
+            var retries = proxy.ApplicationServices.GetRequiredService<RetryMiddleware>();
+            var tracing = proxy.ApplicationServices.GetRequiredService<ProxyTracingMiddleware>();
+            proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
+            proxy.Use(retries.InvokeAsync);
+            proxy.Use(tracing.InvokeAsync);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+        });
+        return app;
+    }
+
+    private static void AddRuntimes(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(ProcessRuntimeOptions.ForThisProcess());
+        services.AddSingleton<ProcessRuntime>();
+        services.AddSingleton(DockerRuntimeOptions.FromConfiguration(configuration));
+        services.AddSingleton<DockerRuntime>();
+        services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, IContainerRuntime>
+        {
+            [RuntimeKind.Process] = sp.GetRequiredService<ProcessRuntime>(),
+            [RuntimeKind.Docker] = sp.GetRequiredService<DockerRuntime>(),
+        }));
+    }
+
+    private static void AddPods(this IServiceCollection services)
+    {
+        services.AddSingleton<IProber, Prober>();
+        services.AddSingleton<ProxyDrainer>();
+        services.AddSingleton<IPodDrainer>(sp => new MeasuredDrainer(sp.GetRequiredService<ProxyDrainer>(), sp.GetRequiredService<GatewayMetrics>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MeasuredDrainer>>()));
+        services.AddSingleton(sp => new PodWorkerContext(
+            sp.GetRequiredService<ContainerRuntimes>(),
+            sp.GetRequiredService<IProber>(),
+            sp.GetRequiredService<PodRegistry>(),
+            sp.GetRequiredService<EventRecorder>(),
+            sp.GetRequiredService<IPodDrainer>(),
+            sp.GetRequiredService<PortAllocator>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<TimeProvider>().GetUtcNow(),
+            sp.GetRequiredService<ILoggerFactory>())
+        {
+            ProbeObserver = sp.GetRequiredService<ProbeTelemetry>(),
+        });
+        services.AddSingleton<PodManager>();
+    }
+
+    private static void AddRouting(this IServiceCollection services)
+    {
+        services.AddSingleton<RetryMiddleware>();
+        services.AddSingleton<GatewayProxyConfigProvider>();
+        services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayProxyConfigProvider>());
+        services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
+        services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
+        services.AddReverseProxy();
+    }
+}

@@ -1,0 +1,12 @@
+using Gateway.Admin;
+using Gateway.Specs;
+
+namespace Gateway.Hosting;
+
+/// <summary>What the gateway starts from, read and checked before anything is built.</summary>
+/// <param name="Spec">The validated settings.</param>
+/// <param name="Settings">Reads them again on reload.</param>
+/// <param name="Applied">The configuration the host sees; the reloader replaces it whole.</param>
+/// <param name="AdminAccess">Who may reach the admin API, and how.</param>
+internal sealed record GatewayStartup(
+    GatewaySpec Spec, SettingsReader Settings, AppliedConfiguration Applied, IConfiguration Configuration, AdminAccess AdminAccess);

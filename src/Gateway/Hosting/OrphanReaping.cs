@@ -1,0 +1,18 @@
+using Gateway.Runtimes.Process;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// At start, before any pod: ends the process groups that a gateway which crashed left running
+/// (a pod of its would otherwise run twice, or hold the port its replacement needs).
+/// </summary>
+internal sealed class OrphanReaping(string root, int gatewayPid) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        OrphanReaper.ReapOrphans(root, gatewayPid);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
