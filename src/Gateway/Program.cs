@@ -116,6 +116,8 @@ OrphanReaper.ReapOrphans(ProcessRuntimeOptions.Root, Environment.ProcessId);
 var registry = app.Services.GetRequiredService<PodRegistry>();
 var endpoints = app.Services.GetRequiredService<EndpointTable>();
 registry.Changed += endpoints.OnPodChanged;
+var pods = app.Services.GetRequiredService<PodManager>();
+endpoints.Ejected += ejected => pods.Find(ejected.PodName)?.RecheckReadiness();
 registry.Changed += app.Services.GetRequiredService<ProbeStatusStore>().OnPodChanged;
 registry.Changed += app.Services.GetRequiredService<ContainerRestarts>().OnPodChanged;
 app.Services.GetRequiredService<RetryMiddleware>().Retried += app.Services.GetRequiredService<GatewayMetrics>().RecordRetry;
