@@ -9,8 +9,9 @@ namespace Gateway.Routing;
 /// request that got a reset before any response byte does too. The failing endpoint is ejected at
 /// once (<see cref="EndpointTable.Eject"/>: its owner hears of it and re-checks its readiness).
 /// Attempts are bounded, and retries in flight are held to a budget (see <see cref="RetryBudget"/>:
-/// 20 % of active requests, at least 3, a dying pod's burst counting once). A body is replayed only when it was small enough to buffer. The settings come
-/// with the request's cluster (<see cref="ClusterSettings"/>).
+/// 20 % of active requests, at least 3, a dying pod's burst counting once). A body is replayed only
+/// when it was small enough to buffer. The settings come with the request's cluster
+/// (<see cref="ClusterSettings"/>).
 /// </summary>
 internal sealed class RetryMiddleware(EndpointTable endpoints, TimeProvider time)
 {
