@@ -1,6 +1,10 @@
+using Gateway.Controllers;
 using Gateway.Events;
+using Gateway.Kubernetes;
 using Gateway.Pods;
 using Gateway.Routing;
+using Gateway.Specs;
+using Gateway.Static;
 using Gateway.Telemetry;
 
 namespace Gateway.Hosting;
@@ -8,21 +12,41 @@ namespace Gateway.Hosting;
 /// <summary>
 /// Subscribes the layers above to the events of the layers below, at start and before any pod
 /// exists: routing's endpoints and telemetry's per-pod state follow the pod registry, the retry
-/// counter follows the retry middleware, <c>/readyz</c> follows the host's start.
+/// counter follows the retry middleware, <c>/readyz</c> follows the host's start, and an endpoint
+/// the proxy ejected has its readiness rechecked by whoever probes it: its pod, or the Static or
+/// Kubernetes controller.
 /// </summary>
 internal sealed class EventWiring(
     PodRegistry registry, EndpointTable endpoints, ProbeStatusStore probes, ContainerRestarts restarts, RetryMiddleware retries, GatewayMetrics metrics,
-    GatewayStatus status, IHostApplicationLifetime lifetime) : IHostedService
+    GatewayStatus status, IHostApplicationLifetime lifetime, ServiceCatalog catalog, PodManager pods, StaticEndpointsController statics,
+    KubernetesEndpointsController clusters) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         registry.Changed += endpoints.OnPodChanged;
         registry.Changed += probes.OnPodChanged;
         registry.Changed += restarts.OnPodChanged;
+        endpoints.Ejected += Recheck;
         retries.Retried += metrics.RecordRetry;
         lifetime.ApplicationStarted.Register(() => status.Started = true);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Recheck(Routing.Endpoint ejected)
+    {
+        switch (catalog.Find(ejected.Service)?.Backend)
+        {
+            case PodsBackend:
+                pods.Find(ejected.PodName)?.RecheckReadiness();
+                break;
+            case StaticBackend:
+                statics.Recheck(ejected.Service, ejected.PodName);
+                break;
+            case ClusterBackend:
+                clusters.Recheck(ejected.Service, ejected.DestinationId[(ejected.Service.Length + 1)..]);
+                break;
+        }
+    }
 }

@@ -4,14 +4,29 @@ using Gateway.Pods;
 namespace Gateway.Routing;
 
 /// <summary>
-/// The endpoints of every service, derived from the pods (or, for a cluster's Service, set from its
-/// EndpointSlices) and swapped whole on each change. The
-/// routing policy reads <see cref="Current"/> on the request path without a lock.
+/// The endpoints of every service, derived from the pods (or, for a cluster's Service or static
+/// addresses, set by their controller) and swapped whole on each change: the one model of endpoint
+/// health. Routing reads it only where YARP recomputes availability (<see cref="ReadyDestinationsPolicy"/>,
+/// on <see cref="ConditionsChanged"/> and config changes); the request path reads what that
+/// computation hands it (<see cref="ReadyDestinations"/>), and YARP's <c>DestinationState.Health</c>
+/// is never set or read.
 /// </summary>
+/// <remarks>
+/// Why this table and not YARP's health (<c>IDestinationHealthUpdater</c>): kube-proxy's rule needs
+/// three conditions per endpoint (ready, serving, terminating), and YARP's health has one
+/// Unknown/Healthy/Unhealthy value per kind, so "serving but terminating" would still live
+/// elsewhere (destination metadata, applied through a config reload), beside a second copy of
+/// readiness; the drain needs the terminating pod out of availability synchronously, before it
+/// starts counting in-flight requests, while YARP's passive health applies on the thread pool
+/// (<c>SetPassive</c> queues its availability update); and an ejection ends when the pod's readiness
+/// re-check answers, which YARP's time-only reactivation cannot know. The table is needed anyway as the
+/// EndpointSlices that the admin API, the metrics and the producers share. So it is the one model.
+/// </remarks>
 public sealed class EndpointTable(TimeProvider time)
 {
     private readonly TimeProvider _time = time;
     private readonly HashSet<string> _hasReadinessProbe = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Reinstatement> _reinstatements = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
     private ImmutableDictionary<string, Endpoint> _byPod = ImmutableDictionary<string, Endpoint>.Empty;
     private ImmutableDictionary<string, Endpoint> _byDestination = ImmutableDictionary<string, Endpoint>.Empty;
@@ -27,6 +42,13 @@ public sealed class EndpointTable(TimeProvider time)
 
     /// <summary>Raised after only the conditions of a service's endpoints changed (availability must be recomputed).</summary>
     public event Action<string>? ConditionsChanged;
+
+    /// <summary>
+    /// Raised after <see cref="Eject"/> took an endpoint out of rotation, with the endpoint as it was
+    /// ejected. The endpoint's owner subscribes (a pod re-checks its readiness now), so that routing
+    /// knows nothing of pods' workers.
+    /// </summary>
+    public event Action<Endpoint>? Ejected;
 
     public IEnumerable<Endpoint> ForService(string service) => Current.Values.Where(e => e.Service == service);
 
@@ -54,9 +76,11 @@ public sealed class EndpointTable(TimeProvider time)
     }
 
     /// <summary>
-    /// Takes an endpoint out of rotation at once, after a connection to it failed. The pod's next
-    /// state (its readiness re-check, its exit) replaces the endpoint and so ends the ejection; a pod
-    /// with no readiness probe comes back after <see cref="EjectionWithoutReadinessProbe"/>.
+    /// Takes an endpoint out of rotation at once, after a connection to it failed, and raises
+    /// <see cref="Ejected"/>. The producer's next report of the endpoint (a pod's readiness re-check,
+    /// its exit) replaces it and so ends the ejection; an endpoint not known to have a readiness probe
+    /// comes back after <see cref="EjectionWithoutReadinessProbe"/>. Returns null when the endpoint is
+    /// unknown or already ejected.
     /// </summary>
     public Endpoint? Eject(string destinationId)
     {
@@ -71,34 +95,63 @@ public sealed class EndpointTable(TimeProvider time)
             ejected = endpoint with { Ejected = true };
             Volatile.Write(ref _byDestination, _byDestination.SetItem(destinationId, ejected));
             Volatile.Write(ref _byPod, _byPod.SetItem(ejected.PodName, ejected));
+            _reinstatements.Remove(destinationId, out var stale);
+            stale?.Timer.Dispose();
+            _reinstatements[destinationId] = new Reinstatement(this, ejected);
         }
 
         ConditionsChanged?.Invoke(ejected.Service);
-        _ = ReinstateLaterAsync(ejected);
+        Ejected?.Invoke(ejected);
         return ejected;
     }
 
     public static readonly TimeSpan EjectionWithoutReadinessProbe = TimeSpan.FromSeconds(1);
 
-    private async Task ReinstateLaterAsync(Endpoint ejected)
+    /// <summary>
+    /// Ends an ejection by time, unless the endpoint has changed (or left) since or its pod has a
+    /// readiness probe, whose re-check ends it instead.
+    /// </summary>
+    private void Reinstate(Reinstatement reinstatement)
     {
-        await Task.Delay(EjectionWithoutReadinessProbe, _time);
-        bool reinstated;
+        var ejected = reinstatement.Ejected;
         lock (_writeLock)
         {
-            reinstated = _byDestination.TryGetValue(ejected.DestinationId, out var current) && ReferenceEquals(current, ejected) && !_hasReadinessProbe.Contains(ejected.PodName);
-            if (reinstated)
+            // A timer's callback may still run after a newer ejection replaced (and disposed) it.
+            if (_reinstatements.GetValueOrDefault(ejected.DestinationId) == reinstatement)
             {
-                var back = ejected with { Ejected = false };
-                Volatile.Write(ref _byDestination, _byDestination.SetItem(back.DestinationId, back));
-                Volatile.Write(ref _byPod, _byPod.SetItem(back.PodName, back));
+                _reinstatements.Remove(ejected.DestinationId);
             }
+
+            reinstatement.Timer.Dispose();
+            if (!_byDestination.TryGetValue(ejected.DestinationId, out var current) || !ReferenceEquals(current, ejected)
+                || _hasReadinessProbe.Contains(ejected.PodName))
+            {
+                return;
+            }
+
+            var back = ejected with { Ejected = false };
+            Volatile.Write(ref _byDestination, _byDestination.SetItem(back.DestinationId, back));
+            Volatile.Write(ref _byPod, _byPod.SetItem(back.PodName, back));
         }
 
-        if (reinstated)
+        ConditionsChanged?.Invoke(ejected.Service);
+    }
+
+    /// <summary>One ejection's timer; a class, not a record: two ejections are never the same one.</summary>
+    private sealed class Reinstatement
+    {
+        public Reinstatement(EndpointTable table, Endpoint ejected)
         {
-            ConditionsChanged?.Invoke(ejected.Service);
+            Table = table;
+            Ejected = ejected;
+            Timer = table._time.CreateTimer(static s => { var r = (Reinstatement)s!; r.Table.Reinstate(r); }, this, EjectionWithoutReadinessProbe, Timeout.InfiniteTimeSpan);
         }
+
+        public EndpointTable Table { get; }
+
+        public Endpoint Ejected { get; }
+
+        public ITimer Timer { get; }
     }
 
     /// <summary>

@@ -9,7 +9,8 @@ namespace Gateway.Routing;
 /// <summary>
 /// YARP's configuration, made from the services and their endpoints: one route and one cluster per
 /// service, one destination per running pod instance. Destinations of terminating pods stay until
-/// the pod is gone, so their in-flight requests are counted and finish.
+/// the pod is gone, so their in-flight requests are counted and finish. Each cluster carries its
+/// service's routing settings (<see cref="ClusterSettings"/>) in its metadata.
 /// </summary>
 internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
 {
@@ -75,6 +76,7 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
                 ClusterId = service.Name,
                 LoadBalancingPolicy = service.SlowStart > TimeSpan.Zero ? SlowStartPolicy.PolicyName : Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.RoundRobin,
                 HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = ReadyDestinationsPolicy.PolicyName },
+                Metadata = ClusterSettings.From(service).ToMetadata(),
                 Destinations = _endpoints.ForService(service.Name)
                     .ToDictionary(e => e.DestinationId, e => new DestinationConfig { Address = e.Address }, StringComparer.OrdinalIgnoreCase),
             });

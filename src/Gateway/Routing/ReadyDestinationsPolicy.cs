@@ -8,6 +8,9 @@ namespace Gateway.Routing;
 /// Lets through only ready endpoints; when a service has none, serving-and-terminating ones, as
 /// kube-proxy does. A destination with no known endpoint (a pod that has not passed readiness) gets
 /// nothing, unlike YARP's default, which would send traffic to an Unknown destination.
+/// YARP runs it only when availability is recomputed (the table's events, a config change), never
+/// per request; what it returns carries each endpoint for the request path (<see cref="ReadyDestinations"/>).
+/// It reads the <see cref="EndpointTable"/> alone, not <see cref="DestinationState.Health"/>: see there why.
 /// </summary>
 internal sealed class ReadyDestinationsPolicy(EndpointTable endpoints) : IAvailableDestinationsPolicy
 {
@@ -16,32 +19,25 @@ internal sealed class ReadyDestinationsPolicy(EndpointTable endpoints) : IAvaila
     public string Name => PolicyName;
 
     // YARP spells the member this way.
-
     public IReadOnlyList<DestinationState> GetAvailalableDestinations(ClusterConfig config, IReadOnlyList<DestinationState> allDestinations)
     {
+        ArgumentNullException.ThrowIfNull(allDestinations);
         var table = endpoints.Current;
-        var ready = new List<DestinationState>(allDestinations.Count);
+        var known = new List<(DestinationState Destination, Endpoint Endpoint)>(allDestinations.Count);
         foreach (var destination in allDestinations)
         {
-            if (table.TryGetValue(destination.DestinationId, out var endpoint) && endpoint.Ready)
+            if (table.TryGetValue(destination.DestinationId, out var endpoint))
             {
-                ready.Add(destination);
+                known.Add((destination, endpoint));
             }
         }
 
-        if (ready.Count > 0)
+        var chosen = known.Where(k => k.Endpoint.Ready).ToArray();
+        if (chosen.Length == 0)
         {
-            return ready;
+            chosen = [.. known.Where(k => k.Endpoint.Serving && k.Endpoint.Terminating)];
         }
 
-        foreach (var destination in allDestinations)
-        {
-            if (table.TryGetValue(destination.DestinationId, out var endpoint) && endpoint.Serving && endpoint.Terminating)
-            {
-                ready.Add(destination);
-            }
-        }
-
-        return ready;
+        return chosen.Length == 0 ? ReadyDestinations.Empty : new ReadyDestinations([.. chosen.Select(c => c.Destination)], [.. chosen.Select(c => c.Endpoint)]);
     }
 }

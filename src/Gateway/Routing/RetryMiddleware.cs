@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using Gateway.Controllers;
-using Gateway.Specs;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Routing;
@@ -8,12 +6,14 @@ namespace Gateway.Routing;
 /// <summary>
 /// In the proxy pipeline, around load balancing and forwarding: a request whose connection to a pod
 /// failed before any byte reached it goes to another ready pod, whatever its method; an idempotent
-/// request that got a reset before any response byte does too. The failing pod is ejected at once
-/// and its readiness probe runs now. Attempts are bounded, and retries in flight are held to a
-/// budget (see <see cref="RetryBudget"/>: 20 % of active requests, at least 3, a dying pod's burst
-/// counting once). A body is replayed only when it was small enough to buffer.
+/// request that got a reset before any response byte does too. The failing endpoint is ejected at
+/// once (<see cref="EndpointTable.Eject"/>: its owner hears of it and re-checks its readiness).
+/// Attempts are bounded, and retries in flight are held to a budget (see <see cref="RetryBudget"/>:
+/// 20 % of active requests, at least 3, a dying pod's burst counting once). A body is replayed only
+/// when it was small enough to buffer. The settings come with the request's cluster
+/// (<see cref="ClusterSettings"/>).
 /// </summary>
-internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, ServiceCatalog catalog, TimeProvider time)
+internal sealed class RetryMiddleware(EndpointTable endpoints, TimeProvider time)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
 
@@ -24,7 +24,7 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
     {
         var feature = context.GetReverseProxyFeature();
         var service = feature.Route.Config.ClusterId ?? "";
-        var settings = catalog.Find(service)?.Retries ?? RetrySpec.Default;
+        var settings = ClusterSettings.Of(feature.Cluster.Config).Retries;
         var budget = _budgets.GetOrAdd(service, static (_, time) => new RetryBudget(time), time);
         var request = context.Request;
         var replayable = request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0
@@ -55,11 +55,11 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
                 if (connectFailure)
                 {
                     // Fast ejection: out of rotation now, back when its readiness probe passes.
-                    Eject(failed.DestinationId);
+                    endpoints.Eject(failed.DestinationId);
                 }
 
                 var retryable = connectFailure || (IsResetBeforeResponse(error) && IsIdempotent(request.Method));
-                var remaining = candidates.Where(d => d != failed).ToList();
+                var remaining = ReadyDestinations.Except(candidates, failed);
                 if (!retryable || !replayable || attempt >= settings.Attempts || remaining.Count == 0 || context.Response.HasStarted
                     || (burst is null && !await budget.EnterAsync(failed.DestinationId, settings, context.RequestAborted)))
                 {
@@ -87,14 +87,6 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, PodManager pods, 
             }
 
             budget.RequestEnded();
-        }
-    }
-
-    private void Eject(string destinationId)
-    {
-        if (endpoints.Eject(destinationId) is { } endpoint)
-        {
-            pods.Find(endpoint.PodName)?.RecheckReadiness();
         }
     }
 

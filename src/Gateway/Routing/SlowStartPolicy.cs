@@ -1,4 +1,3 @@
-using Gateway.Specs;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
@@ -8,8 +7,10 @@ namespace Gateway.Routing;
 /// Slow start: a pod that just became ready gets a share of new requests that grows linearly over
 /// the service's window, from 10 % of a settled pod's share to all of it, so a cold pod (empty
 /// caches, JIT not warmed) is not handed a full share at once. Settled pods share round-robin.
+/// The window comes with the cluster (<see cref="ClusterSettings"/>), each pod's ready time with the
+/// available destinations (<see cref="ReadyDestinations"/>): a pick looks nothing up.
 /// </summary>
-internal sealed class SlowStartPolicy(EndpointTable endpoints, ServiceCatalog catalog, TimeProvider time) : ILoadBalancingPolicy
+internal sealed class SlowStartPolicy(TimeProvider time) : ILoadBalancingPolicy
 {
     public const string PolicyName = "Gateway.SlowStart";
 
@@ -26,21 +27,22 @@ internal sealed class SlowStartPolicy(EndpointTable endpoints, ServiceCatalog ca
 
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
     {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(availableDestinations);
         if (availableDestinations.Count <= 1)
         {
             return availableDestinations.Count == 0 ? null : availableDestinations[0];
         }
 
-        var window = catalog.Find(cluster.ClusterId)?.SlowStart ?? TimeSpan.Zero;
+        var window = ClusterSettings.Of(cluster.Model.Config).SlowStart;
         var now = time.GetUtcNow();
-        var table = endpoints.Current;
+        var ready = availableDestinations as ReadyDestinations;
         Span<double> weights = availableDestinations.Count <= 64 ? stackalloc double[availableDestinations.Count] : new double[availableDestinations.Count];
         double total = 0;
         var warming = false;
         for (var i = 0; i < availableDestinations.Count; i++)
         {
-            var since = table.TryGetValue(availableDestinations[i].DestinationId, out var endpoint) ? endpoint.ReadySince : null;
-            weights[i] = since is { } s ? Weight(now - s, window) : 1;
+            weights[i] = ready?.EndpointAt(i).ReadySince is { } since ? Weight(now - since, window) : 1;
             warming |= weights[i] < 1;
             total += weights[i];
         }

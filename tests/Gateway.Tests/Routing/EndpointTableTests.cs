@@ -193,4 +193,75 @@ public sealed class EndpointTableTests
 
         Assert.Equal(["web-1/i1"], _table.Current.Keys);
     }
+
+    [Fact]
+    public void Eject_ReadyEndpoint_OutOfRotationAndEjectedRaisedOnce()
+    {
+        var ejected = new List<Endpoint>();
+        _table.Ejected += ejected.Add;
+        _table.SetServiceEndpoints("shop", [External("1")]);
+
+        var first = _table.Eject("shop/1");
+        var second = _table.Eject("shop/1");
+
+        Assert.Equal([first!], ejected);
+        Assert.Null(second);
+        Assert.Equal(("shop", "pod-1", "shop/1", true, false), (first!.Service, first.PodName, first.DestinationId, first.Ejected, first.Ready));
+        Assert.Equal(["destinations shop", "conditions shop"], _changes);
+    }
+
+    [Fact]
+    public void Eject_UnknownDestination_NothingHappens()
+    {
+        var ejected = new List<Endpoint>();
+        _table.Ejected += ejected.Add;
+
+        Assert.Null(_table.Eject("shop/9"));
+        Assert.Empty(ejected);
+        Assert.Empty(_changes);
+    }
+
+    [Fact]
+    public void Eject_EndpointWithoutReadinessProbe_BackAfterTheEjectionPeriod()
+    {
+        _table.SetServiceEndpoints("shop", [External("1")]);
+        _table.Eject("shop/1");
+
+        _time.Advance(EndpointTable.EjectionWithoutReadinessProbe - TimeSpan.FromMilliseconds(1));
+        Assert.True(_table.Current["shop/1"].Ejected);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(_table.Current["shop/1"].Ready);
+        Assert.Equal(["destinations shop", "conditions shop", "conditions shop"], _changes);
+    }
+
+    [Fact]
+    public void Eject_PodWithReadinessProbe_OutUntilThePodNextChanges()
+    {
+        var ready = Running(Pod("web-1"));
+        _table.OnPodChanged(null, ready);
+        _table.Eject("web-1/i1");
+
+        _time.Advance(EndpointTable.EjectionWithoutReadinessProbe * 2);
+        Assert.True(_table.ForPod("web-1")!.Ejected);
+        var rechecked = Running(Pod("web-1"), ready: false);
+        _table.OnPodChanged(ready, rechecked);
+        _table.OnPodChanged(rechecked, ready);
+
+        Assert.True(_table.ForPod("web-1")!.Ready);
+    }
+
+    [Fact]
+    public void Eject_EndpointReplacedBeforeThePeriodEnds_TheNewOneKeepsItsOwnConditions()
+    {
+        _table.SetServiceEndpoints("shop", [External("1")]);
+        _table.Eject("shop/1");
+        _table.SetServiceEndpoints("shop", [External("1", terminating: true)]);
+        _changes.Clear();
+
+        _time.Advance(EndpointTable.EjectionWithoutReadinessProbe);
+
+        Assert.Equal((false, true), (_table.Current["shop/1"].Ejected, _table.Current["shop/1"].Terminating));
+        Assert.Empty(_changes);
+    }
 }

@@ -11,8 +11,8 @@ public sealed class ReadyDestinationsPolicyTests
 
     /// <summary>
     /// Pods are written <c>name:state</c>; states: <c>ready</c>, <c>unready</c> (running, readiness failing),
-    /// <c>serving-terminating</c> (ready and being deleted), <c>terminating</c> (not ready and being deleted).
-    /// Destinations named <c>ghost</c> have no endpoint.
+    /// <c>serving-terminating</c> (ready and being deleted), <c>terminating</c> (not ready and being deleted),
+    /// <c>ejected</c> (ready, and ejected after a connect failure). Destinations named <c>ghost</c> have no endpoint.
     /// </summary>
     [Theory]
     [InlineData("a:ready b:unready c:serving-terminating d:terminating", "a b c d ghost", "a")]
@@ -23,6 +23,9 @@ public sealed class ReadyDestinationsPolicyTests
     [InlineData("a:ready", "ghost", "")]
     [InlineData("", "ghost", "")]
     [InlineData("a:ready", "", "")]
+    [InlineData("a:ejected b:ready", "a b", "b")]
+    [InlineData("a:ejected b:serving-terminating", "a b", "b")]
+    [InlineData("a:ejected", "a", "")]
     public void GetAvailableDestinations_Endpoints_ReadyElseServingTerminating(string pods, string destinations, string expected)
     {
         var table = new EndpointTable(TimeProvider.System);
@@ -30,7 +33,11 @@ public sealed class ReadyDestinationsPolicyTests
         {
             var parts = pod.Split(':');
             var state = parts[1];
-            table.OnPodChanged(null, Running(Pod(parts[0]), ready: state is "ready" or "serving-terminating", deleting: state.EndsWith("terminating", StringComparison.Ordinal)));
+            table.OnPodChanged(null, Running(Pod(parts[0]), ready: state is "ready" or "serving-terminating" or "ejected", deleting: state.EndsWith("terminating", StringComparison.Ordinal)));
+            if (state == "ejected")
+            {
+                table.Eject($"{parts[0]}/i1");
+            }
         }
 
         var policy = new ReadyDestinationsPolicy(table);
@@ -49,6 +56,19 @@ public sealed class ReadyDestinationsPolicyTests
         var available = new ReadyDestinationsPolicy(table).GetAvailalableDestinations(Cluster, [new DestinationState("a/i1"), new DestinationState("a/i2")]);
 
         Assert.Equal(["a/i2"], available.Select(d => d.DestinationId));
+    }
+
+    [Fact]
+    public void GetAvailableDestinations_Chosen_CarryTheirEndpoints()
+    {
+        var table = new EndpointTable(TimeProvider.System);
+        table.OnPodChanged(null, Running(Pod("a", 31001)));
+        table.OnPodChanged(null, Running(Pod("b", 31002)));
+
+        var available = new ReadyDestinationsPolicy(table).GetAvailalableDestinations(Cluster, [new DestinationState("a/i1"), new DestinationState("b/i1")]);
+
+        var ready = Assert.IsType<ReadyDestinations>(available);
+        Assert.Equal([table.Current["a/i1"], table.Current["b/i1"]], Enumerable.Range(0, ready.Count).Select(ready.EndpointAt));
     }
 
     [Fact]

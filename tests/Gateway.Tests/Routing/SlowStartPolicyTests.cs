@@ -1,6 +1,5 @@
 using Gateway.Routing;
 using Gateway.Specs;
-using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 using Yarp.ReverseProxy.Model;
@@ -35,18 +34,57 @@ public sealed class SlowStartPolicyTests
         time.Advance(TimeSpan.FromMinutes(5));
         table.OnPodChanged(null, Running(Pod("new", 31002)));
         time.Advance(TimeSpan.FromSeconds(secondsAfterReady));
-        var catalog = new ServiceCatalog(new GatewaySpec("", "", [new ServiceSpec
-        {
-            Name = "web", Route = new RouteSpec("/", []), Backend = new StaticBackend([new Uri("http://127.0.0.1:1")], null),
-            ConfigDirectory = "/", SlowStart = TimeSpan.FromSeconds(10),
-        }]));
-        var policy = new SlowStartPolicy(table, catalog, time);
-        DestinationState[] destinations = [new("old/i1"), new("new/i1")];
+        var cluster = Proxy.Cluster(new ClusterSettings(TimeSpan.FromSeconds(10), RetrySpec.Default));
+        var available = new ReadyDestinationsPolicy(table).GetAvailalableDestinations(cluster.Model.Config, [new DestinationState("old/i1"), new DestinationState("new/i1")]);
+        var policy = new SlowStartPolicy(time);
 
-        var picks = Enumerable.Range(0, 20_000).Select(_ => policy.PickDestination(new DefaultHttpContext(), new ClusterState("web"), destinations)!.DestinationId).ToList();
+        var picks = Enumerable.Range(0, 20_000).Select(_ => policy.PickDestination(new DefaultHttpContext(), cluster, available)!.DestinationId).ToList();
 
         // The new pod's share relative to the settled one's: its weight (0.1 .. 1).
         var ratio = picks.Count(p => p == "new/i1") / (double)picks.Count(p => p == "old/i1");
         Assert.InRange(ratio, minRatio, maxRatio);
     }
+
+    [Fact]
+    public void PickDestination_NoWindowOnTheCluster_RoundRobinEvenForANewPod()
+    {
+        var time = new FakeTimeProvider(Pods.PodStates.T0);
+        var table = new EndpointTable(time);
+        table.OnPodChanged(null, Running(Pod("old", 31001)));
+        time.Advance(TimeSpan.FromMinutes(5));
+        table.OnPodChanged(null, Running(Pod("new", 31002)));
+        var cluster = Proxy.Cluster();
+        var available = new ReadyDestinationsPolicy(table).GetAvailalableDestinations(cluster.Model.Config, [new DestinationState("old/i1"), new DestinationState("new/i1")]);
+        var policy = new SlowStartPolicy(time);
+
+        var picks = Enumerable.Range(0, 4).Select(_ => policy.PickDestination(new DefaultHttpContext(), cluster, available)!.DestinationId);
+
+        Assert.Equal(["old/i1", "new/i1", "old/i1", "new/i1"], picks);
+    }
+
+    [Fact]
+    public void PickDestination_DestinationsWithoutEndpoints_RoundRobin()
+    {
+        var policy = new SlowStartPolicy(new FakeTimeProvider());
+        DestinationState[] narrowed = [new("a/i1"), new("b/i1")];
+        var cluster = Proxy.Cluster(new ClusterSettings(TimeSpan.FromSeconds(10), RetrySpec.Default));
+
+        var picks = Enumerable.Range(0, 4).Select(_ => policy.PickDestination(new DefaultHttpContext(), cluster, narrowed)!.DestinationId);
+
+        Assert.Equal(["a/i1", "b/i1", "a/i1", "b/i1"], picks);
+    }
+
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(1, "a/i1")]
+    public void PickDestination_AtMostOneDestination_ThatOne(int count, string? expected)
+    {
+        var policy = new SlowStartPolicy(new FakeTimeProvider());
+        DestinationState[] available = [.. Enumerable.Repeat("a/i1", count).Select(d => new DestinationState(d))];
+
+        Assert.Equal(expected, policy.PickDestination(new DefaultHttpContext(), Proxy.Cluster(), available)?.DestinationId);
+    }
+
+    [Fact]
+    public void Name_IsThePolicyName() => Assert.Equal(SlowStartPolicy.PolicyName, new SlowStartPolicy(new FakeTimeProvider()).Name);
 }
