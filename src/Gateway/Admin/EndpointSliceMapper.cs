@@ -42,7 +42,7 @@ internal static class EndpointSliceMapper
                 {
                     Addresses = [e.Uri.IdnHost.Trim('[', ']')],
                     Conditions = new V1EndpointConditions { Ready = e.Endpoint.Ready, Serving = e.Endpoint.Serving, Terminating = e.Endpoint.Terminating },
-                    TargetRef = new V1ObjectReference { Kind = "Pod", Name = e.Endpoint.PodName, NamespaceProperty = ns },
+                    TargetRef = e.Endpoint.HasPod ? new V1ObjectReference { Kind = "Pod", Name = e.Endpoint.PodName, NamespaceProperty = ns } : null,
                     NodeName = PodMapper.NodeName,
                 })],
             });

@@ -7,7 +7,9 @@ namespace Gateway.Routing;
 /// </summary>
 /// <param name="Ejected">The proxy could not connect to it: out of rotation until its producer next reports it (a pod's readiness re-check), or for <see cref="EndpointTable.EjectionWithoutReadinessProbe"/>.</param>
 /// <param name="ReadySince">When it last became ready; slow start weighs new endpoints by it.</param>
-public sealed record Endpoint(string Service, string PodName, string DestinationId, string Address, bool Serving, bool Terminating, bool Ejected = false, DateTimeOffset? ReadySince = null)
+/// <param name="HasPod">A pod stands behind it, named <paramref name="PodName"/>; false for a Static address, whose <paramref name="PodName"/> is the address.</param>
+public sealed record Endpoint(string Service, string PodName, string DestinationId, string Address, bool Serving, bool Terminating, bool Ejected = false, DateTimeOffset? ReadySince = null,
+    bool HasPod = true)
 {
     public bool Ready => Serving && !Terminating && !Ejected;
 }

@@ -133,7 +133,7 @@ internal sealed class StaticEndpointsController(
             {
                 var key = Key(address);
                 return new Routing.Endpoint(service, key, $"{service}/{key}", address.GetLeftPart(UriPartial.Authority),
-                    Serving: running.Probes?.IsReady(key) ?? true, Terminating: false);
+                    Serving: running.Probes?.IsReady(key) ?? true, Terminating: false, HasPod: false);
             }));
         }
     }
