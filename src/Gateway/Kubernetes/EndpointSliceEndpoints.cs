@@ -34,7 +34,7 @@ public static class EndpointSliceEndpoints
                 foreach (var host in endpoint.Addresses ?? [])
                 {
                     var key = $"{host}:{number.ToString(CultureInfo.InvariantCulture)}";
-                    var next = new ClusterEndpoint(key, endpoint.TargetRef?.Name ?? host, host, number, ready, serving, terminating);
+                    var next = new ClusterEndpoint(key, endpoint.TargetRef?.Name ?? host, host, number, ready, serving, terminating, HasPod: endpoint.TargetRef?.Name is not null);
                     if (!byKey.TryGetValue(key, out var seen) || Rank(next) > Rank(seen))
                     {
                         byKey[key] = next;

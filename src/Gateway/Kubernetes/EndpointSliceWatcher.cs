@@ -189,7 +189,8 @@ internal sealed partial class EndpointSliceWatcher : IAsyncDisposable
                 $"{_service.Name}/{e.Key}",
                 $"http://{Probes.Handlers.ProbeAddress.JoinHostPort(e.Host, e.Port)}",
                 Serving: e.Serving && (_prober?.IsReady(e.Key) ?? true),
-                Terminating: e.Terminating))];
+                Terminating: e.Terminating,
+                HasPod: e.HasPod))];
         }
 
         _endpoints.SetServiceEndpoints(_service.Name, routed);
