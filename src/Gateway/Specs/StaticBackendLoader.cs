@@ -1,0 +1,81 @@
+namespace Gateway.Specs;
+
+/// <summary>
+/// A Static service (<c>"Runtime": "Static"</c>): fixed <c>Addresses</c>, each an absolute
+/// <c>http://host:port</c> URL, and an optional <c>ReadinessProbe</c> run against each.
+/// </summary>
+internal static class StaticBackendLoader
+{
+    private const string Example = "http://127.0.0.1:5001";
+
+    public static StaticBackend? Load(SettingsSection service)
+    {
+        var errors = service.Errors;
+        var before = errors.Count;
+        var path = service.PathOf("Addresses");
+        var texts = service.Strings("Addresses");
+        if (errors.Count != before)
+        {
+            return null;
+        }
+
+        if (texts.Count == 0)
+        {
+            errors.Add(FieldError.Required(path, $"list the backends' URLs, such as [\"{Example}\", \"http://127.0.0.1:5002\"]"));
+            return null;
+        }
+
+        if (texts.Count > StaticBackend.MaxAddresses)
+        {
+            errors.Add(FieldError.Invalid(path, texts.Count, $"must have at most {StaticBackend.MaxAddresses} addresses"));
+            return null;
+        }
+
+        var addresses = new List<Uri>(texts.Count);
+        var firstIndex = new Dictionary<Uri, int>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (Problem(texts[i], out var uri) is { } problem)
+            {
+                errors.Add(FieldError.Invalid($"{path}:{i}", texts[i], problem));
+            }
+            else if (!firstIndex.TryAdd(uri!, i))
+            {
+                errors.Add(FieldError.Duplicate($"{path}:{i}", texts[i]));
+            }
+            else
+            {
+                addresses.Add(uri!);
+            }
+        }
+
+        var probe = ServiceProbeLoader.Load(
+            service,
+            new DeclaredPorts(path, new HashSet<string>(StringComparer.Ordinal) { StaticBackend.PortName }),
+            "the gateway cannot exec in a Static backend; use httpGet, tcpSocket or grpc");
+        return errors.Count != before ? null : new StaticBackend(addresses, probe);
+    }
+
+    /// <summary>Why a Static address is refused, or null when it is an absolute <c>http://host:port</c> URL.</summary>
+    private static string? Problem(string text, out Uri? uri)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out uri) || uri.IsFile || uri.IsUnc)
+        {
+            return $"must be an absolute URL such as {Example}";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            return uri.Scheme == Uri.UriSchemeHttps
+                ? "https backends are not supported yet: use http://"
+                : $"scheme {GoSyntax.Quote(uri.Scheme)} is not supported: use http://";
+        }
+
+        if (uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.AbsolutePath != "/")
+        {
+            return $"must be only a scheme, host and port (no user, path, query or fragment), such as {Example}";
+        }
+
+        return uri.Host.Length == 0 ? $"must name a host, such as {Example}" : null;
+    }
+}
