@@ -8,6 +8,10 @@ internal static class StaticBackendLoader
 {
     private const string Example = "http://127.0.0.1:5001";
 
+    // A probe's port is a number, or StaticBackend.PortName for the port of the address it probes.
+    private static readonly string OtherPortName =
+        $"the only port name of a Static service's Addresses is {GoSyntax.Quote(StaticBackend.PortName)}, each address's own port; use it or a port number";
+
     public static StaticBackend? Load(SettingsSection service)
     {
         var errors = service.Errors;
@@ -41,7 +45,7 @@ internal static class StaticBackendLoader
             }
             else if (!firstIndex.TryAdd(uri!, i))
             {
-                errors.Add(FieldError.Duplicate($"{path}:{i}", texts[i]));
+                errors.Add(FieldError.Duplicate($"{path}:{i}", texts[i], $"the same address as {path}:{firstIndex[uri!]}; list each address once"));
             }
             else
             {
@@ -51,7 +55,7 @@ internal static class StaticBackendLoader
 
         var probe = ServiceProbeLoader.Load(
             service,
-            new DeclaredPorts(path, new HashSet<string>(StringComparer.Ordinal) { StaticBackend.PortName }),
+            new DeclaredPorts(path, new HashSet<string>(StringComparer.Ordinal) { StaticBackend.PortName }) { UndeclaredDetail = OtherPortName },
             "the gateway cannot exec in a Static backend; use httpGet, tcpSocket or grpc");
         return errors.Count != before ? null : new StaticBackend(addresses, probe);
     }
