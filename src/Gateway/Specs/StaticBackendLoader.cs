@@ -80,6 +80,11 @@ internal static class StaticBackendLoader
             return $"must be only a scheme, host and port (no user, path, query or fragment), such as {Example}";
         }
 
-        return uri.Host.Length == 0 ? $"must name a host, such as {Example}" : null;
+        if (uri.Host.Length == 0)
+        {
+            return $"must name a host, such as {Example}";
+        }
+
+        return uri.Port == 0 ? $"port 0 is no backend's port; give the port it listens on, such as {Example}" : null;
     }
 }

@@ -124,6 +124,8 @@ public sealed class StaticBackendLoaderTests : IDisposable
         { Addresses("/srv/app.sock"), "Gateway:Services:web:Addresses:0: Invalid value: \"/srv/app.sock\": must be an absolute URL such as http://127.0.0.1:5001" },
         { Addresses("https://127.0.0.1:5001"), "Gateway:Services:web:Addresses:0: Invalid value: \"https://127.0.0.1:5001\": https backends are not supported yet: use http://" },
         { Addresses("ftp://127.0.0.1:5001"), "Gateway:Services:web:Addresses:0: Invalid value: \"ftp://127.0.0.1:5001\": scheme \"ftp\" is not supported: use http://" },
+        { Addresses("http://127.0.0.1:0"), "Gateway:Services:web:Addresses:0: Invalid value: \"http://127.0.0.1:0\": port 0 is no backend's port; give the port it listens on, such as http://127.0.0.1:5001" },
+        { Addresses("http://127.0.0.1:65536"), "Gateway:Services:web:Addresses:0: Invalid value: \"http://127.0.0.1:65536\": must be an absolute URL such as http://127.0.0.1:5001" },
         { Addresses("http://127.0.0.1:5001/api"), "Gateway:Services:web:Addresses:0: Invalid value: \"http://127.0.0.1:5001/api\": must be only a scheme, host and port (no user, path, query or fragment), such as http://127.0.0.1:5001" },
         { Addresses("http://127.0.0.1:5001/?ready=1"), "Gateway:Services:web:Addresses:0: Invalid value: \"http://127.0.0.1:5001/?ready=1\": must be only a scheme, host and port (no user, path, query or fragment), such as http://127.0.0.1:5001" },
         { Addresses("http://user:secret@127.0.0.1:5001"), "Gateway:Services:web:Addresses:0: Invalid value: \"http://user:secret@127.0.0.1:5001\": must be only a scheme, host and port (no user, path, query or fragment), such as http://127.0.0.1:5001" },
