@@ -99,13 +99,13 @@ internal static class GatewaySettingsLoader
     private static List<string> AdminHosts(SettingsSection admin)
     {
         var hosts = admin.Strings("Hosts");
-        for (var i = 0; i < hosts.Count; i++)
+        foreach (var (path, host) in hosts)
         {
-            admin.Errors.AddInvalid($"{admin.PathOf("Hosts")}:{i}", hosts[i], hosts[i].Contains('*', StringComparison.Ordinal)
+            admin.Errors.AddInvalid(path, host, host.Contains('*', StringComparison.Ordinal)
                 ? ["a wildcard would let any web page reach the admin API (DNS rebinding); name each host"]
-                : RouteValidator.HostProblems(hosts[i]));
+                : RouteValidator.HostProblems(host));
         }
 
-        return hosts;
+        return hosts.ConvertAll(h => h.Text);
     }
 }

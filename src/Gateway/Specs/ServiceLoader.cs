@@ -134,9 +134,9 @@ internal static class ServiceLoader
     {
         var path = route.Scalar("Path");
         var hosts = route.Strings("Hosts");
-        for (var i = 0; i < hosts.Count; i++)
+        foreach (var (hostPath, host) in hosts)
         {
-            route.Errors.AddInvalid($"{route.PathOf("Hosts")}:{i}", hosts[i], RouteValidator.HostProblems(hosts[i]));
+            route.Errors.AddInvalid(hostPath, host, RouteValidator.HostProblems(host));
         }
 
         if (string.IsNullOrEmpty(path) && hosts.Count == 0)
@@ -148,7 +148,7 @@ internal static class ServiceLoader
             route.Errors.Add(error);
         }
 
-        return new RouteSpec(string.IsNullOrEmpty(path) ? null : path, hosts);
+        return new RouteSpec(string.IsNullOrEmpty(path) ? null : path, hosts.ConvertAll(host => host.Text));
     }
 
     private static RetrySpec LoadRetries(SettingsSection retries)

@@ -76,16 +76,19 @@ internal sealed class SettingsSection(IConfigurationSection configuration, strin
         return section.Value;
     }
 
-    /// <summary>A list of strings, or one string standing for a list of one.</summary>
-    public List<string> Strings(string key)
+    /// <summary>
+    /// A list of strings, or one string standing for a list of one (at <c>key:0</c>), each with its
+    /// path for messages; empty items are left out.
+    /// </summary>
+    public List<(string Path, string Text)> Strings(string key)
     {
         var list = new SettingsSection(configuration.GetSection(key), PathOf(key), errors);
         if (list.Value is { Length: > 0 } single)
         {
-            return [single];
+            return [(list.PathOf("0"), single)];
         }
 
-        var items = new List<string>();
+        var items = new List<(string, string)>();
         foreach (var child in list.Configuration.GetChildren())
         {
             if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -96,7 +99,7 @@ internal sealed class SettingsSection(IConfigurationSection configuration, strin
 
             if (list.Scalar(child.Key) is { Length: > 0 } item)
             {
-                items.Add(item);
+                items.Add((list.PathOf(child.Key), item));
             }
         }
 

@@ -17,35 +17,35 @@ internal static class StaticBackendLoader
         var errors = service.Errors;
         var before = errors.Count;
         var path = service.PathOf("Addresses");
-        var texts = service.Strings("Addresses");
+        var items = service.Strings("Addresses");
         if (errors.Count != before)
         {
             return null;
         }
 
-        if (texts.Count == 0)
+        if (items.Count == 0)
         {
             errors.Add(FieldError.Required(path, $"list the backends' URLs, such as [\"{Example}\", \"http://127.0.0.1:5002\"]"));
             return null;
         }
 
-        if (texts.Count > StaticBackend.MaxAddresses)
+        if (items.Count > StaticBackend.MaxAddresses)
         {
-            errors.Add(FieldError.Invalid(path, texts.Count, $"must have at most {StaticBackend.MaxAddresses} addresses"));
+            errors.Add(FieldError.Invalid(path, items.Count, $"must have at most {StaticBackend.MaxAddresses} addresses"));
             return null;
         }
 
-        var addresses = new List<Uri>(texts.Count);
-        var firstIndex = new Dictionary<Uri, int>();
-        for (var i = 0; i < texts.Count; i++)
+        var addresses = new List<Uri>(items.Count);
+        var firstPath = new Dictionary<Uri, string>();
+        foreach (var (itemPath, text) in items)
         {
-            if (Problem(texts[i], out var uri) is { } problem)
+            if (Problem(text, out var uri) is { } problem)
             {
-                errors.Add(FieldError.Invalid($"{path}:{i}", texts[i], problem));
+                errors.Add(FieldError.Invalid(itemPath, text, problem));
             }
-            else if (!firstIndex.TryAdd(uri!, i))
+            else if (!firstPath.TryAdd(uri!, itemPath))
             {
-                errors.Add(FieldError.Duplicate($"{path}:{i}", texts[i], $"the same address as {path}:{firstIndex[uri!]}; list each address once"));
+                errors.Add(FieldError.Duplicate(itemPath, text, $"the same address as {firstPath[uri!]}; list each address once"));
             }
             else
             {

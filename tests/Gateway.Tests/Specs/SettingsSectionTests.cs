@@ -33,14 +33,14 @@ public class SettingsSectionTests
     }
 
     [Theory]
-    [InlineData("\"k\": \"a\"", "a", "")]
-    [InlineData("\"k\": [ \"a\", \"\", \"b\" ]", "a,b", "")]
+    [InlineData("\"k\": \"a\"", "P:k:0=a", "")]
+    [InlineData("\"k\": [ \"a\", \"\", \"b\" ]", "P:k:0=a,P:k:2=b", "")]
     [InlineData("\"k\": []", "", "")]
     [InlineData("\"k\": { \"x\": \"a\" }", "", "P:k: Invalid value: must be a list of strings, found the key \"x\"")]
-    [InlineData("\"k\": [ \"a\", [ \"b\" ] ]", "a", "P:k:1: Invalid value: must be a single value, not an object or a list")]
-    public void Strings_Field_IsAListOrOneString(string json, string items, string errors)
+    [InlineData("\"k\": [ \"a\", [ \"b\" ] ]", "P:k:0=a", "P:k:1: Invalid value: must be a single value, not an object or a list")]
+    public void Strings_Field_IsAListOrOneStringEachWithItsPath(string json, string items, string errors)
     {
-        Assert.Equal((items, errors), Read(json, s => string.Join(',', s.Strings("k"))));
+        Assert.Equal((items, errors), Read(json, s => string.Join(',', s.Strings("k").Select(item => $"{item.Path}={item.Text}"))));
     }
 
     [Theory]

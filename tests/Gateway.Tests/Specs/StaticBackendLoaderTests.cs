@@ -135,6 +135,12 @@ public sealed class StaticBackendLoaderTests : IDisposable
             "Gateway:Services:web:Addresses:1: Invalid value: \"ftp://x\": scheme \"ftp\" is not supported: use http://\n"
             + "Gateway:Services:web:Addresses:3: Duplicate value: \"http://127.0.0.1:5001/\": the same address as Gateway:Services:web:Addresses:0; list each address once"
         },
+        {
+            // An empty item is left out; the paths are still those of the settings.
+            Addresses("", "http://127.0.0.1:5001", "ftp://x", "http://127.0.0.1:5001"),
+            "Gateway:Services:web:Addresses:2: Invalid value: \"ftp://x\": scheme \"ftp\" is not supported: use http://\n"
+            + "Gateway:Services:web:Addresses:3: Duplicate value: \"http://127.0.0.1:5001\": the same address as Gateway:Services:web:Addresses:1; list each address once"
+        },
         { Addresses("http://backend.internal:5001", "HTTP://Backend.Internal:5001"), "Gateway:Services:web:Addresses:1: Duplicate value: \"HTTP://Backend.Internal:5001\": the same address as Gateway:Services:web:Addresses:0; list each address once" },
         { ManyAddresses(StaticBackend.MaxAddresses + 1), "Gateway:Services:web:Addresses: Invalid value: 1001: must have at most 1000 addresses" },
 
