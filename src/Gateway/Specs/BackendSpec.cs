@@ -65,6 +65,9 @@ public sealed record StaticBackend(IReadOnlyList<Uri> Addresses, V1Probe? Readin
     /// <summary>The name a Static service's probe gives the port of the address it probes.</summary>
     public const string PortName = "http";
 
+    /// <summary>The most addresses a Static service may list.</summary>
+    public const int MaxAddresses = 1000;
+
     public bool Equals(StaticBackend? other) =>
         other is not null && Addresses.SequenceEqual(other.Addresses) && SameProbe(ReadinessProbe, other.ReadinessProbe);
 

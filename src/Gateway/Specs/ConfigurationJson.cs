@@ -21,7 +21,7 @@ internal static class ConfigurationJson
     /// The section as a <typeparamref name="T"/>, or null with the reasons in <paramref name="errors"/>:
     /// every value is checked here, so that the model's own parsing never throws.
     /// </summary>
-    public static T? Bind<T>(IConfigurationSection section, string path, List<string> errors)
+    public static T? Bind<T>(IConfigurationSection section, string path, List<FieldError> errors)
         where T : class
     {
         var before = errors.Count;
@@ -39,7 +39,7 @@ internal static class ConfigurationJson
         {
             // Not expected after the checks above; still a field error, not a crash.
             var at = e is JsonException { Path: { Length: > 1 } jsonPath } ? path + jsonPath[1..] : path;
-            errors.Add($"{at}: Invalid value: {e.Message}");
+            errors.Add(FieldError.InvalidOmitValue(at, e.Message));
             return null;
         }
     }
@@ -47,7 +47,7 @@ internal static class ConfigurationJson
     /// <summary>The JSON field names of a Kubernetes model type, as its API reference spells them.</summary>
     public static IEnumerable<string> FieldNames(Type modelType) => JsonProperties(modelType).Values.Select(p => p.Name);
 
-    public static JsonNode? ToJson(IConfigurationSection section, Type modelType, string path, List<string> errors)
+    public static JsonNode? ToJson(IConfigurationSection section, Type modelType, string path, List<FieldError> errors)
     {
         var underlying = Nullable.GetUnderlyingType(modelType) ?? modelType;
         var children = section.GetChildren().ToList();
@@ -59,7 +59,7 @@ internal static class ConfigurationJson
 
         if (underlying == typeof(string) || underlying.IsPrimitive || underlying == typeof(IntOrString) || underlying == typeof(ResourceQuantity))
         {
-            errors.Add($"{path}: Invalid value: must be a single value, not an object or a list");
+            errors.Add(FieldError.InvalidOmitValue(path, SettingsSection.SingleValueDetail));
             return null;
         }
 
@@ -81,7 +81,7 @@ internal static class ConfigurationJson
             {
                 if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
                 {
-                    errors.Add($"{path}: Invalid value: must be a list, found the key \"{child.Key}\"");
+                    errors.Add(FieldError.InvalidOmitValue(path, $"must be a list, found the key \"{child.Key}\""));
                     return null;
                 }
 
@@ -99,7 +99,7 @@ internal static class ConfigurationJson
 
         if (children.All(child => int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
         {
-            errors.Add($"{path}: Invalid value: must be an object, not a list");
+            errors.Add(FieldError.InvalidOmitValue(path, "must be an object, not a list"));
             return null;
         }
 
@@ -110,7 +110,7 @@ internal static class ConfigurationJson
             if (!properties.TryGetValue(child.Key, out var property))
             {
                 var detail = Specs.FieldNames.UnknownDetail(child.Key, FieldNames(underlying), "check its spelling against the Kubernetes API reference");
-                errors.Add(new FieldError($"{path}.{child.Key}", FieldError.InvalidType, GoSyntax.Quote(child.Key), detail).ToString());
+                errors.Add(new FieldError($"{path}.{child.Key}", FieldError.InvalidType, GoSyntax.Quote(child.Key), detail));
                 continue;
             }
 
@@ -120,7 +120,7 @@ internal static class ConfigurationJson
         return json;
     }
 
-    private static JsonNode? Leaf(string? value, Type type, string path, List<string> errors)
+    private static JsonNode? Leaf(string? value, Type type, string path, List<FieldError> errors)
     {
         if (value is null)
         {
@@ -135,7 +135,7 @@ internal static class ConfigurationJson
         if (type == typeof(ResourceQuantity))
         {
             var problems = NameRules.Quantity(value);
-            errors.AddRange(problems.Select(problem => FieldError.Invalid(path, value, problem).ToString()));
+            errors.AddInvalid(path, value, problems);
             return problems.Count == 0 ? JsonValue.Create(value) : null;
         }
 
@@ -146,7 +146,7 @@ internal static class ConfigurationJson
                 return JsonValue.Create(b);
             }
 
-            errors.Add(FieldError.Invalid(path, value, "must be true or false").ToString());
+            errors.Add(FieldError.Invalid(path, value, "must be true or false"));
             return null;
         }
 
@@ -156,7 +156,7 @@ internal static class ConfigurationJson
             var (min, max) = type == typeof(int) ? (int.MinValue, int.MaxValue) : (long.MinValue, long.MaxValue);
             if (NumberField.Integer(path, value, min, max, out var n) is { } error)
             {
-                errors.Add(error.ToString());
+                errors.Add(error);
                 return null;
             }
 
@@ -167,7 +167,7 @@ internal static class ConfigurationJson
         {
             if (NumberField.Real(path, value, double.MinValue, double.MaxValue, out var d) is { } error)
             {
-                errors.Add(error.ToString());
+                errors.Add(error);
                 return null;
             }
 
@@ -181,7 +181,7 @@ internal static class ConfigurationJson
                 return JsonValue.Create(value);
             }
 
-            errors.Add(FieldError.Invalid(path, value, "must be a timestamp, e.g. \"2024-05-01T12:00:00Z\"").ToString());
+            errors.Add(FieldError.Invalid(path, value, "must be a timestamp, e.g. \"2024-05-01T12:00:00Z\""));
             return null;
         }
 
@@ -191,7 +191,7 @@ internal static class ConfigurationJson
             return ListItemType(type) is not null ? new JsonArray() : new JsonObject();
         }
 
-        errors.Add(FieldError.Invalid(path, value, "must be an object or a list").ToString());
+        errors.Add(FieldError.Invalid(path, value, "must be an object or a list"));
         return null;
     }
 

@@ -29,6 +29,9 @@ public sealed record FieldError(string Field, string Type, string? Value, string
     /// <summary>The value refers to something that does not exist.</summary>
     public const string NotFoundType = "Not found";
 
+    /// <summary>Reading the field failed in a way nobody foresaw: a bug to report, not the user's mistake.</summary>
+    public const string InternalType = "Internal error";
+
     /// <summary>A required field is missing or empty.</summary>
     public static FieldError Required(string field, string detail = "") => new(field, RequiredType, null, detail);
 
@@ -36,8 +39,14 @@ public sealed record FieldError(string Field, string Type, string? Value, string
     public static FieldError Invalid(string field, object? value, string detail) =>
         new(field, InvalidType, GoSyntax.Format(value), detail);
 
-    /// <summary>The value must be unique and is not.</summary>
-    public static FieldError Duplicate(string field, object? value) => new(field, DuplicateType, GoSyntax.Format(value), string.Empty);
+    /// <summary>
+    /// The field is malformed in a way its value cannot show (an object where a single value belongs,
+    /// a list where an object does): Go's <c>field.Invalid</c> with <c>OmitValueType</c>.
+    /// </summary>
+    public static FieldError InvalidOmitValue(string field, string detail) => new(field, InvalidType, null, detail);
+
+    /// <summary>The value must be unique and is not; <paramref name="detail"/> may name the first one.</summary>
+    public static FieldError Duplicate(string field, object? value, string detail = "") => new(field, DuplicateType, GoSyntax.Format(value), detail);
 
     /// <summary>The value is not one of <paramref name="supported"/>.</summary>
     public static FieldError NotSupported(string field, object? value, IEnumerable<string> supported)
@@ -51,6 +60,13 @@ public sealed record FieldError(string Field, string Type, string? Value, string
 
     /// <summary>The value refers to something that does not exist.</summary>
     public static FieldError NotFound(string field, object? value) => new(field, NotFoundType, GoSyntax.Format(value), string.Empty);
+
+    /// <summary>Reading <paramref name="field"/> threw <paramref name="exception"/>, which the loader reports instead of crashing.</summary>
+    public static FieldError Internal(string field, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return new(field, InternalType, null, $"{exception.GetType().Name}: {exception.Message}; please report");
+    }
 
     /// <inheritdoc/>
     public override string ToString()

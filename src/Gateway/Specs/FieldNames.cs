@@ -14,9 +14,9 @@ internal static class FieldNames
     }
 
     /// <summary>The full error for an unknown configuration key under <paramref name="path"/>.</summary>
-    public static string UnknownKey(string path, string key, IReadOnlyCollection<string> known) =>
-        new FieldError($"{path}:{key}", FieldError.InvalidType, GoSyntax.Quote(key),
-            UnknownDetail(key, known, $"supported fields: {string.Join(", ", known)}")).ToString();
+    public static FieldError UnknownKey(string path, string key, IReadOnlyCollection<string> known) =>
+        new($"{path}:{key}", FieldError.InvalidType, GoSyntax.Quote(key),
+            UnknownDetail(key, known, $"supported fields: {string.Join(", ", known)}"));
 
     /// <summary>The name closest to <paramref name="key"/> (case-insensitive), when close enough to be a typo.</summary>
     public static string? Nearest(string key, IEnumerable<string> known)

@@ -120,7 +120,7 @@ internal static class HandlerValidator
         }
         else if (!ports.Names.Contains(port.Value))
         {
-            errors.Add(FieldError.Invalid(path, port.Value, $"must be a port name declared in {ports.Path}; declare it there or use a port number"));
+            errors.Add(FieldError.Invalid(path, port.Value, ports.Undeclared));
         }
     }
 

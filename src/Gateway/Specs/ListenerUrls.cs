@@ -17,7 +17,7 @@ internal static partial class ListenerUrls
 
     /// <summary>The listeners of <paramref name="urls"/>; each unusable one adds an error on <paramref name="path"/>.</summary>
     /// <param name="allowHttps">Whether <c>https://</c> is served (the admin listener makes its own certificate; the proxy has no TLS yet).</param>
-    public static List<Listener> Parse(string urls, string path, List<string> errors, bool allowHttps = false)
+    public static List<Listener> Parse(string urls, string path, List<FieldError> errors, bool allowHttps = false)
     {
         var listeners = new List<Listener>();
         var before = errors.Count;
@@ -25,11 +25,11 @@ internal static partial class ListenerUrls
         {
             if (Problem(url, allowHttps, out var listener) is { } problem)
             {
-                errors.Add(FieldError.Invalid(path, url, problem).ToString());
+                errors.Add(FieldError.Invalid(path, url, problem));
             }
             else if (listeners.FirstOrDefault(l => Overlap(l, listener!)) is { } earlier)
             {
-                errors.Add(FieldError.Invalid(path, url, $"the same port as {GoSyntax.Quote(earlier.Url)}; give each URL its own port").ToString());
+                errors.Add(FieldError.Invalid(path, url, $"the same port as {GoSyntax.Quote(earlier.Url)}; give each URL its own port"));
             }
             else
             {
@@ -39,7 +39,7 @@ internal static partial class ListenerUrls
 
         if (listeners.Count == 0 && errors.Count == before)
         {
-            errors.Add(FieldError.Required(path, $"at least one URL to listen on, {Example}").ToString());
+            errors.Add(FieldError.Required(path, $"at least one URL to listen on, {Example}"));
         }
 
         return listeners;

@@ -101,7 +101,7 @@ internal static partial class RouteValidator
     /// One error per service whose route another service listed before it already claims: the same
     /// path shape on a common host (a route without hosts takes every host).
     /// </summary>
-    public static IEnumerable<string> Conflicts(IEnumerable<(string Service, RouteSpec Route)> routes)
+    public static IEnumerable<FieldError> Conflicts(IEnumerable<(string Service, RouteSpec Route)> routes)
     {
         var seen = new List<(string Service, RouteSpec Route, string Shape)>();
         foreach (var (service, route) in routes)
@@ -118,7 +118,7 @@ internal static partial class RouteValidator
                         $"Gateway:Services:{service}:Route",
                         FieldError.DuplicateType,
                         GoSyntax.Quote(route.Path ?? CatchAll),
-                        $"service {GoSyntax.Quote(other)} routes the same path ({GoSyntax.Quote(otherRoute.Path ?? CatchAll)}) on {hosts}; give one of them another Route:Path or different Route:Hosts").ToString();
+                        $"service {GoSyntax.Quote(other)} routes the same path ({GoSyntax.Quote(otherRoute.Path ?? CatchAll)}) on {hosts}; give one of them another Route:Path or different Route:Hosts");
                     break;
                 }
             }

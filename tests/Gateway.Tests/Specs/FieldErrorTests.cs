@@ -17,6 +17,9 @@ public class FieldErrorTests
         { FieldError.Forbidden("spec.volumes", "not supported by the gateway; remove it"), "spec.volumes: Forbidden: not supported by the gateway; remove it" },
         { FieldError.Forbidden("spec.containers[0].livenessProbe.httpGet", "may not specify more than 1 handler type"), "spec.containers[0].livenessProbe.httpGet: Forbidden: may not specify more than 1 handler type" },
         { FieldError.NotFound("spec.containers[0].readinessProbe.httpGet.port", "metrics"), "spec.containers[0].readinessProbe.httpGet.port: Not found: \"metrics\"" },
+        { FieldError.InvalidOmitValue("Gateway:Proxy:Urls", "must be a single value, not an object or a list"), "Gateway:Proxy:Urls: Invalid value: must be a single value, not an object or a list" },
+        { FieldError.Duplicate("Addresses:1", "http://a:1", "the same address as Addresses:0"), "Addresses:1: Duplicate value: \"http://a:1\": the same address as Addresses:0" },
+        { FieldError.Internal("Gateway:Services:web", new InvalidOperationException("the disk moved")), "Gateway:Services:web: Internal error: InvalidOperationException: the disk moved; please report" },
     };
 
     [Theory]

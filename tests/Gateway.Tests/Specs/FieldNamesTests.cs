@@ -24,6 +24,6 @@ public class FieldNamesTests
     {
         Assert.Equal(
             "Gateway:Proxy:Address: Invalid value: \"Address\": unknown field; supported fields: Urls",
-            FieldNames.UnknownKey("Gateway:Proxy", "Address", ["Urls"]));
+            FieldNames.UnknownKey("Gateway:Proxy", "Address", ["Urls"]).ToString());
     }
 }

@@ -123,6 +123,11 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"Admin\": { \"Hosts\": [ \"*\" ] }"), "Gateway:Admin:Hosts:0: Invalid value: \"*\": a wildcard would let any web page reach the admin API (DNS rebinding); name each host" },
         { Gateway("\"Admin\": { \"Hosts\": [ \"gateway.internal\", \"bad_host\" ] }"), "Gateway:Admin:Hosts:1: Invalid value: \"bad_host\": must be a host name (e.g. 'example.com'), a wildcard ('*.example.com' or '*'), or an IP address, optionally followed by ':port'" },
 
+        // A name is a whole RFC 1123 label: a trailing newline does not pass as its end.
+        { $$"""{ "Gateway": { "Services": { "web\n": { "Template": {{Template}} } } } }""", "Gateway:Services:web\n: Invalid value: \"web\\n\": a service name must be a lowercase RFC 1123 label (a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters), because pod names are made from it" },
+        { """{ "Gateway": { "Services": { "shop": { "Runtime": "Kubernetes", "Namespace": "web\n", "Service": "shop" } } } }""", "Gateway:Services:shop:Namespace: Invalid value: \"web\\n\": a namespace must be a lowercase RFC 1123 label" },
+        { """{ "Gateway": { "Services": { "shop": { "Runtime": "Kubernetes", "Service": "web\n" } } } }""", "Gateway:Services:shop:Service: Invalid value: \"web\\n\": a Service name must be a lowercase RFC 1123 label" },
+
         // Kubernetes services.
         { """{ "Gateway": { "Services": { "shop": { "Runtime": "Kubernetes", "Service": "shop", "Port": "99999999999" } } } }""", "Gateway:Services:shop:Port: Invalid value: 99999999999: must be between 1 and 65535, inclusive" },
         { """{ "Gateway": { "Services": { "shop": { "Runtime": "Kubernetes", "Service": "shop", "Port": "web_port" } } } }""", "Gateway:Services:shop:Port: Invalid value: \"web_port\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)" },

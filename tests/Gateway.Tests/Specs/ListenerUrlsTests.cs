@@ -16,7 +16,7 @@ public class ListenerUrlsTests
     [InlineData("http://127.0.0.1", "http://127.0.0.1:80", true)] // Kestrel's default port
     public void Overlap_TwoListeners_WhenTheyWouldBindOneSocket(string a, string b, bool overlap)
     {
-        var errors = new List<string>();
+        var errors = new List<FieldError>();
         var first = Assert.Single(ListenerUrls.Parse(a, "A", errors));
         var second = Assert.Single(ListenerUrls.Parse(b, "B", errors));
 

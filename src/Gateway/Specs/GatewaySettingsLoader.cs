@@ -1,0 +1,111 @@
+namespace Gateway.Specs;
+
+/// <summary>
+/// The gateway-wide settings: the proxy and admin listeners, who may reach the admin API, the
+/// cluster's kubeconfig, the Docker engine, the Process runtime, <c>MaxPods</c> and the state folder.
+/// </summary>
+internal static class GatewaySettingsLoader
+{
+    // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
+    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process"];
+    private static readonly string[] ProxyKeys = ["Urls"];
+    private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
+    private static readonly string[] KubernetesKeys = ["Kubeconfig"];
+    private static readonly string[] DockerKeys = ["Endpoint", "KeepContainersOnShutdown"];
+    private static readonly string[] ProcessKeys = ["InheritEnvironment"];
+
+    /// <summary>The spec of <paramref name="gateway"/> (the <c>Gateway</c> section) without its services.</summary>
+    public static GatewaySpec Load(SettingsSection gateway, string configDirectory)
+    {
+        if (gateway.Value is { Length: > 0 } value)
+        {
+            gateway.Errors.Add(FieldError.Invalid(gateway.Path, value, $"must be an object with the fields {string.Join(", ", GatewayKeys)}"));
+        }
+
+        gateway.RefuseUnknownKeys(GatewayKeys);
+        var proxy = gateway.Object("Proxy", ProxyKeys);
+        var admin = gateway.Object("Admin", AdminKeys);
+        var (proxyUrls, adminUrls) = LoadListeners(
+            proxy.Scalar("Urls") is { Length: > 0 } p ? p : GatewaySpecLoader.DefaultProxyUrls,
+            admin.Scalar("Urls") is { Length: > 0 } a ? a : GatewaySpecLoader.DefaultAdminUrls,
+            proxy.PathOf("Urls"),
+            admin.PathOf("Urls"),
+            gateway.Errors);
+
+        var kubeconfig = gateway.Object("Kubernetes", KubernetesKeys).FilePath("Kubeconfig", configDirectory);
+        ValidateDocker(gateway.Object("Docker", DockerKeys));
+        var inherit = gateway.Object("Process", ProcessKeys).Boolean("InheritEnvironment") ?? false;
+        var maxPods = (int)(gateway.Integer("MaxPods", 1, GatewaySpec.MaxPodsLimit) ?? GatewaySpec.DefaultMaxPods);
+        var stateDirectory = gateway.FilePath("StateDirectory", configDirectory) ?? StateDirectories.Default();
+        var adminAccess = new AdminAccessSpec(admin.FilePath("TokenFile", configDirectory), admin.FilePath("Kubeconfig", configDirectory), AdminHosts(admin));
+        return new GatewaySpec(proxyUrls, adminUrls, [])
+        {
+            Kubeconfig = kubeconfig,
+            MaxPods = maxPods,
+            StateDirectory = stateDirectory,
+            AdminAccess = adminAccess,
+            InheritEnvironment = inherit,
+        };
+    }
+
+    /// <summary>The listeners' URLs as Kestrel takes them (trimmed, ';'-joined), checked one by one and against each other.</summary>
+    private static (string Proxy, string Admin) LoadListeners(string proxyUrls, string adminUrls, string proxyPath, string adminPath, List<FieldError> errors)
+    {
+        var proxy = ListenerUrls.Parse(proxyUrls, proxyPath, errors);
+        var admin = ListenerUrls.Parse(adminUrls, adminPath, errors, allowHttps: true);
+        foreach (var listener in admin)
+        {
+            if (proxy.FirstOrDefault(p => ListenerUrls.Overlap(p, listener)) is { } taken)
+            {
+                errors.Add(FieldError.Invalid(adminPath, listener.Url,
+                    $"the same port as {proxyPath} ({GoSyntax.Quote(taken.Url)}); give the admin API a port of its own"));
+            }
+        }
+
+        return (string.Join(';', proxy.Select(l => l.Url)), string.Join(';', admin.Select(l => l.Url)));
+    }
+
+    private static void ValidateDocker(SettingsSection docker)
+    {
+        docker.Boolean("KeepContainersOnShutdown");
+        if (docker.Scalar("Endpoint") is { Length: > 0 } endpoint)
+        {
+            if (DockerEndpointProblem(endpoint) is { } problem)
+            {
+                docker.Errors.Add(FieldError.Invalid(docker.PathOf("Endpoint"), endpoint, problem));
+            }
+        }
+        else if (Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host && !Uri.TryCreate(host, UriKind.Absolute, out _))
+        {
+            // The runtime falls back to DOCKER_HOST, which the docker CLI shares (with schemes such as
+            // ssh:// that only matter once a Docker service runs): here it only has to be a URL.
+            docker.Errors.Add(FieldError.Invalid("DOCKER_HOST", host, $"must be an absolute URL, e.g. \"unix:///var/run/docker.sock\"; fix the environment variable or set {docker.PathOf("Endpoint")}"));
+        }
+    }
+
+    private static string? DockerEndpointProblem(string endpoint)
+    {
+        const string example = "e.g. \"unix:///var/run/docker.sock\" or \"tcp://127.0.0.1:2375\"";
+        return !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
+            ? $"must be an absolute URL, {example}"
+            : uri.Scheme switch
+            {
+                "unix" => uri.AbsolutePath.Length > 1 ? null : $"a unix:// endpoint names the engine's socket, {example}",
+                "tcp" or "http" => uri.Host.Length > 0 && uri.Port is > 0 and <= 65535 ? null : $"a {uri.Scheme}:// endpoint names a host and a port, {example}",
+                _ => $"the scheme must be unix, tcp or http, {example}",
+            };
+    }
+
+    private static List<string> AdminHosts(SettingsSection admin)
+    {
+        var hosts = admin.Strings("Hosts");
+        foreach (var (path, host) in hosts)
+        {
+            admin.Errors.AddInvalid(path, host, host.Contains('*', StringComparison.Ordinal)
+                ? ["a wildcard would let any web page reach the admin API (DNS rebinding); name each host"]
+                : RouteValidator.HostProblems(host));
+        }
+
+        return hosts.ConvertAll(h => h.Text);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+
+namespace Gateway.Specs;
+
+/// <summary>
+/// The services of <c>Gateway:Services</c>: each one's route, runtime, retries and slow start, and
+/// the backend its runtime names; then what no service can see alone (two routes that claim the same
+/// requests, two manifests that name the same pod).
+/// </summary>
+internal static class ServiceLoader
+{
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Retries", "SlowStartSeconds", .. BackendKeys.All];
+    private static readonly string[] RouteKeys = ["Path", "Hosts"];
+    private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
+
+    /// <summary>The valid services under <paramref name="gateway"/>; a service with any error is left out, and its errors say why.</summary>
+    public static List<ServiceSpec> LoadAll(SettingsSection gateway, string configDirectory)
+    {
+        var sections = gateway.Object("Services", known: null).Children().ToList();
+        if (sections.Count > 0 && sections.All(s => int.TryParse(s.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            // A JSON list arrives keyed 0, 1, ...: services are named by their keys instead.
+            gateway.Errors.Add(FieldError.InvalidOmitValue(gateway.PathOf("Services"), "must be an object of services by name, e.g. { \"web\": { ... } }, not a list"));
+            sections.Clear();
+        }
+
+        // Routes are compared even for services with other errors, so that one round of fixes is enough.
+        var routes = new List<(string Service, RouteSpec Route)>();
+        var services = new List<ServiceSpec>();
+        foreach (var section in sections)
+        {
+            if (Load(section, configDirectory, routes) is { } service)
+            {
+                services.Add(service);
+            }
+        }
+
+        var podNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var service in services)
+        {
+            if (service.Pods?.PodName is { } podName && !podNames.Add(podName))
+            {
+                gateway.Errors.Add(FieldError.Duplicate($"{gateway.PathOf("Services")}:{service.Name}", podName, "another service's manifest names the same pod"));
+            }
+        }
+
+        gateway.Errors.AddRange(RouteValidator.Conflicts(routes));
+        return services;
+    }
+
+    private static ServiceSpec? Load(SettingsSection service, string configDirectory, List<(string Service, RouteSpec Route)> routes)
+    {
+        try
+        {
+            return LoadFields(service, configDirectory, routes);
+        }
+#pragma warning disable CA1031 // One service's unforeseen failure is that service's error; the others are still read.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            service.Errors.Add(FieldError.Internal(service.Path, e));
+            return null;
+        }
+    }
+
+    private static ServiceSpec? LoadFields(SettingsSection service, string configDirectory, List<(string Service, RouteSpec Route)> routes)
+    {
+        var errors = service.Errors;
+        var before = errors.Count;
+        var name = service.Key;
+        if (NameRules.Dns1123Label(name).Count > 0)
+        {
+            errors.Add(FieldError.Invalid(service.Path, name, "a service name must be a lowercase RFC 1123 label (a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters), because pod names are made from it"));
+        }
+
+        if (service.Value is { Length: > 0 } value)
+        {
+            errors.Add(FieldError.Invalid(service.Path, value, "must be an object: a service's Route, Runtime, Replicas and Template or Manifest"));
+            return null;
+        }
+
+        service.RefuseUnknownKeys(ServiceKeys);
+        var beforeRoute = errors.Count;
+        var route = LoadRoute(service.Object("Route", RouteKeys));
+        if (errors.Count == beforeRoute)
+        {
+            routes.Add((name, route));
+        }
+
+        var kind = LoadKind(service);
+        var retries = LoadRetries(service.Object("Retries", RetryKeys));
+        var slowStart = TimeSpan.FromSeconds(service.Real("SlowStartSeconds", 0, ServiceSpec.MaxSlowStartSeconds) ?? 0);
+        BackendKeys.RefuseOthers(service, kind);
+        string? manifestFile = null;
+        BackendSpec? backend = kind switch
+        {
+            BackendKind.Kubernetes => ClusterBackendLoader.Load(service),
+            BackendKind.Static => StaticBackendLoader.Load(service),
+            BackendKind.Docker => PodsBackendLoader.Load(service, RuntimeKind.Docker, configDirectory, out manifestFile),
+            _ => PodsBackendLoader.Load(service, RuntimeKind.Process, configDirectory, out manifestFile),
+        };
+        return errors.Count != before || backend is null ? null : new ServiceSpec
+        {
+            Name = name,
+            Route = route,
+            Backend = backend,
+            ConfigDirectory = configDirectory,
+            Retries = retries,
+            SlowStart = slowStart,
+            SourceFiles = manifestFile is null ? [] : [manifestFile],
+        };
+    }
+
+    /// <summary>The backend kind <c>Runtime</c> names, ignoring case; Process when it is unset or wrong (and then an error says why).</summary>
+    private static BackendKind LoadKind(SettingsSection service)
+    {
+        if (service.Scalar("Runtime") is not { Length: > 0 } text)
+        {
+            return BackendKind.Process;
+        }
+
+        // Enum.TryParse would take "7" too.
+        var names = Enum.GetNames<BackendKind>();
+        if (names.FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } known)
+        {
+            return Enum.Parse<BackendKind>(known);
+        }
+
+        service.Errors.Add(FieldError.NotSupported(service.PathOf("Runtime"), text, names));
+        return BackendKind.Process;
+    }
+
+    private static RouteSpec LoadRoute(SettingsSection route)
+    {
+        var path = route.Scalar("Path");
+        var hosts = route.Strings("Hosts");
+        foreach (var (hostPath, host) in hosts)
+        {
+            route.Errors.AddInvalid(hostPath, host, RouteValidator.HostProblems(host));
+        }
+
+        if (string.IsNullOrEmpty(path) && hosts.Count == 0)
+        {
+            path = RouteValidator.CatchAll;
+        }
+        else if (path is { Length: > 0 } && RouteValidator.ValidatePath(path, route.PathOf("Path")) is { } error)
+        {
+            route.Errors.Add(error);
+        }
+
+        return new RouteSpec(string.IsNullOrEmpty(path) ? null : path, hosts.ConvertAll(host => host.Text));
+    }
+
+    private static RetrySpec LoadRetries(SettingsSection retries)
+    {
+        var d = RetrySpec.Default;
+        return new RetrySpec(
+            (int)(retries.Integer("Attempts", 0, RetrySpec.MaxAttempts) ?? d.Attempts),
+            retries.Real("BudgetPercent", 0, 100) ?? d.BudgetPercent,
+            (int)(retries.Integer("MinConcurrent", 0, RetrySpec.MaxMinConcurrent) ?? d.MinConcurrent),
+            (int)(retries.Integer("BufferBytes", 0, RetrySpec.MaxBufferBytes) ?? d.BufferBytes));
+    }
+}
