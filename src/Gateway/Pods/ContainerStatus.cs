@@ -71,9 +71,6 @@ public sealed record ContainerStatus
     /// <summary>Started, not being killed, and its readiness probe succeeded or it has none.</summary>
     public bool Ready => Started && !Killed && (!HasReadinessProbe || Readiness == ProbeResult.Success);
 
-    /// <summary>Ran at least once and is not running now (terminated, or waiting after a termination).</summary>
-    public bool HasStopped => State == ContainerRunState.Terminated || (State == ContainerRunState.Waiting && LastTermination is not null);
-
     /// <summary>Waiting and never ran.</summary>
     public bool NeverRan => State == ContainerRunState.Waiting && LastTermination is null && Terminated is null;
 }

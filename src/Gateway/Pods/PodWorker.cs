@@ -45,8 +45,6 @@ internal sealed partial class PodWorker
     /// <summary>Completes when the pod has terminated and left the registry.</summary>
     public Task Completion => _completion.Task;
 
-    public void Start() => Start([]);
-
     /// <summary>Starts the worker; <paramref name="adopted"/> are running instances an earlier gateway left, which it takes over instead of starting new ones.</summary>
     public void Start(IReadOnlyList<AdoptedContainer> adopted)
     {

@@ -54,8 +54,6 @@ internal sealed class ProbeWorker : IAsyncDisposable
         _counter = new ProbeResultCounter(kind, probe.SuccessThreshold ?? 1, probe.FailureThreshold ?? 3);
     }
 
-    public ProbeKind Kind => _kind;
-
     public string InstanceId => _instanceId;
 
     public TimeSpan Period => TimeSpan.FromSeconds(_probe.PeriodSeconds ?? 10);
