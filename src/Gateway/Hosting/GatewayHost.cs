@@ -34,7 +34,7 @@ internal static partial class GatewayHost
     /// <summary>The time a stop may take: the longest grace period of any pod, plus a margin for the listeners.</summary>
     public static TimeSpan ShutdownTimeout(GatewaySpec spec)
     {
-        var longest = spec.Services.Select(s => s.Pods?.PodSpec.TerminationGracePeriodSeconds ?? 30).DefaultIfEmpty(30).Max();
+        var longest = spec.Services.Select(s => s.Pods?.PodSpec.TerminationGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds).DefaultIfEmpty(PodSpecDefaults.TerminationGracePeriodSeconds).Max();
         return TimeSpan.FromSeconds(Math.Min(Math.Max(longest, 0) + 10.0, MaxShutdownTimeout.TotalSeconds));
     }
 

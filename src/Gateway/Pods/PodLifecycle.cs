@@ -112,7 +112,7 @@ public static class PodLifecycle
         if (pod.IsDeleting)
         {
             // Started while the pod was being deleted: stop it at once.
-            actions.Add(new KillContainer(c.Name, e.InstanceId, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30)));
+            actions.Add(new KillContainer(c.Name, e.InstanceId, pod.TerminationGracePeriod));
         }
 
         return pod;
@@ -143,7 +143,7 @@ public static class PodLifecycle
         }) with { StartTime = pod.StartTime is { } t && t < e.StartedAt ? t : e.StartedAt };
         if (pod.IsDeleting)
         {
-            actions.Add(new KillContainer(c.Name, e.InstanceId, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30)));
+            actions.Add(new KillContainer(c.Name, e.InstanceId, pod.TerminationGracePeriod));
         }
 
         return pod;
@@ -310,7 +310,7 @@ public static class PodLifecycle
             actions.Add(new RecordEvent(Normal, "Killing", $"Stopping container {c.Name}"));
         }
 
-        actions.Add(new TerminatePod(TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30)));
+        actions.Add(new TerminatePod(pod.TerminationGracePeriod));
         return pod with { DeletionTimestamp = now };
     }
 

@@ -58,7 +58,10 @@ public sealed record PodState
 
     public bool IsTerminal => Phase is PodPhase.Succeeded or PodPhase.Failed;
 
-    public string RestartPolicy => Spec.RestartPolicy ?? "Always";
+    public string RestartPolicy => Spec.RestartPolicy ?? PodSpecDefaults.RestartPolicy;
+
+    /// <summary>The pod's <c>terminationGracePeriodSeconds</c>: how long a deletion may take.</summary>
+    public TimeSpan TerminationGracePeriod => TimeSpan.FromSeconds(Spec.TerminationGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds);
 
     /// <summary>Every init container has completed successfully.</summary>
     public bool Initialized => InitContainers.All(c => c.State == ContainerRunState.Terminated && c.Terminated?.ExitCode == 0);

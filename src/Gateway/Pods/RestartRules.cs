@@ -1,3 +1,4 @@
+using Gateway.Specs;
 using k8s.Models;
 
 namespace Gateway.Pods;
@@ -63,7 +64,7 @@ public static class RestartRules
     /// <summary>The grace period of a probe kill: the probe's, else the pod's, never below 2 s.</summary>
     public static TimeSpan KillGracePeriod(V1Probe? probe, long? podGracePeriodSeconds)
     {
-        var seconds = probe?.TerminationGracePeriodSeconds ?? podGracePeriodSeconds ?? 30;
+        var seconds = probe?.TerminationGracePeriodSeconds ?? podGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds;
         var grace = TimeSpan.FromSeconds(seconds);
         return grace < MinimumKillGracePeriod ? MinimumKillGracePeriod : grace;
     }

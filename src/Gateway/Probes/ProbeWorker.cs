@@ -51,12 +51,12 @@ internal sealed class ProbeWorker : IAsyncDisposable
         _changed = changed;
         _events = events;
         _observer = observer;
-        _counter = new ProbeResultCounter(kind, probe.SuccessThreshold ?? 1, probe.FailureThreshold ?? 3);
+        _counter = new ProbeResultCounter(kind, probe.SuccessThreshold ?? PodSpecDefaults.SuccessThreshold, probe.FailureThreshold ?? PodSpecDefaults.FailureThreshold);
     }
 
     public string InstanceId => _instanceId;
 
-    public TimeSpan Period => TimeSpan.FromSeconds(_probe.PeriodSeconds ?? 10);
+    public TimeSpan Period => TimeSpan.FromSeconds(_probe.PeriodSeconds ?? PodSpecDefaults.PeriodSeconds);
 
     /// <summary>Starts ticking: the first tick after <paramref name="firstTickDelay"/>, then every period.</summary>
     public void Start(TimeSpan firstTickDelay)
@@ -130,7 +130,7 @@ internal sealed class ProbeWorker : IAsyncDisposable
             return _kind != ProbeKind.Startup;
         }
 
-        if (ProbeSchedule.InInitialDelay(_time.GetUtcNow() - _containerStartedAt, _probe.InitialDelaySeconds ?? 0))
+        if (ProbeSchedule.InInitialDelay(_time.GetUtcNow() - _containerStartedAt, _probe.InitialDelaySeconds ?? PodSpecDefaults.InitialDelaySeconds))
         {
             return true;
         }

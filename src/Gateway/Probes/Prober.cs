@@ -1,4 +1,5 @@
 using Gateway.Probes.Handlers;
+using Gateway.Specs;
 using k8s.Models;
 
 namespace Gateway.Probes;
@@ -58,9 +59,9 @@ internal sealed class Prober : IProber, IDisposable
         return outcome;
     }
 
-    /// <summary>The probe's <c>timeoutSeconds</c>, defaulted to 1 as the API server does.</summary>
+    /// <summary>The probe's <c>timeoutSeconds</c>, defaulted as the API server does.</summary>
     public static TimeSpan Timeout(V1Probe probe) =>
-        TimeSpan.FromSeconds(probe.TimeoutSeconds is int seconds && seconds > 0 ? seconds : 1);
+        TimeSpan.FromSeconds(probe.TimeoutSeconds is int seconds && seconds > 0 ? seconds : PodSpecDefaults.TimeoutSeconds);
 
     public void Dispose()
     {

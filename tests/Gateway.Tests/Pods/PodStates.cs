@@ -1,4 +1,5 @@
 using Gateway.Pods;
+using Gateway.Specs;
 using k8s.Models;
 
 namespace Gateway.Tests.Pods;
@@ -8,7 +9,7 @@ internal static class PodStates
 {
     public static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static PodState Create(string restartPolicy, IEnumerable<V1Container> containers, IEnumerable<V1Container>? initContainers = null, long grace = 30)
+    public static PodState Create(string restartPolicy, IEnumerable<V1Container> containers, IEnumerable<V1Container>? initContainers = null, long grace = PodSpecDefaults.TerminationGracePeriodSeconds)
     {
         var spec = new V1PodSpec
         {

@@ -213,5 +213,5 @@ public sealed class PodWorkerTests : IAsyncDisposable
         return _pods.Find(_pods.Create(ServiceSpecs.Create(spec), schedule: true).Name)!;
     }
 
-    private static V1PodSpec PodSpec(V1Container container, long grace = 30) => ServiceSpecs.PodSpec("Always", grace, container);
+    private static V1PodSpec PodSpec(V1Container container, long grace = PodSpecDefaults.TerminationGracePeriodSeconds) => ServiceSpecs.PodSpec("Always", grace, container);
 }

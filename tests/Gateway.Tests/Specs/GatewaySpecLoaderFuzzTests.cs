@@ -184,7 +184,7 @@ public sealed class GatewaySpecLoaderFuzzTests : IDisposable
             }
 
             Assert.InRange(spec.MaxPods, 1, GatewaySpec.MaxPodsLimit);
-            var maxGrace = spec.Services.Select(s => s.Pods?.PodSpec.TerminationGracePeriodSeconds ?? 30).DefaultIfEmpty(30).Max();
+            var maxGrace = spec.Services.Select(s => s.Pods?.PodSpec.TerminationGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds).DefaultIfEmpty(PodSpecDefaults.TerminationGracePeriodSeconds).Max();
             using (var shutdown = new CancellationTokenSource())
             {
                 shutdown.CancelAfter(TimeSpan.FromSeconds(maxGrace + 10)); // Program.cs's host shutdown timeout
