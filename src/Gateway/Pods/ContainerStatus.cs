@@ -1,4 +1,5 @@
 using Gateway.Probes;
+using Gateway.Specs;
 
 namespace Gateway.Pods;
 
@@ -39,11 +40,11 @@ public sealed record ContainerStatus
 
     public bool HasReadinessProbe { get; init; }
 
-    public ProbeResult Startup { get; init; } = ProbeResult.Unknown;
+    public ProbeResult Startup { get; init; } = ProbeResultCounter.InitialValue(ProbeKind.Startup);
 
-    public ProbeResult Liveness { get; init; } = ProbeResult.Success;
+    public ProbeResult Liveness { get; init; } = ProbeResultCounter.InitialValue(ProbeKind.Liveness);
 
-    public ProbeResult Readiness { get; init; } = ProbeResult.Failure;
+    public ProbeResult Readiness { get; init; } = ProbeResultCounter.InitialValue(ProbeKind.Readiness);
 
     /// <summary>Restarts in the current crash loop; decides the next back-off.</summary>
     public int BackoffStep { get; init; }
@@ -70,6 +71,23 @@ public sealed record ContainerStatus
 
     /// <summary>Started, not being killed, and its readiness probe succeeded or it has none.</summary>
     public bool Ready => Started && !Killed && (!HasReadinessProbe || Readiness == ProbeResult.Success);
+
+    /// <summary>
+    /// A copy running a new instance (started, or adopted from an earlier gateway), its probes back
+    /// at their starting values (SEMANTICS.md, "The prober worker").
+    /// </summary>
+    public ContainerStatus WithNewInstance(string instanceId, DateTimeOffset startedAt, int instancesStarted) => this with
+    {
+        State = ContainerRunState.Running,
+        WaitingReason = null,
+        WaitingMessage = null,
+        InstanceId = instanceId,
+        StartedAt = startedAt,
+        InstancesStarted = instancesStarted,
+        Startup = ProbeResultCounter.InitialValue(ProbeKind.Startup),
+        Liveness = ProbeResultCounter.InitialValue(ProbeKind.Liveness),
+        Readiness = ProbeResultCounter.InitialValue(ProbeKind.Readiness),
+    };
 
     /// <summary>Waiting and never ran.</summary>
     public bool NeverRan => State == ContainerRunState.Waiting && LastTermination is null && Terminated is null;

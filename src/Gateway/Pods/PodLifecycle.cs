@@ -88,25 +88,14 @@ public static class PodLifecycle
 
         actions.Add(new RecordEvent(Normal, "Created", $"Created container {c.Name}"));
         actions.Add(new RecordEvent(Normal, "Started", $"Started container {c.Name}"));
-        var started = c with
+        var started = c.WithNewInstance(e.InstanceId, now, c.InstancesStarted + 1) with
         {
-            State = ContainerRunState.Running,
-            WaitingReason = null,
-            WaitingMessage = null,
-            InstanceId = e.InstanceId,
-            StartedAt = now,
             Terminated = null,
-            InstancesStarted = c.InstancesStarted + 1,
             RestartAt = null,
             Starting = false,
             Killed = false,
             CreateBackoffStep = 0,
             CreateRetryAt = null,
-
-            // Starting values for a new instance (SEMANTICS.md, "The prober worker").
-            Startup = ProbeResult.Unknown,
-            Liveness = ProbeResult.Success,
-            Readiness = ProbeResult.Failure,
         };
         pod = pod.With(started) with { StartTime = pod.StartTime ?? now };
         if (pod.IsDeleting)
@@ -129,18 +118,7 @@ public static class PodLifecycle
             return pod;
         }
 
-        pod = pod.With(c with
-        {
-            State = ContainerRunState.Running,
-            WaitingReason = null,
-            WaitingMessage = null,
-            InstanceId = e.InstanceId,
-            StartedAt = e.StartedAt,
-            InstancesStarted = e.RestartCount + 1,
-            Startup = ProbeResult.Unknown,
-            Liveness = ProbeResult.Success,
-            Readiness = ProbeResult.Failure,
-        }) with { StartTime = pod.StartTime is { } t && t < e.StartedAt ? t : e.StartedAt };
+        pod = pod.With(c.WithNewInstance(e.InstanceId, e.StartedAt, e.RestartCount + 1)) with { StartTime = pod.StartTime is { } t && t < e.StartedAt ? t : e.StartedAt };
         if (pod.IsDeleting)
         {
             actions.Add(new KillContainer(c.Name, e.InstanceId, pod.TerminationGracePeriod));

@@ -378,8 +378,7 @@ internal sealed partial class PodWorker
     {
         var key = (container.Name, kind);
         _probes.TryGetValue(key, out var existing);
-        var wanted = probe is not null && container.IsRunning && container.InstanceId is not null
-            && (kind == ProbeKind.Readiness || !pod.IsDeleting);
+        var wanted = probe is not null && container.InstanceId is { } id && Probed(pod, container.Name, id).IsProbedBy(kind);
         if (existing is not null && (!wanted || existing.InstanceId != container.InstanceId))
         {
             _probes.Remove(key);

@@ -114,12 +114,7 @@ internal sealed class ProbeWorker : IAsyncDisposable
         }
 
         var instance = _instance();
-        if (!instance.Current)
-        {
-            return false;
-        }
-
-        if (_kind != ProbeKind.Readiness && instance.Terminating)
+        if (!instance.IsProbedBy(_kind))
         {
             return false;
         }
