@@ -31,8 +31,7 @@ internal sealed class PodManager(PodWorkerContext context)
     public PodState Create(ServiceSpec service, bool schedule)
     {
         ArgumentNullException.ThrowIfNull(service);
-        var backend = service.Pods ?? throw new ArgumentException($"service {service.Name} runs no pods", nameof(service));
-        var pod = NewPod(service.Name, backend, backend.PodName ?? NameGenerator.PodName(service.Name, backend.TemplateHash), Guid.NewGuid().ToString());
+        var pod = NewPod(service);
         if (schedule)
         {
             return Start(service, pod with { Ports = AllocatePorts(pod.Spec) }, []).State;
@@ -60,7 +59,7 @@ internal sealed class PodManager(PodWorkerContext context)
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(adopted);
         context.Ports.Reserve(adopted.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
-        return Start(service, NewPod(service.Name, service.Pods ?? throw new ArgumentException($"service {service.Name} runs no pods", nameof(service)), adopted.Name, adopted.Uid) with { Ports = adopted.Ports }, adopted.Containers);
+        return Start(service, NewPod(service, adopted.Name, adopted.Uid) with { Ports = adopted.Ports }, adopted.Containers);
     }
 
     /// <summary>Deletes a pod: a bound one drains and stops; a Pending one, which runs nothing, is gone at once.</summary>
@@ -85,28 +84,11 @@ internal sealed class PodManager(PodWorkerContext context)
         return worker;
     }
 
-    private PodState NewPod(string service, PodsBackend backend, string name, string uid)
+    private PodState NewPod(ServiceSpec service, string? name = null, string? uid = null)
     {
-        var spec = backend.PodSpec;
-        return new PodState
-        {
-            Name = name,
-            Uid = uid,
-            ServiceName = service,
-            Runtime = backend.Runtime,
-            Labels = backend.Labels,
-            Spec = spec,
-            TemplateHash = backend.TemplateHash,
-            CreatedAt = context.Time.GetUtcNow(),
-            InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus { Name = c.Name, IsInit = true, WaitingReason = "PodInitializing" })],
-            Containers = [.. spec.Containers.Select(c => new ContainerStatus
-            {
-                Name = c.Name,
-                HasStartupProbe = c.StartupProbe is not null,
-                HasReadinessProbe = c.ReadinessProbe is not null,
-                WaitingReason = spec.InitContainers is { Count: > 0 } ? "PodInitializing" : "ContainerCreating",
-            })],
-        };
+        var backend = service.Pods ?? throw new ArgumentException($"service {service.Name} runs no pods", nameof(service));
+        return PodState.Create(service.Name, backend, name ?? backend.PodName ?? NameGenerator.PodName(service.Name, backend.TemplateHash),
+            uid ?? Guid.NewGuid().ToString(), context.Time.GetUtcNow());
     }
 
     private ImmutableDictionary<string, ImmutableArray<PortMapping>> AllocatePorts(k8s.Models.V1PodSpec spec)

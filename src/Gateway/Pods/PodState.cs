@@ -74,6 +74,37 @@ public sealed record PodState
     public bool ReadinessGatesPass =>
         Spec.ReadinessGates is not { Count: > 0 } gates || gates.All(g => GateConditions.TryGetValue(g.ConditionType, out var v) && v);
 
+    /// <summary>
+    /// A new pod of <paramref name="backend"/>'s template, before anything ran: Pending, bound, no
+    /// ports yet, every container waiting (<c>PodInitializing</c> behind init containers, else
+    /// <c>ContainerCreating</c>) with its probes at their starting values.
+    /// </summary>
+    public static PodState Create(string serviceName, PodsBackend backend, string name, string uid, DateTimeOffset createdAt)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var spec = backend.PodSpec;
+        var initializing = spec.InitContainers is { Count: > 0 };
+        return new PodState
+        {
+            Name = name,
+            Uid = uid,
+            ServiceName = serviceName,
+            Runtime = backend.Runtime,
+            Labels = backend.Labels,
+            Spec = spec,
+            TemplateHash = backend.TemplateHash,
+            CreatedAt = createdAt,
+            InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus { Name = c.Name, IsInit = true, WaitingReason = "PodInitializing" })],
+            Containers = [.. spec.Containers.Select(c => new ContainerStatus
+            {
+                Name = c.Name,
+                HasStartupProbe = c.StartupProbe is not null,
+                HasReadinessProbe = c.ReadinessProbe is not null,
+                WaitingReason = initializing ? "PodInitializing" : "ContainerCreating",
+            })],
+        };
+    }
+
     public ContainerStatus? FindContainer(string name) =>
         Containers.FirstOrDefault(c => c.Name == name) ?? InitContainers.FirstOrDefault(c => c.Name == name);
 

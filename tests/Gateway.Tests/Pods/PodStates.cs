@@ -18,23 +18,8 @@ internal static class PodStates
             Containers = [.. containers],
             InitContainers = initContainers?.ToList(),
         };
-        return new PodState
-        {
-            Name = "web-abc-xyz12",
-            Uid = "uid-1",
-            ServiceName = "web",
-            Labels = new Dictionary<string, string> { ["app"] = "web" },
-            Spec = spec,
-            TemplateHash = "abc",
-            CreatedAt = T0,
-            InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus { Name = c.Name, IsInit = true, WaitingReason = "PodInitializing" })],
-            Containers = [.. spec.Containers.Select(c => new ContainerStatus
-            {
-                Name = c.Name,
-                HasStartupProbe = c.StartupProbe is not null,
-                HasReadinessProbe = c.ReadinessProbe is not null,
-            })],
-        };
+        var backend = new PodsBackend { PodSpec = spec, Labels = new Dictionary<string, string> { ["app"] = "web" }, TemplateHash = "abc" };
+        return PodState.Create("web", backend, "web-abc-xyz12", "uid-1", T0);
     }
 
     public static V1Container Container(string name, V1Probe? liveness = null, V1Probe? readiness = null, V1Probe? startup = null) =>
