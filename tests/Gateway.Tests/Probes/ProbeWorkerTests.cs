@@ -291,7 +291,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
         var status = _pod.Containers[0];
         var (name, instanceId) = (status.Name, status.InstanceId!);
         var worker = new ProbeWorker(kind, probe, new ProbeSubject(_pod.Namespace, _pod.Name, _pod.Uid, _pod.ServiceName, name), instanceId, status.StartedAt!.Value,
-            ProbeTargets.Target(), _prober, _time, () => PodWorker.Probed(ReadPod(), name, instanceId),
+            ProbeTargets.Target(), _prober, _time, () => PodProbeManager.Probed(ReadPod(), name, instanceId),
             result => Post(new PodEvent.ProbeChanged(name, instanceId, kind, result)), _events);
         _workers.Add(worker);
         worker.Start(firstTickDelay);
