@@ -1,0 +1,95 @@
+using Gateway.Pods;
+using Gateway.Runtimes;
+using Gateway.Tests.Fakes;
+using k8s.Models;
+using static Gateway.Tests.Pods.PodStates;
+
+namespace Gateway.Tests.Pods;
+
+public sealed class ContainerStarterTests
+{
+    private readonly PodHarness _harness = new();
+
+    [Fact]
+    public async Task Start_RuntimeAnswers_ReportsTheInstanceWithTheEnvironmentItWasLaunchedWith()
+    {
+        var container = Container("app");
+        container.Args = ["--port", "$(PORT)"];
+        container.Env = [new V1EnvVar { Name = "GREETING", Value = "hi from $(POD_NAME)" }];
+        var pod = PodHarness.Pod(container);
+
+        var running = await _harness.StartAsync(pod, "app");
+
+        var launch = Assert.Single(_harness.Runtime.Instances).Launch;
+        Assert.Equal(("app", "i1"), (running.Name, running.Instance.Id));
+        Assert.Same(launch.Environment, running.Target.Environment);
+        Assert.Equal(("31000", "hi from web-abc-xyz12", "/config"), (launch.Environment["PORT"], launch.Environment["GREETING"], launch.Environment["GATEWAY_CONFIG_DIR"]));
+        Assert.Equal(["app", "--port", "31000"], launch.Argv);
+        Assert.Equal((pod.PodIp, 31000), (running.Target.PodIp, running.Target.ResolvePort("http")));
+        Assert.Equal((0, "web", "abc"), (launch.RestartCount, launch.ServiceName, launch.TemplateHash));
+    }
+
+    [Fact]
+    public async Task Start_AfterEarlierInstances_LaunchCountsThem()
+    {
+        var pod = PodHarness.Pod(Container("app"));
+        pod = pod.With(pod.Containers[0] with { InstancesStarted = 3 });
+
+        await _harness.StartAsync(pod, "app");
+
+        Assert.Equal(3, Assert.Single(_harness.Runtime.Instances).Launch.RestartCount);
+    }
+
+    [Fact]
+    public async Task Start_RuntimeCannotStartIt_PostsContainerStartFailed()
+    {
+        _harness.Runtime.FailStarts("app");
+
+        _harness.Starter().Start(PodHarness.Pod(Container("app")), "app");
+        var failed = (await _harness.WaitForPostedAsync<PodEvent.ContainerStartFailed>())[0];
+
+        Assert.Equal(new PodEvent.ContainerStartFailed("app", "no such program: app", ContainerStartException.StartError), failed);
+    }
+
+    [Fact]
+    public async Task Start_InstanceExits_PostsContainerExited()
+    {
+        var running = await _harness.StartAsync(PodHarness.Pod(Container("app")), "app");
+
+        _harness.Runtime.Instances[0].Exit(3);
+        var exited = (await _harness.WaitForPostedAsync<PodEvent.ContainerExited>())[0];
+
+        Assert.Equal(new PodEvent.ContainerExited("app", running.Instance.Id, 3, "Error", null), exited);
+    }
+
+    [Fact]
+    public async Task Adopt_InstanceOfAnEarlierGateway_GetsTheContainersEnvironmentAndIsWatched()
+    {
+        var pod = PodHarness.Pod(Container("app"));
+        var started = await _harness.StartAsync(pod, "app");
+        var leftOver = await _harness.Runtime.StartAsync(((InMemoryRuntime.Instance)started.Instance).Launch, CancellationToken.None);
+
+        var adopted = _harness.Starter().Adopt(pod, new AdoptedContainer("app", leftOver, RestartCount: 2, StartedAt: T0));
+        ((InMemoryRuntime.Instance)leftOver).Exit(0);
+        var exited = (await _harness.WaitForPostedAsync<PodEvent.ContainerExited>())[0];
+
+        Assert.Same(leftOver, adopted.Instance);
+        Assert.Equal(started.Target.Environment, adopted.Target.Environment);
+        Assert.Equal(new PodEvent.ContainerExited("app", "i2", 0, "Completed", null), exited);
+    }
+
+    [Fact]
+    public async Task CancelAll_StartUnderWay_IsCancelledAndHandedOverWithWhatItStarted()
+    {
+        _harness.Runtime.HoldStarts = true;
+        var starter = _harness.Starter();
+        starter.Start(PodHarness.Pod(Container("app")), "app");
+        await _harness.Runtime.WaitForHeldStartsAsync(1);
+
+        var start = Assert.Single(starter.CancelAll());
+        var answered = await start.WaitAsync(TestSupport.ConditionSignal.SafetyNet);
+
+        Assert.True(_harness.Runtime.HeldStartsCancelled);
+        Assert.Equal("i1", answered?.Instance.Id);
+    }
+}

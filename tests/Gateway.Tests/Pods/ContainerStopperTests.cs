@@ -1,0 +1,127 @@
+using Gateway.Pods;
+using Gateway.Runtimes;
+using Gateway.Tests.Fakes;
+using Gateway.Tests.TestSupport;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using static Gateway.Tests.Pods.PodStates;
+
+namespace Gateway.Tests.Pods;
+
+public sealed class ContainerStopperTests
+{
+    private readonly PodHarness _harness = new();
+    private readonly ContainerStopper _stopper;
+
+    public ContainerStopperTests() => _stopper = new ContainerStopper(_harness.Context, NullLogger.Instance);
+
+    [Fact]
+    public async Task KillAsync_DrainsThenRunsPreStopThenStopsWithWhatIsLeftOfTheGrace()
+    {
+        var pod = PodHarness.Pod(WithPreStop(Container("app"), "flush", "$(POD_NAME)", "$(PORT)"));
+        var running = await _harness.StartAsync(pod, "app");
+        _harness.Drainer.Hold();
+
+        var kill = _stopper.KillAsync(pod, running, TimeSpan.FromSeconds(20));
+        var drain = await _harness.Drainer.WaitForDrainAsync(pod.Name);
+        var (stopsWhileDraining, execsWhileDraining) = (_harness.Runtime.Stops.Count, Instance(running).Execs.Count);
+        _harness.Time.Advance(TimeSpan.FromSeconds(5));
+        _harness.Drainer.Release();
+        await kill.WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Equal(T0.AddSeconds(20), drain.Deadline);
+        Assert.Equal((0, 0), (stopsWhileDraining, execsWhileDraining));
+        var preStop = Assert.Single(Instance(running).Execs);
+        Assert.Equal(["flush", pod.Name, "31000"], preStop.Command);
+        Assert.Equal(TimeSpan.FromSeconds(15), preStop.Timeout);
+        var stop = Assert.Single(_harness.Runtime.Stops);
+        Assert.Equal(("app", running.Instance.Id, TimeSpan.FromSeconds(15)), (stop.Container, stop.InstanceId, stop.GracePeriod));
+    }
+
+    [Fact]
+    public async Task KillAsync_PreStopFails_RecordsFailedPreStopHookAndStopsAnyway()
+    {
+        var pod = PodHarness.Pod(WithPreStop(Container("app"), "flush"));
+        var running = await _harness.StartAsync(pod, "app");
+        _harness.Runtime.ExecResult = new ExecResult(2, "disk full\n", TimedOut: false);
+
+        await _stopper.KillAsync(pod, running, TimeSpan.FromSeconds(10)).WaitAsync(ConditionSignal.SafetyNet);
+
+        var failed = Assert.Single(_harness.Events.Snapshot, e => e.Reason == "FailedPreStopHook");
+        Assert.Equal(("Warning", "PreStopHook failed for container app: command exited with 2: disk full", "spec.containers{app}"), (failed.Type, failed.Message, failed.FieldPath));
+        Assert.Equal(TimeSpan.FromSeconds(10), Assert.Single(_harness.Runtime.Stops).GracePeriod);
+    }
+
+    [Fact]
+    public async Task KillAsync_DrainFails_StopsAnyway()
+    {
+        var pod = PodHarness.Pod(Container("app"));
+        var running = await _harness.StartAsync(pod, "app");
+        var stopper = new ContainerStopper(_harness.Context with { Drainer = new FailingDrainer() }, NullLogger.Instance);
+
+        await stopper.KillAsync(pod, running, TimeSpan.FromSeconds(10)).WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Equal(running.Instance.Id, Assert.Single(_harness.Runtime.Stops).InstanceId);
+    }
+
+    [Fact]
+    public async Task TerminateAsync_StopsEveryRunningInstanceButNotTheOnesThatExited()
+    {
+        var pod = PodHarness.Pod(Container("app"), Container("sidecar"), Container("done"));
+        var instances = ContainerInstances.Empty;
+        foreach (var name in new[] { "app", "sidecar", "done" })
+        {
+            instances = instances.With(await _harness.StartAsync(pod, name), out _);
+        }
+
+        Instance(instances.Current["done"]).Exit(0);
+        await _stopper.TerminateAsync(pod, TimeSpan.FromSeconds(30), [], () => instances).WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Equal(["app", "sidecar"], _harness.Runtime.Stops.Select(s => s.Container).Order(StringComparer.Ordinal));
+        Assert.All(_harness.Runtime.Stops, s => Assert.Equal(TimeSpan.FromSeconds(30), s.GracePeriod));
+        Assert.Equal(T0.AddSeconds(30), Assert.Single(_harness.Drainer.Calls).Deadline);
+    }
+
+    [Fact]
+    public async Task TerminateAsync_StartAnsweredAfterTheDeletion_IsStoppedThoughNotTracked()
+    {
+        var pod = PodHarness.Pod(Container("app"));
+        _harness.Runtime.HoldStarts = true;
+        var starter = _harness.Starter();
+        starter.Start(pod, "app");
+        await _harness.Runtime.WaitForHeldStartsAsync(1);
+
+        var starts = starter.CancelAll();
+        await _stopper.TerminateAsync(pod, TimeSpan.FromSeconds(30), starts, () => ContainerInstances.Empty).WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Equal("i1", Assert.Single(_harness.Runtime.Stops).InstanceId);
+    }
+
+    [Fact]
+    public async Task TerminateAsync_StartTrackedMeanwhile_IsStoppedOnce()
+    {
+        var pod = PodHarness.Pod(Container("app"));
+        var starter = _harness.Starter();
+        starter.Start(pod, "app");
+        var running = Assert.Single(await _harness.WaitForStartedAsync(1));
+        var instances = ContainerInstances.Empty.With(running, out _);
+
+        await _stopper.TerminateAsync(pod, TimeSpan.FromSeconds(30), starter.CancelAll(), () => instances).WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Equal("i1", Assert.Single(_harness.Runtime.Stops).InstanceId);
+    }
+
+    private static InMemoryRuntime.Instance Instance(RunningContainer running) => (InMemoryRuntime.Instance)running.Instance;
+
+    private static V1Container WithPreStop(V1Container container, params string[] command)
+    {
+        container.Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = command } } };
+        return container;
+    }
+
+    private sealed class FailingDrainer : IPodDrainer
+    {
+        public Task DrainAsync(PodState pod, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+            Task.FromException(new InvalidOperationException("the proxy is gone"));
+    }
+}
