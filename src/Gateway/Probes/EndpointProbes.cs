@@ -175,7 +175,7 @@ internal sealed class EndpointProbes : IAsyncDisposable
 
         public ProbeWorker Worker { get; set; } = null!;
 
-        public bool Ready { get; set; }
+        public bool Ready { get; set; } = ProbeResultCounter.InitialValue(ProbeKind.Readiness) == ProbeResult.Success;
 
         // Read without the lock by the worker's view of its instance.
         public volatile bool Stopped;
