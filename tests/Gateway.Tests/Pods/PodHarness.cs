@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Gateway.Controllers;
 using Gateway.Events;
 using Gateway.Pods;
 using Gateway.Runtimes;
@@ -95,6 +96,19 @@ internal sealed class PodHarness
     {
         await _changed.WaitAsync(() => Posted.OfType<T>().Count() >= count, $"{count} posted {typeof(T).Name}");
         return [.. Posted.OfType<T>()];
+    }
+
+    /// <summary>Deletes every pod <paramref name="pods"/> runs, drains released, and waits until each has gone.</summary>
+    public async Task DeleteAllAsync(PodManager pods)
+    {
+        Drainer.Release();
+        var workers = pods.Workers.ToList();
+        foreach (var worker in workers)
+        {
+            worker.Post(new PodEvent.Delete("test over"));
+        }
+
+        await Task.WhenAll(workers.Select(w => w.Completion)).WaitAsync(ConditionSignal.SafetyNet);
     }
 
     /// <summary>Starts <paramref name="container"/> of <paramref name="pod"/> through a new <see cref="ContainerStarter"/> and returns its instance.</summary>

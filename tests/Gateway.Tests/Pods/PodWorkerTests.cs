@@ -3,11 +3,9 @@ using Gateway.Controllers;
 using Gateway.Events;
 using Gateway.Pods;
 using Gateway.Probes;
-using Gateway.Runtimes;
 using Gateway.Tests.Fakes;
 using Gateway.Tests.TestSupport;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 using static Gateway.Tests.Pods.PodStates;
 
 namespace Gateway.Tests.Pods;
@@ -16,36 +14,26 @@ public sealed class PodWorkerTests : IAsyncDisposable
 {
     private const string App = "app";
 
-    private readonly TrackingTimeProvider _time = new(T0);
+    private readonly PodHarness _harness = new();
+    private readonly TrackingTimeProvider _time;
     private readonly InMemoryRuntime _runtime;
     private readonly ScriptedProber _prober;
-    private readonly PodRegistry _registry = new();
+    private readonly PodRegistry _registry;
     private readonly RegistryWatch _watch;
-    private readonly RecordingDrainer _drainer = new();
+    private readonly RecordingDrainer _drainer;
     private readonly EventRecorder _events;
     private readonly PodManager _pods;
 
     public PodWorkerTests()
     {
-        _runtime = new InMemoryRuntime(_time);
-        _prober = new ScriptedProber(_time);
+        (_time, _runtime, _prober, _registry, _drainer, _events) = (_harness.Time, _harness.Runtime, _harness.Prober, _harness.Registry, _harness.Drainer, _harness.Events);
         _watch = new RegistryWatch(_registry);
-        _events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
-        var context = new PodWorkerContext(new ContainerRuntimes(_runtime), _prober, _registry, _events, _drainer, new PortAllocator(), _time,
-            GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
-        _pods = new PodManager(context);
+        _pods = new PodManager(_harness.Context);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _drainer.Release();
-        var workers = _pods.Workers.ToList();
-        foreach (var worker in workers)
-        {
-            worker.Post(new PodEvent.Delete("test over"));
-        }
-
-        await Task.WhenAll(workers.Select(w => w.Completion)).WaitAsync(ConditionSignal.SafetyNet);
+        await _harness.DeleteAllAsync(_pods);
         _watch.Dispose();
     }
 
