@@ -128,26 +128,23 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         _adopting.Unreachable = true;
         await _adopting.LeaveRunningAsync(Adoptable, "web-old-abcde", restartCount: 0, startedAt: T0);
 
-        using var safetyNet = new CancellationTokenSource(ConditionSignal.SafetyNet);
         await StartAsync(Adoptable);
-        while (_adopting.AdoptCalls < 1)
-        {
-            await Task.Delay(5, safetyNet.Token);
-        }
 
+        // The failed call arms a 2 s retry on the (fake) clock; the second call comes only after the
+        // loop has reconciled once with the runtime unanswered: that reconcile is what must create nothing.
+        await _time.WaitForTimersAsync(1);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await _adopting.WaitForAdoptCallsAsync(2);
         Assert.Empty(_registry.Pods);
+        Assert.DoesNotContain(_runtime.Instances, i => i.Launch.PodName != "web-old-abcde");
 
-        // The retry waits on the (fake) clock: 2 s later the runtime answers and the pods come.
+        // The runtime answers the call after the next retry, 2 s later, and the pods come.
         _adopting.Unreachable = false;
-        while (_registry.Pods.Count < 2)
-        {
-            _time.Advance(TimeSpan.FromSeconds(2));
-            await Task.Delay(5, safetyNet.Token);
-        }
-
-        Assert.Contains("web-old-abcde", _registry.Pods.Keys);
+        await _time.WaitForTimersAsync(2);
+        _time.Advance(TimeSpan.FromSeconds(2));
         // The new pod is listed before its container starts: wait until both run, then count instances.
         await _watch.WaitForCurrentAsync(pods => pods.Count == 2 && pods.All(p => p.Phase == PodPhase.Running), "two running pods");
+        Assert.Contains("web-old-abcde", _registry.Pods.Keys);
         Assert.Equal(2, _runtime.Instances.Count);
     }
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Gateway.Runtimes;
 using Gateway.Specs;
-using k8s.Models;
+using Gateway.Tests.TestSupport;
 
 namespace Gateway.Tests.Fakes;
 
@@ -12,6 +12,7 @@ namespace Gateway.Tests.Fakes;
 internal sealed class AdoptingRuntime(InMemoryRuntime inner) : IContainerRuntime, IAdoptingRuntime
 {
     private readonly List<AdoptedPod> _leftRunning = [];
+    private readonly ConditionSignal _changed = new();
     private int _adoptCalls;
 
     public volatile bool Unreachable;
@@ -43,11 +44,17 @@ internal sealed class AdoptingRuntime(InMemoryRuntime inner) : IContainerRuntime
         _leftRunning.Add(new AdoptedPod(service.Name, podName, "uid-" + podName, ImmutableDictionary<string, ImmutableArray<PortMapping>>.Empty, containers));
     }
 
+    /// <summary>Completes once <see cref="AdoptAsync"/> has been called <paramref name="count"/> times; each of those calls has read <see cref="Unreachable"/>.</summary>
+    public Task WaitForAdoptCallsAsync(int count) => _changed.WaitAsync(() => AdoptCalls >= count, $"{count} adoption call(s)");
+
     public Task<IReadOnlyList<AdoptedPod>> AdoptAsync(IReadOnlyList<ServiceSpec> services, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _adoptCalls);
-        return Unreachable
+        // Read before the call is counted: a test that saw the count may change the answer for the next call only.
+        var answer = Unreachable
             ? Task.FromException<IReadOnlyList<AdoptedPod>>(new HttpRequestException("connection refused"))
             : Task.FromResult<IReadOnlyList<AdoptedPod>>([.. _leftRunning]);
+        Interlocked.Increment(ref _adoptCalls);
+        _changed.Notify();
+        return answer;
     }
 }

@@ -97,7 +97,7 @@ internal sealed class InMemoryRuntime(TimeProvider time) : IContainerRuntime
         {
             Interlocked.Increment(ref _heldStarts);
             _changed.Notify();
-            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Cancellation.WhenCancelled(cancellationToken);
             HeldStartsCancelled = cancellationToken.IsCancellationRequested;
         }
 

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace Gateway.Tests.Fakes;
 
 /// <summary>
-/// A <see cref="FakeTimeProvider"/> that keeps the timers it created, so a test can wait until a
-/// worker has disposed its timer, which is how a probe worker's loop ends.
+/// A <see cref="FakeTimeProvider"/> that keeps the timers it created, so a test can wait until code
+/// on another thread has armed a timer (before advancing the clock past it) or disposed one, which is
+/// how a probe worker's loop ends.
 /// </summary>
 internal sealed class TrackingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
 {
@@ -34,8 +35,12 @@ internal sealed class TrackingTimeProvider(DateTimeOffset start) : FakeTimeProvi
 
         // The fake fires a timer that is due at once inside CreateTimer, so the inner timer is set last.
         tracked.Inner = base.CreateTimer(callback, state, dueTime, period);
+        _changed.Notify();
         return tracked;
     }
+
+    /// <summary>Completes once <paramref name="count"/> timers have been created in all.</summary>
+    public Task WaitForTimersAsync(int count) => _changed.WaitAsync(() => Timers.Count >= count, $"{count} timer(s) created");
 
     /// <summary>Completes once <paramref name="timer"/> has been disposed.</summary>
     public Task WaitForDisposedAsync(TrackedTimer timer) => _changed.WaitAsync(() => timer.IsDisposed, "a timer to be disposed");
