@@ -3,6 +3,7 @@ using Gateway.Events;
 using Gateway.Hosting;
 using Gateway.Specs;
 using Gateway.Tests.Fakes;
+using Gateway.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Tests.Hosting;
@@ -12,7 +13,7 @@ public sealed class ConfigReloaderTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("gateway-reload-").FullName;
     private readonly TrackingTimeProvider _time = new(DateTimeOffset.UnixEpoch);
     private readonly GatewayStatus _status = new();
-    private readonly EventRecorder _events;
+    private readonly EventWatch _events;
     private readonly SettingsReader _settings;
     private readonly AppliedConfiguration _applied;
     private readonly ServiceCatalog _catalog;
@@ -20,12 +21,12 @@ public sealed class ConfigReloaderTests : IDisposable
 
     public ConfigReloaderTests()
     {
-        _events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
+        _events = new EventWatch(_time);
         _settings = new SettingsReader(Path.Combine(_dir, "appsettings.json"), []);
         var initial = Write(SettingsReaderTests.Valid);
         _applied = new AppliedConfiguration(initial.Configuration!);
         _catalog = new ServiceCatalog(initial.Spec!);
-        _reloader = new ConfigReloader(_settings, _applied, _catalog, _status, _events, _time, NullLogger<ConfigReloader>.Instance);
+        _reloader = new ConfigReloader(_settings, _applied, _catalog, _status, _events.Recorder, _time, NullLogger<ConfigReloader>.Instance);
     }
 
     public void Dispose()
@@ -122,20 +123,17 @@ public sealed class ConfigReloaderTests : IDisposable
             }
         };
         await _reloader.StartAsync(CancellationToken.None);
-        Eventually(() => _time.Timers is [{ Inner: not null }], "the poll's timer");
+        await _time.WaitForTimersAsync(1);
 
         File.WriteAllText(_settings.SettingsPath, WithReplicas(3));
         _time.Advance(ConfigReloader.PollInterval);
-        Eventually(() => _events.Snapshot.Any(e => e.Reason == "ConfigRejected"), "the refusal");
+        await _events.WaitForAsync(e => e.Reason == "ConfigRejected", "the refusal");
         File.WriteAllText(_settings.SettingsPath, WithReplicas(4));
         _time.Advance(ConfigReloader.PollInterval);
-        Eventually(() => Replicas == 4, "the next file applied");
+        await _events.WaitForAsync(e => e.Reason == "ConfigApplied", "the next file applied");
+        Assert.Equal(4, Replicas);
 
         await _reloader.StopAsync(CancellationToken.None);
         Assert.True(_reloader.ExecuteTask!.IsCompletedSuccessfully);
     }
-
-    /// <summary>Waits, bounded, for what the poll loop does on its own thread after a tick.</summary>
-    private static void Eventually(Func<bool> condition, string what) =>
-        Assert.True(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(5)), $"timed out waiting for {what}");
 }

@@ -30,7 +30,7 @@ public sealed class GatewayHostTests
         {
             Started = true;
             _running.TrySetResult();
-            return Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            return Cancellation.WhenCancelled(stoppingToken);
         }
 
         public override Task StopAsync(CancellationToken cancellationToken)
@@ -90,7 +90,7 @@ public sealed class GatewayHostTests
     {
         var (host, deferred) = Build(_ => { });
         var run = RunAsync(host);
-        Assert.True(SpinWait.SpinUntil(() => deferred.Started, TimeSpan.FromSeconds(5)), "the deferred service started after the host");
+        await deferred.Running.WaitAsync(ConditionSignal.SafetyNet);
 
         host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 
