@@ -43,7 +43,7 @@ public sealed class AdminKubeconfigTests : IDisposable
     public void Write_Https_TheGatewaysCertificateIsTheAuthority()
     {
         var path = Path.Combine(_folder, "gateway.kubeconfig");
-        using var certificate = AdminCertificate.Create([], DateTimeOffset.UtcNow);
+        using var certificate = AdminCertificate.Create([], new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero));
 
         AdminKubeconfig.Write(path, "https://127.0.0.1:19090", "the-token", certificate);
 

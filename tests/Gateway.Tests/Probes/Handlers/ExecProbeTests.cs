@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Gateway.Probes;
 using Gateway.Probes.Handlers;
 using Gateway.Runtimes;
 using Gateway.Runtimes.Process;
 using Gateway.Tests.Runtimes.Process;
+using Gateway.Tests.TestSupport;
 using k8s.Models;
 
 namespace Gateway.Tests.Probes.Handlers;
@@ -28,14 +28,24 @@ public sealed class ExecProbeTests
     }
 
     [Fact]
-    public async Task ProbeAsync_PastTimeout_FailsWithinTwoSeconds()
+    public async Task ProbeAsync_PastTimeout_CommandKilledAndProbeFails()
     {
-        var stopwatch = Stopwatch.StartNew();
+        // The command would run for a minute: only the kill at the timeout ends the probe within the safety net.
+        var outcome = await ExecProbe.ProbeAsync(Command("sh", "-c", "sleep 60"), Target(), OneSecond, default).WaitAsync(ConditionSignal.SafetyNet);
 
-        var outcome = await ExecProbe.ProbeAsync(Command("sh", "-c", "sleep 5"), Target(), OneSecond, default);
+        Assert.Equal(ProbeOutcome.Failure("command \"sh -c sleep 60\" timed out after 1s"), outcome);
+    }
 
-        Assert.Equal(ProbeOutcome.Failure("command \"sh -c sleep 5\" timed out after 1s"), outcome);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
+    [Fact]
+    public async Task ProbeAsync_Timeout_IsTheRuntimesTimeoutForTheCommand()
+    {
+        TimeSpan? given = null;
+        var target = new ProbeTarget { PodIp = "127.0.0.1", Exec = (_, timeout, _) => { given = timeout; return Task.FromResult(new ExecResult(-1, "", TimedOut: true)); } };
+
+        var outcome = await ExecProbe.ProbeAsync(Command("true"), target, TimeSpan.FromSeconds(3), default);
+
+        Assert.Equal(TimeSpan.FromSeconds(3), given);
+        Assert.Equal(ProbeOutcome.Failure("command \"true\" timed out after 3s"), outcome);
     }
 
     [Fact]

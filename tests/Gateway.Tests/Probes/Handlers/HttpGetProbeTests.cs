@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Probes;
@@ -7,6 +6,7 @@ using Gateway.Runtimes;
 using Gateway.Tests.TestSupport;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Probes.Handlers;
 
@@ -271,35 +271,51 @@ public sealed class HttpGetProbeTests : IDisposable
     [Fact]
     public async Task ProbeAsync_SlowServer_FailsAfterTimeout()
     {
-        await using var server = await LocalServer.StartAsync(async context =>
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LocalServer.StartAsync(context =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
+            received.TrySetResult();
+            return Cancellation.WhenCancelled(context.RequestAborted);
         });
-        var stopwatch = Stopwatch.StartNew();
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await ProbePastTimeoutAsync(server.Port, received.Task);
 
         Assert.Equal(ProbeResult.Failure, outcome.Result);
         Assert.False(outcome.IsError);
         Assert.Contains("context deadline exceeded", outcome.Output);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
     }
 
     [Fact]
     public async Task ProbeAsync_SlowBody_FailsAfterTimeout()
     {
+        var sentHeaders = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LocalServer.StartAsync(async context =>
         {
             await context.Response.WriteAsync("partial");
             await context.Response.Body.FlushAsync();
-            await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
+            sentHeaders.TrySetResult();
+            await Cancellation.WhenCancelled(context.RequestAborted);
         });
-        var stopwatch = Stopwatch.StartNew();
 
-        var outcome = await _probe.ProbeAsync(Get(server.Port), ProbeTargets.Target(), OneSecond, default);
+        var outcome = await ProbePastTimeoutAsync(server.Port, sentHeaders.Task);
 
         Assert.Equal(ProbeResult.Failure, outcome.Result);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
+    }
+
+    /// <summary>
+    /// Probes a server that never finishes its answer, on a fake clock: once the server holds the
+    /// request, the clock moves past the probe's one-second timeout. Nothing else can end the probe.
+    /// </summary>
+    private static async Task<ProbeOutcome> ProbePastTimeoutAsync(int port, Task serverHoldsTheRequest)
+    {
+        var time = new FakeTimeProvider();
+        using var probe = new HttpGetProbe(time);
+        var probing = probe.ProbeAsync(Get(port), ProbeTargets.Target(), OneSecond, default);
+        await serverHoldsTheRequest.WaitAsync(ConditionSignal.SafetyNet);
+
+        time.Advance(OneSecond);
+
+        return await probing.WaitAsync(ConditionSignal.SafetyNet);
     }
 
     [Fact]
@@ -346,7 +362,8 @@ public sealed class HttpGetProbeTests : IDisposable
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=probe-test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        // The probe checks no certificate, so fixed dates do: the test reads no clock.
+        using var created = request.CreateSelfSigned(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2120, 1, 1, 0, 0, 0, TimeSpan.Zero));
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), password: null);
     }
 }

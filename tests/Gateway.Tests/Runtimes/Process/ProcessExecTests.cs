@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Gateway.Runtimes.Process;
+using Gateway.Tests.TestSupport;
 
 namespace Gateway.Tests.Runtimes.Process;
 
@@ -53,16 +53,17 @@ public sealed class ProcessExecTests : IDisposable
     [Fact]
     public async Task RunAsync_PastTimeout_KillsProcessTree()
     {
-        var pidFile = Path.Combine(_directory, "child.pid");
-        var stopwatch = Stopwatch.StartNew();
+        // The child holds the write end of a FIFO the test reads: end of file there is the child's exit.
+        var childAlive = Path.Combine(_directory, "child.alive");
+        Assert.Equal(0, (await RunAsync(["mkfifo", childAlive], ProbeTimeout)).ExitCode);
 
-        var result = await RunAsync(["sh", "-c", $"sleep 5 & echo $! > {pidFile}; wait"], OneSecond);
+        var run = RunAsync(["sh", "-c", $"sleep 60 3>{childAlive} & wait"], OneSecond);
+        await using var fifo = await Task.Run(() => new FileStream(childAlive, FileMode.Open, FileAccess.Read)).WaitAsync(ConditionSignal.SafetyNet);
+        var result = await run.WaitAsync(ConditionSignal.SafetyNet);
 
         Assert.True(result.TimedOut);
         Assert.Equal(-1, result.ExitCode);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
-        var child = int.Parse(File.ReadAllText(pidFile).Trim());
-        Assert.True(await IsGoneAsync(child), $"child {child} still runs");
+        Assert.Equal(0, await fifo.ReadAsync(new byte[1]).AsTask().WaitAsync(ConditionSignal.SafetyNet));
     }
 
     [Fact]
@@ -85,34 +86,4 @@ public sealed class ProcessExecTests : IDisposable
 
     private Task<Gateway.Runtimes.ExecResult> RunAsync(string[] argv, TimeSpan timeout) =>
         ProcessExec.RunAsync(argv, _directory, HostEnvironment(), timeout, ProcessExec.DefaultOutputLimit, default);
-
-    /// <summary>Gone, or a zombie waiting for its new parent to reap it.</summary>
-    private static async Task<bool> IsGoneAsync(int pid)
-    {
-        for (var i = 0; i < 20; i++)
-        {
-            var stat = $"/proc/{pid}/stat";
-            if (!File.Exists(stat))
-            {
-                return true;
-            }
-
-            try
-            {
-                var text = await File.ReadAllTextAsync(stat);
-                if (text[(text.LastIndexOf(')') + 2)..].StartsWith('Z'))
-                {
-                    return true;
-                }
-            }
-            catch (IOException)
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
-    }
 }
