@@ -1,0 +1,3 @@
+module templatehash
+
+go 1.19
