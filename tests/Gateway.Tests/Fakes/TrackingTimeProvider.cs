@@ -27,7 +27,7 @@ internal sealed class TrackingTimeProvider(DateTimeOffset start) : FakeTimeProvi
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var tracked = new TrackedTimer(this);
+        var tracked = new TrackedTimer(this, dueTime);
         lock (_lock)
         {
             _timers.Add(tracked);
@@ -45,9 +45,12 @@ internal sealed class TrackingTimeProvider(DateTimeOffset start) : FakeTimeProvi
     /// <summary>Completes once <paramref name="timer"/> has been disposed.</summary>
     public Task WaitForDisposedAsync(TrackedTimer timer) => _changed.WaitAsync(() => timer.IsDisposed, "a timer to be disposed");
 
-    public sealed class TrackedTimer(TrackingTimeProvider owner) : ITimer
+    public sealed class TrackedTimer(TrackingTimeProvider owner, TimeSpan dueTime) : ITimer
     {
         private volatile bool _disposed;
+
+        /// <summary>When the timer was first due, counted from its creation.</summary>
+        public TimeSpan DueTime => dueTime;
 
         internal ITimer? Inner { get; set; }
 
