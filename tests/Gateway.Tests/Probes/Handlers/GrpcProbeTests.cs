@@ -16,6 +16,9 @@ public sealed class GrpcProbeTests : IAsyncLifetime, IDisposable
     // Generous where the timeout is not what is tested: process start, JIT and the first HTTP/2
     // connection can take most of a second while other test classes run in parallel.
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(4);
+
+    // The real clock only bounds each probe against a hung socket. It must be the real one: a gRPC deadline is a
+    // wall-clock instant that the client compares with its own clock, so a fake clock's "now" would be long past.
     private readonly GrpcProbe _probe = new(TimeProvider.System);
     private readonly HealthServiceImpl _health = new();
     private LocalServer? _server;

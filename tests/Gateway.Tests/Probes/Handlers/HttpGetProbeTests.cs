@@ -17,6 +17,8 @@ public sealed class HttpGetProbeTests : IDisposable
     // Generous where the timeout is not what is tested: process start, JIT and the first HTTP/2
     // connection can take most of a second while other test classes run in parallel.
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(4);
+
+    // The real clock only bounds each probe (ProbeTimeout) against a hung socket; the timeout tests run on a fake clock.
     private readonly HttpGetProbe _probe = new(TimeProvider.System);
 
     public void Dispose() => _probe.Dispose();

@@ -13,6 +13,8 @@ public sealed class TcpSocketProbeTests
     // Generous where the timeout is not what is tested: process start, JIT and the first HTTP/2
     // connection can take most of a second while other test classes run in parallel.
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(4);
+
+    // The real clock only bounds each probe (ProbeTimeout) against a hung socket; no test here is about the timeout.
     private readonly TcpSocketProbe _probe = new(TimeProvider.System);
 
     [Fact]
