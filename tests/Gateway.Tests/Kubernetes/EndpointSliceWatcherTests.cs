@@ -1,10 +1,12 @@
 using System.Net;
 using Gateway.Events;
 using Gateway.Kubernetes;
+using Gateway.Probes;
 using Gateway.Routing;
 using Gateway.Specs;
 using Gateway.Tests.Fakes;
 using Gateway.Tests.TestSupport;
+using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Gateway.Tests.Fakes.FakeKubernetesApi;
 using Endpoint = Gateway.Routing.Endpoint;
@@ -208,6 +210,40 @@ public sealed class EndpointSliceWatcherTests : IAsyncDisposable
             "service web: cannot watch the EndpointSlices of Service default/shop: 403 Forbidden: endpointslices.discovery.k8s.io is forbidden; routing to the last known 0 endpoint(s)",
             failed.Message);
         Assert.Equal(EndpointSliceWatcher.InitialBackOff, await WaitForPauseAsync(1));
+    }
+
+    [Fact]
+    public async Task RunAsync_ReadinessProbe_AnEndpointServesOnlyWhileTheSliceAndTheProbeBothSaySo()
+    {
+        var probe = new V1Probe
+        {
+            HttpGet = new V1HTTPGetAction { Path = "/ready", Port = "http" },
+            InitialDelaySeconds = 0, PeriodSeconds = 10, TimeoutSeconds = 1, SuccessThreshold = 1, FailureThreshold = 3,
+        };
+        var prober = new ScriptedProber(_time).Track(probe, "endpoint", ProbeKind.Readiness)
+            .Then("endpoint", ProbeKind.Readiness, ProbeOutcome.Failure("HTTP probe failed with statuscode: 503"))
+            .Always("endpoint", ProbeKind.Readiness, ProbeOutcome.Success());
+        var service = Service with { Backend = new ClusterBackend("default", "shop", "http", probe) };
+        await using var watcher = new EndpointSliceWatcher(service, _api.Client(), _endpoints, _status, _events.Recorder, prober, _time, T0.AddHours(-1), observer: null, NullLogger.Instance);
+        _api.Upsert(Slice("shop-a", "shop", 8080, Endpoint("10.0.0.1", "shop-a")));
+
+        _running = watcher.RunAsync(_stop.Token);
+        await WaitForRoutedAsync("shop-a");
+
+        // Ready in its slice, but not probed yet: readiness starts as failure.
+        Assert.False(Routed[0].Serving);
+        var first = Assert.Single(await prober.WaitForCallsAsync("endpoint", ProbeKind.Readiness, 1));
+        Assert.Equal(("10.0.0.1", 8080), (first.Target.PodIp, first.Target.ResolvePort("http")));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await _routed.WaitAsync(() => Routed[0].Serving, "shop-a serving once its probe passed");
+
+        _api.Upsert(Slice("shop-a", "shop", 8080, Endpoint("10.0.0.1", "shop-a", ready: false)));
+        await _routed.WaitAsync(() => !Routed[0].Serving, "shop-a not serving once its slice says so");
+        _api.Upsert(Slice("shop-a", "shop", 8080, Endpoint("10.0.0.1", "shop-a")));
+        await _routed.WaitAsync(() => Routed[0].Serving, "shop-a serving again");
+        Assert.Equal(2, prober.Calls("endpoint", ProbeKind.Readiness).Count);
+        await _stop.CancelAsync();
+        await _running.WaitAsync(ConditionSignal.SafetyNet);
     }
 
     [Fact]
