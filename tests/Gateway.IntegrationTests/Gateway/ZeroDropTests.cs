@@ -31,6 +31,21 @@ public sealed class ZeroDropTests
         Assert.True(result.Failed == 0, $"{result.Failed} of {result.Sent} requests failed:\n{load.FailureSample}");
     }
 
+    /// <summary>The requests the gateway's listeners are serving now (<c>http_server_active_requests</c>, the scrape itself included).</summary>
+    private static async Task<double> ActiveRequestsAsync(GatewayProcess gateway) =>
+        (await gateway.Admin.GetStringAsync("/metrics")).Split('\n')
+            .Where(line => line.StartsWith("http_server_active_requests{", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Starts <paramref name="count"/> slow requests and returns once the gateway is serving them all.</summary>
+    private static async Task<List<Task<HttpResponseMessage>>> SlowRequestsInFlightAsync(GatewayProcess gateway, int count)
+    {
+        var before = await ActiveRequestsAsync(gateway);
+        var slow = Enumerable.Range(0, count).Select(_ => gateway.Proxy.GetAsync("/slow?ms=2000")).ToList();
+        await Poll.UntilAsync(async () => await ActiveRequestsAsync(gateway) >= before + count, $"{count} slow requests in flight");
+        return slow;
+    }
+
     private static async Task PostToPodAsync(V1Pod pod, string path)
     {
         using var direct = new HttpClient();
@@ -177,8 +192,7 @@ public sealed class ZeroDropTests
         var (gateway, pods) = await StartAsync(1);
         await using var _ = gateway;
 
-        var slow = Enumerable.Range(0, 3).Select(_ => gateway.Proxy.GetAsync("/slow?ms=2000")).ToList();
-        await Task.Delay(300);
+        var slow = await SlowRequestsInFlightAsync(gateway, 3);
         await RewriteSettingsAsync(gateway, Web(1, "\"--shutdown-delay\", \"0\""));
         await gateway.WaitForPodsAsync(p => p.Any(x => x.Metadata.Name == pods[0].Metadata.Name && x.Metadata.DeletionTimestamp is not null) || p.All(x => x.Metadata.Name != pods[0].Metadata.Name),
             "the old pod draining", TimeSpan.FromSeconds(30));
@@ -195,8 +209,7 @@ public sealed class ZeroDropTests
         var (gateway, _) = await StartAsync(1);
         await using var __ = gateway;
 
-        var slow = gateway.Proxy.GetAsync("/slow?ms=2000");
-        await Task.Delay(300);
+        var slow = (await SlowRequestsInFlightAsync(gateway, 1)).Single();
         var exit = gateway.StopAsync();
 
         var response = await slow;
