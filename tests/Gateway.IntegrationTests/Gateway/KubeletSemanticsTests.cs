@@ -5,7 +5,7 @@ using k8s.Models;
 
 namespace Gateway.IntegrationTests.Gateway;
 
-/// <summary>SEMANTICS.md on real processes: probes, restarts, back-off, phase, readiness-gated routing.</summary>
+/// <summary>docs/semantics.md on real processes: probes, restarts, back-off, phase, readiness-gated routing.</summary>
 public sealed class KubeletSemanticsTests
 {
     private static V1ContainerStatus Container(V1Pod pod, string name = "web") => pod.Status.ContainerStatuses.Single(c => c.Name == name);
