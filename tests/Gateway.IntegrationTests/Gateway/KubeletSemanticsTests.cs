@@ -5,7 +5,7 @@ using k8s.Models;
 
 namespace Gateway.IntegrationTests.Gateway;
 
-/// <summary>SEMANTICS.md on real processes: probes, restarts, back-off, phase, readiness-gated routing.</summary>
+/// <summary>docs/semantics.md on real processes: probes, restarts, back-off, phase, readiness-gated routing.</summary>
 public sealed class KubeletSemanticsTests
 {
     private static V1ContainerStatus Container(V1Pod pod, string name = "web") => pod.Status.ContainerStatuses.Single(c => c.Name == name);
@@ -15,12 +15,22 @@ public sealed class KubeletSemanticsTests
     private static string Service(string name, string args, string probes, string extraPorts = "", string? path = null) =>
         DemoService.Member(name, args: args, probes: probes, gracePeriodSeconds: 3, extraPorts: extraPorts, path: path);
 
-    private static async Task<string> WriteManifestAsync(string yaml)
+    private static async Task<string> WriteManifestAsync(string yaml, string file = "pod.yaml", string? directory = null)
     {
-        var directory = Directory.CreateTempSubdirectory("gateway-manifest-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(directory, "pod.yaml"), yaml);
+        directory ??= Directory.CreateTempSubdirectory("gateway-manifest-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(directory, file), yaml);
         return directory;
     }
+
+    /// <summary>How many times <paramref name="pod"/>'s <paramref name="kind"/> probe has failed, from its folded Unhealthy events.</summary>
+    private static async Task<int> ProbeFailuresAsync(GatewayProcess gateway, string pod, string kind) =>
+        (await gateway.GetEventsAsync())
+            .Where(e => e.InvolvedObject.Name == pod && e.Reason == "Unhealthy" && e.Message.StartsWith($"{kind} probe failed:", StringComparison.Ordinal))
+            .Sum(e => e.Count ?? 1);
+
+    /// <summary>Waits until <paramref name="pod"/>'s <paramref name="kind"/> probe has failed <paramref name="count"/> times: the probe ran and its failure had every chance to act.</summary>
+    private static Task UntilProbeFailuresAsync(GatewayProcess gateway, string pod, string kind, int count) =>
+        Poll.UntilAsync(async () => await ProbeFailuresAsync(gateway, pod, kind) >= count, $"{count} failed {kind} probes of {pod}\n{gateway.Output}", TimeSpan.FromSeconds(20));
 
     [Fact]
     public async Task SeedPod_WithShortenedDelays_RestartsOnceAndStaysRunning()
@@ -85,18 +95,20 @@ public sealed class KubeletSemanticsTests
     {
         await using var gateway = await GatewayProcess.StartAsync(Demo("web", "\"--ready-after\", \"1000\"",
             """ "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1, "failureThreshold": 1 } """));
-        await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0]).State.Running is not null, "a running pod");
+        var name = (await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0]).State.Running is not null, "a running pod"))[0].Metadata.Name;
 
-        var deadline = DateTime.UtcNow.AddSeconds(4);
-        while (DateTime.UtcNow < deadline)
+        // Requests all along, until the readiness probe has failed four times at a threshold of 1:
+        // four chances for a failed readiness probe to send the pod a request or to restart it.
+        await Poll.UntilAsync(async () =>
         {
-            var response = await gateway.Proxy.GetAsync("/");
+            using var response = await gateway.Proxy.GetAsync("/");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.NotNull(response.Headers.RetryAfter);
-            await Task.Delay(200);
-        }
+            return await ProbeFailuresAsync(gateway, name, "Readiness") >= 4;
+        }, "four failed readiness probes", TimeSpan.FromSeconds(20));
 
         var pod = (await gateway.GetPodsAsync()).Items.Single();
+        Assert.Equal(name, pod.Metadata.Name);
         Assert.Equal(0, Container(pod).RestartCount);
         Assert.False(Container(pod).Ready);
         Assert.Equal("False", pod.Status.Conditions.Single(c => c.Type == "Ready").Status);
@@ -144,25 +156,34 @@ public sealed class KubeletSemanticsTests
     [InlineData("Never", "exit 0", "Succeeded", 0)]
     public async Task BarePod_EndsInItsTerminalPhaseAndStaysThere(string restartPolicy, string script, string phase, int exitCode)
     {
-        var directory = await WriteManifestAsync($$"""
+        static string Manifest(string name, string restartPolicy, string command) => $$"""
             apiVersion: v1
             kind: Pod
-            metadata: { name: once }
+            metadata: { name: {{name}} }
             spec:
               restartPolicy: {{restartPolicy}}
               containers:
               - name: main
-                command: [ "sh", "-c", "sleep 1; {{script}}" ]
-            """);
-        await using var gateway = await GatewayProcess.StartAsync("""{ "once": { "Manifest": "pod.yaml" } }""", directory);
+                command: [ "sh", "-c", "{{command}}" ]
+            """;
 
-        var pods = await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.Phase == phase, $"phase {phase}");
-        Assert.Equal(exitCode, Container(pods[0], "main").State.Terminated.ExitCode);
-        Assert.Equal(0, Container(pods[0], "main").RestartCount);
+        // A control pod runs the same script a second later under Always: once it has been restarted,
+        // the gateway has had its chance to restart "once" too.
+        var directory = await WriteManifestAsync(Manifest("once", restartPolicy, $"sleep 1; {script}"));
+        await WriteManifestAsync(Manifest("control", "Always", $"sleep 2; {script}"), "control.yaml", directory);
+        await using var gateway = await GatewayProcess.StartAsync("""{ "once": { "Manifest": "pod.yaml" }, "control": { "Manifest": "control.yaml", "Route": { "Path": "/control/{**rest}" } } }""", directory);
 
-        await Task.Delay(1500);
+        var pods = await gateway.WaitForPodsAsync(p => p.Count == 2 && p.Single(x => x.Metadata.Name == "once").Status.Phase == phase, $"phase {phase}");
+        var once = Container(pods.Single(x => x.Metadata.Name == "once"), "main");
+        Assert.Equal(exitCode, once.State.Terminated.ExitCode);
+        Assert.Equal(0, once.RestartCount);
+
+        await gateway.WaitForPodsAsync(p => Container(p.Single(x => x.Metadata.Name == "control"), "main") is { RestartCount: >= 1 } control
+            && control.LastState.Terminated.FinishedAt >= once.State.Terminated.FinishedAt, "the control pod restarted after an exit no earlier than once's", TimeSpan.FromSeconds(30));
         var later = await gateway.GetPodAsync("once");
         Assert.Equal(phase, later!.Status.Phase);
+        Assert.Equal(0, Container(later, "main").RestartCount);
+        Assert.Equal(exitCode, Container(later, "main").State.Terminated.ExitCode);
     }
 
     [Fact]
@@ -191,11 +212,16 @@ public sealed class KubeletSemanticsTests
             + Service("closed", "", """ "readinessProbe": { "tcpSocket": { "port": "unused" }, "periodSeconds": 1 } """, extraPorts: """, { "name": "unused", "containerPort": 9999 }""", path: "/closed/{**rest}")
             + "}");
 
-        await gateway.WaitForPodsAsync(p => p.Count == 2 && p.Any(x => x.Metadata.Labels["app"] == "open" && Container(x).Ready == true), "the open pod ready");
-        await Task.Delay(2000);
-        var closed = (await gateway.GetPodsAsync()).Items.Single(x => x.Metadata.Labels["app"] == "closed");
+        var pods = await gateway.WaitForPodsAsync(p => p.Count == 2 && p.Any(x => x.Metadata.Labels["app"] == "open" && Container(x).Ready == true), "the open pod ready");
+        var name = pods.Single(x => x.Metadata.Labels["app"] == "closed").Metadata.Name;
+
+        // A readiness result starts as failure: not ready proves nothing until the probe has run and failed.
+        await UntilProbeFailuresAsync(gateway, name, "Readiness", 3);
+        var closed = (await gateway.GetPodsAsync()).Items.Single(x => x.Metadata.Name == name);
         Assert.False(Container(closed).Ready);
         Assert.NotNull(Container(closed).State.Running);
+        Assert.Contains(await gateway.GetEventsAsync(), e => e.InvolvedObject.Name == name && e.Message.StartsWith("Readiness probe failed: dial tcp", StringComparison.Ordinal)
+            && e.Message.EndsWith("connection refused", StringComparison.Ordinal));
     }
 
     [Fact]

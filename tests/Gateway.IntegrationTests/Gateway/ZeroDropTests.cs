@@ -31,6 +31,30 @@ public sealed class ZeroDropTests
         Assert.True(result.Failed == 0, $"{result.Failed} of {result.Sent} requests failed:\n{load.FailureSample}");
     }
 
+    /// <summary>The requests the gateway's listeners are serving now (<c>http_server_active_requests</c>, the scrape itself included).</summary>
+    private static async Task<double> ActiveRequestsAsync(GatewayProcess gateway) =>
+        (await gateway.Admin.GetStringAsync("/metrics")).Split('\n')
+            .Where(line => line.StartsWith("http_server_active_requests{", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Starts <paramref name="count"/> requests that each take <paramref name="ms"/> and returns once the gateway is serving them all.</summary>
+    private static async Task<List<Task<HttpResponseMessage>>> SlowRequestsInFlightAsync(GatewayProcess gateway, int count, int ms = 2000)
+    {
+        var before = await ActiveRequestsAsync(gateway);
+        var slow = Enumerable.Range(0, count).Select(_ => gateway.Proxy.GetAsync($"/slow?ms={ms}")).ToList();
+        await Poll.UntilAsync(async () => await ActiveRequestsAsync(gateway) >= before + count, $"{count} slow requests in flight");
+        return slow;
+    }
+
+    /// <summary>The pod's drain had requests to wait for: it began while they were still in flight (the drain's log line says how long it took).</summary>
+    private static async Task AssertDrainWaitedAsync(GatewayProcess gateway, string pod)
+    {
+        var drained = new System.Text.RegularExpressions.Regex($@"pod {pod}: drained in ([0-9.]+) s");
+        await Poll.UntilAsync(() => Task.FromResult(drained.IsMatch(gateway.Output)), $"the drain of {pod} to end\n{gateway.Output}");
+        var seconds = double.Parse(drained.Match(gateway.Output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(seconds > 0.5, $"{pod} drained in {seconds} s: the slow requests had ended before its drain began\n{gateway.Output}");
+    }
+
     private static async Task PostToPodAsync(V1Pod pod, string path)
     {
         using var direct = new HttpClient();
@@ -177,8 +201,8 @@ public sealed class ZeroDropTests
         var (gateway, pods) = await StartAsync(1);
         await using var _ = gateway;
 
-        var slow = Enumerable.Range(0, 3).Select(_ => gateway.Proxy.GetAsync("/slow?ms=2000")).ToList();
-        await Task.Delay(300);
+        // Long enough to outlast the replacement pod's start and first readiness success, after which the old pod drains.
+        var slow = await SlowRequestsInFlightAsync(gateway, 3, ms: 6000);
         await RewriteSettingsAsync(gateway, Web(1, "\"--shutdown-delay\", \"0\""));
         await gateway.WaitForPodsAsync(p => p.Any(x => x.Metadata.Name == pods[0].Metadata.Name && x.Metadata.DeletionTimestamp is not null) || p.All(x => x.Metadata.Name != pods[0].Metadata.Name),
             "the old pod draining", TimeSpan.FromSeconds(30));
@@ -187,6 +211,8 @@ public sealed class ZeroDropTests
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+
+        await AssertDrainWaitedAsync(gateway, pods[0].Metadata.Name);
     }
 
     [Fact]
@@ -195,8 +221,7 @@ public sealed class ZeroDropTests
         var (gateway, _) = await StartAsync(1);
         await using var __ = gateway;
 
-        var slow = gateway.Proxy.GetAsync("/slow?ms=2000");
-        await Task.Delay(300);
+        var slow = (await SlowRequestsInFlightAsync(gateway, 1)).Single();
         var exit = gateway.StopAsync();
 
         var response = await slow;

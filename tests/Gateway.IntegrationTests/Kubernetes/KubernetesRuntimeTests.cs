@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Gateway.IntegrationTests.Infrastructure;
 
@@ -54,6 +53,14 @@ public sealed class KubernetesRuntimeTests : IAsyncLifetime
         return seen;
     }
 
+    /// <summary>The requests <paramref name="backend"/> has served, from its <c>/stats</c>: no probe runs here, so each is a routed request.</summary>
+    private static async Task<long> RequestsAsync(DemoBackendProcess backend) =>
+        long.Parse((await backend.Http.GetStringAsync("/stats")).Replace("requests ", "", StringComparison.Ordinal).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The names of the EndpointSlices the gateway routes by, one per service and port.</summary>
+    private static async Task<List<string>> RoutedSlicesAsync(GatewayProcess gateway) =>
+        [.. k8s.KubernetesJson.Deserialize<k8s.Models.V1EndpointSliceList>(await gateway.Admin.GetStringAsync("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices")).Items.Select(s => s.Metadata.Name)];
+
     private static Task UntilAnswersAsync(GatewayProcess gateway, string[] expected, string what) =>
         Poll.UntilAsync(async () => (await AnswersAsync(gateway)).SetEquals(expected), $"{what}: answers from [{string.Join(", ", expected)}]\n{gateway.Output}");
 
@@ -85,33 +92,22 @@ public sealed class KubernetesRuntimeTests : IAsyncLifetime
         Set(_b, ready: true);
         await UntilAnswersAsync(gateway, ["shop-a", "shop-b"], "both ready endpoints");
 
-        // Load, and slow requests in flight on both, while shop-a terminates and then goes.
-        var failures = new ConcurrentBag<string>();
-        using var stop = new CancellationTokenSource();
-        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                using var response = await gateway.Proxy.GetAsync("/");
-                if (!response.IsSuccessStatusCode)
-                {
-                    failures.Add($"{(int)response.StatusCode}");
-                }
-            }
-        })).ToList();
+        // Slow requests in flight on both (round robin: two each), then load, while shop-a terminates and then goes.
+        var (a, b) = (await RequestsAsync(_a), await RequestsAsync(_b));
         var slow = Enumerable.Range(0, 4).Select(_ => gateway.Proxy.GetAsync("/slow?ms=1500")).ToList();
-        await Task.Delay(200);
+        await Poll.UntilAsync(async () => await RequestsAsync(_a) >= a + 2 && await RequestsAsync(_b) >= b + 2, "two slow requests in flight on each backend");
+        await using var load = new LoadGenerator(gateway.Proxy.BaseAddress!);
 
         Set(_a, ready: false, serving: true, terminating: true);
         await UntilAnswersAsync(gateway, ["shop-b"], "no new request to the terminating endpoint");
         var slowAnswers = await Task.WhenAll(slow);
         Remove(_a);
-        await Task.Delay(300);
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        await Poll.UntilAsync(async () => !(await RoutedSlicesAsync(gateway)).Contains($"web-{_a.Port}"), "the removed endpoint gone from routing");
+        await load.WaitForMoreAsync(200);
+        var (sent, failed) = await load.StopAsync();
 
         Assert.All(slowAnswers, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Empty(failures);
+        Assert.True(failed == 0, $"{failed} of {sent} requests failed:\n{load.FailureSample}");
         Assert.Equal(["shop-b"], await AnswersAsync(gateway));
 
         // None ready: serving-and-terminating endpoints get the requests; none at all: 503.
