@@ -8,6 +8,19 @@ namespace Gateway.Hosting;
 /// </summary>
 internal static class LoggingSettings
 {
+    /// <summary>
+    /// The framework's chatty categories at Warning, beneath every other source, so a settings file
+    /// without a <c>Logging</c> section logs nothing per proxied request (ASP.NET Core's hosting and
+    /// YARP's forwarder would log three lines a request at Information), and one that names a category
+    /// gets what it names. Requests are logged by the access log, when it is on.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> Defaults = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = nameof(LogLevel.Warning),
+        ["Logging:LogLevel:Yarp"] = nameof(LogLevel.Warning),
+        ["Logging:LogLevel:System.Net.Http"] = nameof(LogLevel.Warning),
+    };
+
     public static IReadOnlyList<string> Validate(IConfiguration configuration)
     {
         var logging = configuration.GetSection("Logging");

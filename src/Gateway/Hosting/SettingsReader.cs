@@ -4,8 +4,9 @@ using Gateway.Specs;
 namespace Gateway.Hosting;
 
 /// <summary>
-/// The one way the settings are read, at start and on every reload: the settings file (read once,
-/// at most <see cref="MaxFileBytes"/>), then environment variables, then the command line, validated
+/// The one way the settings are read, at start and on every reload: the gateway's logging defaults
+/// (<see cref="LoggingSettings.Defaults"/>), then the settings file (read once, at most
+/// <see cref="MaxFileBytes"/>), then environment variables, then the command line, validated
 /// whole by <see cref="GatewaySpecLoader"/> and <see cref="LoggingSettings"/>. It never throws: a file that cannot be read or parsed is
 /// one error naming the file, line and position.
 /// </summary>
@@ -39,6 +40,7 @@ internal sealed class SettingsReader(string settingsPath, IReadOnlyList<string> 
         try
         {
             configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(LoggingSettings.Defaults)
                 .AddJsonStream(new MemoryStream(bytes))
                 .AddEnvironmentVariables()
                 .AddCommandLine([.. commandLine])

@@ -74,7 +74,7 @@ public sealed record ContainerStatus
 
     /// <summary>
     /// A copy running a new instance (started, or adopted from an earlier gateway), its probes back
-    /// at their starting values (SEMANTICS.md, "The prober worker").
+    /// at their starting values (docs/semantics.md#probe-starting-values).
     /// </summary>
     public ContainerStatus WithNewInstance(string instanceId, DateTimeOffset startedAt, int instancesStarted) => this with
     {

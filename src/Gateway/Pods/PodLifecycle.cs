@@ -8,7 +8,7 @@ namespace Gateway.Pods;
 
 /// <summary>
 /// The pod state machine: a pure function of (state, event, now) to (state, actions). The pod worker
-/// around it does the I/O; every rule of SEMANTICS.md about restarts and phase is decided here.
+/// around it does the I/O; the rules of docs/semantics.md#restarts and #pod-phase are decided here or in the pure functions it calls (RestartRules, PodPhaseCalculator).
 /// </summary>
 public static class PodLifecycle
 {

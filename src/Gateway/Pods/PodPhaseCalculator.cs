@@ -1,6 +1,6 @@
 namespace Gateway.Pods;
 
-/// <summary>The pod phase from its containers, as the kubelet's <c>getPhase</c> decides it (SEMANTICS.md, "Pod phase").</summary>
+/// <summary>The pod phase from its containers, as the kubelet's <c>getPhase</c> decides it (docs/semantics.md#pod-phase-table).</summary>
 public static class PodPhaseCalculator
 {
     /// <summary>

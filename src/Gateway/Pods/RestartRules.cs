@@ -3,7 +3,7 @@ using k8s.Models;
 
 namespace Gateway.Pods;
 
-/// <summary>The restart decisions of SEMANTICS.md, "Restarts", as plain functions.</summary>
+/// <summary>The restart decisions of docs/semantics.md#restarts, as plain functions.</summary>
 public static class RestartRules
 {
     /// <summary>The grace period never goes below this when the gateway kills a container for a failed probe.</summary>

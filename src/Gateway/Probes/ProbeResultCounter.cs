@@ -14,7 +14,7 @@ public sealed class ProbeResultCounter(ProbeKind kind, int successThreshold, int
     /// <summary>The cached result; starts at the kind's initial value.</summary>
     public ProbeResult Result { get; private set; } = InitialValue(kind);
 
-    /// <summary>readiness = failure, liveness = success, startup = unknown (SEMANTICS.md).</summary>
+    /// <summary>readiness = failure, liveness = success, startup = unknown (docs/semantics.md#probe-starting-values).</summary>
     public static ProbeResult InitialValue(ProbeKind kind) => kind switch
     {
         ProbeKind.Readiness => ProbeResult.Failure,

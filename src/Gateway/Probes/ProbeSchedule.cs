@@ -1,6 +1,6 @@
 namespace Gateway.Probes;
 
-/// <summary>When a probe worker ticks and when a tick is skipped (SEMANTICS.md, "The prober worker").</summary>
+/// <summary>When a probe worker ticks and when a tick is skipped (docs/semantics.md#probe-schedule and #probe-initial-delay).</summary>
 public static class ProbeSchedule
 {
     /// <summary>

@@ -88,13 +88,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <param name="extraArgs">More command-line arguments for the gateway.</param>
     /// <param name="adminHost">The admin listener's address: <c>0.0.0.0</c> binds every interface (tests still connect to 127.0.0.1).</param>
     /// <param name="adminScheme"><c>https</c> for an admin listener with the gateway's own certificate.</param>
+    /// <param name="loggingSection">false: a settings file with no <c>Logging</c> section, as a user's own often is.</param>
     public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null,
-        string adminHost = "127.0.0.1", string adminScheme = "http")
+        string adminHost = "127.0.0.1", string adminScheme = "http", bool loggingSection = true)
     {
         var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
         var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
         var settingsPath = Path.Combine(directory, "appsettings.json");
-        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson, adminHost, adminScheme));
+        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson, adminHost, adminScheme, loggingSection));
         var output = new StringBuilder();
         var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output);
         var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort, adminScheme);
@@ -127,9 +128,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>A settings file; its state folder is <c>state</c> beside it (the loader resolves the path against the file's folder).</summary>
-    public static string Settings(string servicesJson, int proxyPort, int adminPort, string? gatewayJson = null, string adminHost = "127.0.0.1", string adminScheme = "http") => $$"""
+    public static string Settings(string servicesJson, int proxyPort, int adminPort, string? gatewayJson = null, string adminHost = "127.0.0.1", string adminScheme = "http",
+        bool loggingSection = true) => $$"""
         {
-          "Logging": { "LogLevel": { "Default": "Information", "Microsoft": "Warning", "Yarp": "Warning" } },
+          {{(loggingSection ? "\"Logging\": { \"LogLevel\": { \"Default\": \"Information\", \"Microsoft\": \"Warning\", \"Yarp\": \"Warning\" } }," : "")}}
           "Gateway": {{{(gatewayJson is null ? "" : gatewayJson + ",")}}
             "StateDirectory": "state",
             "Proxy": { "Urls": "http://127.0.0.1:{{proxyPort}}" },

@@ -33,7 +33,7 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
         _events = new EventRecorder(_time, NullLogger<EventRecorder>.Instance);
         _adopting = new AdoptingRuntime(_runtime);
         _watch = new RegistryWatch(_registry);
-        var context = new PodWorkerContext(new ContainerRuntimes(_adopting), new ScriptedProber(_time), _registry, _events, _drainer, new PortAllocator(), _time,
+        var context = new PodWorkerContext(TestRuntimes.Everywhere(_adopting), new ScriptedProber(_time), _registry, _events, _drainer, new PortAllocator(), _time,
             GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
         _pods = new PodManager(context);
     }

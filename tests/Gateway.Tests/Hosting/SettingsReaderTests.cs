@@ -31,6 +31,23 @@ public sealed class SettingsReaderTests : IDisposable
         Assert.Equal("Warning", read.Configuration!["Logging:LogLevel:Default"]);
     }
 
+    [Theory]
+    [InlineData("Microsoft.AspNetCore", null, "Warning")]
+    [InlineData("Yarp", null, "Warning")]
+    [InlineData("System.Net.Http", null, "Warning")]
+    [InlineData("Microsoft.AspNetCore", "Information", "Information")]
+    [InlineData("Yarp", "Debug", "Debug")]
+    public void Read_FrameworkLogCategories_WarningUnlessTheFileNamesThem(string category, string? inFile, string expected)
+    {
+        var logging = inFile is null ? "" : $$"""
+            "Logging": { "LogLevel": { "{{category}}": "{{inFile}}" } },
+            """;
+        var read = Read($$"""{ {{logging}} "Gateway": { "Services": { "web": { "Template": { "spec": { "containers": [ { "name": "web", "command": [ "x" ] } ] } } } } } }""");
+
+        Assert.Empty(read.Errors);
+        Assert.Equal(expected, read.Configuration![$"Logging:LogLevel:{category}"]);
+    }
+
     [Fact]
     public void Read_CommandLine_OverridesTheFile()
     {

@@ -26,7 +26,7 @@ internal sealed class PodHarness
         Runtime = new InMemoryRuntime(Time);
         Prober = new ScriptedProber(Time);
         Events = new EventRecorder(Time, NullLogger<EventRecorder>.Instance);
-        Context = new PodWorkerContext(new ContainerRuntimes(Runtime), Prober, Registry, Events, Drainer, new PortAllocator(), Time,
+        Context = new PodWorkerContext(TestRuntimes.Everywhere(Runtime), Prober, Registry, Events, Drainer, new PortAllocator(), Time,
             GatewayStartedAt: T0.AddHours(-1), NullLoggerFactory.Instance);
     }
 

@@ -5,7 +5,7 @@ namespace Gateway.Tests.Pods;
 
 public sealed class PodPhaseCalculatorTests
 {
-    // One row per rule of SEMANTICS.md's phase table, single- and multi-container.
+    // One row per rule of the phase table (docs/semantics.md#pod-phase-table), single- and multi-container.
     public static TheoryData<ContainerClass[], string, PodPhase> Table => new()
     {
         { [WaitingNeverRan], "Always", PodPhase.Pending },
