@@ -68,6 +68,9 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, TimeProvider time
 
                 burst ??= failed.DestinationId;
                 Retried?.Invoke(service, connectFailure ? "connect" : "reset");
+                var retried = context.Features.Get<RetriedRequest>() ?? new RetriedRequest();
+                retried.Retries++;
+                context.Features.Set(retried);
                 if (request.Body.CanSeek)
                 {
                     request.Body.Position = 0;

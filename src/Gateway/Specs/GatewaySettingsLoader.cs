@@ -7,7 +7,7 @@ namespace Gateway.Specs;
 internal static class GatewaySettingsLoader
 {
     // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
-    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process"];
+    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog"];
     private static readonly string[] ProxyKeys = ["Urls"];
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
@@ -37,6 +37,12 @@ internal static class GatewaySettingsLoader
         var inherit = gateway.Object("Process", ProcessKeys).Boolean("InheritEnvironment") ?? false;
         var maxPods = (int)(gateway.Integer("MaxPods", 1, GatewaySpec.MaxPodsLimit) ?? GatewaySpec.DefaultMaxPods);
         var stateDirectory = gateway.FilePath("StateDirectory", configDirectory) ?? StateDirectories.Default();
+        var accessLog = gateway.Scalar("AccessLog") switch
+        {
+            null or "" => null,
+            var log when string.Equals(log, GatewaySpec.AccessLogToStandardOutput, StringComparison.OrdinalIgnoreCase) => GatewaySpec.AccessLogToStandardOutput,
+            _ => gateway.FilePath("AccessLog", configDirectory),
+        };
         var adminAccess = new AdminAccessSpec(admin.FilePath("TokenFile", configDirectory), admin.FilePath("Kubeconfig", configDirectory), AdminHosts(admin));
         return new GatewaySpec(proxyUrls, adminUrls, [])
         {
@@ -45,6 +51,7 @@ internal static class GatewaySettingsLoader
             StateDirectory = stateDirectory,
             AdminAccess = adminAccess,
             InheritEnvironment = inherit,
+            AccessLog = accessLog,
         };
     }
 

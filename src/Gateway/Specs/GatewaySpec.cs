@@ -23,4 +23,10 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
 
     /// <summary><c>Gateway:Process:InheritEnvironment</c>: whether Process containers see the gateway's own environment (off: only the spec's env and a small base).</summary>
     public bool InheritEnvironment { get; init; }
+
+    /// <summary><c>Gateway:AccessLog</c>: one JSON line per proxied request, to <see cref="AccessLogToStandardOutput"/> or a file (relative to the settings file); null: off.</summary>
+    public string? AccessLog { get; init; }
+
+    /// <summary>The <c>Gateway:AccessLog</c> value that writes the access log to standard output.</summary>
+    public const string AccessLogToStandardOutput = "stdout";
 }

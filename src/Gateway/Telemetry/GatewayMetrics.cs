@@ -25,6 +25,9 @@ public sealed class GatewayMetrics
 
     private static readonly string[] Phases = [.. Enum.GetNames<PodPhase>()];
 
+    /// <summary>Proxied requests last from a millisecond to the minutes of a long poll (ASP.NET Core's own boundaries, in seconds).</summary>
+    private static readonly double[] RequestBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60];
+
     private readonly Counter<long> _retries;
     private readonly Histogram<double> _probeDuration;
     private readonly Histogram<double> _drainDuration;
@@ -38,11 +41,23 @@ public sealed class GatewayMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ProbeBuckets });
         _drainDuration = meter.CreateHistogram("gateway.drain.duration", unit: "s", description: "How long terminating pods took to finish their in-flight requests.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DrainBuckets });
+        RequestDuration = meter.CreateHistogram("gateway.request.duration", unit: "s",
+            description: "Proxied requests by service and response class (2xx, 3xx, 4xx, 5xx): how long they took, and by their count how many there were.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RequestBuckets });
+        ActiveRequests = meter.CreateUpDownCounter<long>("gateway.requests.active", unit: "{request}", description: "Proxied requests in flight, by service.");
+        ProxyErrors = meter.CreateCounter<long>("gateway.proxy.errors", unit: "{request}", description: "Proxied requests YARP could not complete, by service and error (its ForwarderError).");
         meter.CreateObservableCounter("gateway.probe.results", () => ProbeResults(probes), unit: "{probe}", description: "Probe runs by pod, container, probe kind, handler and result (success, failure, error).");
         meter.CreateObservableCounter("gateway.container.restarts", () => Restarts(restarts), unit: "{restart}", description: "Container restarts by pod, container and the previous instance's termination reason.");
         meter.CreateObservableGauge("gateway.pods", () => Pods(catalog, registry), unit: "{pod}", description: "Pods by service and phase.");
         meter.CreateObservableGauge("gateway.endpoints", () => Endpoints(catalog, endpoints), unit: "{endpoint}", description: "Endpoints by service and condition (ready, serving, terminating).");
     }
+
+    /// <summary>Recorded by <see cref="RequestTelemetry"/> with tag lists it builds once per service.</summary>
+    internal Histogram<double> RequestDuration { get; }
+
+    internal UpDownCounter<long> ActiveRequests { get; }
+
+    internal Counter<long> ProxyErrors { get; }
 
     public void RecordRetry(string service, string reason) =>
         _retries.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("reason", reason));

@@ -61,12 +61,57 @@ public sealed class TelemetryTests
         }
 
         Assert.True(sawRestart, "no scrape showed gateway_container_restarts_total\n" + gateway.Output);
+        await gateway.Proxy.GetAsync("/"); // a 200, or a 503 while the pod restarts: either is a proxied request
         var last = await gateway.Admin.GetStringAsync("/metrics");
         Assert.Contains("reason=\"Error\"", last, StringComparison.Ordinal);
-        foreach (var name in new[] { "gateway_probe_duration_seconds_bucket", "gateway_probe_results_total", "gateway_pods", "gateway_endpoints", "http_server_request_duration_seconds", "kestrel_active_connections", "dotnet_gc_collections_total" })
+        foreach (var name in new[] { "gateway_probe_duration_seconds_bucket", "gateway_probe_results_total", "gateway_pods", "gateway_endpoints", "gateway_request_duration_seconds_bucket", "kestrel_active_connections", "dotnet_gc_collections_total" })
         {
             Assert.Contains(name, last, StringComparison.Ordinal);
         }
+    }
+
+    [SkippableFact]
+    public async Task RequestMetrics_AfterAKnownNumberOfRequests_CountThemByServiceAndClass()
+    {
+        var promtool = RequiredTool.Find("promtool", "prometheus");
+        using var backend = await DemoBackendProcess.StartAsync("counted");
+        await using var gateway = await GatewayProcess.StartAsync($$"""{ "web": { "Runtime": "Static", "Addresses": [ "http://127.0.0.1:{{backend.Port}}" ] } }""");
+        await Poll.UntilAsync(async () => (await gateway.Proxy.GetAsync("/")).IsSuccessStatusCode, "the backend routed");
+        var before = Series(await gateway.Admin.GetStringAsync("/metrics"));
+
+        for (var i = 0; i < 7; i++)
+        {
+            (await gateway.Proxy.GetAsync("/")).EnsureSuccessStatusCode();
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await gateway.Proxy.GetAsync("/no-such-page")).StatusCode);
+        }
+
+        var text = await gateway.Admin.GetStringAsync("/metrics");
+        var after = Series(text);
+        double Delta(string series) => after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
+        Assert.Equal(7, Delta("gateway_request_duration_seconds_count{class=\"2xx\",service=\"web\"}"));
+        Assert.Equal(3, Delta("gateway_request_duration_seconds_count{class=\"4xx\",service=\"web\"}"));
+        Assert.Equal(0, after["gateway_requests_active{service=\"web\"}"]);
+        Assert.DoesNotContain("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+        var (exitCode, output) = await RunAsync(promtool, text, "check", "metrics");
+        Assert.True(exitCode == 0, $"promtool check metrics exited {exitCode}:\n{output}");
+    }
+
+    /// <summary>A scrape's samples by series (name and labels, without the scope labels OpenTelemetry adds).</summary>
+    private static Dictionary<string, double> Series(string scrape)
+    {
+        var series = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in scrape.Split('\n').Where(l => l.Length > 0 && l[0] != '#'))
+        {
+            var space = line.LastIndexOf(' ');
+            var name = System.Text.RegularExpressions.Regex.Replace(line[..space], @"otel_scope_[a-z_]+=""[^""]*"",?", "").Replace(",}", "}", StringComparison.Ordinal);
+            series[name] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        return series;
     }
 
     [SkippableFact]

@@ -31,10 +31,10 @@ public sealed class ZeroDropTests
         Assert.True(result.Failed == 0, $"{result.Failed} of {result.Sent} requests failed:\n{load.FailureSample}");
     }
 
-    /// <summary>The requests the gateway's listeners are serving now (<c>http_server_active_requests</c>, the scrape itself included).</summary>
+    /// <summary>The proxied requests the gateway is serving now (<c>gateway_requests_active</c>).</summary>
     private static async Task<double> ActiveRequestsAsync(GatewayProcess gateway) =>
         (await gateway.Admin.GetStringAsync("/metrics")).Split('\n')
-            .Where(line => line.StartsWith("http_server_active_requests{", StringComparison.Ordinal))
+            .Where(line => line.StartsWith("gateway_requests_active{", StringComparison.Ordinal))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Starts <paramref name="count"/> requests that each take <paramref name="ms"/> and returns once the gateway is serving them all.</summary>

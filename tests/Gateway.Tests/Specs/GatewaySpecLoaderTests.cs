@@ -19,6 +19,20 @@ public sealed class GatewaySpecLoaderTests : IDisposable
         return GatewaySpecLoader.Load(configuration, _dir, out errors);
     }
 
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("stdout", "stdout")]
+    [InlineData("STDOUT", "stdout")]
+    [InlineData("logs/access.log", "logs/access.log")]
+    public void Load_AccessLog_OffStandardOutputOrAFileBesideTheSettings(string? setting, string? expected)
+    {
+        var accessLog = setting is null ? "" : $"\"AccessLog\": \"{setting}\",";
+        var spec = Load($$"""{ "Gateway": { {{accessLog}} "Services": {} } }""", out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(expected is null or "stdout" ? expected : Path.Combine(_dir, expected), spec.AccessLog);
+    }
+
     private const string Web = """
         { "Gateway": { "Services": { "web": {
             "Route": { "Path": "/api/{**rest}", "Hosts": [ "example.test" ] },
