@@ -61,18 +61,21 @@ internal static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The proxy pipeline: request telemetry, no ready endpoint, retries, tracing, affinity, load balancing, then YARP's forwarder.</summary>
+    /// <summary>The proxy pipeline: request telemetry, no ready endpoint, retries, tracing (when traces are exported), affinity, load balancing, then YARP's forwarder.</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapReverseProxy(proxy =>
         {
             var requests = proxy.ApplicationServices.GetRequiredService<RequestTelemetry>();
             var retries = proxy.ApplicationServices.GetRequiredService<RetryMiddleware>();
-            var tracing = proxy.ApplicationServices.GetRequiredService<ProxyTracingMiddleware>();
             proxy.Use(requests.InvokeAsync);
             proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
             proxy.Use(retries.InvokeAsync);
-            proxy.Use(tracing.InvokeAsync);
+            if (proxy.ApplicationServices.GetService<ProxyTracingMiddleware>() is { } tracing)
+            {
+                proxy.Use(tracing.InvokeAsync);
+            }
+
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
         });

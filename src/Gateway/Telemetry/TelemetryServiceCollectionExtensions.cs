@@ -19,7 +19,6 @@ internal static class TelemetryServiceCollectionExtensions
         services.AddSingleton<ContainerRestarts>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ProbeTelemetry>();
-        services.AddSingleton<ProxyTracingMiddleware>();
         services.AddSingleton<AccessLog>();
         services.AddSingleton(sp => new RequestTelemetry(sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<AccessLog>()));
         var telemetry = services.AddOpenTelemetry()
@@ -46,6 +45,8 @@ internal static class TelemetryServiceCollectionExtensions
         // recorded; a caller's trace context still reaches the backend.
         if (OtlpConfigured(configuration))
         {
+            // Only then in the proxy pipeline: without spans to tag it would cost every request a state machine.
+            services.AddSingleton<ProxyTracingMiddleware>();
             telemetry
                 .WithTracing(tracing => tracing
                     .AddSource(GatewayTracing.SourceName, GatewayTracing.YarpSourceName)
