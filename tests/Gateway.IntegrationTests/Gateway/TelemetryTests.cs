@@ -89,9 +89,16 @@ public sealed class TelemetryTests
             Assert.Equal(System.Net.HttpStatusCode.NotFound, (await gateway.Proxy.GetAsync("/no-such-page")).StatusCode);
         }
 
-        var text = await gateway.Admin.GetStringAsync("/metrics");
-        var after = Series(text);
+        // The exporter caches a scrape for 300 ms: wait for one made after the requests.
+        var text = "";
+        var after = before;
         double Delta(string series) => after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
+        await Poll.UntilAsync(async () =>
+        {
+            text = await gateway.Admin.GetStringAsync("/metrics");
+            after = Series(text);
+            return Delta("gateway_request_duration_seconds_count{class=\"4xx\",service=\"web\"}") >= 3;
+        }, "a scrape with the requests");
         Assert.Equal(7, Delta("gateway_request_duration_seconds_count{class=\"2xx\",service=\"web\"}"));
         Assert.Equal(3, Delta("gateway_request_duration_seconds_count{class=\"4xx\",service=\"web\"}"));
         Assert.Equal(0, after["gateway_requests_active{service=\"web\"}"]);
