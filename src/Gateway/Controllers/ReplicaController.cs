@@ -15,6 +15,15 @@ internal sealed partial class ReplicaController : BackgroundService
     private readonly PodManager _pods;
     private readonly PodRegistry _registry;
     private readonly ILogger<ReplicaController> _logger;
+    /// <summary>
+    /// Raised after each reconcile pass, with how many have run: whoever must know that the
+    /// controller has seen a state (a test asserting that it created nothing more) waits for a pass
+    /// that began after it.
+    /// </summary>
+    public event Action<long>? Reconciled;
+
+    private long _passes;
+
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<string, string> _barePodsCreated = new(StringComparer.Ordinal);
     private readonly ServiceCatalog _catalog;
@@ -57,6 +66,7 @@ internal sealed partial class ReplicaController : BackgroundService
                     {
                         await AdoptAsync(stoppingToken);
                         Reconcile();
+                        Reconciled?.Invoke(++_passes);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Gateway.Routing;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
@@ -28,7 +29,7 @@ public sealed class ReadyDestinationsPolicyTests
     [InlineData("a:ejected", "a", "")]
     public void GetAvailableDestinations_Endpoints_ReadyElseServingTerminating(string pods, string destinations, string expected)
     {
-        var table = new EndpointTable(TimeProvider.System);
+        var table = new EndpointTable(new FakeTimeProvider());
         foreach (var pod in Split(pods))
         {
             var parts = pod.Split(':');
@@ -49,7 +50,7 @@ public sealed class ReadyDestinationsPolicyTests
     [Fact]
     public void GetAvailableDestinations_PodRestarted_OldInstanceDestinationGetsNothing()
     {
-        var table = new EndpointTable(TimeProvider.System);
+        var table = new EndpointTable(new FakeTimeProvider());
         table.OnPodChanged(null, Running(Pod("a"), "i1"));
         table.OnPodChanged(Running(Pod("a"), "i1"), Running(Pod("a"), "i2"));
 
@@ -61,7 +62,7 @@ public sealed class ReadyDestinationsPolicyTests
     [Fact]
     public void GetAvailableDestinations_Chosen_CarryTheirEndpoints()
     {
-        var table = new EndpointTable(TimeProvider.System);
+        var table = new EndpointTable(new FakeTimeProvider());
         table.OnPodChanged(null, Running(Pod("a", 31001)));
         table.OnPodChanged(null, Running(Pod("b", 31002)));
 
@@ -72,7 +73,7 @@ public sealed class ReadyDestinationsPolicyTests
     }
 
     [Fact]
-    public void Name_IsThePolicyName() => Assert.Equal(ReadyDestinationsPolicy.PolicyName, new ReadyDestinationsPolicy(new EndpointTable(TimeProvider.System)).Name);
+    public void Name_IsThePolicyName() => Assert.Equal(ReadyDestinationsPolicy.PolicyName, new ReadyDestinationsPolicy(new EndpointTable(new FakeTimeProvider())).Name);
 
     private static string[] Split(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }
