@@ -38,7 +38,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddGatewayTelemetry(startup.Configuration);
         services.AddRuntimes(startup.Configuration);
         services.AddPods();
-        services.AddRouting();
+        services.AddProxyRouting(TelemetryServiceCollectionExtensions.TracesExported(startup.Configuration));
         services.AddSingleton<StatusPage>();
 
         services.AddHostedService(_ => new OrphanReaping(ProcessRuntimeOptions.Root, Environment.ProcessId));
@@ -117,8 +117,9 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<PodManager>();
     }
 
-    private static void AddRouting(this IServiceCollection services)
+    private static void AddProxyRouting(this IServiceCollection services, bool tracesExported)
     {
+        services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new GatewayForwarderHttpClientFactory(tracesExported));
         services.AddSingleton<RetryMiddleware>();
         services.AddSingleton<GatewayProxyConfigProvider>();
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayProxyConfigProvider>());

@@ -43,7 +43,7 @@ internal static class TelemetryServiceCollectionExtensions
         // HttpClient create an activity for every proxied request (measured: ~15 µs of CPU per
         // request, 20 % of the proxy's), whether sampled or not. Without an exporter no span is
         // recorded; a caller's trace context still reaches the backend.
-        if (OtlpConfigured(configuration))
+        if (TracesExported(configuration))
         {
             // Only then in the proxy pipeline: without spans to tag it would cost every request a state machine.
             services.AddSingleton<ProxyTracingMiddleware>();
@@ -60,7 +60,8 @@ internal static class TelemetryServiceCollectionExtensions
 
     private static readonly string[] OtlpEndpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
 
-    private static bool OtlpConfigured(IConfiguration configuration) =>
+    /// <summary>Whether traces go somewhere: an OTLP endpoint is configured.</summary>
+    public static bool TracesExported(IConfiguration configuration) =>
         OtlpEndpointVariables.Any(name => !string.IsNullOrEmpty(configuration[name]));
 }
 
