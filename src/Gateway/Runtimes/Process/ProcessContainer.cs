@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Text;
 
 namespace Gateway.Runtimes.Process;
 
@@ -70,20 +72,13 @@ internal sealed class ProcessContainer : IContainerInstance
 
         process.StandardInput.Close();
         var container = new ProcessContainer(process, workingDirectory, environment, logger);
-        process.OutputDataReceived += (_, e) => container.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => container.OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+
+        // Not BeginOutputReadLine: its readers keep about 11 KB of buffers per process for as long
+        // as it runs (measured with a heap snapshot at 1,000 pods); these keep 256 bytes each.
+        _ = new OutputLines(container._log).CopyFromAsync(process.StandardOutput.BaseStream);
+        _ = new OutputLines(container._log).CopyFromAsync(process.StandardError.BaseStream);
         _ = container.WatchAsync();
         return container;
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is not null)
-        {
-            _log.Append(line);
-        }
     }
 
     private async Task WatchAsync()
@@ -130,5 +125,127 @@ internal sealed class ProcessContainer : IContainerInstance
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// One of the container's output pipes into its log, line by line as <see cref="StreamReader.ReadLine"/>
+    /// splits them (<c>\n</c>, <c>\r</c> or <c>\r\n</c>; the last line even without one). While the
+    /// pipe is idle it holds a 256-byte buffer; while output keeps coming, a pooled one.
+    /// </summary>
+    internal sealed class OutputLines(ContainerLog log)
+    {
+        internal const int IdleBufferSize = 256;
+        private const int BusyBufferSize = 16 * 1024;
+
+        private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+        private StringBuilder? _line;
+        private bool _lastWasCarriageReturn;
+
+        public async Task CopyFromAsync(Stream source)
+        {
+            var idle = new byte[IdleBufferSize];
+            try
+            {
+                int read;
+                while ((read = await source.ReadAsync(idle)) > 0)
+                {
+                    Add(idle.AsSpan(0, read));
+                    if (read == idle.Length)
+                    {
+                        await CopyBurstAsync(source);
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException)
+            {
+                // The process object was disposed while something still held the pipe open.
+            }
+
+            Flush();
+        }
+
+        /// <summary>Output that fills the small buffer: read with a pooled one until a read comes back short.</summary>
+        private async Task CopyBurstAsync(Stream source)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(BusyBufferSize);
+            try
+            {
+                int read;
+                do
+                {
+                    read = await source.ReadAsync(buffer);
+                    Add(buffer.AsSpan(0, read));
+                }
+                while (read == buffer.Length);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        internal void Add(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.IsEmpty)
+            {
+                return;
+            }
+
+            Span<char> chars = stackalloc char[512];
+            while (!bytes.IsEmpty)
+            {
+                _decoder.Convert(bytes, chars, flush: false, out var bytesUsed, out var charsUsed, out _);
+                bytes = bytes[bytesUsed..];
+                AddChars(chars[..charsUsed]);
+            }
+        }
+
+        internal void Flush()
+        {
+            Span<char> chars = stackalloc char[8];
+            _decoder.Convert([], chars, flush: true, out _, out var charsUsed, out _);
+            AddChars(chars[..charsUsed]);
+            if (_line is { Length: > 0 })
+            {
+                log.Append(_line.ToString());
+                _line.Clear();
+            }
+        }
+
+        private void AddChars(ReadOnlySpan<char> chars)
+        {
+            while (!chars.IsEmpty)
+            {
+                if (_lastWasCarriageReturn)
+                {
+                    _lastWasCarriageReturn = false;
+                    if (chars[0] == '\n')
+                    {
+                        chars = chars[1..];
+                        continue;
+                    }
+                }
+
+                var end = chars.IndexOfAny('\r', '\n');
+                if (end < 0)
+                {
+                    (_line ??= new StringBuilder()).Append(chars);
+                    return;
+                }
+
+                if (_line is { Length: > 0 })
+                {
+                    log.Append(_line.Append(chars[..end]).ToString());
+                    _line.Clear();
+                }
+                else
+                {
+                    log.Append(new string(chars[..end]));
+                }
+
+                _lastWasCarriageReturn = chars[end] == '\r';
+                chars = chars[(end + 1)..];
+            }
+        }
     }
 }
