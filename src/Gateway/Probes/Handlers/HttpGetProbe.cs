@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -39,6 +40,11 @@ internal sealed class HttpGetProbe : IDisposable
             PooledConnectionLifetime = TimeSpan.FromSeconds(1),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(1),
             ActivityHeadersPropagator = null,
+
+            // Probes are counted by gateway.probe.*, not as HttpClient requests: the kubelet's are
+            // not client requests either, and recording http.client.* (request duration, open
+            // connections, connection duration) for every probe costs CPU on each of them.
+            MeterFactory = UnobservedMeterFactory.Instance,
             ConnectCallback = ConnectAsync,
             SslOptions =
             {
@@ -77,11 +83,12 @@ internal sealed class HttpGetProbe : IDisposable
             return ProbeOutcome.Failure($"Get \"{text}\": unsupported protocol scheme \"{scheme}\"");
         }
 
+        // One token source for the deadline and the caller's cancellation, not a second linked one per probe.
         using var deadline = new CancellationTokenSource(timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        using var stopping = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), deadline);
         try
         {
-            return await GetAsync(url, action.HttpHeaders, linked.Token);
+            return await GetAsync(url, action.HttpHeaders, deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -293,5 +300,20 @@ internal sealed class HttpGetProbe : IDisposable
         }
 
         return exception.InnerException is { } cause ? $"{exception.Message} {cause.Message}" : exception.Message;
+    }
+
+    /// <summary>
+    /// Meters that nothing listens to: <see cref="SocketsHttpHandler"/> records its <c>http.client.*</c>
+    /// instruments on the meter its factory creates, and instruments with no listener record nothing.
+    /// </summary>
+    private sealed class UnobservedMeterFactory : IMeterFactory
+    {
+        public static readonly UnobservedMeterFactory Instance = new();
+
+        public Meter Create(MeterOptions options) => new($"Gateway.Probes.Unobserved.{options.Name}", options.Version);
+
+        public void Dispose()
+        {
+        }
     }
 }
