@@ -279,7 +279,18 @@ internal sealed class HttpGetProbe : IDisposable
         var socket = ProbeAddress.CreateSocket();
         try
         {
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            // A pod IP (the usual host) is connected to as is: a DnsEndPoint connect resolves even an
+            // address literal, with a task and a SocketAsyncEventArgs of its own on every probe (perf).
+            var endPoint = context.DnsEndPoint;
+            if (IPAddress.TryParse(endPoint.Host, out var address))
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, endPoint.Port), cancellationToken);
+            }
+            else
+            {
+                await socket.ConnectAsync(endPoint, cancellationToken);
+            }
+
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
