@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -40,11 +39,6 @@ internal sealed class HttpGetProbe : IDisposable
             PooledConnectionLifetime = TimeSpan.FromSeconds(1),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(1),
             ActivityHeadersPropagator = null,
-
-            // Probes are counted by gateway.probe.*, not as HttpClient requests: the kubelet's are
-            // not client requests either, and recording http.client.* (request duration, open
-            // connections, connection duration) for every probe costs CPU on each of them.
-            MeterFactory = UnobservedMeterFactory.Instance,
             ConnectCallback = ConnectAsync,
             SslOptions =
             {
@@ -311,20 +305,5 @@ internal sealed class HttpGetProbe : IDisposable
         }
 
         return exception.InnerException is { } cause ? $"{exception.Message} {cause.Message}" : exception.Message;
-    }
-
-    /// <summary>
-    /// Meters that nothing listens to: <see cref="SocketsHttpHandler"/> records its <c>http.client.*</c>
-    /// instruments on the meter its factory creates, and instruments with no listener record nothing.
-    /// </summary>
-    private sealed class UnobservedMeterFactory : IMeterFactory
-    {
-        public static readonly UnobservedMeterFactory Instance = new();
-
-        public Meter Create(MeterOptions options) => new($"Gateway.Probes.Unobserved.{options.Name}", options.Version);
-
-        public void Dispose()
-        {
-        }
     }
 }
