@@ -1,56 +1,130 @@
-"""The load benchmark's report, from the results file bench/load/run.sh writes (one line per measured run)."""
+"""The load benchmark's report, from the files bench/load/run.sh writes in its run folder.
+
+    python3 report.py RUN/results.jsonl RUN/meta.json
+
+results.jsonl: one line per measured run (bench/load/measure.py). meta.json: the run's settings and
+the machine (versions, load average). Prints one table per scenario, a compact table of every
+scenario, and one line "RESULT {json}" for notes and scripts.
+"""
+import json
 import statistics
 import sys
 
-path, ticks, threads, conns, duration, warmup, rounds, rps_target, p99_target, port1, cores = sys.argv[1:]
-ticks, cores = int(ticks), int(cores)
-rps_target, p99_target = float(rps_target), float(p99_target)
-keys = ["direct", "gateway", "yarp", "nginx"]
-names = {"direct": f"direct (one pod, :{port1})", "gateway": "gateway", "yarp": "plain YARP", "nginx": "nginx"}
+results_path, meta_path = sys.argv[1], sys.argv[2]
+meta = json.load(open(meta_path))
+rows = [json.loads(line) for line in open(results_path) if line.strip()]
+ticks, cores = meta["ticks"], meta["cores"]
+names = {
+    "direct": "direct (backend)",
+    "gateway": "gateway, no Logging",
+    "gateway_warn": "gateway, Warning",
+    "yarp": "plain YARP",
+    "forwarder": "YARP forwarder",
+    "nginx": "nginx",
+    "haproxy": "HAProxy",
+}
+keys = [k for k in meta["targets"]]
+scenarios = list(dict.fromkeys((r["conn"], r["body"]) for r in rows))
+body_bytes = {"/": "11 B", "/1k": "1 KiB", "/64k": "64 KiB"}
+REF = "yarp"
 
-rows = []
-for line in open(path).read().splitlines()[1:]:
-    f = line.split()
-    requests, proxy, pods, wrk, machine, seconds = int(f[2]), int(f[8]), int(f[9]), int(f[10]), int(f[11]), float(f[12])
-    ours = pods + wrk + (proxy if f[1] != "direct" else 0)
-    rows.append(dict(target=f[1], rps=float(f[3]), p50=float(f[4]) / 1000, p99=float(f[5]) / 1000,
-                     errors=int(f[6]) + int(f[7]), cpu=proxy / ticks / requests * 1e6, pods=pods / ticks / requests * 1e6,
-                     wrk=wrk / ticks / requests * 1e6, others=(machine - ours) / ticks / seconds / cores * 100))
 
+def per_request(tick_count, requests):
+    return tick_count / ticks / requests * 1e6 if requests else float("nan")
+
+
+for r in rows:
+    r["cpu"] = per_request(r["proxy_ticks"] if r["target"] != "direct" else r["backend_ticks"], r["requests"])
+    r["backend"] = per_request(r["backend_ticks"], r["requests"])
+    r["wrk"] = per_request(r["wrk_ticks"], r["requests"])
+    # The rest of the machine: busy time of every CPU minus what wrk, the backend and every proxy used.
+    r["others"] = (r["machine_ticks"] - r["ours_ticks"] - r["wrk_ticks"]) / ticks / r["seconds"] / cores * 100
+    # The targets not under load meanwhile (their JIT or GC still busy after their own run: a warm-up too short).
+    own = r["backend_ticks"] + (r["proxy_ticks"] if r["target"] != "direct" else 0)
+    r["idle"] = (r["ours_ticks"] - own) / ticks / r["seconds"] / cores * 100
+
+
+def cell(conn, body, key):
+    runs = [r for r in rows if (r["conn"], r["body"], r["target"]) == (conn, body, key)]
+    if not runs:
+        return None
+    m = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50_us", "p99_us", "cpu", "backend", "wrk", "others", "idle")}
+    m["errors"] = sum(r["non2xx"] + r["socket_errors"] for r in runs)
+    m["runs"] = runs
+    # Ratios to plain YARP: the median over the rounds of this round's target / this round's YARP,
+    # so that a noisy round moves both sides of its ratio.
+    ref = {r["round"]: r for r in rows if (r["conn"], r["body"], r["target"]) == (conn, body, REF)}
+    pairs = [(r, ref[r["round"]]) for r in runs if r["round"] in ref]
+    m["cpu_x"] = statistics.median(a["cpu"] / b["cpu"] for a, b in pairs) if pairs and key != "direct" else None
+    m["rps_x"] = statistics.median(a["rps"] / b["rps"] for a, b in pairs) if pairs else None
+    return m
+
+
+def fmt(value, spec, width):
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}{spec}}"
+
+
+label = {"keepalive": "keep-alive", "close": "new connection per request (Connection: close)"}
 print()
-print(f"wrk -t{threads} -c{conns} -d{duration}s --latency, after a {warmup} s warm-up; GET / on a 2-pod service;")
-print(f"{rounds} round(s), targets alternating; each figure is the median over the rounds.")
-print(f"Note: {cores} cores shared by wrk, the proxy and both backends: figures of a saturated machine,")
-print("comparable with each other (identical settings), not absolute capacity.")
+print(f"wrk -t{meta['threads']} -c{meta['connections']} -d{meta['seconds']}s --latency; {meta['rounds']} round(s) per scenario, targets in a new order "
+      f"each round; figures: median over the rounds.")
+print(f"{meta['date']}, {meta['cores']} cores, load average {meta['load_before']} at the start, {meta['load_after']} at the end; "
+      f"backend: {meta['backend']}")
+print(f"versions: {meta['versions']}")
+results = {}
+for conn, body in scenarios:
+    print()
+    print(f"== {label[conn]}, GET {body} ({body_bytes.get(body, body)})")
+    print(f"{'target':<21}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'CPU us/req':>11}{'x YARP':>8}{'req/s x':>8}"
+          f"{'backend':>8}{'wrk':>6}{'errors':>7}{'others':>7}{'idle':>5}   per round: req/s CPU")
+    scenario = results.setdefault(f"{conn} {body}", {})
+    for key in keys:
+        m = cell(conn, body, key)
+        if m is None:
+            continue
+        cpu = m["cpu"]
+        print(f"{names[key]:<21}{m['rps']:>8.0f}{m['p50_us'] / 1000:>8.2f}{m['p99_us'] / 1000:>8.2f}"
+              f"{cpu:>11.1f}{fmt(m['cpu_x'], '.2f', 8)}{fmt(m['rps_x'], '.2f', 8)}{m['backend']:>8.1f}{m['wrk']:>6.1f}{m['errors']:>7}"
+              f"{m['others']:>6.0f}%{m['idle']:>4.0f}%   "
+              + ", ".join(f"{r['rps']:.0f} {r['cpu']:.1f}" for r in sorted(m["runs"], key=lambda r: r["round"])))
+        scenario[key] = {"rps": round(m["rps"]), "p50_ms": round(m["p50_us"] / 1000, 3), "p99_ms": round(m["p99_us"] / 1000, 3),
+                         "cpu_us": round(cpu, 1), "cpu_x_yarp": None if m["cpu_x"] is None else round(m["cpu_x"], 3),
+                         "rps_x_yarp": None if m["rps_x"] is None else round(m["rps_x"], 3),
+                         "backend_cpu_us": round(m["backend"], 1), "errors": m["errors"]}
 print()
-print(f"{'target':<26}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'CPU us/req':>11}{'pods':>7}{'wrk':>6}{'errors':>8}")
-med = {}
+print("  CPU us/req: the proxy's utime+stime (/proc/PID/stat, every thread; nginx: master + worker) / requests;")
+print("  for direct, the backend's own. x YARP, req/s x: the same round's ratio to plain YARP, median over the rounds.")
+print("  backend, wrk: their CPU per request; errors: non-2xx + socket errors, all rounds. others: CPU used by")
+print("  every process not of this benchmark during the run (the noise); idle: by the targets not under load")
+print("  (should be about 0); both as a share of all cores, median over the rounds.")
+
+others = [r["others"] for r in rows]
+idle = [r["idle"] for r in rows]
+print()
+print("== compact: CPU us per request of the proxy (x plain YARP) | req/s (x plain YARP)")
+heads = [f"{'ka' if c == 'keepalive' else 'close'} {b}" for c, b in scenarios]
+print(f"{'target':<21}" + "".join(f"{h:>15}" for h in heads) + " |" + "".join(f"{h:>15}" for h in heads))
 for key in keys:
-    runs = [r for r in rows if r["target"] == key]
-    m = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50", "p99", "cpu", "pods", "wrk")}
-    med[key] = m
-    errors = sum(r["errors"] for r in runs)
-    print(f"{names[key]:<26}{m['rps']:>9.0f}{m['p50']:>8.2f}{m['p99']:>8.2f}{m['cpu']:>11.1f}{m['pods']:>7.1f}{m['wrk']:>6.1f}{errors:>8}")
-print("  CPU us/req: the proxy's utime+stime (nginx: master + workers; direct: that pod's own) / requests;")
-print("  pods, wrk: the same for both backends together and for wrk; errors: non-2xx + socket errors, all rounds")
+    cpu_cells, rps_cells = [], []
+    for conn, body in scenarios:
+        m = results[f"{conn} {body}"].get(key)
+        if m is None:
+            cpu_cells.append(f"{'':>15}")
+            rps_cells.append(f"{'':>15}")
+            continue
+        cx = "" if m["cpu_x_yarp"] is None else f" ({m['cpu_x_yarp']:.2f})"
+        rx = "" if m["rps_x_yarp"] is None else f" ({m['rps_x_yarp']:.2f})"
+        cpu_cells.append(f"{m['cpu_us']:.1f}{cx}".rjust(15))
+        rps_cells.append(f"{m['rps'] / 1000:.1f}k{rx}".rjust(15))
+    print(f"{names[key]:<21}" + "".join(cpu_cells) + " |" + "".join(rps_cells))
+print(f"  direct's CPU column is the backend's own. Others' CPU during the runs: median {statistics.median(others):.0f} %, "
+      f"max {max(others):.0f} % of the machine; idle targets' median {statistics.median(idle):.1f} %, max {max(idle):.0f} %")
+if max(others) > 10:
+    print("  warning: the machine was busy (see others %); CPU per request is the steadiest figure, ratios of the same")
+    print("  round next; more ROUNDS narrow the medians")
 print()
-print("per round: req/s, p99 ms, and CPU used by other processes of the machine meanwhile (% of all cores):")
-for key in keys:
-    runs = [r for r in rows if r["target"] == key]
-    print(f"  {names[key]:<26}" + "   ".join(f"{r['rps']:>6.0f} {r['p99']:>6.2f} {r['others']:>4.0f}%" for r in runs))
-busiest = max(r["others"] for r in rows)
-if busiest > 10:
-    print(f"  warning: other processes used up to {busiest:.0f} % of the machine during a run; the figures are noisy,")
-    print("  compare runs of the same round, or run again on a quiet machine (more ROUNDS narrow the medians)")
-print()
-g, y, n = med["gateway"], med["yarp"], med["nginx"]
-
-
-def verdict(passed):
-    return "PASS" if passed else "MISS"
-
-
-print(f"gateway / plain YARP   throughput {g['rps'] / y['rps']:.3f} x  (target >= {rps_target})  {verdict(g['rps'] / y['rps'] >= rps_target)}")
-print(f"                       p99        {g['p99'] / y['p99']:.3f} x  (target <= {p99_target})  {verdict(g['p99'] / y['p99'] <= p99_target)}")
-print(f"                       CPU/req    {g['cpu'] / y['cpu']:.3f} x")
-print(f"gateway / nginx        throughput {g['rps'] / n['rps']:.3f} x   p99 {g['p99'] / n['p99']:.3f} x   CPU/req {g['cpu'] / n['cpu']:.3f} x")
+print("RESULT " + json.dumps({
+    "date": meta["date"], "command": meta["command"], "cores": cores, "load_before": meta["load_before"],
+    "load_after": meta["load_after"], "others_pct_median": round(statistics.median(others), 1),
+    "others_pct_max": round(max(others), 1), "idle_pct_max": round(max(idle), 1), "threads": meta["threads"], "connections": meta["connections"],
+    "seconds": meta["seconds"], "rounds": meta["rounds"], "results": results}, separators=(",", ":")))

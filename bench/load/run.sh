@@ -1,141 +1,260 @@
 #!/usr/bin/env bash
-# The load benchmark: the same wrk load against the demo backend directly, through the gateway,
-# through a plain YARP proxy (bench/PlainYarp) and through nginx, with the same two backends behind
-# each proxy; prints requests/s, p50, p99 and CPU per request, and the gateway's ratios to the others.
+# The load benchmark: what each proxy costs in front of the same minimal backend. One run, interleaved
+# rounds: direct to the backend, the gateway (twice: a settings file with no Logging section, and one
+# with Logging Default Warning), plain YARP, YARP's forwarder alone, nginx and HAProxy. Prints per
+# scenario req/s, p50, p99, the CPU per request of each proxy process, and the ratios to plain YARP.
 #
-#   bash bench/load/run.sh            # about 2 minutes
+#   bash bench/load/run.sh            # every body, both connection modes; about 5 minutes
+#   QUICK=1 bash bench/load/run.sh    # GET / keep-alive only, 3 rounds of 2 s; about 1.5 minutes
+#   ROUNDS=5 SECONDS=5 BODIES=/ CONNS=keepalive bash bench/load/run.sh   # the issue's setting, steadier
 #   bash bench/load/run.sh --chaos    # then bench/load/chaos.sh
 #
 # Environment (all optional):
-#   THREADS=2 CONNECTIONS=32   wrk -t / -c, the same for every target
-#   DURATION=10                seconds of each measured wrk run
-#   WARMUP=3                   seconds of wrk before each measured run (not counted)
-#   ROUNDS=2                   measured runs per target; the targets alternate (round 2 in reverse order)
-#                              and each figure printed is the median over the rounds
-#   KEEP=0                     1 keeps the run folder (settings, logs, every wrk output)
+#   ROUNDS=3                  rounds per scenario; in each, every target once, in a new order
+#   SECONDS=1 (or DURATION=)  seconds of each measured wrk run (whole seconds: wrk's -d)
+#   BODIES="/ /1k /64k"       response bodies: 11 B, 1 KiB, 64 KiB
+#   CONNS="keepalive close"   wrk's connections kept alive, or a new one per request (-H "Connection: close")
+#   TARGETS="direct gateway gateway_warn yarp forwarder nginx haproxy"   any subset, in that order
+#   THREADS=1 CONNECTIONS=32  wrk -t / -c
+#   WARMUP=12                 seconds of wrk on every target at once before the rounds (then 2 s of every other
+#                             connection mode and body; none of it counted); 0: no warm-up
+#   QUICK=1                   defaults BODIES=/ CONNS=keepalive ROUNDS=3 SECONDS=2
+#   KEEP=0                    1 keeps the run folder (settings, logs, every wrk output, results.jsonl)
 #
-# What it does: builds the gateway and PlainYarp in Release; installs wrk and nginx with apt when
-# missing; runs the gateway with 2 demo-backend pods (Process runtime, readiness probe on /readyz);
-# reads their host ports from the admin API; points PlainYarp and nginx (upstream keepalive) at the
-# same two ports; then for each target a warm-up and a measured `wrk --latency`, reading the
-# processes' utime+stime from /proc before and after. Stops everything it started and checks that
-# no pod process is left. Needs the .NET 10 SDK, python3, curl; root for apt. Loopback only.
+# What it does: builds the gateway, bench/Backend, bench/PlainYarp and bench/Forwarder in Release;
+# installs wrk, nginx and haproxy with apt when missing (as root); starts the backend once and every
+# proxy in front of it (127.0.0.1 only), checks each answers 200 with the right body, runs
+# bench/load/measure.py (the rounds: /proc/PID/stat of every process before and after each wrk run)
+# and bench/load/report.py (the tables and a RESULT line of JSON). Stops everything it started.
 set -euo pipefail
 
 CHAOS=0
 [[ ${1:-} == --chaos ]] && CHAOS=1
-THREADS=${THREADS:-2}
+# bash's own SECONDS counts time since the shell started; the knob is read from the environment it got.
+ENV_SECONDS=$(tr '\0' '\n' <"/proc/$$/environ" | sed -n 's/^SECONDS=//p')
+QUICK=${QUICK:-0}
+if [[ $QUICK == 1 ]]; then
+  BODIES=${BODIES:-/} CONNS=${CONNS:-keepalive} ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-${ENV_SECONDS:-2}}
+fi
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-${ENV_SECONDS:-1}}
+BODIES=${BODIES:-/ /1k /64k}
+CONNS=${CONNS:-keepalive close}
+TARGETS=${TARGETS:-direct gateway gateway_warn yarp forwarder nginx haproxy}
+THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-32}
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-3}
-ROUNDS=${ROUNDS:-2}
+WARMUP=${WARMUP:-12}
 KEEP=${KEEP:-0}
-# Targets: p99 of the gateway no more than 1.1 x plain YARP's, throughput no less than 0.95 x.
-RPS_TARGET=0.95
-P99_TARGET=1.1
+# The command as given, for the report: the knobs that came from the environment.
+command_line() {
+  local v value
+  for v in QUICK ROUNDS SECONDS DURATION BODIES CONNS TARGETS THREADS CONNECTIONS WARMUP; do
+    if [[ $v == SECONDS ]]; then value=$ENV_SECONDS; else value=$(printenv "$v" || true); fi
+    if [[ -n $value ]]; then printf '%s=%q ' "$v" "$value"; fi
+  done
+  echo "bash bench/load/run.sh"
+}
+COMMAND=$(command_line)
+
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] || { echo "SECONDS must be a whole number of seconds (wrk's -d): $DURATION" >&2; exit 2; }
+for body in $BODIES; do [[ $body =~ ^/(1k|64k)?$ ]] || { echo "BODIES: / /1k /64k, not $body" >&2; exit 2; }; done
+for conn in $CONNS; do [[ $conn =~ ^(keepalive|close)$ ]] || { echo "CONNS: keepalive close, not $conn" >&2; exit 2; }; done
+for target in $TARGETS; do [[ $target =~ ^(direct|gateway|gateway_warn|yarp|forwarder|nginx|haproxy)$ ]] || { echo "unknown target $target" >&2; exit 2; }; done
+[[ " $TARGETS " == *" yarp "* ]] || { echo "TARGETS must include yarp: the ratios are to plain YARP" >&2; exit 2; }
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/load-bench.XXXXXX")
 # shellcheck source=bench/load/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-YARP_PID=""
-NGINX_PID=""
+HERE=$ROOT/bench/load
+BACKEND_DLL=$ROOT/bench/Backend/bin/Release/net10.0/Backend.dll
+FORWARDER_DLL=$ROOT/bench/Forwarder/bin/Release/net10.0/Forwarder.dll
+declare -A PID=() URL=()
+STARTED=()   # "name pid signal", stopped in reverse order
 
 cleanup() {
-  local code=$?
-  if [[ -n $NGINX_PID ]]; then kill -QUIT "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""; fi
-  if [[ -n $YARP_PID ]]; then kill -TERM "$YARP_PID" 2>/dev/null; wait "$YARP_PID" 2>/dev/null || true; YARP_PID=""; fi
-  finish_run "$code"
+  local code=$? i name pid signal
+  for (( i = ${#STARTED[@]} - 1; i >= 0; i-- )); do
+    read -r name pid signal <<<"${STARTED[$i]}"
+    kill "-$signal" "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null && log "warning: $name (pid $pid) did not stop on SIG$signal; killed"
+    wait "$pid" 2>/dev/null || true
+  done
+  STARTED=()
+  if [[ $KEEP == 1 || $code != 0 ]]; then log "run folder kept: $RUN"; else rm -rf "$RUN"; fi
 }
 trap cleanup EXIT
 
+# started NAME PID SIGNAL: remembers a server to stop at the end.
+started() { STARTED+=("$1 $2 $3"); PID[$1]=$2; }
+
+# wait_answers NAME URL: until URL answers 200 with the backend's body (10 s at most).
+wait_answers() {
+  local body
+  for _ in $(seq 100); do
+    body=$(curl -sf --max-time 2 "$2" 2>/dev/null) && [[ $body == "hello world" ]] && return
+    kill -0 "${PID[$1]}" 2>/dev/null || { tail -20 "$RUN/$1.log" >&2; die "$1 exited; see $RUN/$1.log"; }
+    sleep 0.1
+  done
+  die "$1 does not answer $2 with the backend's body; see $RUN/$1.log"
+}
+
 need_basics
-need nginx nginx
+[[ " $TARGETS " == *" nginx "* ]] && need nginx nginx
+[[ " $TARGETS " == *" haproxy "* ]] && need haproxy haproxy
+build bench/Backend bench/PlainYarp bench/Forwarder
 
-build bench/PlainYarp
+# --- the backend, shared by every proxy ---------------------------------------------------------
+BACKEND_PORT=$(free_port)
+BACKEND=http://127.0.0.1:$BACKEND_PORT
+dotnet "$BACKEND_DLL" "$BACKEND" >"$RUN/backend.log" 2>&1 &
+started backend $! TERM
+wait_answers backend "$BACKEND/"
+[[ $(curl -sf "$BACKEND/1k" | wc -c) == 1024 && $(curl -sf "$BACKEND/64k" | wc -c) == 65536 ]] || die "the backend's /1k or /64k is wrong"
+log "backend (bench/Backend, Kestrel): pid ${PID[backend]}, $BACKEND"
+URL[direct]=$BACKEND
 
-# --- the gateway and its two pods ---------------------------------------------------------------
-write_settings "$RUN/settings.json" 2 '{
-  "name": "web",
-  "command": [ "dotnet", "'"$ROOT"'/artifacts/demo-backend/DemoBackend.dll" ],
-  "ports": [ { "name": "http", "containerPort": 8080 } ],
-  "readinessProbe": { "httpGet": { "path": "/readyz", "port": "http" }, "periodSeconds": 1 }
-}'
-start_gateway "$RUN/settings.json"
-wait_ready 2 60
-read -r _ PORT1 POD1 _ <<<"$(sed -n 1p <<<"$READY")"
-read -r _ PORT2 POD2 _ <<<"$(sed -n 2p <<<"$READY")"
-log "pods Ready: 127.0.0.1:$PORT1 (pid $POD1), 127.0.0.1:$PORT2 (pid $POD2)"
-
-# --- plain YARP and nginx, in front of the same two pods -------------------------------------------
-YARP_PORT=$(free_port)
-dotnet "$YARP_DLL" "http://127.0.0.1:$YARP_PORT" "http://127.0.0.1:$PORT1" "http://127.0.0.1:$PORT2" >"$RUN/yarp.log" 2>&1 &
-YARP_PID=$!
-
-NGINX_PORT=$(free_port)
-cat >"$RUN/nginx.conf" <<EOF
-worker_processes auto;
-pid $RUN/nginx.pid;
-error_log $RUN/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  upstream pods {
-    server 127.0.0.1:$PORT1;
-    server 127.0.0.1:$PORT2;
-    keepalive 64;
-  }
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / {
-      proxy_pass http://pods;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
+# --- the proxies --------------------------------------------------------------------------------
+# gateway_settings FILE PORT [LOGGING-JSON]: one Static service on the backend, no probe; admin on its own port.
+gateway_settings() {
+  cat >"$1" <<EOF
+{${3:+
+  $3,}
+  "Gateway": {
+    "Proxy": { "Urls": "http://127.0.0.1:$2" },
+    "Admin": { "Urls": "http://127.0.0.1:$(free_port)" },
+    "StateDirectory": "$(dirname "$1")/state",
+    "Services": {
+      "bench": { "Runtime": "Static", "Addresses": [ "$BACKEND" ] }
     }
   }
 }
 EOF
-nginx -p "$RUN" -c "$RUN/nginx.conf" -g 'daemon off;' 2>"$RUN/nginx-start.log" &
-NGINX_PID=$!
+}
 
-for url in "http://127.0.0.1:$PROXY_PORT/" "http://127.0.0.1:$YARP_PORT/" "http://127.0.0.1:$NGINX_PORT/"; do
-  for _ in $(seq 100); do curl -sf "$url" >/dev/null && break; sleep 0.1; done
-  curl -sf "$url" >/dev/null || die "$url does not answer; see $RUN"
+for target in $TARGETS; do
+  [[ $target == direct ]] && continue
+  port=$(free_port)
+  URL[$target]=http://127.0.0.1:$port
+  case $target in
+    gateway | gateway_warn)
+      mkdir -p "$RUN/$target"
+      if [[ $target == gateway ]]; then
+        gateway_settings "$RUN/$target/settings.json" "$port"
+      else
+        gateway_settings "$RUN/$target/settings.json" "$port" '"Logging": { "LogLevel": { "Default": "Warning" } }'
+      fi
+      TMPDIR=$RUN dotnet "$GATEWAY_DLL" --config "$RUN/$target/settings.json" >"$RUN/$target.log" 2>&1 &
+      started "$target" $! TERM ;;
+    yarp)
+      dotnet "$YARP_DLL" "${URL[$target]}" "$BACKEND" >"$RUN/$target.log" 2>&1 &
+      started "$target" $! TERM ;;
+    forwarder)
+      dotnet "$FORWARDER_DLL" "${URL[$target]}" "$BACKEND" >"$RUN/$target.log" 2>&1 &
+      started "$target" $! TERM ;;
+    nginx)
+      # One worker; HTTP/1.1 to the backend with idle connections kept (keepalive 64 > wrk's 32); default
+      # buffers, but never a temporary file (a 64 KiB body does not fit the default 8 x 4 KiB in memory).
+      cat >"$RUN/nginx.conf" <<EOF
+worker_processes 1;
+pid $RUN/nginx.pid;
+error_log $RUN/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backend {
+    server 127.0.0.1:$BACKEND_PORT;
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_max_temp_file_size 0;
+    }
+  }
+}
+EOF
+      nginx -p "$RUN" -c "$RUN/nginx.conf" -g 'daemon off;' >"$RUN/$target.log" 2>&1 &
+      started "$target" $! QUIT ;;
+    haproxy)
+      # One thread; idle backend connections shared by every client connection (http-reuse always), so
+      # that a new client connection does not mean a new backend connection (as in nginx and YARP). No log.
+      cat >"$RUN/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend bench
+  bind 127.0.0.1:$port
+  default_backend backend
+backend backend
+  server b1 127.0.0.1:$BACKEND_PORT
+EOF
+      haproxy -db -f "$RUN/haproxy.cfg" >"$RUN/$target.log" 2>&1 &
+      started "$target" $! TERM ;;
+  esac
 done
-NGINX_WORKERS=$(pgrep -P "$NGINX_PID" | tr '\n' ' ')
-log "plain YARP pid $YARP_PID on :$YARP_PORT; nginx $(nginx -v 2>&1 | sed 's/.*\///'), master $NGINX_PID, workers $NGINX_WORKERS on :$NGINX_PORT"
 
-# --- the runs ---------------------------------------------------------------------------------
-# target name, URL, processes whose CPU is the proxy's (for direct: the one backend it hits)
-declare -A URL=([direct]="http://127.0.0.1:$PORT1/" [gateway]="http://127.0.0.1:$PROXY_PORT/"
-  [yarp]="http://127.0.0.1:$YARP_PORT/" [nginx]="http://127.0.0.1:$NGINX_PORT/")
-# shellcheck disable=SC2206
-declare -A PROC=([direct]="$POD1" [gateway]="$GATEWAY_PID" [yarp]="$YARP_PID" [nginx]="$NGINX_PID $NGINX_WORKERS")
-ORDER=(direct gateway yarp nginx)
-echo "round target requests rps p50_us p99_us non2xx socket_errors proxy_ticks pods_ticks wrk_ticks machine_ticks seconds" >"$RUN/results.txt"
-
-for round in $(seq "$ROUNDS"); do
-  targets=("${ORDER[@]}")
-  (( round % 2 == 0 )) && targets=(nginx yarp gateway direct)
-  for target in "${targets[@]}"; do
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${URL[$target]}" >"$RUN/warmup-$round-$target.txt"
-    # shellcheck disable=SC2086
-    p0=$(cpu_ticks ${PROC[$target]}); b0=$(cpu_ticks "$POD1" "$POD2"); m0=$(machine_busy); t0=$(now)
-    w=$(timed "$RUN/wrk-$round-$target.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${URL[$target]}")
-    # shellcheck disable=SC2086
-    p1=$(cpu_ticks ${PROC[$target]}); b1=$(cpu_ticks "$POD1" "$POD2"); m1=$(machine_busy); t1=$(now)
-    summary=$(wrk_summary "$RUN/wrk-$round-$target.txt")
-    echo "$round $target $summary $(( p1 - p0 )) $(( b1 - b0 )) $w $(( m1 - m0 )) $(python3 -c "print(round($t1 - $t0, 2))")" >>"$RUN/results.txt"
-    log "round $round $target: $(awk '{ printf "%.0f req/s, p99 %.0f us", $2, $4 }' <<<"$summary")"
-  done
+PLAN_TARGETS=()
+for target in $TARGETS; do
+  [[ $target == direct ]] || wait_answers "$target" "${URL[$target]}/"
+  pids=${PID[$target]:-${PID[backend]}}
+  if [[ $target == nginx ]]; then
+    pids="$pids $(pgrep -P "${PID[nginx]}" | tr '\n' ' ')"
+  fi
+  log "$target: pid(s) $pids, ${URL[$target]}"
+  PLAN_TARGETS+=("$(printf '{"key": "%s", "url": "%s", "pids": [%s]}' "$target" "${URL[$target]}" "$(tr -s ' ' '\n' <<<"$pids" | grep . | paste -sd,)")")
 done
+# The gateway with no Logging section logs at Information: say so if it does not (or the other one does).
+if [[ " $TARGETS " == *" gateway "* ]]; then
+  curl -sf "${URL[gateway]}/" >/dev/null; sleep 0.5
+  log "gateway, no Logging: $(wc -l <"$RUN/gateway.log") lines in its log so far"
+fi
 
-# --- report -----------------------------------------------------------------------------------------
-python3 "$(dirname "${BASH_SOURCE[0]}")/report.py" "$RUN/results.txt" "$TICKS" "$THREADS" "$CONNECTIONS" "$DURATION" "$WARMUP" \
-  "$ROUNDS" "$RPS_TARGET" "$P99_TARGET" "$PORT1" "$(nproc)"
+SCENARIOS=()
+for conn in $CONNS; do for body in $BODIES; do SCENARIOS+=("{\"body\": \"$body\", \"conn\": \"$conn\"}"); done; done
+cat >"$RUN/plan.json" <<EOF
+{ "targets": [ $(IFS=,; echo "${PLAN_TARGETS[*]}") ],
+  "backend_pids": [ ${PID[backend]} ],
+  "scenarios": [ $(IFS=,; echo "${SCENARIOS[*]}") ],
+  "rounds": $ROUNDS, "seconds": $DURATION, "warmup": $WARMUP, "threads": $THREADS, "connections": $CONNECTIONS }
+EOF
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+cells=$(( ${#SCENARIOS[@]} * $(wc -w <<<"$TARGETS") ))
+warmup_seconds=$(( WARMUP > 0 ? WARMUP + 2 * ($(wc -w <<<"$CONNS") + $(wc -w <<<"$BODIES") - 2) + 2 : 0 ))
+log "$cells runs x $ROUNDS rounds x $DURATION s after a warm-up of $warmup_seconds s: about $(( (cells * ROUNDS * (DURATION + 1) + warmup_seconds) / 60 + 1 )) min; load average $LOAD_BEFORE"
+python3 "$HERE/measure.py" "$RUN/plan.json" "$RUN/results.jsonl"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+for target in $TARGETS; do
+  [[ $target == direct ]] && continue
+  kill -0 "${PID[$target]}" 2>/dev/null || die "$target exited during the run; see $RUN/$target.log"
+done
+versions="$(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /' || true), $(nginx -v 2>&1 | sed 's/.*: //' || true), $(haproxy -v 2>/dev/null | awk 'NR == 1 { print "HAProxy " $3 }' || true), $(wrk -v 2>&1 | awk 'NR == 1 { print "wrk " $2 }' || true)"
+COMMAND=$COMMAND START_DATE=$START_DATE LOAD_BEFORE=$LOAD_BEFORE LOAD_AFTER=$LOAD_AFTER TARGETS=$TARGETS VERSIONS=$versions \
+  THREADS=$THREADS CONNECTIONS=$CONNECTIONS DURATION=$DURATION ROUNDS=$ROUNDS python3 - "$RUN/meta.json" <<'EOF'
+import json, os, sys
+e = os.environ
+json.dump({"date": e["START_DATE"], "command": e["COMMAND"], "cores": os.cpu_count(), "ticks": os.sysconf("SC_CLK_TCK"),
+           "load_before": e["LOAD_BEFORE"], "load_after": e["LOAD_AFTER"], "targets": e["TARGETS"].split(),
+           "threads": int(e["THREADS"]), "connections": int(e["CONNECTIONS"]), "seconds": int(e["DURATION"]), "rounds": int(e["ROUNDS"]),
+           "backend": "bench/Backend (Kestrel, one terminal middleware)", "versions": e["VERSIONS"]}, open(sys.argv[1], "w"))
+EOF
+python3 "$HERE/report.py" "$RUN/results.jsonl" "$RUN/meta.json" | tee "$RUN/report.txt"
 
 if [[ $CHAOS == 1 ]]; then
   trap - EXIT
   cleanup
   echo
-  exec bash "$(dirname "${BASH_SOURCE[0]}")/chaos.sh"
+  exec bash "$HERE/chaos.sh"
 fi
