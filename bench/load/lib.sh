@@ -22,6 +22,16 @@ need() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# free_ports N: N different free ports, one a line (all bound at once, so none is given twice).
+free_ports() {
+  python3 -c '
+import socket, sys
+sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in sockets))' "$1"
+}
+
 # cpu_ticks PID...: utime+stime summed over the processes, in clock ticks (fields after the "(comm)").
 cpu_ticks() {
   local pid total=0

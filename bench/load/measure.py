@@ -125,7 +125,8 @@ with open(results_path, "w") as results:
                               proxy_ticks=sum(delta[p] for p in t["pids"]) if key != "direct" else 0,
                               backend_ticks=sum(delta[p] for p in backend_pids),
                               ours_ticks=sum(delta.values()), wrk_ticks=wrk_ticks, machine_ticks=machine1 - machine0,
-                              pid_ticks={str(p): d for p, d in delta.items() if d},
+                              idle_ticks={o["key"]: sum(delta[p] for p in o["pids"]) for o in targets
+                                          if o["key"] not in (key, "direct") and any(delta[p] for p in o["pids"])},
                               seconds=round(t1 - t0, 3))
                 results.write(json.dumps(record) + "\n")
                 results.flush()

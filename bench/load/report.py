@@ -71,6 +71,8 @@ print(f"wrk -t{meta['threads']} -c{meta['connections']} -d{meta['seconds']}s --l
 print(f"{meta['date']}, {meta['cores']} cores, load average {meta['load_before']} at the start, {meta['load_after']} at the end; "
       f"backend: {meta['backend']}")
 print(f"versions: {meta['versions']}")
+if meta.get("logging"):
+    print(f"logs: {meta['logging']}")
 results = {}
 for conn, body in scenarios:
     print()
@@ -119,6 +121,11 @@ for key in keys:
     print(f"{names[key]:<21}" + "".join(cpu_cells) + " |" + "".join(rps_cells))
 print(f"  direct's CPU column is the backend's own. Others' CPU during the runs: median {statistics.median(others):.0f} %, "
       f"max {max(others):.0f} % of the machine; idle targets' median {statistics.median(idle):.1f} %, max {max(idle):.0f} %")
+worst = max(rows, key=lambda r: r["idle"])
+if worst["idle"] > 5:
+    busiest = max(worst["idle_ticks"], key=worst["idle_ticks"].get)
+    print(f"  (the most: {names[busiest]}, {worst['idle_ticks'][busiest] / ticks:.2f} s of CPU while {names[worst['target']]} was measured, "
+          f"{worst['conn']} {worst['body']} round {worst['round']})")
 if max(others) > 10:
     print("  warning: the machine was busy (see others %); CPU per request is the steadiest figure, ratios of the same")
     print("  round next; more ROUNDS narrow the medians")

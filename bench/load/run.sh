@@ -10,7 +10,7 @@
 #   bash bench/load/run.sh --chaos    # then bench/load/chaos.sh
 #
 # Environment (all optional):
-#   ROUNDS=3                  rounds per scenario; in each, every target once, in a new order
+#   ROUNDS=4                  rounds per scenario; in each, every target once, in a new order
 #   SECONDS=1 (or DURATION=)  seconds of each measured wrk run (whole seconds: wrk's -d)
 #   BODIES="/ /1k /64k"       response bodies: 11 B, 1 KiB, 64 KiB
 #   CONNS="keepalive close"   wrk's connections kept alive, or a new one per request (-H "Connection: close")
@@ -36,7 +36,7 @@ QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
   BODIES=${BODIES:-/} CONNS=${CONNS:-keepalive} ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-${ENV_SECONDS:-2}}
 fi
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-4}
 DURATION=${DURATION:-${ENV_SECONDS:-1}}
 BODIES=${BODIES:-/ /1k /64k}
 CONNS=${CONNS:-keepalive close}
@@ -105,7 +105,10 @@ need_basics
 build bench/Backend bench/PlainYarp bench/Forwarder
 
 # --- the backend, shared by every proxy ---------------------------------------------------------
-BACKEND_PORT=$(free_port)
+# Every port of the run at once: the backend's, then each target's proxy port and, for the gateways, admin port.
+mapfile -t PORTS < <(free_ports 20)
+BACKEND_PORT=${PORTS[0]}
+NEXT_PORT=1
 BACKEND=http://127.0.0.1:$BACKEND_PORT
 dotnet "$BACKEND_DLL" "$BACKEND" >"$RUN/backend.log" 2>&1 &
 started backend $! TERM
@@ -115,14 +118,14 @@ log "backend (bench/Backend, Kestrel): pid ${PID[backend]}, $BACKEND"
 URL[direct]=$BACKEND
 
 # --- the proxies --------------------------------------------------------------------------------
-# gateway_settings FILE PORT [LOGGING-JSON]: one Static service on the backend, no probe; admin on its own port.
+# gateway_settings FILE PORT ADMIN-PORT [LOGGING-JSON]: one Static service on the backend, no probe.
 gateway_settings() {
   cat >"$1" <<EOF
-{${3:+
-  $3,}
+{${4:+
+  $4,}
   "Gateway": {
     "Proxy": { "Urls": "http://127.0.0.1:$2" },
-    "Admin": { "Urls": "http://127.0.0.1:$(free_port)" },
+    "Admin": { "Urls": "http://127.0.0.1:$3" },
     "StateDirectory": "$(dirname "$1")/state",
     "Services": {
       "bench": { "Runtime": "Static", "Addresses": [ "$BACKEND" ] }
@@ -134,15 +137,16 @@ EOF
 
 for target in $TARGETS; do
   [[ $target == direct ]] && continue
-  port=$(free_port)
+  port=${PORTS[$NEXT_PORT]} admin_port=${PORTS[$NEXT_PORT + 1]}
+  NEXT_PORT=$(( NEXT_PORT + 2 ))
   URL[$target]=http://127.0.0.1:$port
   case $target in
     gateway | gateway_warn)
       mkdir -p "$RUN/$target"
       if [[ $target == gateway ]]; then
-        gateway_settings "$RUN/$target/settings.json" "$port"
+        gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port"
       else
-        gateway_settings "$RUN/$target/settings.json" "$port" '"Logging": { "LogLevel": { "Default": "Warning" } }'
+        gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port" '"Logging": { "LogLevel": { "Default": "Warning" } }'
       fi
       TMPDIR=$RUN dotnet "$GATEWAY_DLL" --config "$RUN/$target/settings.json" >"$RUN/$target.log" 2>&1 &
       started "$target" $! TERM ;;
@@ -213,11 +217,6 @@ for target in $TARGETS; do
   log "$target: pid(s) $pids, ${URL[$target]}"
   PLAN_TARGETS+=("$(printf '{"key": "%s", "url": "%s", "pids": [%s]}' "$target" "${URL[$target]}" "$(tr -s ' ' '\n' <<<"$pids" | grep . | paste -sd,)")")
 done
-# The gateway with no Logging section logs at Information: say so if it does not (or the other one does).
-if [[ " $TARGETS " == *" gateway "* ]]; then
-  curl -sf "${URL[gateway]}/" >/dev/null; sleep 0.5
-  log "gateway, no Logging: $(wc -l <"$RUN/gateway.log") lines in its log so far"
-fi
 
 SCENARIOS=()
 for conn in $CONNS; do for body in $BODIES; do SCENARIOS+=("{\"body\": \"$body\", \"conn\": \"$conn\"}"); done; done
@@ -240,15 +239,24 @@ for target in $TARGETS; do
   [[ $target == direct ]] && continue
   kill -0 "${PID[$target]}" 2>/dev/null || die "$target exited during the run; see $RUN/$target.log"
 done
+# What the gateways logged: messages in their log (the console format: "info: Category[id]" and the
+# text on the next line) per request they proxied, warm-up included.
+LOGGING=""
+for target in gateway gateway_warn; do
+  [[ " $TARGETS " == *" $target "* ]] || continue
+  requests=$(cat "$RUN"/*-"$target".txt | awk '/requests in/ { n += $1 } END { print n + 0 }')
+  lines=$(grep -cE '^(trce|dbug|info|warn|fail|crit): ' "$RUN/$target.log" || true)
+  LOGGING+="${LOGGING:+; }$target: $lines messages for $requests requests ($(awk -v l="$lines" -v r="$requests" 'BEGIN { printf "%.2f", r ? l / r : 0 }') a request)"
+done
 versions="$(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /' || true), $(nginx -v 2>&1 | sed 's/.*: //' || true), $(haproxy -v 2>/dev/null | awk 'NR == 1 { print "HAProxy " $3 }' || true), $(wrk -v 2>&1 | awk 'NR == 1 { print "wrk " $2 }' || true)"
-COMMAND=$COMMAND START_DATE=$START_DATE LOAD_BEFORE=$LOAD_BEFORE LOAD_AFTER=$LOAD_AFTER TARGETS=$TARGETS VERSIONS=$versions \
+LOGGING=$LOGGING COMMAND=$COMMAND START_DATE=$START_DATE LOAD_BEFORE=$LOAD_BEFORE LOAD_AFTER=$LOAD_AFTER TARGETS=$TARGETS VERSIONS=$versions \
   THREADS=$THREADS CONNECTIONS=$CONNECTIONS DURATION=$DURATION ROUNDS=$ROUNDS python3 - "$RUN/meta.json" <<'EOF'
 import json, os, sys
 e = os.environ
 json.dump({"date": e["START_DATE"], "command": e["COMMAND"], "cores": os.cpu_count(), "ticks": os.sysconf("SC_CLK_TCK"),
            "load_before": e["LOAD_BEFORE"], "load_after": e["LOAD_AFTER"], "targets": e["TARGETS"].split(),
            "threads": int(e["THREADS"]), "connections": int(e["CONNECTIONS"]), "seconds": int(e["DURATION"]), "rounds": int(e["ROUNDS"]),
-           "backend": "bench/Backend (Kestrel, one terminal middleware)", "versions": e["VERSIONS"]}, open(sys.argv[1], "w"))
+           "backend": "bench/Backend (Kestrel, one terminal middleware)", "versions": e["VERSIONS"], "logging": e["LOGGING"]}, open(sys.argv[1], "w"))
 EOF
 python3 "$HERE/report.py" "$RUN/results.jsonl" "$RUN/meta.json" | tee "$RUN/report.txt"
 
