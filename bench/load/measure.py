@@ -107,11 +107,27 @@ if plan["warmup"] > 0:
             if child.wait() != 0:
                 sys.exit(f"wrk failed in the warm-up: {' '.join(child.args)}")
             out.close()
-    time.sleep(2)
+
+
+def settle(limit=15.0):
+    """Waits (up to LIMIT seconds) until no target uses more than 2 % of a core over half a second:
+    after the warm-up, a .NET server's background JIT goes on for a while."""
+    deadline = time.monotonic() + limit
+    while True:
+        before, _, t0 = snapshot()
+        time.sleep(0.5)
+        after, _, t1 = snapshot()
+        busiest = max(after[p] - before[p] for p in every_pid) / ticks_per_second / (t1 - t0)
+        if busiest <= 0.02 or time.monotonic() > deadline:
+            return busiest
+
 
 with open(results_path, "w") as results:
     for si, scenario in enumerate(plan["scenarios"]):
         body, conn = scenario["body"], scenario["conn"]
+        busiest = settle()
+        if busiest > 0.02:
+            log(f"warning: a process of the benchmark still uses {busiest * 100:.0f} % of a core with no load")
         for r in range(plan["rounds"]):
             line = []
             for key in order(r, si):

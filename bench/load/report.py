@@ -70,7 +70,7 @@ print(f"wrk -t{meta['threads']} -c{meta['connections']} -d{meta['seconds']}s --l
       f"each round; figures: median over the rounds.")
 print(f"{meta['date']}, {meta['cores']} cores, load average {meta['load_before']} at the start, {meta['load_after']} at the end; "
       f"backend: {meta['backend']}")
-print(f"versions: {meta['versions']}")
+print(f"versions: {meta['versions']}; GC: {meta.get('gc', '?')}")
 if meta.get("logging"):
     print(f"logs: {meta['logging']}")
 results = {}

@@ -4,7 +4,7 @@
 # with Logging Default Warning), plain YARP, YARP's forwarder alone, nginx and HAProxy. Prints per
 # scenario req/s, p50, p99, the CPU per request of each proxy process, and the ratios to plain YARP.
 #
-#   bash bench/load/run.sh            # every body, both connection modes; about 5 minutes
+#   bash bench/load/run.sh            # every body, both connection modes; about 4 minutes
 #   QUICK=1 bash bench/load/run.sh    # GET / keep-alive only, 3 rounds of 2 s; about 1.5 minutes
 #   ROUNDS=5 SECONDS=5 BODIES=/ CONNS=keepalive bash bench/load/run.sh   # the issue's setting, steadier
 #   bash bench/load/run.sh --chaos    # then bench/load/chaos.sh
@@ -249,14 +249,27 @@ for target in gateway gateway_warn; do
   LOGGING+="${LOGGING:+; }$target: $lines messages for $requests requests ($(awk -v l="$lines" -v r="$requests" 'BEGIN { printf "%.2f", r ? l / r : 0 }') a request)"
 done
 versions="$(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /' || true), $(nginx -v 2>&1 | sed 's/.*: //' || true), $(haproxy -v 2>/dev/null | awk 'NR == 1 { print "HAProxy " $3 }' || true), $(wrk -v 2>&1 | awk 'NR == 1 { print "wrk " $2 }' || true)"
-LOGGING=$LOGGING COMMAND=$COMMAND START_DATE=$START_DATE LOAD_BEFORE=$LOAD_BEFORE LOAD_AFTER=$LOAD_AFTER TARGETS=$TARGETS VERSIONS=$versions \
+# The GC mode each .NET server runs with (its runtimeconfig.json, as built).
+GC_MODES=$(python3 - "$GATEWAY_DLL" "$YARP_DLL" "$FORWARDER_DLL" "$BACKEND_DLL" <<'EOF'
+import json, os, sys
+modes = []
+for dll in sys.argv[1:]:
+    props = json.load(open(dll.removesuffix(".dll") + ".runtimeconfig.json"))["runtimeOptions"].get("configProperties", {})
+    gc = "server" if props.get("System.GC.Server") else "workstation"
+    if props.get("System.GC.Concurrent") is False:
+        gc += " non-concurrent"
+    modes.append(f"{os.path.basename(dll).removesuffix('.dll')} {gc}")
+print(", ".join(modes))
+EOF
+)
+LOGGING=$LOGGING GC_MODES=$GC_MODES COMMAND=$COMMAND START_DATE=$START_DATE LOAD_BEFORE=$LOAD_BEFORE LOAD_AFTER=$LOAD_AFTER TARGETS=$TARGETS VERSIONS=$versions \
   THREADS=$THREADS CONNECTIONS=$CONNECTIONS DURATION=$DURATION ROUNDS=$ROUNDS python3 - "$RUN/meta.json" <<'EOF'
 import json, os, sys
 e = os.environ
 json.dump({"date": e["START_DATE"], "command": e["COMMAND"], "cores": os.cpu_count(), "ticks": os.sysconf("SC_CLK_TCK"),
            "load_before": e["LOAD_BEFORE"], "load_after": e["LOAD_AFTER"], "targets": e["TARGETS"].split(),
            "threads": int(e["THREADS"]), "connections": int(e["CONNECTIONS"]), "seconds": int(e["DURATION"]), "rounds": int(e["ROUNDS"]),
-           "backend": "bench/Backend (Kestrel, one terminal middleware)", "versions": e["VERSIONS"], "logging": e["LOGGING"]}, open(sys.argv[1], "w"))
+           "backend": "bench/Backend (Kestrel, one terminal middleware)", "versions": e["VERSIONS"], "logging": e["LOGGING"], "gc": e["GC_MODES"]}, open(sys.argv[1], "w"))
 EOF
 python3 "$HERE/report.py" "$RUN/results.jsonl" "$RUN/meta.json" | tee "$RUN/report.txt"
 
