@@ -103,22 +103,18 @@ print("  (should be about 0); both as a share of all cores, median over the roun
 others = [r["others"] for r in rows]
 idle = [r["idle"] for r in rows]
 print()
-print("== compact: CPU us per request of the proxy (x plain YARP) | req/s (x plain YARP)")
 heads = [f"{'ka' if c == 'keepalive' else 'close'} {b}" for c, b in scenarios]
-print(f"{'target':<21}" + "".join(f"{h:>15}" for h in heads) + " |" + "".join(f"{h:>15}" for h in heads))
-for key in keys:
-    cpu_cells, rps_cells = [], []
-    for conn, body in scenarios:
-        m = results[f"{conn} {body}"].get(key)
-        if m is None:
-            cpu_cells.append(f"{'':>15}")
-            rps_cells.append(f"{'':>15}")
-            continue
-        cx = "" if m["cpu_x_yarp"] is None else f" ({m['cpu_x_yarp']:.2f})"
-        rx = "" if m["rps_x_yarp"] is None else f" ({m['rps_x_yarp']:.2f})"
-        cpu_cells.append(f"{m['cpu_us']:.1f}{cx}".rjust(15))
-        rps_cells.append(f"{m['rps'] / 1000:.1f}k{rx}".rjust(15))
-    print(f"{names[key]:<21}" + "".join(cpu_cells) + " |" + "".join(rps_cells))
+for title, figure, ratio, show in (("CPU us per request of the proxy (x plain YARP)", "cpu_us", "cpu_x_yarp", lambda v: f"{v:.1f}"),
+                                   ("req/s (x plain YARP)", "rps", "rps_x_yarp", lambda v: f"{v / 1000:.1f}k")):
+    print(f"== compact: {title}")
+    print(f"{'target':<21}" + "".join(f"{h:>14}" for h in heads))
+    for key in keys:
+        cells = []
+        for conn, body in scenarios:
+            m = results[f"{conn} {body}"].get(key)
+            x = "" if m is None or m[ratio] is None else f" ({m[ratio]:.2f})"
+            cells.append(("" if m is None else show(m[figure]) + x).rjust(14))
+        print(f"{names[key]:<21}" + "".join(cells))
 print(f"  direct's CPU column is the backend's own. Others' CPU during the runs: median {statistics.median(others):.0f} %, "
       f"max {max(others):.0f} % of the machine; idle targets' median {statistics.median(idle):.1f} %, max {max(idle):.0f} %")
 worst = max(rows, key=lambda r: r["idle"])
