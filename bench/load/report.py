@@ -18,6 +18,7 @@ names = {
     "direct": "direct (backend)",
     "gateway": "gateway, no Logging",
     "gateway_warn": "gateway, Warning",
+    "gateway_access": "gateway, access log",
     "yarp": "plain YARP",
     "forwarder": "YARP forwarder",
     "nginx": "nginx",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load benchmark: what each proxy costs in front of the same minimal backend. One run, interleaved
-# rounds: direct to the backend, the gateway (twice: a settings file with no Logging section, and one
-# with Logging Default Warning), plain YARP, YARP's forwarder alone, nginx and HAProxy. Prints per
+# rounds: direct to the backend, the gateway (three times: a settings file with no Logging section, one
+# with Logging Default Warning, one with its access log on), plain YARP, YARP's forwarder alone, nginx
+# and HAProxy. Prints per
 # scenario req/s, p50, p99, the CPU per request of each proxy process, and the ratios to plain YARP.
 #
 #   bash bench/load/run.sh            # every body, both connection modes; about 4 minutes
@@ -14,7 +15,8 @@
 #   SECONDS=1 (or DURATION=)  seconds of each measured wrk run (whole seconds: wrk's -d)
 #   BODIES="/ /1k /64k"       response bodies: 11 B, 1 KiB, 64 KiB
 #   CONNS="keepalive close"   wrk's connections kept alive, or a new one per request (-H "Connection: close")
-#   TARGETS="direct gateway gateway_warn yarp forwarder nginx haproxy"   any subset, in that order
+#   TARGETS="direct gateway gateway_warn gateway_access yarp forwarder nginx haproxy"   any subset, in that order
+#                             (gateway_access: no Logging section, and Gateway:AccessLog on, to a file)
 #   THREADS=1 CONNECTIONS=32  wrk -t / -c
 #   WARMUP=12                 seconds of wrk on every target at once before the rounds (then 2 s of every other
 #                             connection mode and body; none of it counted); 0: no warm-up
@@ -40,7 +42,7 @@ ROUNDS=${ROUNDS:-4}
 DURATION=${DURATION:-${ENV_SECONDS:-1}}
 BODIES=${BODIES:-/ /1k /64k}
 CONNS=${CONNS:-keepalive close}
-TARGETS=${TARGETS:-direct gateway gateway_warn yarp forwarder nginx haproxy}
+TARGETS=${TARGETS:-direct gateway gateway_warn gateway_access yarp forwarder nginx haproxy}
 THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-32}
 WARMUP=${WARMUP:-12}
@@ -59,7 +61,7 @@ COMMAND=$(command_line)
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || { echo "SECONDS must be a whole number of seconds (wrk's -d): $DURATION" >&2; exit 2; }
 for body in $BODIES; do [[ $body =~ ^/(1k|64k)?$ ]] || { echo "BODIES: / /1k /64k, not $body" >&2; exit 2; }; done
 for conn in $CONNS; do [[ $conn =~ ^(keepalive|close)$ ]] || { echo "CONNS: keepalive close, not $conn" >&2; exit 2; }; done
-for target in $TARGETS; do [[ $target =~ ^(direct|gateway|gateway_warn|yarp|forwarder|nginx|haproxy)$ ]] || { echo "unknown target $target" >&2; exit 2; }; done
+for target in $TARGETS; do [[ $target =~ ^(direct|gateway|gateway_warn|gateway_access|yarp|forwarder|nginx|haproxy)$ ]] || { echo "unknown target $target" >&2; exit 2; }; done
 [[ " $TARGETS " == *" yarp "* ]] || { echo "TARGETS must include yarp: the ratios are to plain YARP" >&2; exit 2; }
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/load-bench.XXXXXX")
@@ -118,12 +120,13 @@ log "backend (bench/Backend, Kestrel): pid ${PID[backend]}, $BACKEND"
 URL[direct]=$BACKEND
 
 # --- the proxies --------------------------------------------------------------------------------
-# gateway_settings FILE PORT ADMIN-PORT [LOGGING-JSON]: one Static service on the backend, no probe.
+# gateway_settings FILE PORT ADMIN-PORT [LOGGING-JSON [GATEWAY-JSON]]: one Static service on the backend, no probe.
 gateway_settings() {
   cat >"$1" <<EOF
 {${4:+
   $4,}
-  "Gateway": {
+  "Gateway": {${5:+
+    $5,}
     "Proxy": { "Urls": "http://127.0.0.1:$2" },
     "Admin": { "Urls": "http://127.0.0.1:$3" },
     "StateDirectory": "$(dirname "$1")/state",
@@ -141,13 +144,13 @@ for target in $TARGETS; do
   NEXT_PORT=$(( NEXT_PORT + 2 ))
   URL[$target]=http://127.0.0.1:$port
   case $target in
-    gateway | gateway_warn)
+    gateway | gateway_warn | gateway_access)
       mkdir -p "$RUN/$target"
-      if [[ $target == gateway ]]; then
-        gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port"
-      else
-        gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port" '"Logging": { "LogLevel": { "Default": "Warning" } }'
-      fi
+      case $target in
+        gateway) gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port" ;;
+        gateway_warn) gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port" '"Logging": { "LogLevel": { "Default": "Warning" } }' ;;
+        gateway_access) gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port" "" '"AccessLog": "access.log"' ;;
+      esac
       TMPDIR=$RUN dotnet "$GATEWAY_DLL" --config "$RUN/$target/settings.json" >"$RUN/$target.log" 2>&1 &
       started "$target" $! TERM ;;
     yarp)
@@ -242,11 +245,15 @@ done
 # What the gateways logged: messages in their log (the console format: "info: Category[id]" and the
 # text on the next line) per request they proxied, warm-up included.
 LOGGING=""
-for target in gateway gateway_warn; do
+for target in gateway gateway_warn gateway_access; do
   [[ " $TARGETS " == *" $target "* ]] || continue
   requests=$(cat "$RUN"/*-"$target".txt | awk '/requests in/ { n += $1 } END { print n + 0 }')
   lines=$(grep -cE '^(trce|dbug|info|warn|fail|crit): ' "$RUN/$target.log" || true)
   LOGGING+="${LOGGING:+; }$target: $lines messages for $requests requests ($(awk -v l="$lines" -v r="$requests" 'BEGIN { printf "%.2f", r ? l / r : 0 }') a request)"
+  if [[ -f $RUN/$target/access.log ]]; then
+    lines=$(wc -l <"$RUN/$target/access.log")
+    LOGGING+=", access log $lines lines ($(awk -v l="$lines" -v r="$requests" 'BEGIN { printf "%.2f", r ? l / r : 0 }') a request)"
+  fi
 done
 versions="$(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /' || true), $(nginx -v 2>&1 | sed 's/.*: //' || true), $(haproxy -v 2>/dev/null | awk 'NR == 1 { print "HAProxy " $3 }' || true), $(wrk -v 2>&1 | awk 'NR == 1 { print "wrk " $2 }' || true)"
 # The GC mode each .NET server runs with (its runtimeconfig.json, as built).
