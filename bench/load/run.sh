@@ -2,8 +2,8 @@
 # The load benchmark: what each proxy costs in front of the same minimal backend. One run, interleaved
 # rounds: direct to the backend, the gateway (three times: a settings file with no Logging section, one
 # with Logging Default Warning, one with its access log on), plain YARP, YARP's forwarder alone, nginx
-# and HAProxy. Prints per
-# scenario req/s, p50, p99, the CPU per request of each proxy process, and the ratios to plain YARP.
+# and HAProxy. Prints per scenario req/s, p50, p99, the CPU per request of each proxy process, and the
+# ratios to plain YARP.
 #
 #   bash bench/load/run.sh            # every body, both connection modes; about 4 minutes
 #   QUICK=1 bash bench/load/run.sh    # GET / keep-alive only, 3 rounds of 2 s; about 1.5 minutes
