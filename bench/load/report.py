@@ -39,7 +39,7 @@ for r in rows:
     r["backend"] = per_request(r["backend_ticks"], r["requests"])
     r["wrk"] = per_request(r["wrk_ticks"], r["requests"])
     # The rest of the machine: busy time of every CPU minus what wrk, the backend and every proxy used.
-    r["others"] = (r["machine_ticks"] - r["ours_ticks"] - r["wrk_ticks"]) / ticks / r["seconds"] / cores * 100
+    r["others"] = max(0.0, (r["machine_ticks"] - r["ours_ticks"] - r["wrk_ticks"]) / ticks / r["seconds"] / cores * 100)
     # The targets not under load meanwhile (their JIT or GC still busy after their own run: a warm-up too short).
     own = r["backend_ticks"] + (r["proxy_ticks"] if r["target"] != "direct" else 0)
     r["idle"] = (r["ours_ticks"] - own) / ticks / r["seconds"] / cores * 100
