@@ -125,14 +125,15 @@ public sealed class KubeletSemanticsTests
 
         await gateway.WaitForPodsAsync(p => Container(p[0]).Ready == true, "the pod ready");
 
-        Assert.Equal(HttpStatusCode.OK, (await gateway.Proxy.GetAsync("/")).StatusCode);
+        // Routing follows the pod's state as it is published, a moment after the pod list shows it.
+        await Poll.UntilAsync(async () => (await gateway.Proxy.GetAsync("/")).StatusCode == HttpStatusCode.OK, "the ready pod routed");
 
         // Turning unready takes it out of rotation.
         var port = (await gateway.GetPodsAsync()).Items[0].Spec.Containers[0].Ports[0].HostPort;
         using var direct = new HttpClient();
         await direct.PostAsync($"http://127.0.0.1:{port}/admin/fail-readiness", null);
         await gateway.WaitForPodsAsync(p => Container(p[0]).Ready == false, "the pod unready");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await gateway.Proxy.GetAsync("/")).StatusCode);
+        await Poll.UntilAsync(async () => (await gateway.Proxy.GetAsync("/")).StatusCode == HttpStatusCode.ServiceUnavailable, "the unready pod out of rotation");
     }
 
     [Fact]

@@ -184,12 +184,17 @@ public sealed class TelemetryTests
         }
     }
 
+    /// <summary>Routing follows a pod's state as it is published, a moment after the pod list shows it Ready.</summary>
+    private static Task RoutedAsync(GatewayProcess gateway) =>
+        Poll.UntilAsync(async () => (await gateway.Proxy.GetAsync("/")).IsSuccessStatusCode, "the ready pod routed");
+
     [Fact]
     public async Task ProxiedRequest_WithOtlpConfigured_CarriesTheCallersTraceAndANewParent()
     {
         // Tracing is on when OTLP is configured; nothing listens on that port, which the exporter survives.
         await using var gateway = await GatewayProcess.StartAsync(Crashing("web", 600), extraArgs: [$"--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{FreePort.Get()}"]);
         await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().Ready == true, "the pod ready");
+        await RoutedAsync(gateway);
         const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         const string CallerSpan = "00f067aa0ba902b7";
         using var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
@@ -207,6 +212,7 @@ public sealed class TelemetryTests
     {
         await using var gateway = await GatewayProcess.StartAsync(Crashing("web", 600));
         await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().Ready == true, "the pod ready");
+        await RoutedAsync(gateway);
         const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         using var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
         request.Headers.Add("traceparent", $"00-{TraceId}-00f067aa0ba902b7-01");
