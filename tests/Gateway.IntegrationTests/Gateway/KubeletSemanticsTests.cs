@@ -259,6 +259,6 @@ public sealed class KubeletSemanticsTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await gateway.WaitForPodsAsync(p => p[0].Status.Conditions.Single(c => c.Type == "Ready").Status == "True", "the Ready condition");
-        Assert.Equal(HttpStatusCode.OK, (await gateway.Proxy.GetAsync("/")).StatusCode);
+        await Poll.UntilAsync(async () => (await gateway.Proxy.GetAsync("/")).StatusCode == HttpStatusCode.OK, "the ready pod routed");
     }
 }
