@@ -43,6 +43,14 @@ internal static class GatewaySettingsLoader
             var log when string.Equals(log, GatewaySpec.AccessLogToStandardOutput, StringComparison.OrdinalIgnoreCase) => GatewaySpec.AccessLogToStandardOutput,
             _ => gateway.FilePath("AccessLog", configDirectory),
         };
+        if (accessLog is not null && accessLog != GatewaySpec.AccessLogToStandardOutput
+            && (Directory.Exists(accessLog) || !Directory.Exists(Path.GetDirectoryName(accessLog))))
+        {
+            gateway.Errors.Add(FieldError.Invalid(gateway.PathOf("AccessLog"), gateway.Scalar("AccessLog"), Directory.Exists(accessLog)
+                ? "is a folder: name the file to append to, or \"stdout\""
+                : $"its folder {Path.GetDirectoryName(accessLog)} does not exist: create it, or name another file, or \"stdout\""));
+            accessLog = null;
+        }
         var adminAccess = new AdminAccessSpec(admin.FilePath("TokenFile", configDirectory), admin.FilePath("Kubeconfig", configDirectory), AdminHosts(admin));
         return new GatewaySpec(proxyUrls, adminUrls, [])
         {

@@ -26,11 +26,22 @@ public sealed class GatewaySpecLoaderTests : IDisposable
     [InlineData("logs/access.log", "logs/access.log")]
     public void Load_AccessLog_OffStandardOutputOrAFileBesideTheSettings(string? setting, string? expected)
     {
+        Directory.CreateDirectory(Path.Combine(_dir, "logs"));
         var accessLog = setting is null ? "" : $"\"AccessLog\": \"{setting}\",";
         var spec = Load($$"""{ "Gateway": { {{accessLog}} "Services": {} } }""", out var errors);
 
         Assert.Empty(errors);
         Assert.Equal(expected is null or "stdout" ? expected : Path.Combine(_dir, expected), spec.AccessLog);
+    }
+
+    [Theory]
+    [InlineData("missing/access.log", "Gateway:AccessLog: Invalid value: \"missing/access.log\": its folder {0}/missing does not exist: create it, or name another file, or \"stdout\"")]
+    [InlineData(".", "Gateway:AccessLog: Invalid value: \".\": is a folder: name the file to append to, or \"stdout\"")]
+    public void Load_AccessLogNowhereToWrite_NamesTheFieldAndTheFix(string setting, string expected)
+    {
+        Load($$"""{ "Gateway": { "AccessLog": "{{setting}}", "Services": {} } }""", out var errors);
+
+        Assert.Equal([string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, _dir)], errors);
     }
 
     private const string Web = """
