@@ -42,10 +42,10 @@ internal sealed class EventWiring(
                 pods.Find(ejected.PodName)?.RecheckReadiness();
                 break;
             case StaticBackend:
-                statics.Recheck(ejected.Service, ejected.PodName);
+                statics.Recheck(ejected.Service, Routing.Endpoint.ExternalKey(ejected.Service, ejected.DestinationId));
                 break;
             case ClusterBackend:
-                clusters.Recheck(ejected.Service, ejected.DestinationId[(ejected.Service.Length + 1)..]);
+                clusters.Recheck(ejected.Service, Routing.Endpoint.ExternalKey(ejected.Service, ejected.DestinationId));
                 break;
         }
     }

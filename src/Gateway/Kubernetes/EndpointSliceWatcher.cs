@@ -186,7 +186,7 @@ internal sealed partial class EndpointSliceWatcher : IAsyncDisposable
             routed = [.. _known.Select(e => new Routing.Endpoint(
                 _service.Name,
                 e.PodName,
-                $"{_service.Name}/{e.Key}",
+                Routing.Endpoint.ExternalDestinationId(_service.Name, e.Key),
                 $"http://{Probes.Handlers.ProbeAddress.JoinHostPort(e.Host, e.Port)}",
                 Serving: e.Serving && (_prober?.IsReady(e.Key) ?? true),
                 Terminating: e.Terminating,

@@ -12,4 +12,15 @@ public sealed record Endpoint(string Service, string PodName, string Destination
     bool HasPod = true)
 {
     public bool Ready => Serving && !Terminating && !Ejected;
+
+    /// <summary>The destination id of an endpoint the gateway does not run (a cluster's, a Static address): <c>{service}/{key}</c>.</summary>
+    public static string ExternalDestinationId(string service, string key) => $"{service}/{key}";
+
+    /// <summary>The key <see cref="ExternalDestinationId"/> was made from.</summary>
+    public static string ExternalKey(string service, string destinationId)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(destinationId);
+        return destinationId[(service.Length + 1)..];
+    }
 }

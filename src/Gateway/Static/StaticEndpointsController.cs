@@ -111,7 +111,7 @@ internal sealed class StaticEndpointsController(
 
         foreach (var running in publish)
         {
-            running.Probes?.Sync(running.Backend.Addresses.Select(a => new ProbedEndpoint(Key(a), Key(a), a.Host, a.Port, StaticBackend.PortName)));
+            running.Probes?.Sync(running.Backend.Addresses.Select(a => new ProbedEndpoint(Key(a), Key(a), a.DnsSafeHost, a.Port, StaticBackend.PortName)));
             Publish(running.Name);
         }
 
@@ -132,7 +132,7 @@ internal sealed class StaticEndpointsController(
             endpoints.SetServiceEndpoints(service, backend.Addresses.Select(address =>
             {
                 var key = Key(address);
-                return new Routing.Endpoint(service, key, $"{service}/{key}", address.GetLeftPart(UriPartial.Authority),
+                return new Routing.Endpoint(service, key, Routing.Endpoint.ExternalDestinationId(service, key), address.GetLeftPart(UriPartial.Authority),
                     Serving: running.Probes?.IsReady(key) ?? true, Terminating: false, HasPod: false);
             }));
         }

@@ -98,6 +98,19 @@ public sealed class StaticEndpointsControllerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Probe_IPv4AndIPv6Addresses_ProbedAtTheAddressHostWithoutBrackets()
+    {
+        var v6 = new Uri("http://[::1]:5003");
+        await StartAsync(Web(Probe(), A, v6));
+
+        await TickUntilAsync(e => e.Count == 2 && e.Values.All(x => x.Ready), "both ready");
+
+        Assert.Equal("127.0.0.1", _prober.Hosts[5001]);
+        Assert.Equal("::1", _prober.Hosts[5003]);
+        Assert.Equal("http://[::1]:5003", Endpoints()["[::1]:5003"].Address);
+    }
+
+    [Fact]
     public async Task Probe_FailsAfterPassing_AddressLeavesRotationAndComesBack()
     {
         await StartAsync(Web(Probe(), A, B));
@@ -202,6 +215,9 @@ public sealed class StaticEndpointsControllerTests : IAsyncDisposable
 
         public int Calls => _calls.Values.Sum();
 
+        /// <summary>The host each port was last probed at.</summary>
+        public ConcurrentDictionary<int, string> Hosts { get; } = new();
+
         public int CallsTo(Uri address) => _calls.GetValueOrDefault(address.Port);
 
         public void Set(Uri address, ProbeOutcome outcome) => _outcomes[address.Port] = outcome;
@@ -209,7 +225,7 @@ public sealed class StaticEndpointsControllerTests : IAsyncDisposable
         public Task<ProbeOutcome> ProbeAsync(V1Probe probe, ProbeTarget target, CancellationToken cancellationToken)
         {
             var port = target.ResolvePort(StaticBackend.PortName)!.Value;
-            Assert.Equal("127.0.0.1", target.PodIp);
+            Hosts[port] = target.PodIp;
             _calls.AddOrUpdate(port, 1, (_, n) => n + 1);
             changed.Notify();
             return Task.FromResult(_outcomes.GetValueOrDefault(port, ProbeOutcome.Success()));
