@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -8,7 +9,7 @@ namespace Gateway.Admin;
 /// The admin API's bearer token: 256 random bits as URL-safe text, kept in a file only its owner
 /// can read, and compared in constant time.
 /// </summary>
-internal static class AdminToken
+internal static partial class AdminToken
 {
     public const int RandomBytes = 32;
 
@@ -66,12 +67,18 @@ internal static class AdminToken
                 {
                     WriteOwnerOnly(temporary, Generate() + "\n");
 
-                    // Without overwrite, .NET moves by link(2) then unlink: it fails when the token already exists.
-                    File.Move(temporary, path, overwrite: false);
-                }
-                catch (IOException) when (File.Exists(path))
-                {
-                    // Another gateway created it first: use that one.
+                    // link(2) publishes the whole file at once and fails when the token already exists
+                    // (File.Move checks for the target, then renames: two gateways could both win).
+                    if (Link(temporary, path) != 0)
+                    {
+                        var errno = Marshal.GetLastPInvokeError();
+                        if (errno != EEXIST)
+                        {
+                            throw new IOException($"link {temporary} {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+                        }
+
+                        // Another gateway created it first: use that one.
+                    }
                 }
                 finally
                 {
@@ -114,4 +121,9 @@ internal static class AdminToken
         stream.Write(Encoding.UTF8.GetBytes(text));
         stream.Flush(flushToDisk: true);
     }
+
+    private const int EEXIST = 17;
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existing, string created);
 }
