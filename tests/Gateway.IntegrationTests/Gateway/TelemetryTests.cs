@@ -62,7 +62,11 @@ public sealed class TelemetryTests
 
         Assert.True(sawRestart, "no scrape showed gateway_container_restarts_total\n" + gateway.Output);
         await gateway.Proxy.GetAsync("/"); // a 200, or a 503 while the pod restarts: either is a proxied request
-        var last = await gateway.Admin.GetStringAsync("/metrics");
+        var last = "";
+
+        // The exporter caches a scrape for 300 ms: wait for one made after the request.
+        await Poll.UntilAsync(async () => (last = await gateway.Admin.GetStringAsync("/metrics")).Contains("gateway_request_duration_seconds_bucket", StringComparison.Ordinal),
+            "a scrape with the proxied request");
         Assert.Contains("reason=\"Error\"", last, StringComparison.Ordinal);
         foreach (var name in new[] { "gateway_probe_duration_seconds_bucket", "gateway_probe_results_total", "gateway_pods", "gateway_endpoints", "gateway_request_duration_seconds_bucket", "kestrel_active_connections", "dotnet_gc_collections_total" })
         {
