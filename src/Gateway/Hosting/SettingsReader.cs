@@ -5,7 +5,7 @@ namespace Gateway.Hosting;
 
 /// <summary>
 /// The one way the settings are read, at start and on every reload: the gateway's logging defaults
-/// (<see cref="LoggingSettings.Defaults"/>), then the settings file (read once, at most
+/// (<see cref="LoggingSettings.DefaultsFor"/>), then the settings file (read once, at most
 /// <see cref="MaxFileBytes"/>), then environment variables, then the command line, validated
 /// whole by <see cref="GatewaySpecLoader"/> and <see cref="LoggingSettings"/>. It never throws: a file that cannot be read or parsed is
 /// one error naming the file, line and position.
@@ -39,11 +39,14 @@ internal sealed class SettingsReader(string settingsPath, IReadOnlyList<string> 
         IConfigurationRoot configuration;
         try
         {
-            configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(LoggingSettings.Defaults)
+            var user = new ConfigurationBuilder()
                 .AddJsonStream(new MemoryStream(bytes))
                 .AddEnvironmentVariables()
                 .AddCommandLine([.. commandLine])
+                .Build();
+            configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(LoggingSettings.DefaultsFor(user))
+                .AddConfiguration(user, shouldDisposeConfiguration: true)
                 .Build();
         }
         catch (Exception e) when (e is FormatException or JsonException or InvalidDataException)

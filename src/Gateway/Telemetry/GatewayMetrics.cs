@@ -28,6 +28,7 @@ public sealed class GatewayMetrics
     /// <summary>Proxied requests last from a millisecond to the minutes of a long poll (ASP.NET Core's own boundaries, in seconds).</summary>
     private static readonly double[] RequestBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60];
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly Counter<long> _retries;
     private readonly Histogram<double> _probeDuration;
     private readonly Histogram<double> _drainDuration;
@@ -44,7 +45,7 @@ public sealed class GatewayMetrics
         RequestDuration = meter.CreateHistogram("gateway.request.duration", unit: "s",
             description: "Proxied requests by service and response class (2xx, 3xx, 4xx, 5xx): how long they took, and by their count how many there were.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RequestBuckets });
-        ActiveRequests = meter.CreateUpDownCounter<long>("gateway.requests.active", unit: "{request}", description: "Proxied requests in flight, by service.");
+        meter.CreateObservableUpDownCounter("gateway.requests.active", () => _inFlight.Values.Select(f => f.Measure()), unit: "{request}", description: "Proxied requests in flight, by service.");
         ProxyErrors = meter.CreateCounter<long>("gateway.proxy.errors", unit: "{request}", description: "Proxied requests YARP could not complete, by service and error (its ForwarderError).");
         meter.CreateObservableCounter("gateway.probe.results", () => ProbeResults(probes), unit: "{probe}", description: "Probe runs by pod, container, probe kind, handler and result (success, failure, error).");
         meter.CreateObservableCounter("gateway.container.restarts", () => Restarts(restarts), unit: "{restart}", description: "Container restarts by pod, container and the previous instance's termination reason.");
@@ -55,7 +56,12 @@ public sealed class GatewayMetrics
     /// <summary>Recorded by <see cref="RequestTelemetry"/> with tag lists it builds once per service.</summary>
     internal Histogram<double> RequestDuration { get; }
 
-    internal UpDownCounter<long> ActiveRequests { get; }
+    /// <summary>
+    /// One service's requests in flight, counted by <see cref="RequestTelemetry"/> and read when
+    /// <c>gateway.requests.active</c> is collected: two interlocked adds a request instead of two
+    /// measurements through the SDK's aggregation.
+    /// </summary>
+    internal InFlight InFlightOf(string service) => _inFlight.GetOrAdd(service, static s => new InFlight(s));
 
     internal Counter<long> ProxyErrors { get; }
 
@@ -109,5 +115,18 @@ public sealed class GatewayMetrics
                    new Measurement<int>(mine.Count(e => e.Terminating), [new("service", service), new("condition", "terminating")]),
                }
                select measurement;
+    }
+
+    /// <summary>A service's in-flight count and its tag.</summary>
+    internal sealed class InFlight(string service)
+    {
+        private readonly KeyValuePair<string, object?>[] _tags = [new("service", service)];
+        private long _count;
+
+        public void Started() => Interlocked.Increment(ref _count);
+
+        public void Ended() => Interlocked.Decrement(ref _count);
+
+        public Measurement<long> Measure() => new(Volatile.Read(ref _count), _tags);
     }
 }

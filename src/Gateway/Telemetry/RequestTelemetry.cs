@@ -12,36 +12,46 @@ namespace Gateway.Telemetry;
 /// no lookup but the cluster's own table entry. (ASP.NET Core's and HttpClient's generic
 /// instrumentation is not listened to: it cost most of what the gateway added over YARP per request.)
 /// </summary>
-internal sealed class RequestTelemetry(GatewayMetrics metrics, AccessLog? accessLog = null)
+internal sealed class RequestTelemetry
 {
-    private static readonly ConditionalWeakTable<ClusterConfig, ServiceTags> Tags = [];
-
     /// <summary>The response classes, by status / 100 - 1; anything outside 100-599 is "other".</summary>
     private static readonly string[] Classes = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"];
+
+    private readonly ConditionalWeakTable<ClusterConfig, ServiceTags> _tags = [];
+    private readonly ConditionalWeakTable<ClusterConfig, ServiceTags>.CreateValueCallback _newTags;
+    private readonly GatewayMetrics _metrics;
+    private readonly AccessLog? _accessLog;
+
+    public RequestTelemetry(GatewayMetrics metrics, AccessLog? accessLog = null)
+    {
+        _metrics = metrics;
+        _accessLog = accessLog;
+        _newTags = config => new ServiceTags(config.ClusterId, metrics.InFlightOf(config.ClusterId));
+    }
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var started = Stopwatch.GetTimestamp();
         var feature = context.GetReverseProxyFeature();
-        var tags = Tags.GetValue(feature.Cluster.Config, static c => new ServiceTags(c.ClusterId));
-        metrics.ActiveRequests.Add(1, tags.Service);
+        var tags = _tags.GetValue(feature.Cluster.Config, _newTags);
+        tags.InFlight.Started();
         try
         {
             await next();
         }
         finally
         {
-            metrics.ActiveRequests.Add(-1, tags.Service);
+            tags.InFlight.Ended();
             var elapsed = Stopwatch.GetElapsedTime(started);
             var status = context.Response.StatusCode;
-            metrics.RequestDuration.Record(elapsed.TotalSeconds, tags.ForStatus(status));
+            _metrics.RequestDuration.Record(elapsed.TotalSeconds, tags.ForStatus(status));
             var error = context.GetForwarderErrorFeature()?.Error;
             if (error is { } e && e != ForwarderError.None)
             {
-                metrics.ProxyErrors.Add(1, tags.Service[0], new KeyValuePair<string, object?>("error", ErrorName(e)));
+                _metrics.ProxyErrors.Add(1, tags.Service[0], new KeyValuePair<string, object?>("error", ErrorName(e)));
             }
 
-            accessLog?.Write(context, feature, tags.Name, status, elapsed, error);
+            _accessLog?.Write(context, feature, tags.Name, status, elapsed, error);
         }
     }
 
@@ -63,14 +73,17 @@ internal sealed class RequestTelemetry(GatewayMetrics metrics, AccessLog? access
     {
         private readonly KeyValuePair<string, object?>[][] _byClass;
 
-        public ServiceTags(string service)
+        public ServiceTags(string service, GatewayMetrics.InFlight inFlight)
         {
             Name = service;
+            InFlight = inFlight;
             Service = [new("service", service)];
             _byClass = [.. Classes.Select(c => new KeyValuePair<string, object?>[] { new("service", service), new("class", c) })];
         }
 
         public string Name { get; }
+
+        public GatewayMetrics.InFlight InFlight { get; }
 
         public KeyValuePair<string, object?>[] Service { get; }
 

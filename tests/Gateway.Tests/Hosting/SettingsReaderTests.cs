@@ -1,4 +1,6 @@
 using Gateway.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tests.Hosting;
 
@@ -46,6 +48,38 @@ public sealed class SettingsReaderTests : IDisposable
 
         Assert.Empty(read.Errors);
         Assert.Equal(expected, read.Configuration![$"Logging:LogLevel:{category}"]);
+    }
+
+    /// <summary>
+    /// ASP.NET Core's request logger is off unless the file names it or asks for its lines (a level
+    /// below Warning for a category above it, for any logger): while it is on at any level, hosting
+    /// starts an Activity per request. Read through a real logger factory, as the host binds the section.
+    /// </summary>
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("\"LogLevel\": { \"Microsoft.AspNetCore\": \"Warning\" }", null)]
+    [InlineData("\"LogLevel\": { \"Default\": \"Trace\" }", null)]
+    [InlineData("\"LogLevel\": { \"Microsoft.AspNetCore.Routing\": \"Debug\" }", null)]
+    [InlineData("\"LogLevel\": { \"Microsoft.AspNetCore.Hosting.Diagnostics\": \"Error\" }", LogLevel.Error)]
+    [InlineData("\"LogLevel\": { \"Microsoft.AspNetCore\": \"Information\" }", LogLevel.Information)]
+    [InlineData("\"LogLevel\": { \"Microsoft.AspNetCore.Hosting\": \"Debug\" }", LogLevel.Debug)]
+    [InlineData("\"LogLevel\": { \"Microsoft.AspNetCore.*\": \"Information\" }", LogLevel.Information)]
+    [InlineData("\"Console\": { \"LogLevel\": { \"Microsoft\": \"Information\" } }", LogLevel.Information)]
+    public void Read_RequestLogger_OffUnlessTheFileAsksForItsLines(string? logging, LogLevel? expected)
+    {
+        var section = logging is null ? "" : $$"""
+            "Logging": { {{logging}} },
+            """;
+        var read = Read($$"""{ {{section}} "Gateway": { "Services": { "web": { "Template": { "spec": { "containers": [ { "name": "web", "command": [ "x" ] } ] } } } } } }""");
+        Assert.Empty(read.Errors);
+        using var factory = LoggerFactory.Create(b => b.AddConfiguration(read.Configuration!.GetSection("Logging")).AddConsole());
+
+        var requests = factory.CreateLogger(LoggingSettings.RequestLogCategory);
+        var routing = factory.CreateLogger("Microsoft.AspNetCore.Routing.EndpointMiddleware");
+
+        var lowest = Enum.GetValues<LogLevel>().Where(l => l != LogLevel.None && requests.IsEnabled(l)).Cast<LogLevel?>().FirstOrDefault();
+        Assert.Equal(expected, lowest);
+        Assert.True(routing.IsEnabled(LogLevel.Warning), "the other ASP.NET Core categories keep their warnings");
     }
 
     [Fact]

@@ -95,17 +95,36 @@ public sealed class RequestTelemetryTests : IDisposable
     public async Task Invoke_InFlight_CountedActiveUntilItEnds()
     {
         var telemetry = new RequestTelemetry(_metrics);
-        double during = 0;
+        List<(double Value, Dictionary<string, object?> Tags)> during = [];
+        var release = new TaskCompletionSource();
 
+        var first = telemetry.InvokeAsync(Request(), () => release.Task);
         await telemetry.InvokeAsync(Request(), () =>
         {
-            during = Measured("gateway.requests.active").Sum(m => m.Value);
+            during = Active();
             return Task.CompletedTask;
         });
+        var oneLeft = Active();
+        release.SetResult();
+        await first;
 
-        Assert.Equal(1, during);
-        Assert.Equal(0, Measured("gateway.requests.active").Sum(m => m.Value));
-        Assert.All(Measured("gateway.requests.active"), m => Assert.Equal("web", m.Tags["service"]));
+        var inFlight = Assert.Single(during);
+        Assert.Equal(2, inFlight.Value);
+        Assert.Equal(new Dictionary<string, object?> { ["service"] = "web" }, inFlight.Tags);
+        Assert.Equal(1, Assert.Single(oneLeft).Value);
+        Assert.Equal(0, Assert.Single(Active()).Value);
+    }
+
+    /// <summary>What <c>gateway.requests.active</c> reports when collected now.</summary>
+    private List<(double Value, Dictionary<string, object?> Tags)> Active()
+    {
+        lock (_measurements)
+        {
+            _measurements.RemoveAll(m => m.Instrument == "gateway.requests.active");
+        }
+
+        _listener.RecordObservableInstruments();
+        return Measured("gateway.requests.active");
     }
 
     [Fact]
