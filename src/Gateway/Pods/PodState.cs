@@ -62,6 +62,11 @@ public sealed record PodState
 
     public bool IsTerminal => Phase is PodPhase.Succeeded or PodPhase.Failed;
 
+    /// <summary>When the last of its containers ended, once the pod is terminal; null before.</summary>
+    public DateTimeOffset? FinishedAt => IsTerminal
+        ? InitContainers.Concat(Containers).Select(c => (c.Terminated ?? c.LastTermination)?.FinishedAt).Max() ?? CreatedAt
+        : null;
+
     public string RestartPolicy => Spec.RestartPolicy ?? PodSpecDefaults.RestartPolicy;
 
     /// <summary>The pod's <c>terminationGracePeriodSeconds</c>: how long a deletion may take.</summary>
