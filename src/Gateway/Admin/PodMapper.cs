@@ -88,23 +88,17 @@ internal static class PodMapper
         DeletionTimestamp = pod.DeletionTimestamp?.UtcDateTime,
     };
 
-    private static List<V1PodCondition> Conditions(PodState pod)
-    {
-        static string Bool(bool value) => value ? "True" : "False";
-        var conditions = new List<V1PodCondition>
+    private static List<V1PodCondition> Conditions(PodState pod) =>
+    [
+        .. PodConditions.Of(pod).Select(c => new V1PodCondition
         {
-            new() { Type = "PodScheduled", Status = "True" },
-            new() { Type = "Initialized", Status = Bool(pod.Initialized) },
-            new() { Type = "ContainersReady", Status = Bool(pod.ContainersReady) },
-            new() { Type = "Ready", Status = Bool(pod.Ready) },
-        };
-        foreach (var (type, value) in pod.GateConditions)
-        {
-            conditions.Add(new V1PodCondition { Type = type, Status = Bool(value) });
-        }
-
-        return conditions;
-    }
+            Type = c.Type,
+            Status = c.Status ? "True" : "False",
+            Reason = c.Reason,
+            Message = c.Message,
+            LastTransitionTime = (pod.ConditionTransitions.TryGetValue(c.Type, out var t) ? t.At : pod.CreatedAt).UtcDateTime,
+        }),
+    ];
 
     private static V1ContainerStatus ToStatus(PodState pod, ContainerStatus c)
     {

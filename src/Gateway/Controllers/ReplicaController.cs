@@ -40,6 +40,10 @@ internal sealed partial class ReplicaController : BackgroundService
     private readonly HashSet<RuntimeKind> _adoptionFailed = [];
     private volatile bool _stopping;
 
+    /// <summary>Each replicated service's replacement back-off, and the reconcile already asked for at its end; touched by the reconcile loop only.</summary>
+    private readonly Dictionary<string, ReplacementBackoff> _replacements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _replacementWakes = new(StringComparer.Ordinal);
+
     public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger)
     {
         _catalog = catalog;
@@ -65,7 +69,7 @@ internal sealed partial class ReplicaController : BackgroundService
                     try
                     {
                         await AdoptAsync(stoppingToken);
-                        Reconcile();
+                        Reconcile(stoppingToken);
                         Reconciled?.Invoke(++_passes);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
@@ -127,7 +131,7 @@ internal sealed partial class ReplicaController : BackgroundService
         }
     }
 
-    private void Reconcile()
+    private void Reconcile(CancellationToken stoppingToken)
     {
         var pods = _registry.Pods.Values;
         var spec = _catalog.Current;
@@ -145,7 +149,13 @@ internal sealed partial class ReplicaController : BackgroundService
         {
             var mine = pods.Where(p => p.ServiceName == service.Name).ToList();
             var barePodCreated = _barePodsCreated.TryGetValue(service.Name, out var createdHash) && createdHash == backend.TemplateHash;
-            var (create, delete) = ReplicaDecision.Decide(backend.Replicas, backend.PodName is not null, barePodCreated, mine, backend.TemplateHash, backend.Rollout);
+            var (create, delete) = ReplicaDecision.Decide(
+                backend.Replicas, backend.PodName is not null, barePodCreated, mine, backend.TemplateHash, backend.Rollout, spec.TerminatedPodHistory);
+            if (backend.PodName is null)
+            {
+                create = HoldReplacements(service, mine, create, stoppingToken);
+            }
+
             foreach (var name in delete)
             {
                 Log.DeletingPod(_logger, service.Name, name);
@@ -186,6 +196,40 @@ internal sealed partial class ReplicaController : BackgroundService
 
             ReportNotCreated(service, created, spec.MaxPods);
         }
+    }
+
+    /// <summary>
+    /// A service whose pods keep ending replaces them after a back-off (<see cref="ReplacementBackoff"/>):
+    /// while it holds, nothing is created, a <c>BackOff</c> event on the service's ReplicaSet says why
+    /// (once per ended pod), and a reconcile is asked for at its end.
+    /// </summary>
+    private int HoldReplacements(ServiceSpec service, IReadOnlyCollection<PodState> pods, int create, CancellationToken stoppingToken)
+    {
+        var now = _pods.Time.GetUtcNow();
+        var before = _replacements.GetValueOrDefault(service.Name, ReplacementBackoff.None);
+        var (heldUntil, next, replacing) = ReplacementBackoff.Decide(before, pods, now);
+        _replacements[service.Name] = next;
+        if (heldUntil is not { } until || create == 0)
+        {
+            return create;
+        }
+
+        if (next.Held != before.Held)
+        {
+            var replicaSet = $"{service.Name}-{service.Pods!.TemplateHash}";
+            var phase = pods.FirstOrDefault(p => p.Name == replacing)?.Phase.ToString() ?? "ended";
+            _events.Record("default", replicaSet, "", EventType.Warning, "BackOff",
+                $"Back-off {Math.Ceiling((until - now).TotalSeconds)}s creating a replacement for pod {replacing} ({phase}); pods of this service keep ending", kind: "ReplicaSet");
+            Log.ReplacementHeld(_logger, service.Name, replacing ?? "", (until - now).TotalSeconds);
+        }
+
+        if (!_replacementWakes.TryGetValue(service.Name, out var wake) || wake != until)
+        {
+            _replacementWakes[service.Name] = until;
+            _ = Task.Delay(until - now, _pods.Time, stoppingToken).ContinueWith(_ => _signal.Writer.TryWrite(true), TaskScheduler.Default);
+        }
+
+        return 0;
     }
 
     /// <summary>The services whose backend is pods the gateway runs; the others have controllers of their own.</summary>
@@ -252,6 +296,9 @@ internal sealed partial class ReplicaController : BackgroundService
 
         [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "service {Service}: {Pending} pods already wait Pending (Gateway:MaxPods is {MaxPods}); the other replicas are created as pods get scheduled")]
         public static partial void ReplicasHeldBack(ILogger logger, string service, int pending, int maxPods);
+
+        [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "service {Service}: pod {Pod} ended; its replacement backs off {Seconds:0.#} s")]
+        public static partial void ReplacementHeld(ILogger logger, string service, string pod, double seconds);
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "service {Service}: deleting pod {Pod}")]
         public static partial void DeletingPod(ILogger logger, string service, string pod);

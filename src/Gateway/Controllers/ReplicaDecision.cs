@@ -5,15 +5,18 @@ namespace Gateway.Controllers;
 
 /// <summary>
 /// The replica controller's decision as a plain function: given a service's pods, which to delete
-/// and how many to create. Ended pods (Succeeded or Failed) of a replicated service are deleted and
-/// replaced; a bare Pod is never replaced, as in Kubernetes. When the template changed, pods roll
+/// and how many to create. Ended pods (Succeeded or Failed) of a replicated service are replaced and
+/// kept as history, the newest <c>terminatedHistory</c> of them (older ones are deleted, as the
+/// terminated-pod GC does); when the replacement may come is <see cref="ReplacementBackoff"/>'s. A
+/// bare Pod is never replaced, as in Kubernetes. When the template changed, pods roll
 /// like a Deployment's: at most <c>maxSurge</c> above the replica count, and never fewer ready pods
 /// than replicas minus <c>maxUnavailable</c>, so a new pod is ready before an old one drains.
 /// </summary>
 public static class ReplicaDecision
 {
     public static (int Create, IReadOnlyList<string> Delete) Decide(
-        int replicas, bool barePod, bool barePodCreated, IReadOnlyCollection<PodState> pods, string? templateHash = null, RolloutSpec? rollout = null)
+        int replicas, bool barePod, bool barePodCreated, IReadOnlyCollection<PodState> pods, string? templateHash = null, RolloutSpec? rollout = null,
+        int terminatedHistory = GatewaySpec.DefaultTerminatedPodHistory)
     {
         ArgumentNullException.ThrowIfNull(pods);
         bool Current(PodState p) => templateHash is null || p.TemplateHash == templateHash;
@@ -24,7 +27,9 @@ public static class ReplicaDecision
             return (barePodCreated || pods.Count > 0 ? 0 : 1, outdated);
         }
 
-        var delete = pods.Where(p => p.IsTerminal && !p.IsDeleting).Select(p => p.Name).ToList();
+        var delete = pods.Where(p => p.IsTerminal && !p.IsDeleting)
+            .OrderByDescending(p => p.FinishedAt).ThenByDescending(p => p.CreatedAt)
+            .Skip(Math.Max(0, terminatedHistory)).Select(p => p.Name).ToList();
         var active = pods.Where(p => !p.IsTerminal && !p.IsDeleting).ToList();
         var old = active.Where(p => !Current(p)).ToList();
         var fresh = active.Where(Current).ToList();

@@ -39,7 +39,7 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
             ConfigDirectory = configDirectory,
             PodLabels = pod.Labels,
             TemplateHash = pod.TemplateHash,
-            RecordEvent = (type, reason, message) => context.Events.Record(pod.Namespace, pod.Name, pod.Uid, type, reason, message),
+            RecordEvent = (type, reason, message) => context.Events.Record(pod.Namespace, pod.Name, pod.Uid, type, reason, message, pod.FindContainer(name)?.FieldPath),
         };
 
         _starts.RemoveAll(s => s.IsCompleted);

@@ -46,8 +46,11 @@ public sealed record ContainerStatus
 
     public ProbeResult Readiness { get; init; } = ProbeResultCounter.InitialValue(ProbeKind.Readiness);
 
-    /// <summary>Restarts in the current crash loop; decides the next back-off.</summary>
-    public int BackoffStep { get; init; }
+    /// <summary>The crash loop's back-off (docs/semantics.md#restart-backoff); null until a dead instance was restarted.</summary>
+    public RestartBackoff? Backoff { get; init; }
+
+    /// <summary>While a restart backs off: when the <c>BackOff</c> event is recorded again, as the kubelet's next sync does.</summary>
+    public DateTimeOffset? BackoffEventAt { get; init; }
 
     /// <summary>A start was asked of the runtime and has not answered yet.</summary>
     public bool Starting { get; init; }
@@ -61,7 +64,7 @@ public sealed record ContainerStatus
     /// <summary>When a pending restart may start.</summary>
     public DateTimeOffset? RestartAt { get; init; }
 
-    /// <summary>The gateway asked this instance to stop (a failed liveness or startup probe): it counts as exit 137.</summary>
+    /// <summary>The gateway asked this instance to stop for a failed liveness or startup probe: it is restarted unless the policy is <c>Never</c>.</summary>
     public bool Killed { get; init; }
 
     public bool IsRunning => State == ContainerRunState.Running;
@@ -69,8 +72,16 @@ public sealed record ContainerStatus
     /// <summary>Running, and its startup probe succeeded or it has none.</summary>
     public bool Started => IsRunning && (!HasStartupProbe || Startup == ProbeResult.Success);
 
-    /// <summary>Started, not being killed, and its readiness probe succeeded or it has none.</summary>
-    public bool Ready => Started && !Killed && (!HasReadinessProbe || Readiness == ProbeResult.Success);
+    /// <summary>
+    /// Started, not being killed, and its readiness probe succeeded or it has none. An init container
+    /// is ready once it has completed (exit 0), as the kubelet's prober manager reports it.
+    /// </summary>
+    public bool Ready => IsInit
+        ? State == ContainerRunState.Terminated && Terminated?.ExitCode == 0
+        : Started && !Killed && (!HasReadinessProbe || Readiness == ProbeResult.Success);
+
+    /// <summary>The <c>fieldPath</c> of the events about this container: <c>spec.containers{name}</c> or <c>spec.initContainers{name}</c>.</summary>
+    public string FieldPath => IsInit ? $"spec.initContainers{{{Name}}}" : $"spec.containers{{{Name}}}";
 
     /// <summary>
     /// A copy running a new instance (started, or adopted from an earlier gateway), its probes back

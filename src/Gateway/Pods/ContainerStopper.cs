@@ -3,40 +3,43 @@ using Gateway.Events;
 namespace Gateway.Pods;
 
 /// <summary>
-/// Stops container instances as the kubelet's killContainer: drain the pod, run each container's
-/// preStop hook, then the stop signal with what is left of the grace period (the runtime sends
-/// SIGKILL when that runs out). It is handed everything it needs and keeps no state.
+/// Stops container instances as the kubelet's killContainer, with the drain the gateway adds
+/// (docs/semantics.md#termination-order): the drain of in-flight requests and each container's
+/// preStop hook start together; the stop signal goes once the hook is done and the drain is done
+/// or its share of the grace period is spent; SIGKILL follows when the grace period runs out, never
+/// less than 2 s after the stop signal. It is handed everything it needs and keeps no state.
 /// </summary>
 internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger logger)
 {
     /// <summary>
-    /// Kills one container for a failed liveness or startup probe: the pod is already out of rotation
-    /// (a killed container is not ready), so drain, run preStop, then stop, all within the grace period.
+    /// Kills one container for a failed liveness or startup probe. The pod is already out of rotation
+    /// (a killed container is not ready).
     /// </summary>
-    public async Task KillAsync(PodState pod, RunningContainer container, TimeSpan gracePeriod)
+    public Task KillAsync(PodState pod, RunningContainer container, TimeSpan gracePeriod)
     {
-        var deadline = context.Time.GetUtcNow() + gracePeriod;
-        await DrainAsync(pod, deadline);
-        await StopAsync(pod, [container], deadline);
+        var plan = StopPlan.Start(context.Time.GetUtcNow(), gracePeriod);
+        var drain = DrainAsync(pod, plan.DrainDeadline);
+        return StopAsync(pod, [container], plan, drain);
     }
 
     /// <summary>
-    /// Deletion: waits for the <paramref name="starts"/> the deletion cancelled (so that no instance comes
-    /// up after the pod is gone), drains, then runs preStop and stops every running container, all
-    /// within the grace period. <paramref name="instances"/> reads the pod's current instances.
+    /// Deletion: the drain starts at once; meanwhile waits for the <paramref name="starts"/> the
+    /// deletion cancelled (so that no instance comes up after the pod is gone), then stops every
+    /// running container as <see cref="KillAsync"/> does. <paramref name="instances"/> reads the pod's
+    /// current instances.
     /// </summary>
     public async Task TerminateAsync(PodState pod, TimeSpan gracePeriod, IReadOnlyList<Task<RunningContainer?>> starts, Func<ContainerInstances> instances)
     {
         ArgumentNullException.ThrowIfNull(instances);
-        var deadline = context.Time.GetUtcNow() + gracePeriod;
-        var started = await StartsAsync(pod, starts, deadline);
-        await DrainAsync(pod, deadline);
+        var plan = StopPlan.Start(context.Time.GetUtcNow(), gracePeriod);
+        var drain = DrainAsync(pod, plan.DrainDeadline);
+        var started = await StartsAsync(pod, starts, plan.Deadline);
         var current = instances().Current.Values.ToList();
 
         // An instance whose start was answered after the deletion may not be tracked yet: it is stopped all the same.
         var running = current.Concat(started.Where(s => !current.Exists(c => ReferenceEquals(c.Instance, s.Instance))))
             .Where(c => !c.Instance.Exited.IsCompleted);
-        await StopAsync(pod, [.. running], deadline);
+        await StopAsync(pod, [.. running], plan, drain);
     }
 
     /// <summary>The instances the <paramref name="starts"/> started by the deadline.</summary>
@@ -55,8 +58,10 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
         return [.. starts.Where(s => s is { IsCompletedSuccessfully: true, Result: not null }).Select(s => s.Result!)];
     }
 
-    private async Task DrainAsync(PodState pod, DateTimeOffset deadline)
+    /// <summary>Waits for the pod's in-flight requests until <paramref name="deadline"/>; returns how long it took. Never throws.</summary>
+    private async Task<TimeSpan> DrainAsync(PodState pod, DateTimeOffset deadline)
     {
+        var started = context.Time.GetTimestamp();
         try
         {
             await context.Drainer.DrainAsync(pod, deadline, CancellationToken.None);
@@ -65,24 +70,35 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
         {
             Log.DrainFailed(logger, pod.Name, e);
         }
+
+        return context.Time.GetElapsedTime(started);
     }
 
-    /// <summary>Each container's preStop hook, then the stop signal, then SIGKILL at the deadline.</summary>
-    private Task StopAsync(PodState pod, IReadOnlyList<RunningContainer> containers, DateTimeOffset deadline) =>
+    /// <summary>Per container, at once: its preStop hook; then, with the drain done, the stop signal with what is left of the grace (at least 2 s).</summary>
+    private Task StopAsync(PodState pod, IReadOnlyList<RunningContainer> containers, StopPlan plan, Task<TimeSpan> drain) =>
         Task.WhenAll(containers.Select(async c =>
         {
+            var preStopTook = TimeSpan.Zero;
             if (pod.FindSpec(c.Name)?.Lifecycle?.PreStop is { } preStop)
             {
-                var error = await PreStopHook.RunAsync(preStop, c.Target, context.Prober, context.Time, deadline);
+                var started = context.Time.GetTimestamp();
+                var error = await PreStopHook.RunAsync(preStop, c.Target, context.Prober, context.Time, plan.Deadline);
+                preStopTook = context.Time.GetElapsedTime(started);
                 if (error is not null)
                 {
                     context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, "FailedPreStopHook",
-                        $"PreStopHook failed for container {c.Name}: {error}", $"spec.containers{{{c.Name}}}");
+                        $"PreStopHook failed for container {c.Name}: {error}", pod.FindContainer(c.Name)?.FieldPath);
                 }
             }
 
-            var remaining = deadline - context.Time.GetUtcNow();
-            await c.Instance.StopAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, CancellationToken.None);
+            var drained = await drain;
+            var now = context.Time.GetUtcNow();
+            var killAfter = plan.StopSignalGrace(now);
+            var signalled = context.Time.GetTimestamp();
+            await c.Instance.StopAsync(killAfter, CancellationToken.None);
+            var exit = c.Instance.Exited.IsCompletedSuccessfully ? c.Instance.Exited.Result.ExitCode : (int?)null;
+            Log.Stopped(logger, pod.Name, c.Name, drained.TotalSeconds, preStopTook.TotalSeconds, (now - plan.Started).TotalSeconds,
+                killAfter.TotalSeconds, context.Time.GetElapsedTime(signalled).TotalSeconds, exit);
         }));
 
     private static partial class Log
@@ -92,5 +108,11 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "pod {Pod}: drain failed; stopping anyway")]
         public static partial void DrainFailed(ILogger logger, string pod, Exception exception);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Information,
+            Message = "pod {Pod} container {Container}: stopped: drain {DrainSeconds:0.###} s, preStop {PreStopSeconds:0.###} s, stop signal at {SignalAtSeconds:0.###} s "
+                + "with {KillAfterSeconds:0.###} s before SIGKILL, exited {ExitedSeconds:0.###} s after it with code {ExitCode}")]
+        public static partial void Stopped(ILogger logger, string pod, string container, double drainSeconds, double preStopSeconds, double signalAtSeconds,
+            double killAfterSeconds, double exitedSeconds, int? exitCode);
     }
 }

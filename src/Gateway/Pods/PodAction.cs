@@ -10,8 +10,8 @@ public abstract record PodAction
     /// <summary>Drain the pod, then stop every running container within <paramref name="GracePeriod"/>.</summary>
     public sealed record TerminatePod(TimeSpan GracePeriod) : PodAction;
 
-    /// <summary>Record a Kubernetes event about the pod.</summary>
-    public sealed record RecordEvent(string Type, string Reason, string Message) : PodAction;
+    /// <summary>Record a Kubernetes event about the pod; <paramref name="FieldPath"/> names the container it is about (<c>spec.containers{web}</c>).</summary>
+    public sealed record RecordEvent(string Type, string Reason, string Message, string? FieldPath = null) : PodAction;
 
     /// <summary>Post a <see cref="PodEvent.Wake"/> at <paramref name="At"/>.</summary>
     public sealed record WakeAt(DateTimeOffset At) : PodAction;

@@ -33,12 +33,28 @@ public static class PodLifecycle
         };
 
         next = next with { Phase = PodPhaseCalculator.GetPhase(next) };
+        next = StampTransitions(next, now);
         if (NextWake(next) is { } wake)
         {
             actions.Add(new WakeAt(wake));
         }
 
         return (next, actions);
+    }
+
+    /// <summary>Records when each condition took its current status.</summary>
+    private static PodState StampTransitions(PodState pod, DateTimeOffset now)
+    {
+        var transitions = pod.ConditionTransitions;
+        foreach (var condition in PodConditions.Of(pod))
+        {
+            if (!transitions.TryGetValue(condition.Type, out var known) || known.Status != condition.Status)
+            {
+                transitions = transitions.SetItem(condition.Type, (condition.Status, now));
+            }
+        }
+
+        return ReferenceEquals(transitions, pod.ConditionTransitions) ? pod : pod with { ConditionTransitions = transitions };
     }
 
     private static PodState OnStart(PodState pod, List<PodAction> actions)
@@ -86,12 +102,13 @@ public static class PodLifecycle
             return pod;
         }
 
-        actions.Add(new RecordEvent(Normal, "Created", $"Created container {c.Name}"));
-        actions.Add(new RecordEvent(Normal, "Started", $"Started container {c.Name}"));
+        actions.Add(new RecordEvent(Normal, "Created", $"Created container {c.Name}", c.FieldPath));
+        actions.Add(new RecordEvent(Normal, "Started", $"Started container {c.Name}", c.FieldPath));
         var started = c.WithNewInstance(e.InstanceId, now, c.InstancesStarted + 1) with
         {
             Terminated = null,
             RestartAt = null,
+            BackoffEventAt = null,
             Starting = false,
             Killed = false,
             CreateBackoffStep = 0,
@@ -140,8 +157,8 @@ public static class PodLifecycle
             return pod;
         }
 
-        actions.Add(new RecordEvent(Warning, "Failed", e.Message));
-        actions.Add(new RecordEvent(Warning, "Failed", $"Error: {e.Reason}"));
+        actions.Add(new RecordEvent(Warning, "Failed", e.Message, c.FieldPath));
+        actions.Add(new RecordEvent(Warning, "Failed", $"Error: {e.Reason}", c.FieldPath));
         var failures = c.CreateBackoffStep + 1;
         var retryAt = now + RestartRules.CreateBackoffDelay(failures);
         return pod.With(c with
@@ -158,6 +175,12 @@ public static class PodLifecycle
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
+    /// <summary>
+    /// An instance ended (or, <paramref name="startFailed"/>, its process could not start: a
+    /// <c>StartError</c> that counts as an instance, as the kubelet's dead container does). Its exit
+    /// code is the one the runtime saw, killed for a probe or not. Whether it restarts is
+    /// <see cref="RestartRules.ShouldRestart"/>; when is <see cref="RestartBackoff.Decide"/>.
+    /// </summary>
     private static PodState OnContainerExited(PodState pod, PodEvent.ContainerExited e, DateTimeOffset now, List<PodAction> actions, bool startFailed)
     {
         if (pod.FindContainer(e.Container) is not { } c || (!startFailed && c.InstanceId != e.InstanceId))
@@ -165,18 +188,16 @@ public static class PodLifecycle
             return pod;
         }
 
-        var exitCode = c.Killed ? RestartRules.KilledExitCode : e.ExitCode;
-        var reason = c.Killed ? "Error" : e.Reason;
-        var startedAt = c.StartedAt ?? now;
-        var termination = new Termination(exitCode, reason, e.Message, startedAt, now, e.InstanceId);
+        var termination = new Termination(e.ExitCode, e.Reason, e.Message, startFailed ? now : c.StartedAt ?? now, now, e.InstanceId);
         if (startFailed)
         {
-            actions.Add(new RecordEvent(Warning, "Failed", $"Error: failed to start container {c.Name}: {e.Message}"));
+            actions.Add(new RecordEvent(Warning, "Failed", $"Error: failed to start container {c.Name}: {e.Message}", c.FieldPath));
+            c = c with { InstancesStarted = c.InstancesStarted + 1 };
         }
 
         // Init containers with restartPolicy Always restart on failure only, as in Kubernetes.
         var policy = c.IsInit && pod.RestartPolicy == "Always" ? "OnFailure" : pod.RestartPolicy;
-        var restart = RestartRules.ShouldRestart(policy, exitCode, pod.IsDeleting) && !pod.IsTerminal;
+        var restart = RestartRules.ShouldRestart(policy, e.ExitCode, pod.IsDeleting, c.Killed) && !pod.IsTerminal;
         if (!restart)
         {
             pod = pod.With(c with
@@ -185,15 +206,23 @@ public static class PodLifecycle
                 Terminated = termination,
                 InstanceId = null,
                 RestartAt = null,
+                BackoffEventAt = null,
                 Starting = false,
                 WaitingReason = null,
                 Killed = false,
             });
-            return c.IsInit && exitCode == 0 ? StartNextStage(pod, actions) : pod;
+            return c.IsInit && e.ExitCode == 0 ? StartNextStage(pod, actions) : pod;
         }
 
-        var step = RestartRules.NextBackoffStep(c.BackoffStep, now - startedAt);
-        var delay = RestartRules.BackoffDelay(step);
+        // The kubelet decides a probe kill's restart in the same sync as the kill, before the killed
+        // instance is dead: the back-off is measured from the dead instance before it. When that holds
+        // the restart back, its next sync measures from the instance it just killed.
+        var (waitUntil, backoff) = RestartBackoff.Decide(c.Backoff, c.Killed ? c.LastTermination?.FinishedAt : now, now);
+        if (waitUntil is not null && c.Killed)
+        {
+            (waitUntil, backoff) = RestartBackoff.Decide(c.Backoff, now, now);
+        }
+
         var waiting = c with
         {
             State = ContainerRunState.Waiting,
@@ -202,23 +231,27 @@ public static class PodLifecycle
             InstanceId = null,
             Killed = false,
             Starting = false,
-            BackoffStep = step + 1,
-            RestartAt = now + delay,
-            WaitingReason = delay > TimeSpan.Zero ? "CrashLoopBackOff" : "ContainerCreating",
-            WaitingMessage = delay > TimeSpan.Zero
-                ? $"back-off {FormatDuration(delay)} restarting failed container={c.Name} pod={pod.Name}_{pod.Namespace}({pod.Uid})"
-                : null,
+            Backoff = backoff,
         };
 
-        if (delay > TimeSpan.Zero)
+        if (waitUntil is { } at)
         {
-            actions.Add(new RecordEvent(Warning, "BackOff", $"Back-off restarting failed container {c.Name} in pod {pod.Name}_{pod.Namespace}({pod.Uid})"));
-            return pod.With(waiting);
+            actions.Add(BackOffEvent(pod, c));
+            return pod.With(waiting with
+            {
+                RestartAt = at,
+                BackoffEventAt = now + RestartRules.BackoffEventPeriod,
+                WaitingReason = "CrashLoopBackOff",
+                WaitingMessage = $"back-off {FormatDuration(backoff!.Delay)} restarting failed container={c.Name} pod={pod.Name}_{pod.Namespace}({pod.Uid})",
+            });
         }
 
         actions.Add(new StartContainer(c.Name));
-        return pod.With(waiting with { RestartAt = null, Starting = true });
+        return pod.With(waiting with { RestartAt = null, BackoffEventAt = null, Starting = true, WaitingReason = "ContainerCreating", WaitingMessage = null });
     }
+
+    private static RecordEvent BackOffEvent(PodState pod, ContainerStatus c) =>
+        new(Warning, "BackOff", $"Back-off restarting failed container {c.Name} in pod {pod.Name}_{pod.Namespace}({pod.Uid})", c.FieldPath);
 
     private static PodState OnProbeChanged(PodState pod, PodEvent.ProbeChanged e, List<PodAction> actions)
     {
@@ -240,7 +273,8 @@ public static class PodLifecycle
             var spec = pod.FindSpec(c.Name);
             var probe = e.Kind == ProbeKind.Startup ? spec?.StartupProbe : spec?.LivenessProbe;
             var kindName = e.Kind == ProbeKind.Startup ? "startup" : "liveness";
-            actions.Add(new RecordEvent(Normal, "Killing", $"Container {c.Name} failed {kindName} probe, will be restarted"));
+            var restarts = RestartRules.RestartsAfterProbeKill(pod.RestartPolicy) ? ", will be restarted" : "";
+            actions.Add(new RecordEvent(Normal, "Killing", $"Container {c.Name} failed {kindName} probe{restarts}", c.FieldPath));
             actions.Add(new KillContainer(c.Name, c.InstanceId!, RestartRules.KillGracePeriod(probe, pod.Spec.TerminationGracePeriodSeconds)));
             updated = updated with { Killed = true };
         }
@@ -257,19 +291,33 @@ public static class PodLifecycle
 
         foreach (var c in pod.InitContainers.Concat(pod.Containers))
         {
-            if (c.State == ContainerRunState.Waiting && !c.Starting && c.RestartAt is { } at && at <= now)
+            if (c.State != ContainerRunState.Waiting || c.Starting)
+            {
+                continue;
+            }
+
+            if (c.RestartAt is { } at && at <= now)
             {
                 if (c.WaitingReason == ContainerStartException.ErrImagePull && c.CreateRetryAt is { } retryAt && retryAt > now)
                 {
                     var image = pod.FindSpec(c.Name)?.Image;
-                    actions.Add(new RecordEvent(Normal, "BackOff", $"Back-off pulling image \"{image}\""));
-                    actions.Add(new RecordEvent(Warning, "Failed", "Error: ImagePullBackOff"));
+                    actions.Add(new RecordEvent(Normal, "BackOff", $"Back-off pulling image \"{image}\"", c.FieldPath));
+                    actions.Add(new RecordEvent(Warning, "Failed", "Error: ImagePullBackOff", c.FieldPath));
                     pod = pod.With(c with { WaitingReason = "ImagePullBackOff", WaitingMessage = $"Back-off pulling image \"{image}\"", RestartAt = retryAt });
                     continue;
                 }
 
+                // The back-off is over: the kubelet's start moves it on (the next one is twice as long).
+                var backoff = c.WaitingReason == "CrashLoopBackOff" && c.LastTermination is { } last
+                    ? RestartBackoff.Next(c.Backoff, last.FinishedAt, now)
+                    : c.Backoff;
                 actions.Add(new StartContainer(c.Name));
-                pod = pod.With(c with { RestartAt = null, Starting = true });
+                pod = pod.With(c with { RestartAt = null, BackoffEventAt = null, Starting = true, Backoff = backoff });
+            }
+            else if (c.BackoffEventAt is { } eventAt && eventAt <= now)
+            {
+                actions.Add(BackOffEvent(pod, c));
+                pod = pod.With(c with { BackoffEventAt = eventAt + RestartRules.BackoffEventPeriod });
             }
         }
 
@@ -285,14 +333,14 @@ public static class PodLifecycle
 
         foreach (var c in pod.InitContainers.Concat(pod.Containers).Where(c => c.IsRunning))
         {
-            actions.Add(new RecordEvent(Normal, "Killing", $"Stopping container {c.Name}"));
+            actions.Add(new RecordEvent(Normal, "Killing", $"Stopping container {c.Name}", c.FieldPath));
         }
 
         actions.Add(new TerminatePod(pod.TerminationGracePeriod));
         return pod with { DeletionTimestamp = now };
     }
 
-    /// <summary>The earliest pending back-off restart, if any.</summary>
+    /// <summary>The earliest pending back-off restart or repeated <c>BackOff</c> event, if any.</summary>
     private static DateTimeOffset? NextWake(PodState pod)
     {
         if (pod.IsDeleting || pod.IsTerminal)
@@ -301,11 +349,14 @@ public static class PodLifecycle
         }
 
         DateTimeOffset? earliest = null;
-        foreach (var c in pod.InitContainers.Concat(pod.Containers))
+        foreach (var c in pod.InitContainers.Concat(pod.Containers).Where(c => c.State == ContainerRunState.Waiting && !c.Starting))
         {
-            if (c.State == ContainerRunState.Waiting && !c.Starting && c.RestartAt is { } at && (earliest is null || at < earliest))
+            foreach (var at in new[] { c.RestartAt, c.BackoffEventAt })
             {
-                earliest = at;
+                if (at is not null && (earliest is null || at < earliest))
+                {
+                    earliest = at;
+                }
             }
         }
 

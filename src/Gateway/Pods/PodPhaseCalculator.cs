@@ -6,7 +6,9 @@ public static class PodPhaseCalculator
     /// <summary>
     /// First match wins: a container that never ran keeps the pod Pending; any running container makes
     /// it Running; when all have stopped, a restarting policy keeps it Running, all-succeeded is
-    /// Succeeded, <c>Never</c> is Failed. Succeeded and Failed are terminal.
+    /// Succeeded, <c>Never</c> is Failed. Succeeded and Failed are terminal. A pod being deleted whose
+    /// containers have all stopped is terminal whatever its policy (the kubelet's <c>podIsTerminal</c>):
+    /// Succeeded when every container exited 0, else Failed.
     /// </summary>
     public static PodPhase GetPhase(PodState pod)
     {
@@ -47,11 +49,11 @@ public static class PodPhaseCalculator
             return PodPhase.Pending;
         }
 
-        return Decide(pod.Containers.Select(Classify), policy);
+        return Decide(pod.Containers.Select(Classify), policy, podIsTerminal: pod.IsDeleting && !pod.Containers.Any(c => c.Starting));
     }
 
     /// <summary>The phase table over container counts; exposed for the table-driven test.</summary>
-    public static PodPhase Decide(IEnumerable<ContainerClass> containers, string restartPolicy)
+    public static PodPhase Decide(IEnumerable<ContainerClass> containers, string restartPolicy, bool podIsTerminal = false)
     {
         ArgumentNullException.ThrowIfNull(containers);
         int waitingNeverRan = 0, running = 0, stopped = 0, succeeded = 0, unknown = 0;
@@ -79,6 +81,11 @@ public static class PodPhaseCalculator
 
         if (running == 0 && stopped > 0 && unknown == 0)
         {
+            if (podIsTerminal)
+            {
+                return stopped == succeeded ? PodPhase.Succeeded : PodPhase.Failed;
+            }
+
             if (restartPolicy == "Always")
             {
                 return PodPhase.Running;

@@ -54,9 +54,18 @@ public sealed record PodState
     /// <summary>Conditions named by <c>readinessGates</c>, as set through the admin API.</summary>
     public ImmutableDictionary<string, bool> GateConditions { get; init; } = ImmutableDictionary<string, bool>.Empty;
 
+    /// <summary>Each condition's status and when it last changed (<c>lastTransitionTime</c>), kept by <see cref="PodLifecycle"/>.</summary>
+    public ImmutableDictionary<string, (bool Status, DateTimeOffset At)> ConditionTransitions { get; init; } =
+        ImmutableDictionary<string, (bool Status, DateTimeOffset At)>.Empty;
+
     public bool IsDeleting => DeletionTimestamp is not null;
 
     public bool IsTerminal => Phase is PodPhase.Succeeded or PodPhase.Failed;
+
+    /// <summary>When the last of its containers ended, once the pod is terminal; null before.</summary>
+    public DateTimeOffset? FinishedAt => IsTerminal
+        ? InitContainers.Concat(Containers).Select(c => (c.Terminated ?? c.LastTermination)?.FinishedAt).Max() ?? CreatedAt
+        : null;
 
     public string RestartPolicy => Spec.RestartPolicy ?? PodSpecDefaults.RestartPolicy;
 

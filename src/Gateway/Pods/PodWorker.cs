@@ -146,7 +146,7 @@ internal sealed partial class PodWorker
                 _ = TerminateAsync(pod, terminate.GracePeriod, _starter.CancelAll());
                 break;
             case PodAction.RecordEvent record:
-                _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, record.Type, record.Reason, record.Message);
+                _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, record.Type, record.Reason, record.Message, record.FieldPath);
                 break;
             case PodAction.WakeAt wake:
                 _wakeTimer?.Dispose();

@@ -9,8 +9,17 @@ public static class RestartRules
     /// <summary>The grace period never goes below this when the gateway kills a container for a failed probe.</summary>
     public static readonly TimeSpan MinimumKillGracePeriod = TimeSpan.FromSeconds(2);
 
-    /// <summary>After running this long without trouble, a container's back-off starts again from zero.</summary>
+    /// <summary>
+    /// An instance that ends more than this after its back-off last moved (twice the maximum, as the
+    /// kubelet's <c>hasExpired</c>) starts the crash loop over.
+    /// </summary>
     public static readonly TimeSpan BackoffReset = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// While a restart backs off, the kubelet syncs the pod again after this long (its pod worker's
+    /// <c>backOffPeriod</c>) and records the <c>BackOff</c> event again each time.
+    /// </summary>
+    public static readonly TimeSpan BackoffEventPeriod = TimeSpan.FromSeconds(10);
 
     public static readonly TimeSpan InitialBackoff = TimeSpan.FromSeconds(10);
 
@@ -22,17 +31,21 @@ public static class RestartRules
     /// </summary>
     public static readonly TimeSpan ErrImagePullShownFor = TimeSpan.FromSeconds(1);
 
-    /// <summary>The exit code of a container the gateway killed.</summary>
-    public const int KilledExitCode = 137;
-
-    /// <summary>Whether a dead container is started again.</summary>
-    public static bool ShouldRestart(string restartPolicy, int exitCode, bool podDeleting) =>
+    /// <summary>
+    /// Whether a dead container is started again. A container the gateway killed for a failed liveness
+    /// or startup probe is restarted under any policy but <c>Never</c>, whatever its exit code, as the
+    /// kubelet's <c>computePodActions</c> decides the restart with the kill.
+    /// </summary>
+    public static bool ShouldRestart(string restartPolicy, int exitCode, bool podDeleting, bool killedForProbe = false) =>
         !podDeleting && restartPolicy switch
         {
             "Never" => false,
-            "OnFailure" => exitCode != 0,
+            "OnFailure" => killedForProbe || exitCode != 0,
             _ => true,
         };
+
+    /// <summary>Whether the kill of a container for a failed probe is followed by a restart: the <c>Killing</c> event says so.</summary>
+    public static bool RestartsAfterProbeKill(string restartPolicy) => restartPolicy != "Never";
 
     /// <summary>
     /// CrashLoopBackOff: the delay before the restart number <paramref name="step"/> of a crash loop
@@ -57,9 +70,6 @@ public static class RestartRules
 
     /// <summary>Whether a start failure leaves the container <c>Waiting</c> (to be retried) instead of counting as an exit.</summary>
     public static bool IsWaitingFailure(string reason) => reason != Runtimes.ContainerStartException.StartError;
-
-    /// <summary>The crash-loop step for the next restart, given how long the instance that just exited ran.</summary>
-    public static int NextBackoffStep(int currentStep, TimeSpan ranFor) => ranFor >= BackoffReset ? 0 : currentStep;
 
     /// <summary>The grace period of a probe kill: the probe's, else the pod's, never below 2 s.</summary>
     public static TimeSpan KillGracePeriod(V1Probe? probe, long? podGracePeriodSeconds)

@@ -7,7 +7,7 @@ namespace Gateway.Specs;
 internal static class GatewaySettingsLoader
 {
     // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
-    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog"];
+    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory"];
     private static readonly string[] ProxyKeys = ["Urls"];
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
@@ -36,6 +36,7 @@ internal static class GatewaySettingsLoader
         ValidateDocker(gateway.Object("Docker", DockerKeys));
         var inherit = gateway.Object("Process", ProcessKeys).Boolean("InheritEnvironment") ?? false;
         var maxPods = (int)(gateway.Integer("MaxPods", 1, GatewaySpec.MaxPodsLimit) ?? GatewaySpec.DefaultMaxPods);
+        var history = (int)(gateway.Integer("TerminatedPodHistory", 0, GatewaySpec.TerminatedPodHistoryLimit) ?? GatewaySpec.DefaultTerminatedPodHistory);
         var stateDirectory = gateway.FilePath("StateDirectory", configDirectory) ?? StateDirectories.Default();
         var accessLog = gateway.Scalar("AccessLog") switch
         {
@@ -56,6 +57,7 @@ internal static class GatewaySettingsLoader
         {
             Kubeconfig = kubeconfig,
             MaxPods = maxPods,
+            TerminatedPodHistory = history,
             StateDirectory = stateDirectory,
             AdminAccess = adminAccess,
             InheritEnvironment = inherit,

@@ -9,6 +9,18 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// <summary>The largest <c>Gateway:MaxPods</c>: each pod is at least one process or container.</summary>
     public const int MaxPodsLimit = 10_000;
 
+    /// <summary>The default of <c>Gateway:TerminatedPodHistory</c>.</summary>
+    public const int DefaultTerminatedPodHistory = 5;
+
+    /// <summary>The largest <c>Gateway:TerminatedPodHistory</c>: each kept pod keeps its logs and host ports.</summary>
+    public const int TerminatedPodHistoryLimit = 100;
+
+    /// <summary>
+    /// <c>Gateway:TerminatedPodHistory</c>: how many ended (Succeeded or Failed) pods of each replicated
+    /// service stay listed, with their status and logs, the newest first (the terminated-pod GC's threshold, per service).
+    /// </summary>
+    public int TerminatedPodHistory { get; init; } = DefaultTerminatedPodHistory;
+
     /// <summary><c>Gateway:Kubernetes:Kubeconfig</c>: the kubeconfig file for Kubernetes services; null for in-cluster, <c>KUBECONFIG</c> or <c>~/.kube/config</c>.</summary>
     public string? Kubeconfig { get; init; }
 

@@ -62,9 +62,13 @@ public sealed class FoundationTests
 
         // The survivor keeps answering while the replacement starts.
         Assert.Equal(HttpStatusCode.OK, (await gateway.Proxy.GetAsync("/")).StatusCode);
-        var replaced = await gateway.WaitForPodsAsync(p => p.Count == 2 && p.All(x => x.Metadata.Name != victim && x.Status.ContainerStatuses[0].Ready == true),
+        var all = await gateway.WaitForPodsAsync(p => p.Count(x => x.Metadata.Name != victim && x.Status.ContainerStatuses[0].Ready == true) == 2,
             "a replacement pod with a new name");
-        Assert.Contains(replaced, p => p.Metadata.Name == pods[1].Metadata.Name);
+        Assert.Contains(all, p => p.Metadata.Name == pods[1].Metadata.Name);
+
+        // The killed pod stays listed as history: Failed, with the exit code SIGKILL gave it.
+        var killed = Assert.Single(all, p => p.Metadata.Name == victim);
+        Assert.Equal(("Failed", 137), (killed.Status.Phase, killed.Status.ContainerStatuses[0].State.Terminated.ExitCode));
         Assert.Equal(2, (await PodsAnsweringAsync(gateway, 6)).Count);
     }
 

@@ -55,7 +55,8 @@ public sealed class KubeletSemanticsTests
             "restartCount 1", TimeSpan.FromSeconds(40));
 
         Assert.Equal("Running", restarted[0].Status.Phase);
-        Assert.Equal(137, Container(restarted[0], "liveness").LastState.Terminated.ExitCode);
+        // The real exit code: sh ends on the SIGTERM (143). Under Docker the seed's sh is PID 1, ignores SIGTERM, and SIGKILL gives 137.
+        Assert.Equal(143, Container(restarted[0], "liveness").LastState.Terminated.ExitCode);
         var events = await gateway.GetEventsAsync();
         Assert.Contains(events, e => e.Reason == "Unhealthy" && e.Message.StartsWith("Liveness probe failed: cat:", StringComparison.Ordinal) && e.Message.Contains("healthy", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Reason == "Killing" && e.Message == "Container liveness failed liveness probe, will be restarted");
@@ -78,14 +79,16 @@ public sealed class KubeletSemanticsTests
             var c = Container(pod);
             counts.Add(c.RestartCount);
             sawBackOff |= c.State.Waiting?.Reason == "CrashLoopBackOff";
-            return c.RestartCount >= 2 && c.State.Running is not null;
-        }, "two restarts", TimeSpan.FromSeconds(60));
+            return c.RestartCount >= 3 && c.State.Running is not null;
+        }, "three restarts", TimeSpan.FromSeconds(60));
 
         Assert.Equal(counts.Order(), counts);
         Assert.True(sawBackOff, "the container never showed Waiting/CrashLoopBackOff");
         var web = Container(pod!);
         var waited = web.State.Running.StartedAt!.Value - web.LastState.Terminated.FinishedAt!.Value;
-        Assert.True(waited >= TimeSpan.FromSeconds(9.5), $"the second restart came {waited} after the exit; the back-off is 10 s");
+        // Liveness kills: the kubelet measures each restart from the dead instance before the killed one,
+        // so the first two restart at once (none before; no back-off yet) and the third waits 10 s from its kill.
+        Assert.True(waited >= TimeSpan.FromSeconds(9.5), $"the third restart came {waited} after the exit; the back-off is 10 s");
         Assert.Equal("Running", pod!.Status.Phase);
         Assert.Contains(await gateway.GetEventsAsync(), e => e.Reason == "BackOff" && e.Type == "Warning");
     }
@@ -137,18 +140,33 @@ public sealed class KubeletSemanticsTests
     }
 
     [Fact]
-    public async Task RestartPolicyNever_FailingContainer_PodFailedAndReplaced()
+    public async Task RestartPolicyNever_FailingContainer_PodFailedStaysWithItsLogs_ReplacementsBackOff()
     {
         await using var gateway = await GatewayProcess.StartAsync("""
             { "job": { "Replicas": 1, "Template": { "spec": { "restartPolicy": "Never",
-                "containers": [ { "name": "main", "command": [ "sh", "-c", "sleep 1; exit 3" ] } ] } } } }
+                "containers": [ { "name": "main", "command": [ "sh", "-c", "echo working in $POD_NAME; sleep 1; exit 3" ] } ] } } } }
             """);
-        var first = (await gateway.WaitForPodsAsync(p => p.Count >= 1, "a pod"))[0].Metadata.Name;
 
-        await gateway.WaitForPodsAsync(p => p.Count >= 1 && p.All(x => x.Metadata.Name != first), "a replacement pod with a new name");
+        // The first pod fails at once and is replaced at once; the replacement fails too.
+        var pods = await gateway.WaitForPodsAsync(p => p.Count(x => x.Status.Phase == "Failed") >= 2, "two failed pods", TimeSpan.FromSeconds(30));
+        var failed = pods.Where(p => p.Status.Phase == "Failed").OrderBy(p => p.Status.ContainerStatuses[0].State.Terminated.FinishedAt).ToList();
+        var first = failed[0];
+        var terminated = first.Status.ContainerStatuses[0].State.Terminated;
+        Assert.Equal((3, "Error"), (terminated.ExitCode, terminated.Reason));
+        Assert.Contains(first.Status.Conditions, c => c.Type == "Ready" && c.Status == "False" && c.Reason == "PodFailed");
+        var log = await gateway.Admin.GetStringAsync($"/api/v1/namespaces/default/pods/{first.Metadata.Name}/log");
+        Assert.Contains($"working in {first.Metadata.Name}", log, StringComparison.Ordinal);
 
-        var failed = (await gateway.GetEventsAsync()).Where(e => e.InvolvedObject.Name == first).Select(e => e.Reason).ToList();
-        Assert.Contains("Started", failed);
+        // The second failure holds the next replacement 10 s, and the ReplicaSet's event says so.
+        var secondEnded = failed[1].Status.ContainerStatuses[0].State.Terminated.FinishedAt!.Value;
+        await Poll.UntilAsync(async () => (await gateway.GetEventsAsync()).Any(e => e.InvolvedObject.Kind == "ReplicaSet" && e.Reason == "BackOff"
+            && e.Message.Contains($"creating a replacement for pod {failed[1].Metadata.Name} (Failed)", StringComparison.Ordinal)), "the BackOff event", TimeSpan.FromSeconds(10));
+        var third = (await gateway.WaitForPodsAsync(p => p.Count >= 3, "the third pod", TimeSpan.FromSeconds(30)))
+            .Single(p => p.Metadata.Name != first.Metadata.Name && p.Metadata.Name != failed[1].Metadata.Name);
+        Assert.True(third.Metadata.CreationTimestamp >= secondEnded.AddSeconds(9), $"created {third.Metadata.CreationTimestamp:O}, the pod before ended {secondEnded:O}");
+
+        // The log of the first is still readable after its replacements exist.
+        Assert.Contains("working in", await gateway.Admin.GetStringAsync($"/api/v1/namespaces/default/pods/{first.Metadata.Name}/log"), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -65,7 +65,7 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task ContainerExitsUnderNever_PodFailedAndReplacedByANewPod()
+    public async Task ContainerExitsUnderNever_PodFailedKeptAndReplacedByANewPod()
     {
         await StartAsync(ServiceSpecs.Create(ServiceSpecs.PodSpec("Never", 30, Container("app")), replicas: 2));
         await WaitForRunningAsync(2);
@@ -73,8 +73,10 @@ public sealed class ReplicaControllerTests : IAsyncDisposable
 
         victim.Exit(1);
         var failed = await _watch.WaitForAsync(victim.Launch.PodName, p => p.Phase == PodPhase.Failed, "failed");
-        await _watch.WaitForCurrentAsync(pods => pods.Count == 2 && pods.All(p => p.Phase == PodPhase.Running && p.Name != failed.Name), "a replacement");
+        await _watch.WaitForCurrentAsync(pods => pods.Count(p => p.Phase == PodPhase.Running && p.Name != failed.Name) == 2, "a replacement");
 
+        // The failed pod stays listed, with its status, as history.
+        Assert.Equal(PodPhase.Failed, _registry.Pods[failed.Name].Phase);
         Assert.Equal(1, failed.Containers[0].Terminated!.ExitCode);
         Assert.Equal(0, failed.Containers[0].RestartCount);
         Assert.Single(_runtime.Instances, i => i.Launch.PodName == failed.Name);

@@ -16,9 +16,9 @@ public sealed class ReplicaDecisionTests
     [InlineData(3, "", 3, "")]
     [InlineData(3, "a:R+:1 b:R-:2", 1, "")]
     [InlineData(2, "a:R+:1 b:R+:2", 0, "")]
-    [InlineData(2, "a:R+:1 b:F:2", 1, "b")]
-    [InlineData(2, "a:R+:1 b:S:2", 1, "b")]
-    [InlineData(1, "a:F:1 b:S:2", 1, "a b")]
+    [InlineData(2, "a:R+:1 b:F:2", 1, "")]
+    [InlineData(2, "a:R+:1 b:S:2", 1, "")]
+    [InlineData(1, "a:F:1 b:S:2", 1, "")]
     [InlineData(1, "a:R+:1 b:R+:2x", 0, "")]
     [InlineData(1, "a:F:1x", 1, "")]
     [InlineData(0, "a:R+:1", 0, "a")]
@@ -30,10 +30,24 @@ public sealed class ReplicaDecisionTests
     [InlineData(1, "a:P:1 b:U:3 c:R+:2", 0, "b a")]
     [InlineData(2, "a:U:1 b:U:2 c:R+:3", 0, "b")]
     [InlineData(1, "a:R-:1 b:R-:2 c:R+:3", 0, "b a")]
-    [InlineData(2, "a:F:1 b:R+:2 c:R+:3 d:R+:4", 0, "a d")]
+    [InlineData(2, "a:F:1 b:R+:2 c:R+:3 d:R+:4", 0, "d")]
     public void Decide_ReplicatedService_CreatesReplacesAndScalesDown(int replicas, string pods, int expectedCreate, string expectedDelete)
     {
         var (create, delete) = ReplicaDecision.Decide(replicas, barePod: false, barePodCreated: false, Pods(pods));
+
+        Assert.Equal(expectedCreate, create);
+        Assert.Equal(expectedDelete.Split(' ', StringSplitOptions.RemoveEmptyEntries), delete);
+    }
+
+    /// <summary>Ended pods stay as history, the newest <c>history</c> of them; the older ones are deleted.</summary>
+    [Theory]
+    [InlineData(1, "a:F:1 b:F:2 c:S:3 d:R+:4", 0, "b a")]
+    [InlineData(3, "a:F:1 b:F:2 c:S:3 d:R+:4", 0, "")]
+    [InlineData(0, "a:F:1 b:F:2x", 1, "a")]
+    [InlineData(1, "a:F:3 b:F:2 c:F:1", 1, "b c")]
+    public void Decide_EndedPods_NewestKeptAsHistory(int history, string pods, int expectedCreate, string expectedDelete)
+    {
+        var (create, delete) = ReplicaDecision.Decide(1, barePod: false, barePodCreated: false, Pods(pods), terminatedHistory: history);
 
         Assert.Equal(expectedCreate, create);
         Assert.Equal(expectedDelete.Split(' ', StringSplitOptions.RemoveEmptyEntries), delete);

@@ -16,7 +16,7 @@ public sealed class ContainerStopperTests
     public ContainerStopperTests() => _stopper = new ContainerStopper(_harness.Context, NullLogger.Instance);
 
     [Fact]
-    public async Task KillAsync_DrainsThenRunsPreStopThenStopsWithWhatIsLeftOfTheGrace()
+    public async Task KillAsync_PreStopRunsAtOnceWithTheDrain_StopSignalOnceBothAreDoneWithWhatIsLeftOfTheGrace()
     {
         var pod = PodHarness.Pod(WithPreStop(Container("app"), "flush", "$(POD_NAME)", "$(PORT)"));
         var running = await _harness.StartAsync(pod, "app");
@@ -29,13 +29,57 @@ public sealed class ContainerStopperTests
         _harness.Drainer.Release();
         await kill.WaitAsync(ConditionSignal.SafetyNet);
 
-        Assert.Equal(T0.AddSeconds(20), drain.Deadline);
-        Assert.Equal((0, 0), (stopsWhileDraining, execsWhileDraining));
+        // The drain's share leaves the stop signal at least 2 s of the grace period.
+        Assert.Equal(T0.AddSeconds(18), drain.Deadline);
+        Assert.Equal((0, 1), (stopsWhileDraining, execsWhileDraining));
         var preStop = Assert.Single(Instance(running).Execs);
         Assert.Equal(["flush", pod.Name, "31000"], preStop.Command);
-        Assert.Equal(TimeSpan.FromSeconds(15), preStop.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), preStop.Timeout);
         var stop = Assert.Single(_harness.Runtime.Stops);
         Assert.Equal(("app", running.Instance.Id, TimeSpan.FromSeconds(15)), (stop.Container, stop.InstanceId, stop.GracePeriod));
+    }
+
+    [Theory]
+    [InlineData(6, 4, 2)] // a request held the drain for its whole share: 2 s remain
+    [InlineData(6, 6, 2)] // the drain outlived the grace period: SIGKILL still waits 2 s
+    [InlineData(6, 1, 5)]
+    [InlineData(1, 0, 2)] // a grace period under 2 s: still 2 s
+    public async Task KillAsync_AfterTheDrain_StopSignalGetsWhatIsLeftButNeverLessThanTwoSeconds(int graceSeconds, int drainSeconds, int expectedStopGrace)
+    {
+        var pod = PodHarness.Pod(Container("app"));
+        var running = await _harness.StartAsync(pod, "app");
+        _harness.Drainer.Hold();
+
+        var kill = _stopper.KillAsync(pod, running, TimeSpan.FromSeconds(graceSeconds));
+        var drain = await _harness.Drainer.WaitForDrainAsync(pod.Name);
+        _harness.Time.Advance(TimeSpan.FromSeconds(drainSeconds));
+        _harness.Drainer.Release();
+        await kill.WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Equal(T0.AddSeconds(Math.Max(0, graceSeconds - 2)), drain.Deadline);
+        var stop = Assert.Single(_harness.Runtime.Stops);
+        Assert.Equal((TimeSpan.FromSeconds(expectedStopGrace), T0.AddSeconds(drainSeconds)), (stop.GracePeriod, stop.At));
+    }
+
+    [Fact]
+    public async Task KillAsync_LongPreStop_StopSignalWaitsForItAndStillGetsTwoSeconds()
+    {
+        var container = Container("app");
+        container.Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = 60 } } };
+        var pod = PodHarness.Pod(container);
+        var running = await _harness.StartAsync(pod, "app");
+
+        var timers = _harness.Time.Timers.Count;
+
+        var kill = _stopper.KillAsync(pod, running, TimeSpan.FromSeconds(10));
+        await _harness.Drainer.WaitForDrainAsync(pod.Name);
+        await _harness.Time.WaitForTimersAsync(timers + 1);
+        Assert.Empty(_harness.Runtime.Stops);
+        _harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await kill.WaitAsync(ConditionSignal.SafetyNet);
+
+        var stop = Assert.Single(_harness.Runtime.Stops);
+        Assert.Equal((TimeSpan.FromSeconds(2), T0.AddSeconds(10)), (stop.GracePeriod, stop.At));
     }
 
     [Fact]
@@ -79,7 +123,7 @@ public sealed class ContainerStopperTests
 
         Assert.Equal(["app", "sidecar"], _harness.Runtime.Stops.Select(s => s.Container).Order(StringComparer.Ordinal));
         Assert.All(_harness.Runtime.Stops, s => Assert.Equal(TimeSpan.FromSeconds(30), s.GracePeriod));
-        Assert.Equal(T0.AddSeconds(30), Assert.Single(_harness.Drainer.Calls).Deadline);
+        Assert.Equal(T0.AddSeconds(28), Assert.Single(_harness.Drainer.Calls).Deadline);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class PodLifecycleTests
         Assert.False(c.Ready);
         Assert.False(next.Ready);
         Assert.Equal(T0.AddSeconds(1), next.StartTime);
-        Assert.Contains(new PodAction.RecordEvent("Normal", "Started", "Started container app"), actions);
+        Assert.Contains(new PodAction.RecordEvent("Normal", "Started", "Started container app", "spec.containers{app}"), actions);
     }
 
     [Fact]
@@ -101,41 +101,87 @@ public sealed class PodLifecycleTests
     }
 
     [Theory]
-    [InlineData(ProbeKind.Liveness, null, 30L, 30, "liveness")]
-    [InlineData(ProbeKind.Liveness, 5L, 30L, 5, "liveness")]
-    [InlineData(ProbeKind.Startup, 1L, 30L, 2, "startup")]
-    [InlineData(ProbeKind.Startup, null, 0L, 2, "startup")]
-    public void ProbeChanged_LivenessOrStartupFailure_KillsWithTheGracePeriod(ProbeKind kind, long? probeGrace, long podGrace, int expectedGrace, string word)
+    [InlineData(ProbeKind.Liveness, null, 30L, 30, "Always", "Container app failed liveness probe, will be restarted")]
+    [InlineData(ProbeKind.Liveness, 5L, 30L, 5, "OnFailure", "Container app failed liveness probe, will be restarted")]
+    [InlineData(ProbeKind.Startup, 1L, 30L, 2, "Always", "Container app failed startup probe, will be restarted")]
+    [InlineData(ProbeKind.Startup, null, 0L, 2, "Always", "Container app failed startup probe, will be restarted")]
+    [InlineData(ProbeKind.Liveness, null, 30L, 30, "Never", "Container app failed liveness probe")]
+    [InlineData(ProbeKind.Startup, null, 30L, 30, "Never", "Container app failed startup probe")]
+    public void ProbeChanged_LivenessOrStartupFailure_KillsWithTheGracePeriod(ProbeKind kind, long? probeGrace, long podGrace, int expectedGrace, string policy, string message)
     {
         var probe = ExecProbe(probeGrace);
         var container = kind == ProbeKind.Liveness ? Container("app", liveness: probe) : Container("app", startup: probe);
-        var pod = Run(Create("Always", [container], grace: podGrace), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i1"), 0));
+        var pod = Run(Create(policy, [container], grace: podGrace), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i1"), 0));
 
         var (next, actions) = Apply(pod, new PodEvent.ProbeChanged("app", "i1", kind, ProbeResult.Failure), 40);
 
-        Assert.Contains(new PodAction.RecordEvent("Normal", "Killing", $"Container app failed {word} probe, will be restarted"), actions);
+        Assert.Contains(new PodAction.RecordEvent("Normal", "Killing", message, "spec.containers{app}"), actions);
         Assert.Contains(new PodAction.KillContainer("app", "i1", TimeSpan.FromSeconds(expectedGrace)), actions);
         Assert.True(next.Containers[0].Killed);
     }
 
-    [Fact]
-    public void ContainerExited_AfterLivenessKill_CountsAs137AndRestartsAtOnce()
+    [Theory]
+    [InlineData("Always", 143, "Error", true, PodPhase.Running)]
+    [InlineData("Always", 0, "Completed", true, PodPhase.Running)]
+    [InlineData("Always", 137, "Error", true, PodPhase.Running)]
+    [InlineData("OnFailure", 0, "Completed", true, PodPhase.Running)]
+    [InlineData("Never", 0, "Completed", false, PodPhase.Succeeded)]
+    [InlineData("Never", 143, "Error", false, PodPhase.Failed)]
+    [InlineData("Never", 137, "Error", false, PodPhase.Failed)]
+    public void ContainerExited_AfterLivenessKill_ReportsTheRealExitCode_RestartsUnlessNever(string policy, int exitCode, string reason, bool restarts, PodPhase phase)
     {
-        var pod = Run(Create("Always", [Container("app", liveness: ExecProbe())]),
+        var pod = Run(Create(policy, [Container("app", liveness: ExecProbe())]),
             (new PodEvent.Start(), 0),
             (new PodEvent.ContainerStarted("app", "i1"), 0),
             (new PodEvent.ProbeChanged("app", "i1", ProbeKind.Liveness, ProbeResult.Failure), 40));
 
-        var (exited, actions) = Apply(pod, new PodEvent.ContainerExited("app", "i1", 143, "Error", null), 41);
+        var (exited, actions) = Apply(pod, new PodEvent.ContainerExited("app", "i1", exitCode, reason, null), 41);
 
-        Assert.Equal(137, exited.Containers[0].LastTermination!.ExitCode);
-        Assert.Contains(new PodAction.StartContainer("app"), actions);
-        Assert.Equal(PodPhase.Running, exited.Phase);
+        var c = exited.Containers[0];
+        var termination = restarts ? c.LastTermination : c.Terminated;
+        Assert.Equal((exitCode, reason), (termination!.ExitCode, termination.Reason));
+        Assert.Equal(restarts, actions.Contains(new PodAction.StartContainer("app")));
+        Assert.Equal(phase, exited.Phase);
+        if (restarts)
+        {
+            var restarted = Apply(exited, new PodEvent.ContainerStarted("app", "i2"), 41).Pod;
+            Assert.Equal(1, restarted.Containers[0].RestartCount);
+            Assert.Equal(ProbeResult.Success, restarted.Containers[0].Liveness);
+            Assert.False(restarted.Containers[0].Killed);
+        }
+    }
 
-        var restarted = Apply(exited, new PodEvent.ContainerStarted("app", "i2"), 41).Pod;
-        Assert.Equal(1, restarted.Containers[0].RestartCount);
-        Assert.Equal(ProbeResult.Success, restarted.Containers[0].Liveness);
-        Assert.False(restarted.Containers[0].Killed);
+    [Fact]
+    public void ContainerExited_AfterProbeKills_BackOffMeasuredFromThePreviousDeadInstance()
+    {
+        // The seed's pod: killed every ~40 s. The kubelet checks each restart against the instance
+        // before the killed one, so the kills restart at once until the back-off outgrows the interval.
+        var pod = Run(Create("Always", [Container("app", liveness: ExecProbe())]), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0));
+        var now = 0.0;
+        var waits = new List<double>();
+        for (var i = 1; i <= 6; i++)
+        {
+            now += 40;
+            pod = Apply(pod, new PodEvent.ProbeChanged("app", $"i{i - 1}", ProbeKind.Liveness, ProbeResult.Failure), now).Pod;
+            now += 1;
+            var (killed, actions) = Apply(pod, new PodEvent.ContainerExited("app", $"i{i - 1}", 143, "Error", null), now);
+            var restartAt = killed.Containers[0].RestartAt;
+            waits.Add(restartAt is { } at ? (at - T0.AddSeconds(now)).TotalSeconds : 0);
+            Assert.Equal(restartAt is null, actions.Contains(new PodAction.StartContainer("app")));
+            if (restartAt is { } wake)
+            {
+                now = (wake - T0).TotalSeconds;
+                killed = Apply(killed, new PodEvent.Wake(), now).Pod;
+            }
+
+            pod = Apply(killed, new PodEvent.ContainerStarted("app", $"i{i}"), now).Pod;
+            Assert.Equal(i, pod.Containers[0].RestartCount);
+        }
+
+        // 1st kill: no dead instance before it, at once. 2nd-5th: the instance before died 41 s
+        // earlier, not within the back-off (none, 10, 20, 40 s): at once. 6th: 41 s < 80 s, so it waits
+        // 80 s from the kill, as the kubelet's next sync measures from the instance it killed.
+        Assert.Equal([0, 0, 0, 0, 0, 80], waits);
     }
 
     [Fact]
@@ -144,31 +190,49 @@ public sealed class PodLifecycleTests
         var pod = Run(Single("Always"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0));
         var now = 0.0;
         var seen = new List<double>();
+        var backOffEvents = new List<int>();
         for (var i = 1; i <= 7; i++)
         {
             now += 1;
             var (crashed, actions) = Apply(pod, new PodEvent.ContainerExited("app", $"i{i - 1}", 1, "Error", null), now);
-            var wake = actions.OfType<PodAction.WakeAt>().SingleOrDefault();
-            var delay = wake is null ? 0 : (wake.At - T0.AddSeconds(now)).TotalSeconds;
+            var restartAt = crashed.Containers[0].RestartAt;
+            var delay = restartAt is { } at ? (at - T0.AddSeconds(now)).TotalSeconds : 0;
             seen.Add(delay);
+            var events = actions.Count(a => a is PodAction.RecordEvent { Reason: "BackOff", FieldPath: "spec.containers{app}" });
             if (delay > 0)
             {
                 Assert.Equal("CrashLoopBackOff", crashed.Containers[0].WaitingReason);
-                Assert.Contains(actions, a => a is PodAction.RecordEvent { Reason: "BackOff" });
-                Assert.Empty(Apply(crashed, new PodEvent.Wake(), now + delay - 0.5).Actions.OfType<PodAction.StartContainer>());
-                now += delay;
-                crashed = Apply(crashed, new PodEvent.Wake(), now).Pod;
+                var shown = delay >= 60 ? $"{(int)delay / 60}m{(int)delay % 60}s" : $"{delay}s";
+                Assert.Equal($"back-off {shown} restarting failed container=app pod=web-abc-xyz12_default(uid-1)", crashed.Containers[0].WaitingMessage);
+
+                // Follow the lifecycle's own wakes (a BackOff event every 10 s) until it starts the container.
+                var wake = actions.OfType<PodAction.WakeAt>().Single();
+                while (!crashed.Containers[0].Starting)
+                {
+                    Assert.Empty(Apply(crashed, new PodEvent.Wake(), (wake.At - T0).TotalSeconds - 0.5).Actions.OfType<PodAction.RecordEvent>());
+                    now = (wake.At - T0).TotalSeconds;
+                    var (woken, wakeActions) = Apply(crashed, new PodEvent.Wake(), now);
+                    events += wakeActions.Count(a => a is PodAction.RecordEvent { Reason: "BackOff" });
+                    crashed = woken;
+                    wake = wakeActions.OfType<PodAction.WakeAt>().SingleOrDefault() ?? wake;
+                }
+
+                Assert.Equal(T0.AddSeconds(now), restartAt);
             }
 
+            backOffEvents.Add(events);
             pod = Apply(crashed, new PodEvent.ContainerStarted("app", $"i{i}"), now).Pod;
             Assert.Equal(i, pod.Containers[0].RestartCount);
         }
 
         Assert.Equal([0, 10, 20, 40, 80, 160, 300], seen);
+
+        // The kubelet records BackOff at the exit and again at each sync while it waits (every 10 s).
+        Assert.Equal([0, 1, 2, 4, 8, 16, 30], backOffEvents);
     }
 
     [Fact]
-    public void ContainerExited_AfterTenMinutesRunning_BackOffResets()
+    public void ContainerExited_AfterMoreThanTenMinutesRunning_BackOffResets()
     {
         var pod = Run(Single("Always"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0),
             (new PodEvent.ContainerExited("app", "i0", 1, "Error", null), 1), (new PodEvent.ContainerStarted("app", "i1"), 1),
@@ -176,10 +240,12 @@ public sealed class PodLifecycleTests
         Assert.Equal("CrashLoopBackOff", pod.Containers[0].WaitingReason);
         pod = Run(pod, (new PodEvent.Wake(), 12), (new PodEvent.ContainerStarted("app", "i2"), 12));
 
-        var (next, actions) = Apply(pod, new PodEvent.ContainerExited("app", "i2", 1, "Error", null), 12 + 600);
+        var stillLooping = Apply(pod, new PodEvent.ContainerExited("app", "i2", 1, "Error", null), 12 + 600).Pod;
+        var (next, actions) = Apply(pod, new PodEvent.ContainerExited("app", "i2", 1, "Error", null), 12 + 601);
 
+        Assert.Equal("CrashLoopBackOff", stillLooping.Containers[0].WaitingReason);
         Assert.Contains(new PodAction.StartContainer("app"), actions);
-        Assert.DoesNotContain(actions, a => a is PodAction.WakeAt);
+        Assert.Null(next.Containers[0].RestartAt);
         Assert.Equal("ContainerCreating", next.Containers[0].WaitingReason);
     }
 
@@ -240,9 +306,41 @@ public sealed class PodLifecycleTests
 
         Assert.Equal(128, next.Containers[0].LastTermination!.ExitCode);
         Assert.Equal("StartError", next.Containers[0].LastTermination!.Reason);
-        Assert.Contains(actions, a => a is PodAction.RecordEvent { Reason: "Failed" } e && e.Message.Contains("executable file not found", StringComparison.Ordinal));
+        Assert.Contains(actions, a => a is PodAction.RecordEvent { Reason: "Failed", FieldPath: "spec.containers{app}" } e && e.Message.Contains("executable file not found", StringComparison.Ordinal));
         Assert.Contains(new PodAction.StartContainer("app"), actions);
         Assert.Equal(PodPhase.Running, next.Phase);
+    }
+
+    [Fact]
+    public void ContainerStartFailed_AfterALongRun_BacksOffFromEachFailedStartAndCountsEachAttempt()
+    {
+        // An instance ran for an hour; every start after it fails. The back-off is measured from each
+        // failed start, not from the long run, and every attempt counts in restartCount.
+        var pod = Run(Single("Always"), (new PodEvent.Start(), 0), (new PodEvent.ContainerStarted("app", "i0"), 0),
+            (new PodEvent.ContainerExited("app", "i0", 1, "Error", null), 3600));
+        Assert.True(pod.Containers[0].Starting);
+        var now = 3600.0;
+        var waits = new List<double>();
+        var restartCounts = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            now += 0.5;
+            pod = Apply(pod, new PodEvent.ContainerStartFailed("app", "exec: \"app\": permission denied"), now).Pod;
+            restartCounts.Add(pod.Containers[0].RestartCount);
+            var at = pod.Containers[0].RestartAt;
+            Assert.NotNull(at);
+            waits.Add((at.Value - T0.AddSeconds(now)).TotalSeconds);
+            Assert.Equal("CrashLoopBackOff", pod.Containers[0].WaitingReason);
+            Assert.Empty(Apply(pod, new PodEvent.Wake(), (at.Value - T0).TotalSeconds - 0.5).Actions.OfType<PodAction.StartContainer>());
+            now = (at.Value - T0).TotalSeconds;
+            pod = Apply(pod, new PodEvent.Wake(), now).Pod;
+            Assert.True(pod.Containers[0].Starting);
+        }
+
+        Assert.Equal([10, 20, 40, 80, 160], waits);
+        Assert.Equal([1, 2, 3, 4, 5], restartCounts);
+        var started = Apply(pod, new PodEvent.ContainerStarted("app", "i6"), now).Pod;
+        Assert.Equal(6, started.Containers[0].RestartCount);
     }
 
     [Theory]
@@ -263,8 +361,8 @@ public sealed class PodLifecycleTests
         Assert.Equal(0, c.RestartCount);
         Assert.Equal(PodPhase.Pending, failed.Phase);
         Assert.Empty(actions.OfType<PodAction.StartContainer>());
-        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", "Failed to pull image \"x:1\": no registry"), actions);
-        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", $"Error: {reason}"), actions);
+        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", "Failed to pull image \"x:1\": no registry", "spec.containers{app}"), actions);
+        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", $"Error: {reason}", "spec.containers{app}"), actions);
 
         // The kubelet's next sync finds the pull backing off; the creation is tried again 10 s after the failure.
         var backingOff = Run(failed, (new PodEvent.Wake(), 2));
@@ -285,8 +383,8 @@ public sealed class PodLifecycleTests
 
         Assert.Equal("ImagePullBackOff", backingOff.Containers[0].WaitingReason);
         Assert.Equal("Back-off pulling image \"x:1\"", backingOff.Containers[0].WaitingMessage);
-        Assert.Contains(new PodAction.RecordEvent("Normal", "BackOff", "Back-off pulling image \"x:1\""), actions);
-        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", "Error: ImagePullBackOff"), actions);
+        Assert.Contains(new PodAction.RecordEvent("Normal", "BackOff", "Back-off pulling image \"x:1\"", "spec.containers{app}"), actions);
+        Assert.Contains(new PodAction.RecordEvent("Warning", "Failed", "Error: ImagePullBackOff", "spec.containers{app}"), actions);
         Assert.Contains(new PodAction.WakeAt(T0.AddSeconds(10)), actions);
 
         // Second failure: 20 s; then a successful start forgets the back-off.
@@ -384,7 +482,7 @@ public sealed class PodLifecycleTests
         var (deleting, actions) = Apply(pod, new PodEvent.Delete("scale down"), 10);
         Assert.True(deleting.IsDeleting);
         Assert.Contains(new PodAction.TerminatePod(TimeSpan.FromSeconds(7)), actions);
-        Assert.Contains(new PodAction.RecordEvent("Normal", "Killing", "Stopping container app"), actions);
+        Assert.Contains(new PodAction.RecordEvent("Normal", "Killing", "Stopping container app", "spec.containers{app}"), actions);
 
         var (noKill, killActions) = Apply(deleting, new PodEvent.ProbeChanged("app", "i0", ProbeKind.Liveness, ProbeResult.Failure), 11);
         Assert.DoesNotContain(killActions, a => a is PodAction.KillContainer);

@@ -34,6 +34,34 @@ public sealed class PodPhaseCalculatorTests
     public void Decide_PhaseTable(ContainerClass[] containers, string restartPolicy, PodPhase expected) =>
         Assert.Equal(expected, PodPhaseCalculator.Decide(containers, restartPolicy));
 
+    // A pod being deleted whose containers have all stopped: the kubelet's podIsTerminal, whatever the policy.
+    [Theory]
+    [InlineData(new[] { Succeeded }, "Always", PodPhase.Succeeded)]
+    [InlineData(new[] { Stopped }, "Always", PodPhase.Failed)]
+    [InlineData(new[] { Succeeded, Stopped }, "OnFailure", PodPhase.Failed)]
+    [InlineData(new[] { Succeeded, Succeeded }, "OnFailure", PodPhase.Succeeded)]
+    [InlineData(new[] { Running, Succeeded }, "Always", PodPhase.Running)]
+    [InlineData(new[] { WaitingNeverRan }, "Always", PodPhase.Pending)]
+    public void Decide_PodIsTerminal_SucceededOnlyWhenEveryContainerExitedZero(ContainerClass[] containers, string restartPolicy, PodPhase expected) =>
+        Assert.Equal(expected, PodPhaseCalculator.Decide(containers, restartPolicy, podIsTerminal: true));
+
+    [Theory]
+    [InlineData(0, PodPhase.Succeeded)]
+    [InlineData(143, PodPhase.Failed)]
+    [InlineData(137, PodPhase.Failed)]
+    public void GetPhase_DeletedPodWhoseContainersStopped_ReachesItsTerminalPhase(int exitCode, PodPhase expected)
+    {
+        var pod = PodStates.Single("Always");
+        pod = PodLifecycle.Apply(pod, new PodEvent.Start(), PodStates.T0).State;
+        pod = PodLifecycle.Apply(pod, new PodEvent.ContainerStarted("app", "i"), PodStates.T0).State;
+        pod = PodLifecycle.Apply(pod, new PodEvent.Delete("scale down"), PodStates.T0).State;
+        Assert.Equal(PodPhase.Running, pod.Phase);
+
+        pod = PodLifecycle.Apply(pod, new PodEvent.ContainerExited("app", "i", exitCode, exitCode == 0 ? "Completed" : "Error", null), PodStates.T0.AddSeconds(1)).State;
+
+        Assert.Equal(expected, pod.Phase);
+    }
+
     [Theory]
     [InlineData(ContainerRunState.Running, null, null, Running)]
     [InlineData(ContainerRunState.Waiting, null, null, WaitingNeverRan)]

@@ -19,6 +19,19 @@ public sealed class RestartRulesTests
     public void ShouldRestart_PolicyExitCodeAndDeletion(string policy, int exitCode, bool deleting, bool expected) =>
         Assert.Equal(expected, RestartRules.ShouldRestart(policy, exitCode, deleting));
 
+    [Theory]
+    [InlineData("Always", 0, true)]
+    [InlineData("Always", 143, true)]
+    [InlineData("OnFailure", 0, true)]
+    [InlineData("OnFailure", 143, true)]
+    [InlineData("Never", 0, false)]
+    [InlineData("Never", 137, false)]
+    public void ShouldRestart_KilledForAProbe_RestartsUnlessNeverWhateverTheExitCode(string policy, int exitCode, bool expected)
+    {
+        Assert.Equal(expected, RestartRules.ShouldRestart(policy, exitCode, podDeleting: false, killedForProbe: true));
+        Assert.Equal(expected, RestartRules.RestartsAfterProbeKill(policy));
+    }
+
     [Fact]
     public void BackoffDelay_FollowsCrashLoopBackOff()
     {
@@ -27,12 +40,6 @@ public sealed class RestartRulesTests
         Assert.Equal([0, 10, 20, 40, 80, 160, 300, 300, 300, 300], delays);
     }
 
-    [Theory]
-    [InlineData(5, 599, 5)]
-    [InlineData(5, 600, 0)]
-    [InlineData(0, 1, 0)]
-    public void NextBackoffStep_ResetsAfterTenMinutesRunning(int step, int ranSeconds, int expected) =>
-        Assert.Equal(expected, RestartRules.NextBackoffStep(step, TimeSpan.FromSeconds(ranSeconds)));
 
     [Theory]
     [InlineData(null, null, 30)]

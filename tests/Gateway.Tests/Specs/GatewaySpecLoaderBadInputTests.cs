@@ -92,7 +92,8 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"Process\": { \"InheritEnv\": true }"), "Gateway:Process:InheritEnv: Invalid value: \"InheritEnv\": unknown field; supported fields: InheritEnvironment" },
         { Gateway("\"Kubernetes\": { \"KubeConfig\": \"k\", \"Context\": \"c\" }"), "Gateway:Kubernetes:Context: Invalid value: \"Context\": unknown field; supported fields: Kubeconfig" },
         { Gateway("\"MaxPod\": 3"), "Gateway:MaxPod: Invalid value: \"MaxPod\": unknown field; did you mean \"MaxPods\"?" },
-        { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog" },
+        { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory" },
+        { Gateway("\"TerminatedPodHistory\": -1"), "Gateway:TerminatedPodHistory: Invalid value: -1: must be between 0 and 100, inclusive" },
         { Gateway("\"Proxy\": \"http://127.0.0.1:1\""), "Gateway:Proxy: Invalid value: \"http://127.0.0.1:1\": must be an object with the fields Urls" },
 
         // Gateway-wide numbers and booleans.
