@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Routing;
 
@@ -7,11 +8,13 @@ namespace Gateway.Routing;
 /// destination it was sent to, so that a draining pod's requests still in flight at the drain's
 /// deadline (WebSockets, Server-Sent Events, long polls: anything that would hold the pod until
 /// SIGKILL) can be closed (<see cref="Close"/>), and the pod's stop signal still comes with its share
-/// of the grace. A registration is one cancellation callback, removed when the request ends.
+/// of the grace. A registration is one cancellation callback, removed when the request ends. Each
+/// destination also counts the requests it answered and how many failed (<see cref="Counts"/>:
+/// telemetry's per-pod series, which end with the pod).
 /// </summary>
-internal sealed class InFlightRequests
+public sealed class InFlightRequests
 {
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _byDestination = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Destination> _byDestination = new(StringComparer.Ordinal);
     private readonly EndpointTable _endpoints;
 
     public InFlightRequests(EndpointTable endpoints)
@@ -20,7 +23,7 @@ internal sealed class InFlightRequests
         endpoints.DestinationsChanged += _ => Forget();
     }
 
-    public Task InvokeAsync(HttpContext context, Func<Task> next)
+    internal Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         // Load balancing (or affinity) has narrowed the candidates to the one the forwarder sends to.
         var picked = context.GetReverseProxyFeature().AvailableDestinations;
@@ -29,23 +32,39 @@ internal sealed class InFlightRequests
             return next();
         }
 
-        var closing = _byDestination.GetOrAdd(picked[0].DestinationId, static _ => new CancellationTokenSource()).Token;
-        return TrackedAsync(context, next, closing);
+        return TrackedAsync(context, next, _byDestination.GetOrAdd(picked[0].DestinationId, static _ => new Destination()));
     }
 
+    /// <summary>Per destination still routed, the requests sent to it that ended, and those that failed (a 5xx, or no response).</summary>
+    internal IEnumerable<(string DestinationId, long Requests, long Failed)> Counts() =>
+        _byDestination.Select(d => (d.Key, Volatile.Read(ref d.Value.Requests), Volatile.Read(ref d.Value.Failed)));
+
     /// <summary>Aborts every request in flight to <paramref name="destinationId"/> (its client connection and its request to the pod).</summary>
-    public void Close(string destinationId)
+    internal void Close(string destinationId)
     {
-        if (_byDestination.TryRemove(destinationId, out var closing))
+        if (_byDestination.TryRemove(destinationId, out var destination))
         {
-            closing.Cancel();
+            destination.Closing.Cancel();
         }
     }
 
-    private static async Task TrackedAsync(HttpContext context, Func<Task> next, CancellationToken closing)
+    private static async Task TrackedAsync(HttpContext context, Func<Task> next, Destination destination)
     {
-        using var registration = closing.UnsafeRegister(static c => ((HttpContext)c!).Abort(), context);
-        await next();
+        var failed = true;
+        try
+        {
+            using var registration = destination.Closing.Token.UnsafeRegister(static c => ((HttpContext)c!).Abort(), context);
+            await next();
+            failed = context.Response.StatusCode >= StatusCodes.Status500InternalServerError || context.GetForwarderErrorFeature() is not null;
+        }
+        finally
+        {
+            Interlocked.Increment(ref destination.Requests);
+            if (failed)
+            {
+                Interlocked.Increment(ref destination.Failed);
+            }
+        }
     }
 
     /// <summary>Drops the sources of destinations that are gone (a request to one already gone registers for nothing).</summary>
@@ -59,5 +78,13 @@ internal sealed class InFlightRequests
                 _byDestination.TryRemove(destination, out _);
             }
         }
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A source with no timer and no wait handle holds nothing to release; one that is still registered with may be dropped while its requests end.")]
+    private sealed class Destination
+    {
+        public readonly CancellationTokenSource Closing = new();
+        public long Requests;
+        public long Failed;
     }
 }
