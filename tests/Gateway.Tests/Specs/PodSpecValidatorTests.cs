@@ -207,9 +207,9 @@ public class PodSpecValidatorTests
         {
             """
             containers: [{name: web}]
-            initContainers: [{name: proxy, restartPolicy: Always, readinessProbe: {exec: {command: [true]}, successThreshold: 2}}]
+            initContainers: [{name: proxy, restartPolicy: Always, livenessProbe: {exec: {command: [true]}, successThreshold: 2}}]
             """,
-            "spec.initContainers[0].readinessProbe.successThreshold: Invalid value: 2: must be 1"
+            "spec.initContainers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"
         },
         {
             """
