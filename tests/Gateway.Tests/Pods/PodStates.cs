@@ -40,6 +40,14 @@ internal static class PodStates
         TerminationGracePeriodSeconds = terminationGracePeriodSeconds,
     };
 
+    /// <summary>An init container with <c>restartPolicy: Always</c>.</summary>
+    public static V1Container Sidecar(string name, V1Probe? readiness = null, V1Probe? startup = null, V1Probe? liveness = null)
+    {
+        var sidecar = Container(name, liveness, readiness, startup);
+        sidecar.RestartPolicy = "Always";
+        return sidecar;
+    }
+
     public static PodState Single(string restartPolicy) => Create(restartPolicy, [Container("app")]);
 
     public static PodState WithInit(string restartPolicy) => Create(restartPolicy, [Container("app")], [Container("init")]);
