@@ -29,8 +29,7 @@ public static class TerminationMessage
     {
         ArgumentNullException.ThrowIfNull(log);
         var text = file is null ? "" : Tail(file, MaxFileBytes);
-        var fallback = policy == "FallbackToLogsOnError" && exitCode != 0;
-        if (fallback && text.Length == 0)
+        if (NeedsLog(policy, exitCode, file))
         {
             text = LogTail(log() ?? "");
         }
@@ -42,6 +41,10 @@ public static class TerminationMessage
 
         return string.IsNullOrEmpty(runtimeMessage) ? text : $"{runtimeMessage}: {text}";
     }
+
+    /// <summary>Whether the message comes from the log: <c>FallbackToLogsOnError</c>, a failure, and nothing in the file.</summary>
+    public static bool NeedsLog(string? policy, int exitCode, string? file) =>
+        policy == "FallbackToLogsOnError" && exitCode != 0 && string.IsNullOrEmpty(file);
 
     /// <summary>The last <see cref="MaxLogLines"/> lines of <paramref name="log"/>, of which the last <see cref="MaxLogBytes"/> bytes.</summary>
     public static string LogTail(string log)
