@@ -244,7 +244,7 @@ public static class PodLifecycle
                 Killed = false,
             });
             return c.IsInit && !c.IsSidecar && e.ExitCode == 0 ? StartNextStage(pod, actions)
-                : !c.IsInit && pod.ContainersCompleted ? StopSidecars(pod, actions)
+                : !c.IsInit && pod.ContainersCompleted && !pod.IsDeleting && !pod.IsTerminal ? StopSidecars(pod, actions)
                 : pod;
         }
 

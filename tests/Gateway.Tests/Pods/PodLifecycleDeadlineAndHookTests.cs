@@ -6,9 +6,6 @@ namespace Gateway.Tests.Pods;
 /// <summary><c>activeDeadlineSeconds</c> and a failed <c>postStart</c> through <see cref="PodLifecycle"/>.</summary>
 public sealed class PodLifecycleDeadlineAndHookTests
 {
-    private static (PodState Pod, IReadOnlyList<PodAction> Actions) Apply(PodState pod, PodEvent evt, double atSeconds = 0) =>
-        PodLifecycle.Apply(pod, evt, T0.AddSeconds(atSeconds));
-
     private static PodState WithDeadline(string policy, long seconds)
     {
         var pod = Create(policy, [Container("app")]);

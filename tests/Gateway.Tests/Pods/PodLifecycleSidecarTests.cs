@@ -8,9 +8,6 @@ namespace Gateway.Tests.Pods;
 /// <summary>Sidecars (init containers with <c>restartPolicy: Always</c>) through <see cref="PodLifecycle"/>: docs/semantics.md#sidecars.</summary>
 public sealed class PodLifecycleSidecarTests
 {
-    private static (PodState Pod, IReadOnlyList<PodAction> Actions) Apply(PodState pod, PodEvent evt, double atSeconds = 0) =>
-        PodLifecycle.Apply(pod, evt, T0.AddSeconds(atSeconds));
-
     private static IEnumerable<string> Starts(IReadOnlyList<PodAction> actions) => actions.OfType<PodAction.StartContainer>().Select(s => s.Container);
 
     [Fact]

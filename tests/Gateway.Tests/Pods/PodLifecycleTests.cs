@@ -8,9 +8,6 @@ namespace Gateway.Tests.Pods;
 
 public sealed class PodLifecycleTests
 {
-    private static (PodState Pod, IReadOnlyList<PodAction> Actions) Apply(PodState pod, PodEvent evt, double atSeconds = 0) =>
-        PodLifecycle.Apply(pod, evt, T0.AddSeconds(atSeconds));
-
     private static PodState Run(PodState pod, params (PodEvent Event, double At)[] events)
     {
         foreach (var (evt, at) in events)
