@@ -115,6 +115,7 @@ internal static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>())
         {
             ProbeObserver = sp.GetRequiredService<ProbeTelemetry>(),
+            TerminationMessageDirectory = Path.Combine(sp.GetRequiredService<ProcessRuntimeOptions>().StateDirectory, "termination"),
         });
         services.AddSingleton<PodManager>();
     }
