@@ -107,7 +107,13 @@ internal sealed unsafe class ProcessWatcher
             var count = Libc.EpollWait(_epoll, events, MaxEvents, -1);
             if (count < 0)
             {
-                // EINTR (a signal); nothing else can fail on a valid epoll fd and buffer.
+                // EINTR (a signal) is retried at once; nothing else can fail on a valid epoll fd and
+                // buffer, but if something does, the thread must not spin on it.
+                if (Marshal.GetLastPInvokeError() != Libc.EINTR)
+                {
+                    Thread.Sleep(100);
+                }
+
                 continue;
             }
 
