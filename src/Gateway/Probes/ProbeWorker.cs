@@ -62,10 +62,24 @@ internal sealed class ProbeWorker : IAsyncDisposable
 
     public TimeSpan Period => TimeSpan.FromSeconds(_probe.PeriodSeconds ?? PodSpecDefaults.PeriodSeconds);
 
-    /// <summary>Starts ticking: the first tick after <paramref name="firstTickDelay"/>, then every period.</summary>
+    /// <summary>
+    /// Starts ticking: the first tick after <paramref name="firstTickDelay"/>, then every period, on
+    /// the <see cref="ProbeSchedule.TickGrid"/> (a first tick at once stays at once; the period's
+    /// ticks after it go on the grid).
+    /// </summary>
     public void Start(TimeSpan firstTickDelay)
     {
-        _timer = _time.CreateTimer(static s => ((ProbeWorker)s!).Signal(), this, firstTickDelay, Period);
+        var now = _time.GetUtcNow();
+        if (firstTickDelay <= TimeSpan.Zero)
+        {
+            _timer = _time.CreateTimer(static s => ((ProbeWorker)s!).Signal(), this, ProbeSchedule.OnTickGrid(Period, now), Period);
+            Trigger();
+        }
+        else
+        {
+            _timer = _time.CreateTimer(static s => ((ProbeWorker)s!).Signal(), this, ProbeSchedule.OnTickGrid(firstTickDelay, now), Period);
+        }
+
         _loop = RunAsync(_stopping.Token);
     }
 
