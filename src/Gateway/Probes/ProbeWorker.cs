@@ -62,24 +62,10 @@ internal sealed class ProbeWorker : IAsyncDisposable
 
     public TimeSpan Period => TimeSpan.FromSeconds(_probe.PeriodSeconds ?? PodSpecDefaults.PeriodSeconds);
 
-    /// <summary>
-    /// Starts ticking: the first tick after <paramref name="firstTickDelay"/>, then every period, on
-    /// the <see cref="ProbeSchedule.TickGrid"/> (a first tick at once stays at once; the period's
-    /// ticks after it go on the grid).
-    /// </summary>
+    /// <summary>Starts ticking: the first tick after <paramref name="firstTickDelay"/>, then every period.</summary>
     public void Start(TimeSpan firstTickDelay)
     {
-        var now = _time.GetUtcNow();
-        if (firstTickDelay <= TimeSpan.Zero)
-        {
-            _timer = _time.CreateTimer(static s => ((ProbeWorker)s!).Signal(), this, ProbeSchedule.OnTickGrid(Period, now), Period);
-            Trigger();
-        }
-        else
-        {
-            _timer = _time.CreateTimer(static s => ((ProbeWorker)s!).Signal(), this, ProbeSchedule.OnTickGrid(firstTickDelay, now), Period);
-        }
-
+        _timer = _time.CreateTimer(static s => ((ProbeWorker)s!).Signal(), this, firstTickDelay, Period);
         _loop = RunAsync(_stopping.Token);
     }
 

@@ -32,26 +32,6 @@ public sealed class ProbeScheduleTests
     }
 
     [Theory]
-    [InlineData(0, 1000, 1000)]
-    [InlineData(0, 1003, 1000)]
-    [InlineData(4, 1003, 996)]
-    [InlineData(7, 1003, 1003)]
-    [InlineData(3, 0, 7)]
-    [InlineData(3, 5, 7)]
-    [InlineData(0, 0, 0)]
-    [InlineData(9.5, 10, 0.5)]
-    public void OnTickGrid_MovesTheTickToTheEarlierGridPointOrTheNextWhenThatHasPassed(double nowMsPastTheSecond, double delayMs, double expectedMs)
-    {
-        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks((long)(nowMsPastTheSecond * TimeSpan.TicksPerMillisecond));
-
-        var delay = ProbeSchedule.OnTickGrid(TimeSpan.FromTicks((long)(delayMs * TimeSpan.TicksPerMillisecond)), now);
-
-        Assert.Equal(TimeSpan.FromTicks((long)(expectedMs * TimeSpan.TicksPerMillisecond)), delay);
-        Assert.Equal(0, (now + delay).UtcTicks % ProbeSchedule.TickGrid.Ticks);
-        Assert.InRange(delay, TimeSpan.Zero, TimeSpan.FromTicks((long)(delayMs * TimeSpan.TicksPerMillisecond)) + ProbeSchedule.TickGrid);
-    }
-
-    [Theory]
     [InlineData(0, 0, false)]
     [InlineData(0.5, 0, false)]
     [InlineData(0, 1, true)]
