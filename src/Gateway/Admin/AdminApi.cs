@@ -20,6 +20,8 @@ internal static class AdminApi
     public static void Map(IEndpointRouteBuilder app, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status, EndpointTable endpoints, TimeProvider time)
     {
         var started = time.GetUtcNow();
+        var resources = new AdminResources(registry, events, time);
+        app.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(resources.Dispose);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => Readyz(status));
 
@@ -29,20 +31,25 @@ internal static class AdminApi
         app.MapGet("/apis", () => K8s(ApiDiscovery.Groups()));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1", () => K8s(ApiDiscovery.DiscoveryV1()));
 
-        app.MapGet("/api/v1/pods", (HttpRequest request) => PodList(registry, null, request, time));
-        app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, HttpRequest request) => PodList(registry, ns, request, time));
-        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request) => GetPod(registry, ns, name, request, time));
+        app.MapGet("/api/v1/pods", (HttpRequest request) => PodList(resources, null, request, time));
+        app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, HttpRequest request) => PodList(resources, ns, request, time));
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request) => GetPod(resources, ns, name, request, time));
 
         // The status subresource reads as the pod (kubectl patch --subresource=status reads it first).
-        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) => GetPod(registry, ns, name, request, time));
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) => GetPod(resources, ns, name, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (string ns, string name, string? container, bool? previous) =>
             ReadLog(registry, pods, ns, name, container, previous ?? false));
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
             PatchStatusAsync(registry, pods, ns, name, request, time));
-        app.MapGet("/api/v1/events", (HttpRequest request) => EventList(events, null, request, time));
-        app.MapGet("/api/v1/namespaces/{ns}/events", (string ns, HttpRequest request) => EventList(events, ns, request, time));
+        app.MapGet("/api/v1/events", (HttpRequest request) => EventList(resources, null, request, time));
+        app.MapGet("/api/v1/namespaces/{ns}/events", (string ns, HttpRequest request) => EventList(resources, ns, request, time));
+        app.MapGet("/api/v1/namespaces/{ns}/events/{name}", (string ns, string name, HttpRequest request) => GetEvent(resources, ns, name, request, time));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/endpointslices", (HttpRequest request) => EndpointSliceList(endpoints, started, null, request, time));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/namespaces/{{ns}}/endpointslices", (string ns, HttpRequest request) => EndpointSliceList(endpoints, started, ns, request, time));
+
+        // Last in precedence: every other verb or path gets the API server's 405 (a resource served, a verb not) or 404.
+        app.Map("/api/{**rest}", UnsupportedRequest.Answer);
+        app.Map("/apis/{**rest}", UnsupportedRequest.Answer);
     }
 
     /// <summary>The endpoints routing sees, as the EndpointSlices of the gateway's namespace.</summary>
@@ -79,26 +86,68 @@ internal static class AdminApi
     private static PodState? FindPod(PodRegistry registry, string ns, string name) =>
         registry.Pods.TryGetValue(name, out var pod) && pod.Namespace == ns ? pod : null;
 
-    private static IResult GetPod(PodRegistry registry, string ns, string name, HttpRequest request, TimeProvider time) =>
-        FindPod(registry, ns, name) is not { } pod ? NotFound("pods", name)
-        : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Pods([PodMapper.ToV1Pod(pod)], time.GetUtcNow()))
-        : K8s(PodMapper.ToV1Pod(pod));
+    private static IResult GetPod(AdminResources resources, string ns, string name, HttpRequest request, TimeProvider time) =>
+        !resources.Pods.Current.Items.TryGetValue(name, out var pod) || pod.Metadata.NamespaceProperty != ns ? NotFound("pods", name)
+        : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Pods([pod], time.GetUtcNow()))
+        : K8s(pod);
 
-    private static IResult PodList(PodRegistry registry, string? ns, HttpRequest request, TimeProvider time)
+    /// <summary>The pods, with the request's label and field selectors; a watch of them with <c>?watch=true</c>.</summary>
+    private static IResult PodList(AdminResources resources, string? ns, HttpRequest request, TimeProvider time)
     {
-        List<V1Pod> items = [.. registry.Pods.Values.Where(p => ns is null || p.Namespace == ns).OrderBy(p => p.Name, StringComparer.Ordinal).Select(PodMapper.ToV1Pod)];
-        return KubectlTable.IsWanted(request.Headers.Accept)
-            ? Json(KubectlTable.Pods(items, time.GetUtcNow()))
-            : K8s(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta(), Items = items });
+        if (ListRequest.Parse(request, ResourceFields.Pod, out var error) is not { } options)
+        {
+            return Status(400, "BadRequest", error!);
+        }
+
+        bool Selected(V1Pod p) => (ns is null || p.Metadata.NamespaceProperty == ns) && options.Labels.Matches(p.Metadata.Labels?.AsReadOnly()) && options.Fields.Matches(f => ResourceFields.Of(p, f));
+        if (options.Watch)
+        {
+            return new WatchResult<V1Pod>(resources.Pods, options, Selected, options.Table ? (p, now) => KubectlTable.Pods([p], now) : AsJson, "Pod", time);
+        }
+
+        var snapshot = resources.Pods.Current;
+        List<V1Pod> items = [.. snapshot.Items.Values.Where(Selected)];
+        var version = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return options.Table
+            ? Json(Versioned(KubectlTable.Pods(items, time.GetUtcNow()), version))
+            : K8s(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta { ResourceVersion = version }, Items = items });
     }
 
-    private static IResult EventList(EventRecorder events, string? ns, HttpRequest request, TimeProvider time)
+    private static IResult GetEvent(AdminResources resources, string ns, string name, HttpRequest request, TimeProvider time) =>
+        !resources.Events.Current.Items.TryGetValue(name, out var e) || e.Metadata.NamespaceProperty != ns ? NotFound("events", name)
+        : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Events([e], time.GetUtcNow()))
+        : K8s(e);
+
+    /// <summary>The events, oldest change first, with the request's selectors (<c>involvedObject.name=...</c> is how kubectl describe finds a pod's); a watch with <c>?watch=true</c>.</summary>
+    private static IResult EventList(AdminResources resources, string? ns, HttpRequest request, TimeProvider time)
     {
-        List<Corev1Event> items = [.. events.Snapshot.Where(e => ns is null || e.Namespace == ns).Select(PodMapper.ToV1Event)];
-        return KubectlTable.IsWanted(request.Headers.Accept)
-            ? Json(KubectlTable.Events(items, time.GetUtcNow()))
-            : K8s(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta(), Items = items });
+        if (ListRequest.Parse(request, ResourceFields.Event, out var error) is not { } options)
+        {
+            return Status(400, "BadRequest", error!);
+        }
+
+        bool Selected(Corev1Event e) => (ns is null || e.Metadata.NamespaceProperty == ns) && options.Labels.Matches(e.Metadata.Labels?.AsReadOnly()) && options.Fields.Matches(f => ResourceFields.Of(e, f));
+        if (options.Watch)
+        {
+            return new WatchResult<Corev1Event>(resources.Events, options, Selected, options.Table ? (e, now) => KubectlTable.Events([e], now) : AsJson, "Event", time);
+        }
+
+        var snapshot = resources.Events.Current;
+        List<Corev1Event> items = [.. snapshot.Items.Values.Where(Selected).OrderBy(e => long.Parse(e.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture))];
+        var version = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return options.Table
+            ? Json(Versioned(KubectlTable.Events(items, time.GetUtcNow()), version))
+            : K8s(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta { ResourceVersion = version }, Items = items });
     }
+
+    /// <summary>A list's Table with the version a watch can start from (kubectl get -w lists, then watches from it).</summary>
+    private static JsonObject Versioned(JsonObject table, string version)
+    {
+        table["metadata"]!["resourceVersion"] = version;
+        return table;
+    }
+
+    private static JsonNode AsJson(object value, DateTimeOffset now) => JsonNode.Parse(KubernetesJson.Serialize(value))!;
 
     private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), KubernetesStatus.JsonType);
 

@@ -25,10 +25,10 @@ internal static class ApiDiscovery
         GroupVersion = "v1",
         Resources =
         [
-            Resource("pods", "pod", "Pod", ["get", "list"], ["po"]),
+            Resource("pods", "pod", "Pod", ["get", "list", "watch"], ["po"]),
             Resource("pods/log", "", "Pod", ["get"]),
             Resource("pods/status", "", "Pod", ["get", "patch"]),
-            Resource("events", "event", "Event", ["get", "list"], ["ev"]),
+            Resource("events", "event", "Event", ["get", "list", "watch"], ["ev"]),
         ],
     };
 

@@ -15,6 +15,12 @@ public sealed partial class EventRecorder(TimeProvider timeProvider, ILogger<Eve
     /// <summary>The events, oldest first.</summary>
     public IReadOnlyList<GatewayEvent> Snapshot => _snapshot;
 
+    /// <summary>
+    /// Raised for each event recorded, counted again (before, after) or dropped for room (before, null).
+    /// It runs under the recorder's lock, so handlers see the changes in their order, and must be quick.
+    /// </summary>
+    public event Action<GatewayEvent?, GatewayEvent?>? Changed;
+
     public void Record(string ns, string podName, string podUid, string type, string reason, string message, string? fieldPath = null, string kind = "Pod")
     {
         var now = timeProvider.GetUtcNow();
@@ -30,6 +36,7 @@ public sealed partial class EventRecorder(TimeProvider timeProvider, ILogger<Eve
             {
                 _byKey[key] = existing with { Count = existing.Count + 1, LastTimestamp = now };
                 _order.Remove(key);
+                Changed?.Invoke(existing, _byKey[key]);
             }
             else
             {
@@ -47,10 +54,12 @@ public sealed partial class EventRecorder(TimeProvider timeProvider, ILogger<Eve
                     FirstTimestamp = now,
                     LastTimestamp = now,
                 };
+                Changed?.Invoke(null, _byKey[key]);
                 while (_byKey.Count > capacity && _order.First is { } oldest)
                 {
-                    _byKey.Remove(oldest.Value);
+                    _byKey.Remove(oldest.Value, out var dropped);
                     _order.RemoveFirst();
+                    Changed?.Invoke(dropped, null);
                 }
             }
 
