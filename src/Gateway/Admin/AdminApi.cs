@@ -30,6 +30,8 @@ internal static class AdminApi
         app.MapGet("/api/v1", () => K8s(ApiDiscovery.CoreV1()));
         app.MapGet("/apis", () => K8s(ApiDiscovery.Groups()));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1", () => K8s(ApiDiscovery.DiscoveryV1()));
+        app.MapGet(OpenApiV3.Root, () => Json(OpenApiV3.Index()));
+        app.MapGet($"{OpenApiV3.Root}/api/v1", () => Json(OpenApiV3.CoreV1Document()));
 
         app.MapGet("/api/v1/pods", (HttpRequest request) => PodList(resources, null, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/pods", (string ns, HttpRequest request) => PodList(resources, ns, request, time));
