@@ -42,7 +42,7 @@ internal static class AdminApi
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (string ns, string name, string? container, bool? previous) =>
             ReadLog(registry, pods, ns, name, container, previous ?? false));
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
-            PatchStatusAsync(registry, pods, ns, name, request, time));
+            PatchStatusAsync(registry, pods, resources, ns, name, request, time));
         app.MapGet("/api/v1/events", (HttpRequest request) => EventList(resources, null, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/events", (string ns, HttpRequest request) => EventList(resources, ns, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/events/{name}", (string ns, string name, HttpRequest request) => GetEvent(resources, ns, name, request, time));
@@ -192,7 +192,7 @@ internal static class AdminApi
     /// A JSON merge of <c>status.conditions</c>: how a user sets the conditions that <c>readinessGates</c>
     /// name. Only those: any other condition, a malformed body or a wrong type is refused whole.
     /// </summary>
-    private static async Task<IResult> PatchStatusAsync(PodRegistry registry, PodManager pods, string ns, string name, HttpRequest request, TimeProvider time)
+    private static async Task<IResult> PatchStatusAsync(PodRegistry registry, PodManager pods, AdminResources resources, string ns, string name, HttpRequest request, TimeProvider time)
     {
         if (FindPod(registry, ns, name) is null)
         {
@@ -255,7 +255,7 @@ internal static class AdminApi
             registry.Changed -= OnChanged;
         }
 
-        return K8s(PodMapper.ToV1Pod(worker.State));
+        return K8s(resources.Pods.Current.Items.TryGetValue(name, out var shown) ? shown : PodMapper.ToV1Pod(worker.State));
     }
 
     private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), KubernetesStatus.JsonType);
