@@ -17,6 +17,15 @@ internal static class AdminApi
     /// <summary>The namespace of the gateway's own pods and services.</summary>
     private const string GatewayNamespace = "default";
 
+    /// <summary>The pods, with the request's label and field selectors; a watch of them with <c>?watch=true</c>.</summary>
+    private static readonly ResourceList<V1Pod> PodLists = new("Pod", ResourceFields.Pod, ResourceFields.Of, pods => pods, KubectlTable.Pods,
+        (items, metadata) => new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = metadata, Items = items });
+
+    /// <summary>The events, oldest change first, with the request's selectors (<c>involvedObject.name=...</c> is how kubectl describe finds a pod's); a watch with <c>?watch=true</c>.</summary>
+    private static readonly ResourceList<Corev1Event> EventLists = new("Event", ResourceFields.Event, ResourceFields.Of,
+        events => events.OrderBy(e => long.Parse(e.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture)), KubectlTable.Events,
+        (items, metadata) => new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = metadata, Items = items });
+
     public static void Map(IEndpointRouteBuilder app, PodRegistry registry, PodManager pods, EventRecorder events, GatewayStatus status, EndpointTable endpoints, TimeProvider time)
     {
         var started = time.GetUtcNow();
@@ -93,63 +102,14 @@ internal static class AdminApi
         : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Pods([pod], time.GetUtcNow()))
         : K8s(pod);
 
-    /// <summary>The pods, with the request's label and field selectors; a watch of them with <c>?watch=true</c>.</summary>
-    private static IResult PodList(AdminResources resources, string? ns, HttpRequest request, TimeProvider time)
-    {
-        if (ListRequest.Parse(request, ResourceFields.Pod, out var error) is not { } options)
-        {
-            return Status(400, "BadRequest", error!);
-        }
-
-        bool Selected(V1Pod p) => (ns is null || p.Metadata.NamespaceProperty == ns) && options.Labels.Matches(p.Metadata.Labels?.AsReadOnly()) && options.Fields.Matches(f => ResourceFields.Of(p, f));
-        if (options.Watch)
-        {
-            return new WatchResult<V1Pod>(resources.Pods, options, Selected, options.Table ? (p, now) => KubectlTable.Pods([p], now) : AsJson, "Pod", time);
-        }
-
-        var snapshot = resources.Pods.Current;
-        List<V1Pod> items = [.. snapshot.Items.Values.Where(Selected)];
-        var version = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return options.Table
-            ? Json(Versioned(KubectlTable.Pods(items, time.GetUtcNow()), version))
-            : K8s(new V1PodList { ApiVersion = "v1", Kind = "PodList", Metadata = new V1ListMeta { ResourceVersion = version }, Items = items });
-    }
+    private static IResult PodList(AdminResources resources, string? ns, HttpRequest request, TimeProvider time) => PodLists.Answer(resources.Pods, ns, request, time);
 
     private static IResult GetEvent(AdminResources resources, string ns, string name, HttpRequest request, TimeProvider time) =>
         !resources.Events.Current.Items.TryGetValue(name, out var e) || e.Metadata.NamespaceProperty != ns ? NotFound("events", name)
         : KubectlTable.IsWanted(request.Headers.Accept) ? Json(KubectlTable.Events([e], time.GetUtcNow()))
         : K8s(e);
 
-    /// <summary>The events, oldest change first, with the request's selectors (<c>involvedObject.name=...</c> is how kubectl describe finds a pod's); a watch with <c>?watch=true</c>.</summary>
-    private static IResult EventList(AdminResources resources, string? ns, HttpRequest request, TimeProvider time)
-    {
-        if (ListRequest.Parse(request, ResourceFields.Event, out var error) is not { } options)
-        {
-            return Status(400, "BadRequest", error!);
-        }
-
-        bool Selected(Corev1Event e) => (ns is null || e.Metadata.NamespaceProperty == ns) && options.Labels.Matches(e.Metadata.Labels?.AsReadOnly()) && options.Fields.Matches(f => ResourceFields.Of(e, f));
-        if (options.Watch)
-        {
-            return new WatchResult<Corev1Event>(resources.Events, options, Selected, options.Table ? (e, now) => KubectlTable.Events([e], now) : AsJson, "Event", time);
-        }
-
-        var snapshot = resources.Events.Current;
-        List<Corev1Event> items = [.. snapshot.Items.Values.Where(Selected).OrderBy(e => long.Parse(e.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture))];
-        var version = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return options.Table
-            ? Json(Versioned(KubectlTable.Events(items, time.GetUtcNow()), version))
-            : K8s(new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta { ResourceVersion = version }, Items = items });
-    }
-
-    /// <summary>A list's Table with the version a watch can start from (kubectl get -w lists, then watches from it).</summary>
-    private static JsonObject Versioned(JsonObject table, string version)
-    {
-        table["metadata"]!["resourceVersion"] = version;
-        return table;
-    }
-
-    private static JsonNode AsJson(object value, DateTimeOffset now) => JsonNode.Parse(KubernetesJson.Serialize(value))!;
+    private static IResult EventList(AdminResources resources, string? ns, HttpRequest request, TimeProvider time) => EventLists.Answer(resources.Events, ns, request, time);
 
     private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), KubernetesStatus.JsonType);
 

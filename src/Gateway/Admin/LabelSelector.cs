@@ -116,27 +116,22 @@ internal sealed partial class LabelSelector
             return null;
         }
 
-        if (!IsKey(requirement.Key))
+        if (Specs.NameRules.QualifiedName(requirement.Key) is [var keyError, ..])
         {
-            error = $"unable to parse requirement: key: Invalid value: \"{requirement.Key}\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
+            error = $"unable to parse requirement: key: Invalid value: \"{requirement.Key}\": {keyError}";
             return null;
         }
 
-        if (requirement.Values.FirstOrDefault(v => !LabelValue().IsMatch(v)) is { } bad)
+        foreach (var value in requirement.Values)
         {
-            error = $"unable to parse requirement: values[0][{requirement.Key}]: Invalid value: \"{bad}\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (max 63 characters)";
-            return null;
+            if (Specs.NameRules.LabelValue(value) is [var valueError, ..])
+            {
+                error = $"unable to parse requirement: values[0][{requirement.Key}]: Invalid value: \"{value}\": {valueError}";
+                return null;
+            }
         }
 
         return requirement;
-    }
-
-    private static bool IsKey(string key)
-    {
-        var slash = key.LastIndexOf('/');
-        var name = slash < 0 ? key : key[(slash + 1)..];
-        var prefix = slash < 0 ? null : key[..slash];
-        return name.Length is > 0 and <= 63 && LabelValue().IsMatch(name) && (prefix is null || (prefix.Length is > 0 and <= 253 && DnsSubdomain().IsMatch(prefix)));
     }
 
     [GeneratedRegex(@"^(?<key>[^\s!=(),]+)\s+(?<op>in|notin)\s*\((?<values>[^()]*)\)$")]
@@ -147,10 +142,4 @@ internal sealed partial class LabelSelector
 
     [GeneratedRegex(@"^(?<not>!)?\s*(?<key>[^\s!=(),]+)$")]
     private static partial Regex ExistsTerm();
-
-    [GeneratedRegex(@"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")]
-    private static partial Regex LabelValue();
-
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex DnsSubdomain();
 }
