@@ -45,8 +45,10 @@ internal sealed class WatchResult<T>(
             return;
         }
 
+        // The watch ends at its timeout, when the client goes, or when the gateway stops (so a watching kubectl does not hold up its shutdown).
+        var stopping = httpContext.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         using var timeout = new CancellationTokenSource(options.Timeout, time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, httpContext.RequestAborted);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping, httpContext.RequestAborted);
         using var bookmarks = options.Bookmarks ? time.CreateTimer(_ => queue.Writer.TryWrite(Bookmark), null, BookmarkInterval, BookmarkInterval) : null;
         var at = start.Version;
         try
@@ -67,7 +69,7 @@ internal sealed class WatchResult<T>(
                 await response.Body.FlushAsync(stop.Token);
             }
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !httpContext.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when ((timeout.IsCancellationRequested || stopping.IsCancellationRequested) && !httpContext.RequestAborted.IsCancellationRequested)
         {
             if (options.Bookmarks)
             {

@@ -67,6 +67,20 @@ public sealed class WatchProtocolTests
         Assert.Equal(("BOOKMARK", from), (Type(bookmark), (string?)bookmark["object"]!["metadata"]!["resourceVersion"]));
     }
 
+    [Fact]
+    public async Task GatewayStops_WhileWatched_TheWatchEndsAndTheStopIsNotHeldUp()
+    {
+        await using var gateway = await GatewayProcess.StartAsync("{}");
+        using var client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var watch = await WatchLines.StartAsync(client, new Uri(gateway.AdminUrl, $"{Pods}?watch=true"));
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.Equal(0, await gateway.StopAsync());
+
+        await watch.WaitForEndAsync();
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"stopped in {stopwatch.Elapsed}");
+    }
+
     [Theory]
     [InlineData("?watch=1&resourceVersion=abc")]
     [InlineData("?watch=1&timeoutSeconds=99999999999")]
