@@ -175,7 +175,8 @@ internal static class VolumeValidator
             }
             else if (!volumes.Contains(mount.Name))
             {
-                errors.Add(new FieldError(namePath, FieldError.NotFoundType, GoSyntax.Quote(mount.Name), $"no volume of that name in spec.volumes; declare it there (e.g. {{name: {mount.Name}, emptyDir: {{}}}}) or name one of {(volumes.Count == 0 ? "none: the pod declares no volumes" : string.Join(", ", volumes.Order(StringComparer.Ordinal).Select(GoSyntax.Quote)))}"));
+                var declared = volumes.Count == 0 ? "the pod declares none" : $"the pod declares {string.Join(", ", volumes.Order(StringComparer.Ordinal).Select(GoSyntax.Quote))}";
+                errors.Add(new FieldError(namePath, FieldError.NotFoundType, GoSyntax.Quote(mount.Name), $"no volume of that name in spec.volumes ({declared}); declare it there, e.g. {{name: {mount.Name}, emptyDir: {{}}}}, or mount a declared one"));
             }
 
             var pathPath = FieldPath.Child(mountPath, "mountPath");
