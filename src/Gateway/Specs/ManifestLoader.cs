@@ -285,7 +285,7 @@ internal static partial class ManifestLoader
             errors.Add(FieldError.Invalid($"{rollingPath}.maxUnavailable", rollout.MaxUnavailable, "may not be 0 when `maxSurge` is 0"));
         }
 
-        return rollout;
+        return errors.Count == before ? rollout : null;
     }
 
     /// <summary>Where YamlDotNet's own parser finds the text broken, in words; null when the YAML is well-formed.</summary>
