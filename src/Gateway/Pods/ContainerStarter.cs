@@ -24,7 +24,18 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
     {
         var spec = pod.FindSpec(name)!;
         var ports = PortsOf(pod, name);
-        var environment = ContainerLaunchBuilder.Environment(pod, spec, ports, configDirectory);
+        Dictionary<string, string> environment;
+        try
+        {
+            environment = ContainerLaunchBuilder.Environment(pod, spec, ports, configDirectory);
+        }
+        catch (ContainerStartException e)
+        {
+            // A ConfigMap, Secret or key that is not there: the kubelet's CreateContainerConfigError, retried after a back-off.
+            post(new PodEvent.ContainerStartFailed(name, e.Message, e.Reason));
+            return;
+        }
+
         var launch = new ContainerLaunch
         {
             Namespace = pod.Namespace,
