@@ -14,7 +14,7 @@ public static class ContainerLaunchBuilder
     public const string NodeName = "gateway";
 
     /// <summary>The kubelet's reason for a container whose env or volumes name what does not exist.</summary>
-    public const string CreateContainerConfigError = "CreateContainerConfigError";
+    public const string CreateContainerConfigError = PodVolumes.CreateContainerConfigError;
 
     /// <summary>
     /// The environment: <c>PORT</c> (first declared port), <c>PORT_&lt;NAME&gt;</c>, <c>POD_NAME</c>,

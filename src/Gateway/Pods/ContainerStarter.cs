@@ -46,6 +46,8 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
             Argv = ContainerLaunchBuilder.Argv(spec, environment),
             Environment = environment,
             Ports = ports,
+            Volumes = [.. pod.Spec.Volumes ?? []],
+            Objects = pod.Objects,
             RestartCount = pod.FindContainer(name)?.InstancesStarted ?? 0,
             ConfigDirectory = configDirectory,
             PodLabels = pod.Labels,
