@@ -27,13 +27,14 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
     private readonly ILogger _logger;
     private readonly PodVolumes _volumes;
 
-    public DockerRuntime(DockerRuntimeOptions options, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
+    /// <param name="catalog">The services; the pods' volumes are made in <c>volumes</c> of its state folder (<c>Gateway:StateDirectory</c>).</param>
+    public DockerRuntime(DockerRuntimeOptions options, Specs.ServiceCatalog catalog, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         _options = options;
         _lifetime = lifetime;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DockerRuntime>();
-        _volumes = new PodVolumes(options.VolumesDirectory);
+        _volumes = new PodVolumes(Path.Combine(catalog.Current.StateDirectory, "volumes"));
         var builder = new DockerClientBuilder().WithEndpoint(options.Endpoint);
         _client = options.Endpoint.Scheme == "unix" ? builder.WithTransportOptions(new UnixSocketTransportOptions()).Build() : builder.Build();
     }
