@@ -52,15 +52,7 @@ internal static partial class ManifestLoader
 
         foreach (var document in documents)
         {
-            switch (document.Value)
-            {
-                case V1ConfigMap configMap:
-                    objects.Add(configMap, DocumentPath(manifestPath, "configmap", configMap.Metadata?.Name, document.Line), errors);
-                    break;
-                case V1Secret secret:
-                    objects.Add(secret, DocumentPath(manifestPath, "secret", secret.Metadata?.Name, document.Line), errors);
-                    break;
-            }
+            AddObject(document, manifestPath, objects, errors);
         }
 
         var source = workloads[0].Value switch
@@ -83,18 +75,26 @@ internal static partial class ManifestLoader
     {
         foreach (var document in Parse(file, path, filePath, errors) ?? [])
         {
-            switch (document.Value)
+            if (!AddObject(document, filePath, objects, errors))
             {
-                case V1ConfigMap configMap:
-                    objects.Add(configMap, DocumentPath(filePath, "configmap", configMap.Metadata?.Name, document.Line), errors);
-                    break;
-                case V1Secret secret:
-                    objects.Add(secret, DocumentPath(filePath, "secret", secret.Metadata?.Name, document.Line), errors);
-                    break;
-                default:
-                    errors.Add(new FieldError(path, FieldError.NotSupportedType, file, $"line {document.Line}: kind {GoSyntax.Quote(document.Kind)}: a ConfigFiles file holds ConfigMaps and Secrets; the pod goes in Manifest or Template"));
-                    break;
+                errors.Add(new FieldError(path, FieldError.NotSupportedType, file, $"line {document.Line}: kind {GoSyntax.Quote(document.Kind)}: a ConfigFiles file holds ConfigMaps and Secrets; the pod goes in Manifest or Template"));
             }
+        }
+    }
+
+    // A ConfigMap or Secret goes to the objects; false for any other kind.
+    private static bool AddObject(Document document, string filePath, ConfigObjectsLoader objects, List<FieldError> errors)
+    {
+        switch (document.Value)
+        {
+            case V1ConfigMap configMap:
+                objects.Add(configMap, DocumentPath(filePath, "configmap", configMap.Metadata?.Name, document.Line), errors);
+                return true;
+            case V1Secret secret:
+                objects.Add(secret, DocumentPath(filePath, "secret", secret.Metadata?.Name, document.Line), errors);
+                return true;
+            default:
+                return false;
         }
     }
 
