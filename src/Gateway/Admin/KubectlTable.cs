@@ -32,12 +32,15 @@ internal static class KubectlTable
             s.Ports is { Count: > 0 } ports ? string.Join(',', ports.Select(p => p.Port?.ToString(CultureInfo.InvariantCulture) ?? "<unset>")) : "<unset>",
             EndpointsColumn(s), Age(s.Metadata.CreationTimestamp, now)), s.Metadata)));
 
-    /// <summary>kubectl's READY: ready containers over containers.</summary>
+    /// <summary>kubectl's READY: ready containers over containers, sidecars counted with them.</summary>
     public static string ReadyColumn(V1Pod pod)
     {
         var statuses = pod.Status?.ContainerStatuses ?? [];
-        return $"{statuses.Count(s => s.Ready)}/{pod.Spec?.Containers?.Count ?? statuses.Count}";
+        var sidecars = (pod.Status?.InitContainerStatuses ?? []).Where(s => IsSidecar(pod, s.Name)).ToList();
+        return $"{statuses.Count(s => s.Ready) + sidecars.Count(s => s.Started == true && s.Ready)}/{(pod.Spec?.Containers?.Count ?? statuses.Count) + sidecars.Count}";
     }
+
+    private static bool IsSidecar(V1Pod pod, string name) => pod.Spec?.InitContainers?.FirstOrDefault(c => c.Name == name)?.RestartPolicy == "Always";
 
     /// <summary>kubectl's STATUS (printPod): a container's waiting or terminated reason, else the phase; Terminating once deletion began.</summary>
     public static string StatusColumn(V1Pod pod)
@@ -47,7 +50,7 @@ internal static class KubectlTable
         for (var i = 0; i < init.Count; i++)
         {
             var state = init[i].State;
-            if (state?.Terminated is { ExitCode: 0 })
+            if (state?.Terminated is { ExitCode: 0 } || (IsSidecar(pod, init[i].Name) && init[i].Started == true))
             {
                 continue;
             }

@@ -40,6 +40,8 @@ internal static class PodMapper
             Status = new V1PodStatus
             {
                 Phase = pod.Phase.ToString(),
+                Reason = pod.Reason,
+                Message = pod.Message,
                 Conditions = Conditions(pod),
                 HostIP = pod.PodIp,
                 PodIP = pod.PodIp,

@@ -61,13 +61,14 @@ internal static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The proxy pipeline: request telemetry, no ready endpoint, retries, tracing (when traces are exported), affinity, load balancing, then YARP's forwarder.</summary>
+    /// <summary>The proxy pipeline: request telemetry, no ready endpoint, retries, tracing (when traces are exported), affinity, load balancing, in-flight registration (for the drain), then YARP's forwarder.</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapReverseProxy(proxy =>
         {
             var requests = proxy.ApplicationServices.GetRequiredService<RequestTelemetry>();
             var retries = proxy.ApplicationServices.GetRequiredService<RetryMiddleware>();
+            var inFlight = proxy.ApplicationServices.GetRequiredService<InFlightRequests>();
             proxy.Use(requests.InvokeAsync);
             proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
             proxy.Use(retries.InvokeAsync);
@@ -78,6 +79,7 @@ internal static class GatewayServiceCollectionExtensions
 
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
+            proxy.Use(inFlight.InvokeAsync);
         });
         return app;
     }
@@ -113,6 +115,7 @@ internal static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>())
         {
             ProbeObserver = sp.GetRequiredService<ProbeTelemetry>(),
+            TerminationMessageDirectory = Path.Combine(sp.GetRequiredService<ProcessRuntimeOptions>().StateDirectory, "termination"),
         });
         services.AddSingleton<PodManager>();
     }
@@ -121,6 +124,7 @@ internal static class GatewayServiceCollectionExtensions
     {
         services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new GatewayForwarderHttpClientFactory(tracesExported));
         services.AddSingleton<RetryMiddleware>();
+        services.AddSingleton<InFlightRequests>();
         services.AddSingleton<GatewayProxyConfigProvider>();
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayProxyConfigProvider>());
         services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using Gateway.Events;
 using Gateway.Runtimes;
+using Gateway.Specs;
 
 namespace Gateway.Pods;
 
@@ -11,9 +13,14 @@ namespace Gateway.Pods;
 /// </summary>
 // The deletion's token source has no timer and lives as long as the pod: a start answering late may still read it.
 #pragma warning disable CA1001
-internal sealed class ContainerStarter(PodWorkerContext context, string? configDirectory, Action<PodEvent> post, Action<RunningContainer> started)
+internal sealed partial class ContainerStarter(
+    PodWorkerContext context, string? configDirectory, Action<PodEvent> post, Action<RunningContainer> started, Action<RunningContainer, PodEvent.PostStartHookFailed> postStartFailed)
 #pragma warning restore CA1001
 {
+    /// <summary>postStart has no time limit in Kubernetes; the gateway stops at the longest it times.</summary>
+    private static readonly TimeSpan PostStartLimit = TimeSpan.FromSeconds(PodSpecValidator.MaxDurationSeconds);
+
+    private readonly ILogger _logger = context.LoggerFactory.CreateLogger<ContainerStarter>();
     private readonly CancellationTokenSource _deleted = new();
 
     // The pod loop's alone: it adds starts, and hands them over once, at the deletion.
@@ -36,6 +43,13 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
             return;
         }
 
+        var instance = pod.FindContainer(name)?.InstancesStarted ?? 0;
+        var messageFile = NewMessageFile(pod, name, instance);
+        if (messageFile is not null)
+        {
+            environment.TryAdd(PodSpecDefaults.TerminationMessagePathVariable, messageFile);
+        }
+
         var launch = new ContainerLaunch
         {
             Namespace = pod.Namespace,
@@ -48,7 +62,7 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
             Ports = ports,
             Volumes = [.. pod.Spec.Volumes ?? []],
             Objects = pod.Objects,
-            RestartCount = pod.FindContainer(name)?.InstancesStarted ?? 0,
+            RestartCount = instance,
             ConfigDirectory = configDirectory,
             PodLabels = pod.Labels,
             TemplateHash = pod.TemplateHash,
@@ -56,7 +70,49 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
         };
 
         _starts.RemoveAll(s => s.IsCompleted);
-        _starts.Add(Task.Run(() => StartInstanceAsync(pod, name, launch)));
+        _starts.Add(Task.Run(() => StartInstanceAsync(pod, name, launch, environment.GetValueOrDefault(PodSpecDefaults.TerminationMessagePathVariable))));
+    }
+
+    /// <summary>Removes the termination-message files of a pod that is gone.</summary>
+    public static void RemoveMessageFiles(PodWorkerContext context, string pod)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.TerminationMessageDirectory is { } directory && Directory.Exists(Path.Combine(directory, pod)))
+        {
+            try
+            {
+                Directory.Delete(Path.Combine(directory, pod), recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the state folder's owner; nothing reads it again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A fresh, empty termination-message file for instance number <paramref name="instance"/> of a
+    /// Process-runtime container, as the kubelet makes one per container; null under other runtimes.
+    /// </summary>
+    private string? NewMessageFile(PodState pod, string name, int instance)
+    {
+        if (pod.Runtime != RuntimeKind.Process || context.TerminationMessageDirectory is not { } directory)
+        {
+            return null;
+        }
+
+        var file = TerminationMessage.FileOf(directory, pod.Name, name, instance);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllBytes(file, []);
+            return file;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.MessageFileFailed(_logger, pod.Name, name, file, e);
+            return null;
+        }
     }
 
     /// <summary>Takes over an instance an earlier gateway left running, and watches it.</summary>
@@ -64,7 +120,15 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
     {
         ArgumentNullException.ThrowIfNull(adopted);
         var environment = ContainerLaunchBuilder.Environment(pod, pod.FindSpec(adopted.Name)!, PortsOf(pod, adopted.Name), configDirectory);
-        _ = WatchAsync(adopted.Name, adopted.Instance);
+        var messageFile = pod.Runtime == RuntimeKind.Process && context.TerminationMessageDirectory is { } directory
+            ? TerminationMessage.FileOf(directory, pod.Name, adopted.Name, adopted.RestartCount)
+            : null;
+        if (messageFile is not null)
+        {
+            environment.TryAdd(PodSpecDefaults.TerminationMessagePathVariable, messageFile);
+        }
+
+        _ = WatchAsync(pod, adopted.Name, adopted.Instance, messageFile);
         return RunningContainer.Of(pod, adopted.Name, adopted.Instance, environment);
     }
 
@@ -79,7 +143,7 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
         pod.Ports.TryGetValue(name, out var ports) ? ports : [];
 
     /// <summary>Asks the runtime for an instance; a deletion cancels the ask. Returns the instance, or null when none was started.</summary>
-    private async Task<RunningContainer?> StartInstanceAsync(PodState pod, string name, ContainerLaunch launch)
+    private async Task<RunningContainer?> StartInstanceAsync(PodState pod, string name, ContainerLaunch launch, string? messageFile)
     {
         IContainerInstance instance;
         try
@@ -102,14 +166,121 @@ internal sealed class ContainerStarter(PodWorkerContext context, string? configD
         }
 
         var running = RunningContainer.Of(pod, name, instance, launch.Environment);
+        if (launch.Container.Lifecycle?.PostStart is { } postStart)
+        {
+            var startedAt = context.Time.GetUtcNow();
+            string? error;
+            try
+            {
+                error = await RunPostStartAsync(postStart, running);
+            }
+            catch (OperationCanceledException) when (_deleted.IsCancellationRequested)
+            {
+                // Deleted while the hook ran: the deletion stops the instance.
+                return running;
+            }
+
+            if (error is not null)
+            {
+                Log.PostStartFailed(_logger, pod.Name, name, error);
+                await instance.StopAsync(RestartRules.KillGracePeriod(null, pod.Spec.TerminationGracePeriodSeconds), CancellationToken.None);
+                var exit = await instance.Exited;
+                var message = await MessageOfAsync(pod, name, instance, exit, messageFile);
+                postStartFailed(running, new PodEvent.PostStartHookFailed(name, instance.Id, startedAt, exit.ExitCode, exit.Reason, message));
+                return running;
+            }
+        }
+
         started(running);
-        _ = WatchAsync(name, instance);
+        _ = WatchAsync(pod, name, instance, messageFile);
         return running;
     }
 
-    private async Task WatchAsync(string name, IContainerInstance instance)
+    /// <summary>
+    /// The container's postStart hook, which the kubelet runs right after the start and before the
+    /// container counts as running; an instance that exits meanwhile fails it.
+    /// </summary>
+    private async Task<string?> RunPostStartAsync(k8s.Models.V1LifecycleHandler hook, RunningContainer running)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_deleted.Token);
+        var run = LifecycleHook.RunAsync(hook, running.Target, context.Prober, context.Time, context.Time.GetUtcNow() + PostStartLimit, stop.Token);
+        if (await Task.WhenAny(run, running.Instance.Exited) == run)
+        {
+            return await run;
+        }
+
+        await stop.CancelAsync();
+        _deleted.Token.ThrowIfCancellationRequested();
+        return "the container exited before its postStart hook completed";
+    }
+
+    private async Task WatchAsync(PodState pod, string name, IContainerInstance instance, string? messageFile)
     {
         var exit = await instance.Exited;
-        post(new PodEvent.ContainerExited(name, instance.Id, exit.ExitCode, exit.Reason, exit.Message));
+        var message = await MessageOfAsync(pod, name, instance, exit, messageFile);
+        post(new PodEvent.ContainerExited(name, instance.Id, exit.ExitCode, exit.Reason, message));
+    }
+
+    /// <summary>The ended instance's <c>terminated.message</c>, from its message file and (on failure, when asked) its log.</summary>
+    private async Task<string?> MessageOfAsync(PodState pod, string name, IContainerInstance instance, ContainerExit exit, string? messageFile)
+    {
+        var spec = pod.FindSpec(name);
+        string? file = null;
+        if (messageFile is not null && File.Exists(messageFile))
+        {
+            try
+            {
+                file = await ReadTailAsync(messageFile, TerminationMessage.MaxFileBytes);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                file = $"Error on reading termination log {messageFile}: {e.Message}";
+            }
+        }
+
+        var log = TerminationMessage.NeedsLog(spec?.TerminationMessagePolicy, exit.ExitCode, file) ? await SettledLogAsync(instance) : null;
+        return TerminationMessage.Compose(exit.Message, spec?.TerminationMessagePolicy, exit.ExitCode, file, () => log);
+    }
+
+    /// <summary>
+    /// The log of an instance that has just exited: a runtime may report the exit before it has read
+    /// the last of the output pipes, so the log is read until it stops growing (1 s at most).
+    /// </summary>
+    private async Task<string> SettledLogAsync(IContainerInstance instance)
+    {
+        var log = instance.ReadLog();
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), context.Time);
+            var again = instance.ReadLog();
+            if (again == log && log.Length > 0)
+            {
+                break;
+            }
+
+            log = again;
+        }
+
+        return log;
+    }
+
+    private static async Task<string> ReadTailAsync(string path, int maxBytes)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096, useAsync: true);
+        var length = stream.Length;
+        var count = (int)Math.Min(length, maxBytes);
+        stream.Seek(length - count, SeekOrigin.Begin);
+        var buffer = new byte[count];
+        await stream.ReadExactlyAsync(buffer);
+        return TerminationMessage.Tail(System.Text.Encoding.UTF8.GetString(buffer), maxBytes);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "pod {Pod} container {Container}: postStart hook failed: {Error}")]
+        public static partial void PostStartFailed(ILogger logger, string pod, string container, string error);
+
+        [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "pod {Pod} container {Container}: could not make the termination-message file {File}")]
+        public static partial void MessageFileFailed(ILogger logger, string pod, string container, string file, Exception exception);
     }
 }

@@ -13,6 +13,9 @@ public sealed record ContainerStatus
 
     public bool IsInit { get; init; }
 
+    /// <summary>An init container with <c>restartPolicy: Always</c>: started in the init order, then kept running beside the containers.</summary>
+    public bool IsSidecar { get; init; }
+
     public ContainerRunState State { get; init; } = ContainerRunState.Waiting;
 
     /// <summary>Why the container is waiting: <c>ContainerCreating</c>, <c>PodInitializing</c>, <c>CrashLoopBackOff</c>, <c>ErrImagePull</c>, <c>ImagePullBackOff</c>.</summary>
@@ -74,11 +77,14 @@ public sealed record ContainerStatus
 
     /// <summary>
     /// Started, not being killed, and its readiness probe succeeded or it has none. An init container
-    /// is ready once it has completed (exit 0), as the kubelet's prober manager reports it.
+    /// (not a sidecar) is ready once it has completed (exit 0), as the kubelet's prober manager reports it.
     /// </summary>
-    public bool Ready => IsInit
-        ? State == ContainerRunState.Terminated && Terminated?.ExitCode == 0
+    public bool Ready => IsInit && !IsSidecar
+        ? Completed
         : Started && !Killed && (!HasReadinessProbe || Readiness == ProbeResult.Success);
+
+    /// <summary>Terminated with exit code 0: what an init container (not a sidecar) must reach before the next one starts.</summary>
+    public bool Completed => State == ContainerRunState.Terminated && Terminated?.ExitCode == 0;
 
     /// <summary>The <c>fieldPath</c> of the events about this container: <c>spec.containers{name}</c> or <c>spec.initContainers{name}</c>.</summary>
     public string FieldPath => IsInit ? $"spec.initContainers{{{Name}}}" : $"spec.containers{{{Name}}}";

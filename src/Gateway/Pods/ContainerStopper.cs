@@ -74,15 +74,21 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
         return context.Time.GetElapsedTime(started);
     }
 
-    /// <summary>Per container, at once: its preStop hook; then, with the drain done, the stop signal with what is left of the grace (at least 2 s).</summary>
-    private Task StopAsync(PodState pod, IReadOnlyList<RunningContainer> containers, StopPlan plan, Task<TimeSpan> drain) =>
-        Task.WhenAll(containers.Select(async c =>
+    /// <summary>
+    /// Per container, at once: its preStop hook; then, with the drain done and its turn come (a sidecar
+    /// waits for the containers and the sidecars after it, see <see cref="TerminationOrder"/>), the stop
+    /// signal with what is left of the grace (at least 2 s).
+    /// </summary>
+    private Task StopAsync(PodState pod, IReadOnlyList<RunningContainer> containers, StopPlan plan, Task<TimeSpan> drain)
+    {
+        var names = containers.Select(c => c.Name).ToList();
+        return Task.WhenAll(containers.Select(async c =>
         {
             var preStopTook = TimeSpan.Zero;
             if (pod.FindSpec(c.Name)?.Lifecycle?.PreStop is { } preStop)
             {
                 var started = context.Time.GetTimestamp();
-                var error = await PreStopHook.RunAsync(preStop, c.Target, context.Prober, context.Time, plan.Deadline);
+                var error = await LifecycleHook.RunAsync(preStop, c.Target, context.Prober, context.Time, plan.Deadline, CancellationToken.None);
                 preStopTook = context.Time.GetElapsedTime(started);
                 if (error is not null)
                 {
@@ -92,6 +98,8 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
             }
 
             var drained = await drain;
+            var before = TerminationOrder.WaitsFor(pod, c.Name, names);
+            await WaitForExitsAsync(pod, containers.Where(other => before.Contains(other.Name)), plan.Deadline);
             var now = context.Time.GetUtcNow();
             var killAfter = plan.StopSignalGrace(now);
             var signalled = context.Time.GetTimestamp();
@@ -100,11 +108,35 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
             Log.Stopped(logger, pod.Name, c.Name, drained.TotalSeconds, preStopTook.TotalSeconds, (now - plan.Started).TotalSeconds,
                 killAfter.TotalSeconds, context.Time.GetElapsedTime(signalled).TotalSeconds, exit);
         }));
+    }
+
+    /// <summary>Waits until <paramref name="containers"/> have exited, or the grace period has run out.</summary>
+    private async Task WaitForExitsAsync(PodState pod, IEnumerable<RunningContainer> containers, DateTimeOffset deadline)
+    {
+        var exits = containers.Select(c => (Task)c.Instance.Exited).ToList();
+        if (exits.Count == 0)
+        {
+            return;
+        }
+
+        var remaining = deadline - context.Time.GetUtcNow();
+        try
+        {
+            await Task.WhenAll(exits).WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, context.Time);
+        }
+        catch (TimeoutException e)
+        {
+            Log.TurnOutlivedGrace(logger, pod.Name, e);
+        }
+    }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "pod {Pod}: a container start did not answer within the grace period; stopping the rest")]
         public static partial void StartOutlivedGrace(ILogger logger, string pod, Exception exception);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "pod {Pod}: the containers a sidecar stops after did not exit within the grace period; stopping it anyway")]
+        public static partial void TurnOutlivedGrace(ILogger logger, string pod, Exception exception);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "pod {Pod}: drain failed; stopping anyway")]
         public static partial void DrainFailed(ILogger logger, string pod, Exception exception);

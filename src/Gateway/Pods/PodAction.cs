@@ -10,6 +10,13 @@ public abstract record PodAction
     /// <summary>Drain the pod, then stop every running container within <paramref name="GracePeriod"/>.</summary>
     public sealed record TerminatePod(TimeSpan GracePeriod) : PodAction;
 
+    /// <summary>
+    /// Stop every running container of the pod within <paramref name="GracePeriod"/>, the containers
+    /// first and then the sidecars in reverse order, and keep the pod (its deadline passed, or its
+    /// containers completed).
+    /// </summary>
+    public sealed record StopContainers(TimeSpan GracePeriod) : PodAction;
+
     /// <summary>Record a Kubernetes event about the pod; <paramref name="FieldPath"/> names the container it is about (<c>spec.containers{web}</c>).</summary>
     public sealed record RecordEvent(string Type, string Reason, string Message, string? FieldPath = null) : PodAction;
 

@@ -48,7 +48,8 @@ public static class PodConditions
             return new PodCondition(Initialized, true);
         }
 
-        var incomplete = pod.InitContainers.Where(c => !c.Ready).Select(c => c.Name).ToList();
+        // A sidecar counts once it has started, a plain init container once it has completed.
+        var incomplete = pod.InitContainers.Where(c => c.IsSidecar ? !c.Started : !c.Ready).Select(c => c.Name).ToList();
         return incomplete.Count == 0
             ? new PodCondition(Initialized, true)
             : new PodCondition(Initialized, false, "ContainersNotInitialized", $"containers with incomplete status: {List(incomplete)}");
@@ -64,7 +65,7 @@ public static class PodConditions
                 return new PodCondition(ContainersReady, false, "PodFailed");
         }
 
-        var unready = pod.Containers.Where(c => !c.Ready).Select(c => c.Name).ToList();
+        var unready = pod.Sidecars.Concat(pod.Containers).Where(c => !c.Ready).Select(c => c.Name).ToList();
         return unready.Count == 0 && pod.Containers.Length > 0
             ? new PodCondition(ContainersReady, true)
             : new PodCondition(ContainersReady, false, "ContainersNotReady", $"containers with unready status: {List(unready)}");

@@ -24,6 +24,12 @@ public abstract record PodEvent
     /// <summary>A container instance ended.</summary>
     public sealed record ContainerExited(string Container, string InstanceId, int ExitCode, string Reason, string? Message) : PodEvent;
 
+    /// <summary>
+    /// An instance started but its <c>postStart</c> hook failed, so it was killed: it ended with
+    /// <paramref name="ExitCode"/> without ever counting as running.
+    /// </summary>
+    public sealed record PostStartHookFailed(string Container, string InstanceId, DateTimeOffset StartedAt, int ExitCode, string Reason, string? Message) : PodEvent;
+
     /// <summary>A probe's cached result changed (after its threshold was reached).</summary>
     public sealed record ProbeChanged(string Container, string InstanceId, ProbeKind Kind, ProbeResult Result) : PodEvent;
 

@@ -17,14 +17,18 @@ public static class PodLifecycle
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(evt);
         var actions = new List<PodAction>();
+
+        // The deadline goes first: an event that comes after it finds the pod already Failed.
+        pod = EnforceActiveDeadline(pod, now, actions);
         var next = evt switch
         {
-            PodEvent.Start => OnStart(pod, actions),
+            PodEvent.Start => OnStart(pod, now, actions),
             PodEvent.ContainerStarted e => OnContainerStarted(pod, e, now, actions),
             PodEvent.ContainerAdopted e => OnContainerAdopted(pod, e, actions),
             PodEvent.ContainerStartFailed e when RestartRules.IsWaitingFailure(e.Reason) => OnContainerCreateFailed(pod, e, now, actions),
             PodEvent.ContainerStartFailed e => OnContainerExited(pod, new PodEvent.ContainerExited(e.Container, "", 128, "StartError", e.Message), now, actions, startFailed: true),
             PodEvent.ContainerExited e => OnContainerExited(pod, e, now, actions, startFailed: false),
+            PodEvent.PostStartHookFailed e => OnPostStartHookFailed(pod, e, now, actions),
             PodEvent.ProbeChanged e => OnProbeChanged(pod, e, actions),
             PodEvent.Wake => OnWake(pod, now, actions),
             PodEvent.Delete e => OnDelete(pod, e, now, actions),
@@ -57,13 +61,18 @@ public static class PodLifecycle
         return ReferenceEquals(transitions, pod.ConditionTransitions) ? pod : pod with { ConditionTransitions = transitions };
     }
 
-    private static PodState OnStart(PodState pod, List<PodAction> actions)
+    private static PodState OnStart(PodState pod, DateTimeOffset now, List<PodAction> actions)
     {
         actions.Add(new RecordEvent(Normal, "Scheduled", $"Successfully assigned {pod.Namespace}/{pod.Name} to gateway"));
-        return StartNextStage(pod, actions);
+
+        // The kubelet's startTime: when it took the pod on, before any image or container (activeDeadlineSeconds counts from it).
+        return StartNextStage(pod with { StartTime = pod.StartTime ?? now }, actions);
     }
 
-    /// <summary>Starts the first init container that has not completed, or all containers once initialized.</summary>
+    /// <summary>
+    /// Until the pod has initialized, starts the first init container that is not done (a plain one
+    /// done once it has completed, a sidecar once it has started); then every container.
+    /// </summary>
     private static PodState StartNextStage(PodState pod, List<PodAction> actions)
     {
         if (pod.IsDeleting || pod.IsTerminal)
@@ -71,10 +80,9 @@ public static class PodLifecycle
             return pod;
         }
 
-        var pendingInit = pod.InitContainers.FirstOrDefault(c => !(c.State == ContainerRunState.Terminated && c.Terminated?.ExitCode == 0));
-        if (pendingInit is not null)
+        if (!pod.HasInitialized && pod.InitContainers.FirstOrDefault(c => c.IsSidecar ? !c.Started : !c.Completed) is { } pendingInit)
         {
-            if (pendingInit.NeverRan && !pendingInit.Starting)
+            if (pendingInit.NeverRan && !pendingInit.Starting && pendingInit.CreateBackoffStep == 0)
             {
                 actions.Add(new StartContainer(pendingInit.Name));
                 pod = pod.With(pendingInit with { Starting = true, WaitingReason = "PodInitializing" });
@@ -85,7 +93,7 @@ public static class PodLifecycle
 
         foreach (var c in pod.Containers)
         {
-            if (c.NeverRan && !c.Starting)
+            if (c.NeverRan && !c.Starting && c.CreateBackoffStep == 0)
             {
                 actions.Add(new StartContainer(c.Name));
                 pod = pod.With(c with { Starting = true, WaitingReason = "ContainerCreating" });
@@ -115,14 +123,39 @@ public static class PodLifecycle
             CreateRetryAt = null,
         };
         pod = pod.With(started) with { StartTime = pod.StartTime ?? now };
-        if (pod.IsDeleting)
+        if (pod.IsDeleting || pod.IsTerminal || (c.IsSidecar && pod.ContainersCompleted))
         {
-            // Started while the pod was being deleted: stop it at once.
+            // Started while the pod was being deleted, or after it (or its containers) ended: stop it at once.
             actions.Add(new KillContainer(c.Name, e.InstanceId, pod.TerminationGracePeriod));
+            return pod;
         }
 
-        return pod;
+        // A sidecar without a startup probe has started: the next init container (or the containers) may start.
+        return c.IsSidecar ? StartNextStage(pod, actions) : pod;
     }
+
+    /// <summary>
+    /// An instance ran but its <c>postStart</c> hook failed, and the runtime killed it: the kubelet's
+    /// <c>FailedPostStartHook</c>. It never ran as far as the pod is concerned (no probe saw it); it ended
+    /// with the exit code the kill gave it, and restarts by the policy like any exit.
+    /// </summary>
+    private static PodState OnPostStartHookFailed(PodState pod, PodEvent.PostStartHookFailed e, DateTimeOffset now, List<PodAction> actions)
+    {
+        if (pod.FindContainer(e.Container) is not { } c)
+        {
+            return pod;
+        }
+
+        actions.Add(new RecordEvent(Normal, "Created", $"Created container {c.Name}", c.FieldPath));
+        actions.Add(new RecordEvent(Normal, "Started", $"Started container {c.Name}", c.FieldPath));
+        actions.Add(new RecordEvent(Warning, "FailedPostStartHook", PostStartHookFailedMessage, c.FieldPath));
+        actions.Add(new RecordEvent(Normal, "Killing", "FailedPostStartHook", c.FieldPath));
+        pod = pod.With(c with { InstancesStarted = c.InstancesStarted + 1, StartedAt = e.StartedAt }) with { StartTime = pod.StartTime ?? e.StartedAt };
+        return OnContainerExited(pod, new PodEvent.ContainerExited(e.Container, e.InstanceId, e.ExitCode, e.Reason, e.Message), now, actions, startFailed: false, hookFailed: true);
+    }
+
+    /// <summary>The kubelet's event message for a failed postStart hook: it leaves the hook's output out, lest it show a secret.</summary>
+    public const string PostStartHookFailedMessage = "PostStartHook failed";
 
     /// <summary>
     /// An instance an earlier gateway started is still running and matches the spec: it runs on with its
@@ -189,9 +222,9 @@ public static class PodLifecycle
     /// code is the one the runtime saw, killed for a probe or not. Whether it restarts is
     /// <see cref="RestartRules.ShouldRestart"/>; when is <see cref="RestartBackoff.Decide"/>.
     /// </summary>
-    private static PodState OnContainerExited(PodState pod, PodEvent.ContainerExited e, DateTimeOffset now, List<PodAction> actions, bool startFailed)
+    private static PodState OnContainerExited(PodState pod, PodEvent.ContainerExited e, DateTimeOffset now, List<PodAction> actions, bool startFailed, bool hookFailed = false)
     {
-        if (pod.FindContainer(e.Container) is not { } c || (!startFailed && c.InstanceId != e.InstanceId))
+        if (pod.FindContainer(e.Container) is not { } c || (!startFailed && !hookFailed && c.InstanceId != e.InstanceId))
         {
             return pod;
         }
@@ -203,9 +236,8 @@ public static class PodLifecycle
             c = c with { InstancesStarted = c.InstancesStarted + 1 };
         }
 
-        // Init containers with restartPolicy Always restart on failure only, as in Kubernetes.
-        var policy = c.IsInit && pod.RestartPolicy == "Always" ? "OnFailure" : pod.RestartPolicy;
-        var restart = RestartRules.ShouldRestart(policy, e.ExitCode, pod.IsDeleting, c.Killed) && !pod.IsTerminal;
+        var policy = RestartRules.EffectivePolicy(pod.RestartPolicy, c.IsInit, c.IsSidecar);
+        var restart = RestartRules.ShouldRestart(policy, e.ExitCode, pod.IsDeleting, c.Killed) && !pod.IsTerminal && !(c.IsSidecar && pod.ContainersCompleted);
         if (!restart)
         {
             pod = pod.With(c with
@@ -219,7 +251,9 @@ public static class PodLifecycle
                 WaitingReason = null,
                 Killed = false,
             });
-            return c.IsInit && e.ExitCode == 0 ? StartNextStage(pod, actions) : pod;
+            return c.IsInit && !c.IsSidecar && e.ExitCode == 0 ? StartNextStage(pod, actions)
+                : !c.IsInit && pod.ContainersCompleted && !pod.IsDeleting && !pod.IsTerminal ? StopSidecars(pod, actions)
+                : pod;
         }
 
         // The kubelet decides a probe kill's restart in the same sync as the kill, before the killed
@@ -281,14 +315,76 @@ public static class PodLifecycle
             var spec = pod.FindSpec(c.Name);
             var probe = e.Kind == ProbeKind.Startup ? spec?.StartupProbe : spec?.LivenessProbe;
             var kindName = e.Kind == ProbeKind.Startup ? "startup" : "liveness";
-            var restarts = RestartRules.RestartsAfterProbeKill(pod.RestartPolicy) ? ", will be restarted" : "";
+            var restarts = RestartRules.RestartsAfterProbeKill(RestartRules.EffectivePolicy(pod.RestartPolicy, c.IsInit, c.IsSidecar)) ? ", will be restarted" : "";
             actions.Add(new RecordEvent(Normal, "Killing", $"Container {c.Name} failed {kindName} probe{restarts}", c.FieldPath));
             actions.Add(new KillContainer(c.Name, c.InstanceId!, RestartRules.KillGracePeriod(probe, pod.Spec.TerminationGracePeriodSeconds)));
             updated = updated with { Killed = true };
         }
 
-        return pod.With(updated);
+        pod = pod.With(updated);
+
+        // A sidecar whose startup probe passed has started: the next init container (or the containers) may start.
+        return c.IsSidecar && !c.Started && updated.Started ? StartNextStage(pod, actions) : pod;
     }
+
+    /// <summary>
+    /// Every container has ended for good (<c>Never</c>, <c>OnFailure</c>): the sidecars are stopped, not
+    /// restarted, so that the pod can end. One waiting for its restart ends where it is.
+    /// </summary>
+    private static PodState StopSidecars(PodState pod, List<PodAction> actions)
+    {
+        var stop = false;
+        foreach (var c in pod.Sidecars.ToList())
+        {
+            if (c.IsRunning || c.Starting)
+            {
+                actions.Add(new RecordEvent(Normal, "Killing", $"Stopping container {c.Name}", c.FieldPath));
+                stop = true;
+            }
+            else if (c.State == ContainerRunState.Waiting && c.LastTermination is { } last)
+            {
+                pod = pod.With(c with { State = ContainerRunState.Terminated, Terminated = last, RestartAt = null, BackoffEventAt = null, WaitingReason = null, WaitingMessage = null });
+            }
+        }
+
+        if (stop)
+        {
+            actions.Add(new StopContainers(pod.TerminationGracePeriod));
+        }
+
+        return pod;
+    }
+
+    /// <summary>
+    /// <c>activeDeadlineSeconds</c> after the pod's start, a pod that has not ended fails with
+    /// <c>DeadlineExceeded</c> (the kubelet's active deadline handler) and its containers are stopped
+    /// with the pod's grace period; nothing of it restarts.
+    /// </summary>
+    private static PodState EnforceActiveDeadline(PodState pod, DateTimeOffset now, List<PodAction> actions)
+    {
+        if (pod.IsTerminal || pod.IsDeleting || pod.ActiveDeadline is not { } deadline || now < deadline)
+        {
+            return pod;
+        }
+
+        actions.Add(new RecordEvent(Normal, DeadlineExceededReason, DeadlineExceededMessage));
+        var running = pod.InitContainers.Concat(pod.Containers).Where(c => c.IsRunning || c.Starting).ToList();
+        foreach (var c in running)
+        {
+            actions.Add(new RecordEvent(Normal, "Killing", $"Stopping container {c.Name}", c.FieldPath));
+        }
+
+        if (running.Count > 0)
+        {
+            actions.Add(new StopContainers(pod.TerminationGracePeriod));
+        }
+
+        return pod with { Phase = PodPhase.Failed, Reason = DeadlineExceededReason, Message = DeadlineExceededMessage };
+    }
+
+    public const string DeadlineExceededReason = "DeadlineExceeded";
+
+    public const string DeadlineExceededMessage = "Pod was active on the node longer than the specified deadline";
 
     private static PodState OnWake(PodState pod, DateTimeOffset now, List<PodAction> actions)
     {
@@ -356,7 +452,7 @@ public static class PodLifecycle
             return null;
         }
 
-        DateTimeOffset? earliest = null;
+        var earliest = pod.ActiveDeadline;
         foreach (var c in pod.InitContainers.Concat(pod.Containers).Where(c => c.State == ContainerRunState.Waiting && !c.Starting))
         {
             foreach (var at in new[] { c.RestartAt, c.BackoffEventAt })

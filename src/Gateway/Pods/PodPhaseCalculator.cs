@@ -21,7 +21,7 @@ public static class PodPhaseCalculator
         var policy = pod.RestartPolicy;
         var initFailed = 0;
         var initPending = 0;
-        foreach (var init in pod.InitContainers)
+        foreach (var init in pod.InitContainers.Where(c => !c.IsSidecar))
         {
             if (init.State == ContainerRunState.Terminated && init.Terminated?.ExitCode == 0)
             {
@@ -49,7 +49,17 @@ public static class PodPhaseCalculator
             return PodPhase.Pending;
         }
 
-        return Decide(pod.Containers.Select(Classify), policy, podIsTerminal: pod.IsDeleting && !pod.Containers.Any(c => c.Starting));
+        // Sidecars, as getPhase counts restartable init containers: one not started yet keeps a pod
+        // that has not initialized Pending; a running one counts as running; one that has stopped
+        // does not count at all.
+        if (!pod.HasInitialized && pod.Sidecars.Any(c => c.NeverRan || (c.IsRunning && !c.Started)))
+        {
+            return PodPhase.Pending;
+        }
+
+        var sidecars = pod.Sidecars.Select(Classify).Where(c => c is ContainerClass.Running or ContainerClass.WaitingNeverRan);
+        var starting = pod.InitContainers.Concat(pod.Containers).Any(c => c.Starting);
+        return Decide(sidecars.Concat(pod.Containers.Select(Classify)), policy, podIsTerminal: pod.IsDeleting && !starting);
     }
 
     /// <summary>The phase table over container counts; exposed for the table-driven test.</summary>

@@ -27,7 +27,8 @@ internal sealed class PodProbeManager(PodWorkerContext context, Func<PodState> c
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        foreach (var container in after.Containers)
+        // Sidecars are probed like containers; plain init containers have no probes.
+        foreach (var container in after.Sidecars.Concat(after.Containers))
         {
             var spec = after.FindSpec(container.Name)!;
             Reconcile(after, container, ProbeKind.Startup, spec.StartupProbe, instances);

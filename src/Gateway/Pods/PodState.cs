@@ -57,6 +57,12 @@ public sealed record PodState
 
     public DateTimeOffset? DeletionTimestamp { get; init; }
 
+    /// <summary><c>status.reason</c>: why a pod failed when its containers do not say, e.g. <c>DeadlineExceeded</c>.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary><c>status.message</c>, beside <see cref="Reason"/>.</summary>
+    public string? Message { get; init; }
+
     /// <summary>Conditions named by <c>readinessGates</c>, as set through the admin API.</summary>
     public ImmutableDictionary<string, bool> GateConditions { get; init; } = ImmutableDictionary<string, bool>.Empty;
 
@@ -78,10 +84,23 @@ public sealed record PodState
     /// <summary>The pod's <c>terminationGracePeriodSeconds</c>: how long a deletion may take.</summary>
     public TimeSpan TerminationGracePeriod => TimeSpan.FromSeconds(Spec.TerminationGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds);
 
-    /// <summary>Every init container has completed successfully.</summary>
-    public bool Initialized => InitContainers.All(c => c.State == ContainerRunState.Terminated && c.Terminated?.ExitCode == 0);
+    /// <summary>Every init container has completed successfully, and every sidecar has started.</summary>
+    public bool Initialized => InitContainers.All(c => c.IsSidecar ? c.Started : c.Completed);
 
-    public bool ContainersReady => Containers.Length > 0 && Containers.All(c => c.Ready);
+    /// <summary>
+    /// A container has been created (the kubelet's <c>podHasInitialized</c>): from then on the init
+    /// containers are not run again, and sidecars that exit are only restarted.
+    /// </summary>
+    public bool HasInitialized => Containers.Any(c => !c.NeverRan || c.Starting || c.CreateBackoffStep > 0);
+
+    /// <summary>
+    /// Under <c>Never</c> or <c>OnFailure</c>, every container has ended for good: the pod is done, and
+    /// its sidecars are stopped rather than restarted.
+    /// </summary>
+    public bool ContainersCompleted => RestartPolicy != "Always" && Containers.Length > 0 && Containers.All(c => c.State == ContainerRunState.Terminated);
+
+    /// <summary>Every container is ready, and every sidecar too (a sidecar's readiness counts toward the pod's, as in Kubernetes).</summary>
+    public bool ContainersReady => Containers.Length > 0 && Containers.All(c => c.Ready) && InitContainers.Where(c => c.IsSidecar).All(c => c.Ready);
 
     /// <summary>The Ready condition: containers ready and every readiness gate true. Only such pods get new requests.</summary>
     public bool Ready => !IsTerminal && ContainersReady && ReadinessGatesPass;
@@ -111,7 +130,15 @@ public sealed record PodState
             Spec = spec,
             TemplateHash = backend.TemplateHash,
             CreatedAt = createdAt,
-            InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus { Name = c.Name, IsInit = true, WaitingReason = "PodInitializing" })],
+            InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus
+            {
+                Name = c.Name,
+                IsInit = true,
+                IsSidecar = PodSpecDefaults.IsSidecar(c),
+                HasStartupProbe = c.StartupProbe is not null,
+                HasReadinessProbe = c.ReadinessProbe is not null,
+                WaitingReason = "PodInitializing",
+            })],
             Containers = [.. spec.Containers.Select(c => new ContainerStatus
             {
                 Name = c.Name,
@@ -124,6 +151,12 @@ public sealed record PodState
 
     public ContainerStatus? FindContainer(string name) =>
         Containers.FirstOrDefault(c => c.Name == name) ?? InitContainers.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>The pod's sidecars, in the order of <c>initContainers</c>.</summary>
+    public IEnumerable<ContainerStatus> Sidecars => InitContainers.Where(c => c.IsSidecar);
+
+    /// <summary>The pod's <c>activeDeadlineSeconds</c> counted from its start; null without one or before it started.</summary>
+    public DateTimeOffset? ActiveDeadline => Spec.ActiveDeadlineSeconds is { } seconds && StartTime is { } start ? start.AddSeconds(seconds) : null;
 
     public V1Container? FindSpec(string name) =>
         Spec.Containers.FirstOrDefault(c => c.Name == name) ?? Spec.InitContainers?.FirstOrDefault(c => c.Name == name);

@@ -32,7 +32,8 @@ internal sealed partial class PodWorker
         _state = initial;
         _context = context;
         _logger = context.LoggerFactory.CreateLogger<PodWorker>();
-        _starter = new ContainerStarter(context, configDirectory, Post, started => Post(new InstanceStarted(started)));
+        _starter = new ContainerStarter(context, configDirectory, Post, started => Post(new InstanceStarted(started)),
+            (failed, evt) => Post(new InstanceFailedPostStart(failed, evt)));
         _stopper = new ContainerStopper(context, _logger);
         _probes = new PodProbeManager(context, () => _state, Post);
     }
@@ -97,6 +98,11 @@ internal sealed partial class PodWorker
                 Track(started);
                 evt = new PodEvent.ContainerStarted(started.Name, started.Instance.Id);
                 break;
+            case InstanceFailedPostStart failed:
+                // Tracked, so that its log stays readable (and becomes the previous one at the next start).
+                Track(failed.Container);
+                evt = failed.Event;
+                break;
             case InstanceAdopted { Container: var adopted }:
                 Track(_starter.Adopt(_state, adopted));
                 evt = new PodEvent.ContainerAdopted(adopted.Name, adopted.Instance.Id, adopted.RestartCount, adopted.StartedAt);
@@ -145,6 +151,9 @@ internal sealed partial class PodWorker
             case PodAction.TerminatePod terminate:
                 _ = TerminateAsync(pod, terminate.GracePeriod, _starter.CancelAll());
                 break;
+            case PodAction.StopContainers stop:
+                _ = _stopper.TerminateAsync(pod, stop.GracePeriod, [], () => _instances);
+                break;
             case PodAction.RecordEvent record:
                 _context.Events.Record(pod.Namespace, pod.Name, pod.Uid, record.Type, record.Reason, record.Message, record.FieldPath);
                 break;
@@ -174,11 +183,15 @@ internal sealed partial class PodWorker
         _context.Ports.Release(_state.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
         (_context.Runtimes.Find(_state.Runtime) as IPodVolumesRuntime)?.RemovePodVolumes(_state.Uid);
         _context.Registry.Remove(_state.Name);
+        ContainerStarter.RemoveMessageFiles(_context, _state.Name);
         _completion.TrySetResult();
     }
 
     /// <summary>Asks the readiness workers to re-check (see <see cref="RecheckReadiness"/>).</summary>
     private sealed record RecheckRequested : PodEvent;
+
+    /// <summary>The runtime started an instance but its postStart hook failed and it was killed.</summary>
+    private sealed record InstanceFailedPostStart(RunningContainer Container, PodEvent.PostStartHookFailed Event) : PodEvent;
 
     /// <summary>An instance an earlier gateway left running, handed to this pod at its creation.</summary>
     private sealed record InstanceAdopted(AdoptedContainer Container) : PodEvent;

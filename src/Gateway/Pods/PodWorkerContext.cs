@@ -18,4 +18,10 @@ internal sealed record PodWorkerContext(
 {
     /// <summary>Spans, durations and last results of probe runs; none in tests that do not look.</summary>
     public IProbeObserver? ProbeObserver { get; init; }
+
+    /// <summary>
+    /// Where the Process runtime's instances get their termination-message files (one per instance,
+    /// see <see cref="TerminationMessage.FileOf"/>); none, no files.
+    /// </summary>
+    public string? TerminationMessageDirectory { get; init; }
 }

@@ -44,6 +44,13 @@ public static class RestartRules
             _ => true,
         };
 
+    /// <summary>
+    /// The policy a container's exits follow: a sidecar's is <c>Always</c> whatever the pod's; a plain
+    /// init container's is the pod's, but <c>Always</c> restarts it on failure only (as <c>OnFailure</c>).
+    /// </summary>
+    public static string EffectivePolicy(string podRestartPolicy, bool isInit, bool isSidecar) =>
+        isSidecar ? "Always" : isInit && podRestartPolicy == "Always" ? "OnFailure" : podRestartPolicy;
+
     /// <summary>Whether the kill of a container for a failed probe is followed by a restart: the <c>Killing</c> event says so.</summary>
     public static bool RestartsAfterProbeKill(string restartPolicy) => restartPolicy != "Never";
 

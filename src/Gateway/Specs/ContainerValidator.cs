@@ -9,6 +9,7 @@ internal static class ContainerValidator
     private static readonly string[] PullPolicies = ["Always", "IfNotPresent", "Never"];
     private static readonly string[] PortProtocols = ["TCP"];
     private static readonly string[] TerminationMessagePolicies = ["File", "FallbackToLogsOnError"];
+    private static readonly string[] InitContainerRestartPolicies = [PodSpecDefaults.SidecarRestartPolicy];
     private static readonly string[] ResourceNames = ["cpu", "memory"];
     /// <summary>The most CPUs a container may ask for: far beyond any host, and within Docker's nano-CPU count.</summary>
     public const int MaxCpu = 1_000_000;
@@ -23,6 +24,10 @@ internal static class ContainerValidator
     {
         SupportedFields.Report(container, path, errors);
         ValidateName(container.Name, FieldPath.Child(path, "name"), names, errors);
+        ValidateRestartPolicy(container.RestartPolicy, FieldPath.Child(path, "restartPolicy"), isInit, errors);
+
+        // A sidecar (an init container with restartPolicy Always) may have probes and hooks, as in Kubernetes.
+        var plainInit = isInit && !PodSpecDefaults.IsSidecar(container);
         errors.AddIfNotSupported(FieldPath.Child(path, "imagePullPolicy"), container.ImagePullPolicy, PullPolicies);
         ValidatePorts(container.Ports, FieldPath.Child(path, "ports"), errors);
         if (container.Resources is not null)
@@ -39,7 +44,7 @@ internal static class ContainerValidator
             }
 
             var probePath = FieldPath.Child(path, ProbeValidator.FieldName(kind));
-            if (isInit)
+            if (plainInit)
             {
                 errors.Add(FieldError.Forbidden(probePath, "may not be set for init containers"));
             }
@@ -52,7 +57,7 @@ internal static class ContainerValidator
         if (container.Lifecycle is not null)
         {
             var lifecyclePath = FieldPath.Child(path, "lifecycle");
-            if (isInit)
+            if (plainInit)
             {
                 errors.Add(FieldError.Forbidden(lifecyclePath, "may not be set for init containers"));
             }
@@ -64,6 +69,22 @@ internal static class ContainerValidator
 
         errors.AddIfNotSupported(FieldPath.Child(path, "terminationMessagePolicy"), container.TerminationMessagePolicy, TerminationMessagePolicies);
         ValidateProcessText(container, path, errors);
+    }
+
+    private static void ValidateRestartPolicy(string? restartPolicy, string path, bool isInit, List<FieldError> errors)
+    {
+        if (restartPolicy is null)
+        {
+            return;
+        }
+
+        if (!isInit)
+        {
+            errors.Add(FieldError.Forbidden(path, "may not be set for non-init containers"));
+            return;
+        }
+
+        errors.AddIfNotSupported(path, restartPolicy, InitContainerRestartPolicies);
     }
 
     // What becomes an argument, a variable or a folder of a process: an operating system takes no NUL there.
@@ -194,19 +215,22 @@ internal static class ContainerValidator
     private static void ValidateLifecycle(V1Lifecycle lifecycle, string path, DeclaredPorts ports, long gracePeriodSeconds, List<FieldError> errors)
     {
         SupportedFields.Report(lifecycle, path, errors);
-        if (lifecycle.PreStop is not { } preStop)
+        foreach (var (name, hook) in new[] { ("postStart", lifecycle.PostStart), ("preStop", lifecycle.PreStop) })
         {
-            return;
-        }
+            if (hook is null)
+            {
+                continue;
+            }
 
-        var preStopPath = FieldPath.Child(path, "preStop");
-        var unsupported = SupportedFields.Report(preStop, preStopPath, errors);
-        HandlerValidator.Validate(
-            preStopPath,
-            [("exec", preStop.Exec), ("httpGet", preStop.HttpGet), ("sleep", preStop.Sleep)],
-            unsupportedHandlerSet: unsupported > 0,
-            ports,
-            gracePeriodSeconds,
-            errors);
+            var hookPath = FieldPath.Child(path, name);
+            var unsupported = SupportedFields.Report(hook, hookPath, errors);
+            HandlerValidator.Validate(
+                hookPath,
+                [("exec", hook.Exec), ("httpGet", hook.HttpGet), ("sleep", hook.Sleep)],
+                unsupportedHandlerSet: unsupported > 0,
+                ports,
+                gracePeriodSeconds,
+                errors);
+        }
     }
 }

@@ -12,6 +12,21 @@ public static class PodSpecDefaults
     /// <summary>The default <c>restartPolicy</c>.</summary>
     public const string RestartPolicy = "Always";
 
+    /// <summary>The <c>restartPolicy</c> that makes an init container a sidecar (the only value an init container may have).</summary>
+    public const string SidecarRestartPolicy = "Always";
+
+    /// <summary>The default <c>terminationMessagePath</c>.</summary>
+    public const string TerminationMessagePath = "/dev/termination-log";
+
+    /// <summary>
+    /// The variable that gives a Process-runtime container the path of its instance's termination-message
+    /// file: a host process has no container filesystem to hold <c>/dev/termination-log</c>.
+    /// </summary>
+    public const string TerminationMessagePathVariable = "TERMINATION_MESSAGE_PATH";
+
+    /// <summary>The default <c>terminationMessagePolicy</c>.</summary>
+    public const string TerminationMessagePolicy = "File";
+
     /// <summary>The default <c>terminationGracePeriodSeconds</c> of a pod.</summary>
     public const long TerminationGracePeriodSeconds = 30;
 
@@ -52,8 +67,21 @@ public static class PodSpecDefaults
         return copy;
     }
 
+    /// <summary>An init container with <c>restartPolicy: Always</c>: a sidecar that keeps running beside the containers.</summary>
+    public static bool IsSidecar(V1Container? container) => container?.RestartPolicy == SidecarRestartPolicy;
+
     private static void DefaultContainer(V1Container container)
     {
+        if (string.IsNullOrEmpty(container.TerminationMessagePath))
+        {
+            container.TerminationMessagePath = TerminationMessagePath;
+        }
+
+        if (string.IsNullOrEmpty(container.TerminationMessagePolicy))
+        {
+            container.TerminationMessagePolicy = TerminationMessagePolicy;
+        }
+
         if (string.IsNullOrEmpty(container.ImagePullPolicy))
         {
             container.ImagePullPolicy = DefaultPullPolicy(container.Image);
@@ -73,6 +101,7 @@ public static class PodSpecDefaults
         }
 
         DefaultHttpGet(container.Lifecycle?.PreStop?.HttpGet);
+        DefaultHttpGet(container.Lifecycle?.PostStart?.HttpGet);
     }
 
     /// <summary>The API server's defaults for one probe: timings, thresholds, and httpGet's path and scheme.</summary>

@@ -63,6 +63,7 @@ public static class PodSpecValidator
         }
 
         ValidateReadinessGates(spec.ReadinessGates, FieldPath.Child(path, "readinessGates"), errors);
+        ValidateActiveDeadline(spec.ActiveDeadlineSeconds, FieldPath.Child(path, "activeDeadlineSeconds"), errors);
         return errors;
     }
 
@@ -97,6 +98,24 @@ public static class PodSpecValidator
                     VolumeValidator.ValidateMounts(container.VolumeMounts, FieldPath.Child(containerPath, "volumeMounts"), volumes, errors);
                 }
             }
+        }
+    }
+
+    // The API server's range is 1 to 2^31-1; the gateway times the deadline, so it stops at 30 days.
+    private static void ValidateActiveDeadline(long? seconds, string path, List<FieldError> errors)
+    {
+        if (seconds is not { } value)
+        {
+            return;
+        }
+
+        if (value < 1)
+        {
+            errors.Add(FieldError.Invalid(path, value, "must be between 1 and 2147483647, inclusive"));
+        }
+        else if (value > MaxDurationSeconds)
+        {
+            errors.Add(FieldError.Invalid(path, value, MaxDurationDetail));
         }
     }
 

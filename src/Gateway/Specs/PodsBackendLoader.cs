@@ -93,6 +93,11 @@ internal static class PodsBackendLoader
             ValidateForProcess(pod.Spec, specPath, errors);
         }
 
+        if (runtime == RuntimeKind.Process && pod.Spec is not null)
+        {
+            ValidateTerminationMessagePaths(pod.Spec, specPath, errors);
+        }
+
         if (errors.Count != before)
         {
             return null;
@@ -190,6 +195,26 @@ internal static class PodsBackendLoader
                 if (list![i] is { } container && string.IsNullOrWhiteSpace(container.Image))
                 {
                     errors.Add(FieldError.Required($"{specPath}.{field}[{i}].image", "the Docker runtime runs an image; name one (e.g. \"busybox\")"));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A host process has no container filesystem for <c>terminationMessagePath</c> to name a file in:
+    /// only the default is taken, and the file is given in <c>$TERMINATION_MESSAGE_PATH</c>.
+    /// </summary>
+    private static void ValidateTerminationMessagePaths(V1PodSpec spec, string specPath, List<FieldError> errors)
+    {
+        foreach (var (list, field) in new[] { (spec.InitContainers, "initContainers"), (spec.Containers, "containers") })
+        {
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+            {
+                if (list![i] is { TerminationMessagePath: { Length: > 0 } messagePath } && messagePath != PodSpecDefaults.TerminationMessagePath)
+                {
+                    errors.Add(FieldError.Forbidden($"{specPath}.{field}[{i}].terminationMessagePath",
+                        $"the Process runtime has no container filesystem to put it in: each instance writes its message to the file named by "
+                        + $"${PodSpecDefaults.TerminationMessagePathVariable}; remove it or use the Docker runtime"));
                 }
             }
         }

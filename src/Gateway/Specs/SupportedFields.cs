@@ -22,13 +22,13 @@ internal static class SupportedFields
 
     private static readonly FrozenDictionary<Type, string[]> Supported = new Dictionary<Type, string[]>
     {
-        [typeof(V1PodSpec)] = ["containers", "initContainers", "restartPolicy", "terminationGracePeriodSeconds", "readinessGates", "volumes"],
+        [typeof(V1PodSpec)] = ["containers", "initContainers", "restartPolicy", "terminationGracePeriodSeconds", "readinessGates", "activeDeadlineSeconds", "volumes"],
         [typeof(V1PodReadinessGate)] = ["conditionType"],
         [typeof(V1Container)] =
         [
             "name", "image", "imagePullPolicy", "command", "args", "env", "envFrom", "ports", "workingDir", "resources",
             "readinessProbe", "livenessProbe", "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy",
-            "volumeMounts",
+            "restartPolicy", "volumeMounts",
         ],
         [typeof(V1ContainerPort)] = ["containerPort", "name", "protocol"],
         [typeof(V1EnvVar)] = ["name", "value", "valueFrom"],
@@ -70,7 +70,7 @@ internal static class SupportedFields
             "exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
             "successThreshold", "failureThreshold", "terminationGracePeriodSeconds",
         ],
-        [typeof(V1Lifecycle)] = ["preStop"],
+        [typeof(V1Lifecycle)] = ["preStop", "postStart"],
         [typeof(V1LifecycleHandler)] = ["exec", "httpGet", "sleep"],
         [typeof(V1ExecAction)] = ["command"],
         [typeof(V1HTTPGetAction)] = ["host", "httpHeaders", "path", "port", "scheme"],

@@ -33,7 +33,8 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _probeDuration;
     private readonly Histogram<double> _drainDuration;
 
-    public GatewayMetrics(IMeterFactory meterFactory, ServiceCatalog catalog, PodRegistry registry, EndpointTable endpoints, ProbeStatusStore probes, ContainerRestarts restarts)
+    public GatewayMetrics(IMeterFactory meterFactory, ServiceCatalog catalog, PodRegistry registry, EndpointTable endpoints, ProbeStatusStore probes, ContainerRestarts restarts,
+        InFlightRequests? inFlight = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
@@ -47,6 +48,14 @@ public sealed class GatewayMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RequestBuckets });
         meter.CreateObservableUpDownCounter("gateway.requests.active", () => _inFlight.Values.Select(f => f.Measure()), unit: "{request}", description: "Proxied requests in flight, by service.");
         ProxyErrors = meter.CreateCounter<long>("gateway.proxy.errors", unit: "{request}", description: "Proxied requests YARP could not complete, by service and error (its ForwarderError).");
+        if (inFlight is not null)
+        {
+            meter.CreateObservableCounter("gateway.pod.requests", () => PodRequests(endpoints, inFlight, failed: false), unit: "{request}",
+                description: "Proxied requests by the service and pod (or static address) that answered them; the series ends with the pod.");
+            meter.CreateObservableCounter("gateway.pod.request.failures", () => PodRequests(endpoints, inFlight, failed: true), unit: "{request}",
+                description: "Proxied requests a pod answered with a 5xx status or not at all (the connection failed or broke), by service and pod.");
+        }
+
         meter.CreateObservableCounter("gateway.probe.results", () => ProbeResults(probes), unit: "{probe}", description: "Probe runs by pod, container, probe kind, handler and result (success, failure, error).");
         meter.CreateObservableCounter("gateway.container.restarts", () => Restarts(restarts), unit: "{restart}", description: "Container restarts by pod, container and the previous instance's termination reason.");
         meter.CreateObservableGauge("gateway.pods", () => Pods(catalog, registry), unit: "{pod}", description: "Pods by service and phase.");
@@ -89,6 +98,18 @@ public sealed class GatewayMetrics
         select new Measurement<long>(run.Value, [
             new("service", pod.Value.Service), new("pod", pod.Key), new("container", run.Key.Container),
             new("kind", KindName(run.Key.Kind)), new("handler", run.Key.Handler), new("result", run.Key.Result)]);
+
+    private static IEnumerable<Measurement<long>> PodRequests(EndpointTable endpoints, InFlightRequests inFlight, bool failed)
+    {
+        var current = endpoints.Current;
+        foreach (var (destination, requests, failures) in inFlight.Counts())
+        {
+            if (current.TryGetValue(destination, out var endpoint))
+            {
+                yield return new Measurement<long>(failed ? failures : requests, [new("service", endpoint.Service), new("pod", endpoint.PodName)]);
+            }
+        }
+    }
 
     private static IEnumerable<Measurement<long>> Restarts(ContainerRestarts restarts) =>
         restarts.Counts.Select(c => new Measurement<long>(c.Value, [

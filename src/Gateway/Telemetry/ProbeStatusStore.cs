@@ -1,4 +1,5 @@
 using Gateway.Probes;
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Gateway.Pods;
 using Gateway.Specs;
@@ -12,29 +13,24 @@ namespace Gateway.Telemetry;
 /// </summary>
 public sealed class ProbeStatusStore
 {
-    private readonly Lock _writeLock = new();
-    private ImmutableDictionary<string, PodProbes> _pods = ImmutableDictionary<string, PodProbes>.Empty.WithComparers(StringComparer.Ordinal);
+    // Each pod's entry is an immutable record swapped whole, so a reader sees a pod's runs as one
+    // moment; the table around them is not rebuilt on every probe (an ImmutableDictionary update of
+    // 1,000 pods per run was 1.6 % of the gateway's CPU at 1,000 pods, bench/probes).
+    private readonly ConcurrentDictionary<string, PodProbes> _pods = new(StringComparer.Ordinal);
 
-    /// <summary>Pods by name, swapped whole on each run.</summary>
-    public ImmutableDictionary<string, PodProbes> Pods => Volatile.Read(ref _pods);
+    /// <summary>Pods by name; each pod's <see cref="PodProbes"/> is swapped whole on each run.</summary>
+    public IReadOnlyDictionary<string, PodProbes> Pods => _pods;
 
     public void Record(ProbeSubject subject, ProbeKind kind, ProbeStatus status)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        var container = subject.Container;
         ArgumentNullException.ThrowIfNull(status);
         var outcome = status.IsError ? "error" : status.Result == ProbeResult.Success ? "success" : "failure";
-        lock (_writeLock)
-        {
-            var probes = _pods.GetValueOrDefault(subject.Pod) ?? new PodProbes(subject.Service, ImmutableDictionary<(string, ProbeKind), ProbeStatus>.Empty, ImmutableDictionary<ProbeRunKey, long>.Empty);
-            var key = new ProbeRunKey(container, kind, status.Handler, outcome);
-            probes = probes with
-            {
-                Last = probes.Last.SetItem((container, kind), status),
-                Runs = probes.Runs.SetItem(key, probes.Runs.GetValueOrDefault(key) + 1),
-            };
-            Volatile.Write(ref _pods, _pods.SetItem(subject.Pod, probes));
-        }
+        _pods.AddOrUpdate(
+            subject.Pod,
+            static (_, run) => run.AddTo(new PodProbes(run.Subject.Service, ImmutableDictionary<(string, ProbeKind), ProbeStatus>.Empty, ImmutableDictionary<ProbeRunKey, long>.Empty)),
+            static (_, probes, run) => run.AddTo(probes),
+            new Run(subject, kind, status, outcome));
     }
 
     /// <summary>Registry hook: forgets a pod once it is gone.</summary>
@@ -47,11 +43,18 @@ public sealed class ProbeStatusStore
     }
 
     /// <summary>Forgets a pod's (or a probed endpoint's) runs.</summary>
-    public void Forget(string name)
+    public void Forget(string name) => _pods.TryRemove(name, out _);
+
+    private readonly record struct Run(ProbeSubject Subject, ProbeKind Kind, ProbeStatus Status, string Outcome)
     {
-        lock (_writeLock)
+        public PodProbes AddTo(PodProbes probes)
         {
-            Volatile.Write(ref _pods, _pods.Remove(name));
+            var key = new ProbeRunKey(Subject.Container, Kind, Status.Handler, Outcome);
+            return probes with
+            {
+                Last = probes.Last.SetItem((Subject.Container, Kind), Status),
+                Runs = probes.Runs.SetItem(key, probes.Runs.GetValueOrDefault(key) + 1),
+            };
         }
     }
 }

@@ -15,7 +15,12 @@ internal sealed partial class ProbeTelemetry(GatewayMetrics metrics, ProbeStatus
     public Activity? Started(ProbeSubject subject, ProbeKind kind, string handler)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        var activity = GatewayTracing.Source.StartActivity($"probe {GatewayMetrics.KindName(kind)}", ActivityKind.Internal);
+        if (!GatewayTracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = GatewayTracing.Source.StartActivity(SpanName(kind), ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("gateway.service", subject.Service);
@@ -61,6 +66,14 @@ internal sealed partial class ProbeTelemetry(GatewayMetrics metrics, ProbeStatus
         ArgumentNullException.ThrowIfNull(subject);
         store.Forget(subject.Pod);
     }
+
+    /// <summary>The span's name, made once per kind rather than on every run.</summary>
+    private static string SpanName(ProbeKind kind) => kind switch
+    {
+        ProbeKind.Startup => "probe startup",
+        ProbeKind.Liveness => "probe liveness",
+        _ => "probe readiness",
+    };
 
     private static string Trim(string text, int max)
     {

@@ -45,7 +45,7 @@ public sealed class ContainerEnvironmentTests
         Assert.Contains("PORT_HTTP=", log, StringComparison.Ordinal);
         Assert.Contains("GATEWAY_CONFIG_DIR=", log, StringComparison.Ordinal);
         Assert.Contains("PATH", variables);
-        Assert.True(variables.IsSubsetOf(["PATH", "HOME", "LANG", "TZ", "DOTNET_ROOT", "PWD", "SHLVL", "_", "GREETING", "POD_NAME", "POD_NAMESPACE", "POD_IP", "PORT", "PORT_HTTP", "GATEWAY_CONFIG_DIR"]),
+        Assert.True(variables.IsSubsetOf(["PATH", "HOME", "LANG", "TZ", "DOTNET_ROOT", "PWD", "SHLVL", "_", "GREETING", "POD_NAME", "POD_NAMESPACE", "POD_IP", "PORT", "PORT_HTTP", "GATEWAY_CONFIG_DIR", "TERMINATION_MESSAGE_PATH"]),
             $"unexpected variables: {string.Join(' ', variables)}");
     }
 }

@@ -93,6 +93,13 @@ public sealed class TelemetryTests
             Assert.Equal(System.Net.HttpStatusCode.NotFound, (await gateway.Proxy.GetAsync("/no-such-page")).StatusCode);
         }
 
+        // Two answers of 500 from the pod: its failures.
+        (await backend.Http.PostAsync("/admin/fail-liveness", null)).EnsureSuccessStatusCode();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.InternalServerError, (await gateway.Proxy.GetAsync("/healthz")).StatusCode);
+        }
+
         // The exporter caches a scrape for 300 ms: wait for one made after the requests.
         var text = "";
         var after = before;
@@ -101,10 +108,14 @@ public sealed class TelemetryTests
         {
             text = await gateway.Admin.GetStringAsync("/metrics");
             after = Series(text);
-            return Delta("gateway_request_duration_seconds_count{class=\"4xx\",service=\"web\"}") >= 3;
+            return Delta("gateway_request_duration_seconds_count{class=\"5xx\",service=\"web\"}") >= 2;
         }, "a scrape with the requests");
         Assert.Equal(7, Delta("gateway_request_duration_seconds_count{class=\"2xx\",service=\"web\"}"));
         Assert.Equal(3, Delta("gateway_request_duration_seconds_count{class=\"4xx\",service=\"web\"}"));
+        Assert.Equal(2, Delta("gateway_request_duration_seconds_count{class=\"5xx\",service=\"web\"}"));
+        var pod = $"pod=\"127.0.0.1:{backend.Port}\",service=\"web\"";
+        Assert.Equal(12, Delta($"gateway_pod_requests_total{{{pod}}}"));
+        Assert.Equal(2, Delta($"gateway_pod_request_failures_total{{{pod}}}"));
         Assert.Equal(0, after["gateway_requests_active{service=\"web\"}"]);
         Assert.DoesNotContain("http_server_request_duration_seconds", text, StringComparison.Ordinal);
         var (exitCode, output) = await RunAsync(promtool, text, "check", "metrics");

@@ -92,4 +92,62 @@ public sealed class ContainerStarterTests
         Assert.True(_harness.Runtime.HeldStartsCancelled);
         Assert.Equal("i1", answered?.Instance.Id);
     }
+    [Fact]
+    public async Task Start_WithPostStart_ReportedStartedOnlyAfterTheHookRan()
+    {
+        var container = Container("app");
+        container.Lifecycle = new V1Lifecycle { PostStart = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["warm", "$(POD_NAME)"] } } };
+
+        var running = await _harness.StartAsync(PodHarness.Pod(container), "app");
+
+        var exec = Assert.Single(((InMemoryRuntime.Instance)running.Instance).Execs);
+        Assert.Equal(["warm", "web-abc-xyz12"], exec.Command);
+        Assert.Empty(_harness.Posted.OfType<PodEvent.PostStartHookFailed>());
+    }
+
+    [Fact]
+    public async Task Start_PostStartFails_InstanceStoppedWithThePodGraceAndPostStartHookFailedPosted()
+    {
+        _harness.Runtime.ExecResult = new ExecResult(1, "cannot", TimedOut: false);
+        var container = Container("app");
+        container.Lifecycle = new V1Lifecycle { PostStart = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["warm"] } } };
+        var pod = PodHarness.Pod(container);
+
+        _harness.Starter().Start(pod, "app");
+        var failed = (await _harness.WaitForPostedAsync<PodEvent.PostStartHookFailed>())[0];
+
+        Assert.Equal(new PodEvent.PostStartHookFailed("app", "i1", T0, 137, "Error", null), failed);
+        Assert.Equal(TimeSpan.FromSeconds(30), Assert.Single(_harness.Runtime.Stops).GracePeriod);
+        Assert.Empty(_harness.Posted.OfType<PodEvent.ContainerExited>());
+    }
+
+    [Fact]
+    public async Task Start_ProcessRuntime_GivesAFreshMessageFileWhoseTextBecomesTheTerminationMessage()
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-messages-").FullName;
+        try
+        {
+            var context = _harness.Context with { TerminationMessageDirectory = directory };
+            var starter = new ContainerStarter(context, "/config", _harness.Post, _ => { }, (_, failed) => _harness.Post(failed));
+            var pod = PodHarness.Pod(Container("app"));
+            pod = pod.With(pod.Containers[0] with { InstancesStarted = 2 });
+
+            starter.Start(pod, "app");
+            var instance = (await _harness.Runtime.WaitForInstancesAsync(1))[0];
+            var file = instance.Launch.Environment["TERMINATION_MESSAGE_PATH"];
+            Assert.Equal(Path.Combine(directory, pod.Name, "app", "2"), file);
+            Assert.Equal(0, new FileInfo(file).Length);
+            await File.WriteAllTextAsync(file, "migrations failed");
+            instance.Exit(1);
+            var exited = (await _harness.WaitForPostedAsync<PodEvent.ContainerExited>())[0];
+
+            Assert.Equal("migrations failed", exited.Message);
+            ContainerStarter.RemoveMessageFiles(context, pod.Name);
+            Assert.False(Directory.Exists(Path.Combine(directory, pod.Name)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

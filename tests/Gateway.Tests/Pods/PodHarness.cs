@@ -71,7 +71,7 @@ internal sealed class PodHarness
         }
 
         _changed.Notify();
-    });
+    }, (_, failed) => Post(failed));
 
     public void Post(PodEvent evt)
     {

@@ -8,9 +8,6 @@ namespace Gateway.Tests.Pods;
 
 public sealed class PodLifecycleTests
 {
-    private static (PodState Pod, IReadOnlyList<PodAction> Actions) Apply(PodState pod, PodEvent evt, double atSeconds = 0) =>
-        PodLifecycle.Apply(pod, evt, T0.AddSeconds(atSeconds));
-
     private static PodState Run(PodState pod, params (PodEvent Event, double At)[] events)
     {
         foreach (var (evt, at) in events)
@@ -50,7 +47,7 @@ public sealed class PodLifecycleTests
         Assert.True(c.Started);
         Assert.False(c.Ready);
         Assert.False(next.Ready);
-        Assert.Equal(T0.AddSeconds(1), next.StartTime);
+        Assert.Equal(T0, next.StartTime);
         Assert.Contains(new PodAction.RecordEvent("Normal", "Started", "Started container app", "spec.containers{app}"), actions);
     }
 

@@ -9,6 +9,10 @@ internal static class PodStates
 {
     public static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary><see cref="PodLifecycle.Apply"/> at <paramref name="atSeconds"/> after <see cref="T0"/>.</summary>
+    public static (PodState Pod, IReadOnlyList<PodAction> Actions) Apply(PodState pod, PodEvent evt, double atSeconds = 0) =>
+        PodLifecycle.Apply(pod, evt, T0.AddSeconds(atSeconds));
+
     public static PodState Create(string restartPolicy, IEnumerable<V1Container> containers, IEnumerable<V1Container>? initContainers = null, long grace = PodSpecDefaults.TerminationGracePeriodSeconds)
     {
         var spec = new V1PodSpec
@@ -39,6 +43,14 @@ internal static class PodStates
         TimeoutSeconds = 1,
         TerminationGracePeriodSeconds = terminationGracePeriodSeconds,
     };
+
+    /// <summary>An init container with <c>restartPolicy: Always</c>.</summary>
+    public static V1Container Sidecar(string name, V1Probe? readiness = null, V1Probe? startup = null, V1Probe? liveness = null)
+    {
+        var sidecar = Container(name, liveness, readiness, startup);
+        sidecar.RestartPolicy = "Always";
+        return sidecar;
+    }
 
     public static PodState Single(string restartPolicy) => Create(restartPolicy, [Container("app")]);
 

@@ -3,7 +3,10 @@ using Gateway.Pods;
 using Gateway.Routing;
 using Gateway.Tests.Fakes;
 using Gateway.Tests.TestSupport;
+using HttpContext = Microsoft.AspNetCore.Http.HttpContext;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 using static Gateway.Tests.Pods.PodStates;
@@ -17,6 +20,7 @@ public sealed class ProxyDrainerTests
     private readonly EndpointTable _endpoints;
     private readonly ProxyState _proxy = new();
     private readonly ProxyDrainer _drainer;
+    private readonly InFlightRequests _inFlight;
     private readonly PodState _pod = Create("Always", [Container("app")]) with { Name = "web-1" };
     private readonly DestinationState _destination = new("web/web-1");
 
@@ -27,7 +31,8 @@ public sealed class ProxyDrainerTests
         var cluster = new ClusterState("web");
         cluster.Destinations[_destination.DestinationId] = _destination;
         _proxy.Clusters["web"] = cluster;
-        _drainer = new ProxyDrainer(new ServiceCollection().AddSingleton<IProxyStateLookup>(_proxy).BuildServiceProvider(), _endpoints, _time);
+        _inFlight = new InFlightRequests(_endpoints);
+        _drainer = new ProxyDrainer(new ServiceCollection().AddSingleton<IProxyStateLookup>(_proxy).BuildServiceProvider(), _endpoints, _inFlight, _time, NullLogger<ProxyDrainer>.Instance);
     }
 
     [Fact]
@@ -104,6 +109,68 @@ public sealed class ProxyDrainerTests
 
         await drain.WaitAsync(ConditionSignal.SafetyNet);
         Assert.Equal([Poll, Poll, TimeSpan.FromMilliseconds(20)], _time.Timers.Select(t => t.DueTime));
+    }
+
+    [Fact]
+    public async Task DrainAsync_RequestsOutlastTheDeadline_ClosedThereAndOnlyThose()
+    {
+        var other = new DestinationState("web/web-2");
+        var (longPoll, longPollEnds) = InFlight(_destination);
+        var (elsewhere, elsewhereEnds) = InFlight(other);
+        var (ended, endedEnds) = InFlight(_destination);
+        endedEnds.SetResult();
+        _destination.ConcurrentRequestCount = 1;
+
+        var drain = _drainer.DrainAsync(_pod, T0.AddMilliseconds(120), CancellationToken.None);
+        for (var poll = 1; poll <= 3; poll++)
+        {
+            Assert.False(Aborted(longPoll), "closed before the deadline");
+            await AdvanceToPollAsync(poll);
+        }
+
+        await drain.WaitAsync(ConditionSignal.SafetyNet);
+        Assert.True(Aborted(longPoll), "the request still in flight to the draining pod is closed at the deadline");
+        Assert.False(Aborted(elsewhere), "a request to another pod is left alone");
+        Assert.False(Aborted(ended), "a request that ended is not touched");
+        longPollEnds.SetResult();
+        elsewhereEnds.SetResult();
+    }
+
+    [Fact]
+    public async Task DrainAsync_RequestsEndBeforeTheDeadline_NothingClosed()
+    {
+        var (request, ends) = InFlight(_destination);
+        _destination.ConcurrentRequestCount = 1;
+
+        var drain = _drainer.DrainAsync(_pod, T0.AddSeconds(30), CancellationToken.None);
+        await AdvanceToPollAsync(1);
+        ends.SetResult();
+        _destination.ConcurrentRequestCount = 0;
+        await AdvanceToPollAsync(2);
+        await drain.WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.False(Aborted(request));
+    }
+
+    /// <summary>A request load balancing sent to <paramref name="destination"/>, in flight until the returned source completes.</summary>
+    private (HttpContext Context, TaskCompletionSource Ends) InFlight(DestinationState destination)
+    {
+        var context = Proxy.Request(_proxy.Clusters["web"], [destination]);
+        context.Features.Set<IHttpRequestLifetimeFeature>(new Lifetime());
+        var ends = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = _inFlight.InvokeAsync(context, () => ends.Task);
+        return (context, ends);
+    }
+
+    private static bool Aborted(HttpContext context) => ((Lifetime)context.Features.Get<IHttpRequestLifetimeFeature>()!).Aborted;
+
+    private sealed class Lifetime : IHttpRequestLifetimeFeature
+    {
+        public bool Aborted { get; private set; }
+
+        public CancellationToken RequestAborted { get; set; }
+
+        public void Abort() => Aborted = true;
     }
 
     [Fact]

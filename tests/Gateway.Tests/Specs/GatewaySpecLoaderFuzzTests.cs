@@ -77,6 +77,8 @@ public sealed class GatewaySpecLoaderFuzzTests : IDisposable
         gateway["Docker"] = JsonNode.Parse("""{ "Endpoint": "unix:///var/run/docker.sock", "KeepContainersOnShutdown": false }""");
         gateway["Process"] = JsonNode.Parse("""{ "InheritEnvironment": false }""");
         gateway["Admin"]!["Hosts"] = JsonNode.Parse("""[ "gateway.internal" ]""");
+        // The demo's seed pod, read where the demo keeps it.
+        gateway["Services"]!["seed"]!["Manifest"] = Path.Combine(SettingsFixture.RepoRoot(), "config", "examples", "liveness-exec.yaml");
         var web = gateway["Services"]!["web"]!.AsObject();
         web["Retries"] = JsonNode.Parse("""{ "Attempts": 2, "BudgetPercent": 20, "MinConcurrent": 3, "BufferBytes": 65536 }""");
         web["Strategy"] = JsonNode.Parse("""{ "MaxSurge": "25%", "MaxUnavailable": 0 }""");
@@ -98,7 +100,7 @@ public sealed class GatewaySpecLoaderFuzzTests : IDisposable
         var spec = Load(BaseSettings().ToJsonString(), out var errors);
 
         Assert.Empty(errors!);
-        Assert.Equal(3, spec!.Services.Count);
+        Assert.Equal(["api", "seed", "shop", "web"], spec!.Services.Select(s => s.Name).Order());
     }
 
     [Theory]

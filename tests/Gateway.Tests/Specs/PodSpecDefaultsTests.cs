@@ -15,7 +15,7 @@ public class PodSpecDefaultsTests
               readinessProbe: {httpGet: {port: 8080}}
               livenessProbe: {tcpSocket: {port: 8080}}
               startupProbe: {exec: {command: [true]}}
-              lifecycle: {preStop: {httpGet: {port: 8080}}}
+              lifecycle: {preStop: {httpGet: {port: 8080}}, postStart: {httpGet: {port: 8080}}}
             """);
 
         var defaulted = PodSpecDefaults.ApplyDefaults(spec);
@@ -33,6 +33,8 @@ public class PodSpecDefaultsTests
 
         Assert.Equal(("/", "HTTP"), (container.ReadinessProbe.HttpGet.Path, container.ReadinessProbe.HttpGet.Scheme));
         Assert.Equal(("/", "HTTP"), (container.Lifecycle.PreStop.HttpGet.Path, container.Lifecycle.PreStop.HttpGet.Scheme));
+        Assert.Equal(("/", "HTTP"), (container.Lifecycle.PostStart.HttpGet.Path, container.Lifecycle.PostStart.HttpGet.Scheme));
+        Assert.Equal(("/dev/termination-log", "File"), (container.TerminationMessagePath, container.TerminationMessagePolicy));
     }
 
     [Fact]
@@ -41,10 +43,12 @@ public class PodSpecDefaultsTests
         var spec = PodYaml.Spec("""
             restartPolicy: Never
             terminationGracePeriodSeconds: 5
-            initContainers: [{name: migrate, image: migrate:1.0, imagePullPolicy: Never}]
+            initContainers: [{name: migrate, image: migrate:1.0, imagePullPolicy: Never, terminationMessagePath: /m, terminationMessagePolicy: File}]
             containers:
             - name: web
               imagePullPolicy: Always
+              terminationMessagePath: /var/log/last
+              terminationMessagePolicy: FallbackToLogsOnError
               ports: [{containerPort: 8080, protocol: TCP}]
               readinessProbe:
                 httpGet: {port: 8080, path: /ready, scheme: HTTPS}

@@ -77,7 +77,7 @@ public class PodSpecValidatorTests
         { "containers: [{name: web, resources: {limits: {nvidia.com/gpu: 1}}}]", "spec.containers[0].resources.limits[nvidia.com/gpu]: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, resources: {requests: {ephemeral-storage: 1Gi}}}]", "spec.containers[0].resources.requests[ephemeral-storage]: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, resources: {claims: [{name: gpu}]}}]", "spec.containers[0].resources.claims: Forbidden: not supported by the gateway; remove it" },
-        { "containers: [{name: web, lifecycle: {postStart: {exec: {command: [true]}}}}]", "spec.containers[0].lifecycle.postStart: Forbidden: not supported by the gateway; remove it" },
+        { "containers: [{name: web, lifecycle: {postStart: {tcpSocket: {port: 80}}}}]", "spec.containers[0].lifecycle.postStart.tcpSocket: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, lifecycle: {preStop: {tcpSocket: {port: 80}}}}]", "spec.containers[0].lifecycle.preStop.tcpSocket: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, ports: [{containerPort: 80, hostPort: 8080}]}]", "spec.containers[0].ports[0].hostPort: Forbidden: host ports are allocated by the gateway; remove it" },
         { "containers: [{name: web, ports: [{containerPort: 80, hostIP: 127.0.0.1}]}]", "spec.containers[0].ports[0].hostIP: Forbidden: host ports are allocated by the gateway; remove it" },
@@ -197,10 +197,39 @@ public class PodSpecValidatorTests
         {
             """
             containers: [{name: web}]
-            initContainers: [{name: migrate, restartPolicy: Always}]
+            initContainers: [{name: migrate, restartPolicy: OnFailure}]
             """,
-            "spec.initContainers[0].restartPolicy: Forbidden: not supported by the gateway; remove it"
+            "spec.initContainers[0].restartPolicy: Unsupported value: \"OnFailure\": supported values: \"Always\""
         },
+        { "containers: [{name: web, restartPolicy: Always}]", "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers" },
+
+        // Sidecars
+        {
+            """
+            containers: [{name: web}]
+            initContainers: [{name: proxy, restartPolicy: Always, livenessProbe: {exec: {command: [true]}, successThreshold: 2}}]
+            """,
+            "spec.initContainers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"
+        },
+        {
+            """
+            containers: [{name: web}]
+            initContainers: [{name: proxy, restartPolicy: Always, lifecycle: {postStart: {}}}]
+            """,
+            "spec.initContainers[0].lifecycle.postStart: Required value: must specify a handler type"
+        },
+
+        // postStart
+        { "containers: [{name: web, lifecycle: {postStart: {}}}]", "spec.containers[0].lifecycle.postStart: Required value: must specify a handler type" },
+        { "containers: [{name: web, lifecycle: {postStart: {exec: {command: [true]}, sleep: {seconds: 1}}}}]", "spec.containers[0].lifecycle.postStart.sleep: Forbidden: may not specify more than 1 handler type" },
+        { "containers: [{name: web, lifecycle: {postStart: {httpGet: {port: admin}}}}]", "spec.containers[0].lifecycle.postStart.httpGet.port: Invalid value: \"admin\": must be a port name declared in spec.containers[0].ports; declare it there or use a port number" },
+
+        // activeDeadlineSeconds
+        { "containers: [{name: web}]\nactiveDeadlineSeconds: 0", "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive" },
+        { "containers: [{name: web}]\nactiveDeadlineSeconds: 2592001", "spec.activeDeadlineSeconds: Invalid value: 2592001: must be less than or equal to 2592000 (30 days), the longest the gateway times" },
+
+        // terminationMessagePolicy
+        { "containers: [{name: web, terminationMessagePolicy: Always}]", "spec.containers[0].terminationMessagePolicy: Unsupported value: \"Always\": supported values: \"File\", \"FallbackToLogsOnError\"" },
 
         // preStop
         { "containers: [{name: web, lifecycle: {preStop: {}}}]", "spec.containers[0].lifecycle.preStop: Required value: must specify a handler type" },

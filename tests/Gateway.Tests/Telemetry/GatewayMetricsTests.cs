@@ -13,6 +13,7 @@ using static Gateway.Tests.Pods.PodStates;
 
 namespace Gateway.Tests.Telemetry;
 
+[Collection(GatewayMeterCollection.Name)]
 public sealed class GatewayMetricsTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();

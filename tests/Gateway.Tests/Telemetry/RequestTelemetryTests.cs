@@ -13,6 +13,7 @@ using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Tests.Telemetry;
 
+[Collection(GatewayMeterCollection.Name)]
 public sealed class RequestTelemetryTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);

@@ -18,6 +18,7 @@ using static Gateway.Tests.Pods.PodStates;
 namespace Gateway.Tests.Telemetry;
 
 /// <summary>Spans of a probe run and of a proxied request, through an in-process exporter.</summary>
+[Collection(GatewayMeterCollection.Name)]
 public sealed class SpanTests : IDisposable
 {
     private const string TestSource = "Gateway.Tests";

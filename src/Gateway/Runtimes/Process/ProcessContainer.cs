@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Diagnostics;
-using System.Text;
-
 namespace Gateway.Runtimes.Process;
 
 /// <summary>
@@ -11,7 +7,6 @@ namespace Gateway.Runtimes.Process;
 /// </summary>
 internal sealed class ProcessContainer : IContainerInstance
 {
-    private readonly System.Diagnostics.Process _process;
     private readonly ContainerLog _log = new();
     private readonly string _workingDirectory;
     private readonly IReadOnlyDictionary<string, string> _environment;
@@ -19,13 +14,12 @@ internal sealed class ProcessContainer : IContainerInstance
     private readonly ILogger _logger;
     private readonly int _pid;
 
-    private ProcessContainer(System.Diagnostics.Process process, string workingDirectory, IReadOnlyDictionary<string, string> environment, ILogger logger)
+    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ILogger logger)
     {
-        _process = process;
         _workingDirectory = workingDirectory;
         _environment = environment;
         _logger = logger;
-        _pid = process.Id;
+        _pid = pid;
         Id = $"{_pid}-{Guid.NewGuid().ToString("N")[..8]}";
     }
 
@@ -36,60 +30,25 @@ internal sealed class ProcessContainer : IContainerInstance
 
     public Task<ContainerExit> Exited => _exited.Task;
 
-    /// <summary>Starts the instance with exactly <paramref name="environment"/> (see <see cref="ProcessEnvironment"/>); its exec commands get the same.</summary>
-    public static ProcessContainer Start(ContainerLaunch launch, IReadOnlyDictionary<string, string> environment, string workingDirectory, string? setsid, ILogger logger)
+    /// <summary>
+    /// Starts the instance: <paramref name="program"/> (argv[0] as found on the container's
+    /// <c>PATH</c> or in its working folder) with exactly <paramref name="environment"/> (see
+    /// <see cref="ProcessEnvironment"/>); its exec commands get the same.
+    /// </summary>
+    public static ProcessContainer Start(ContainerLaunch launch, string program, IReadOnlyDictionary<string, string> environment, string workingDirectory, ILogger logger)
     {
-        var info = new ProcessStartInfo
-        {
-            FileName = setsid ?? launch.Argv[0],
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in setsid is null ? launch.Argv.Skip(1) : launch.Argv)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment.Clear();
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        var process = new System.Diagnostics.Process { StartInfo = info, EnableRaisingEvents = true };
-        try
-        {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            process.Dispose();
-            throw new ContainerStartException($"exec: \"{launch.Argv[0]}\": {e.Message}", e);
-        }
-
-        process.StandardInput.Close();
-        var container = new ProcessContainer(process, workingDirectory, environment, logger);
-
-        // Not BeginOutputReadLine: its readers keep about 11 KB of buffers per process for as long
-        // as it runs (measured with a heap snapshot at 1,000 pods); these keep 256 bytes each.
-        _ = new OutputLines(container._log).CopyFromAsync(process.StandardOutput.BaseStream);
-        _ = new OutputLines(container._log).CopyFromAsync(process.StandardError.BaseStream);
-        _ = container.WatchAsync();
+        ArgumentNullException.ThrowIfNull(launch);
+        var spawned = ProcessSpawn.Start(program, launch.Argv, environment, workingDirectory);
+        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, logger);
+        ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log), new OutputLines(container._log), container.OnExited);
         return container;
     }
 
-    private async Task WatchAsync()
+    /// <summary>On the watcher's thread, once the process is reaped and what it wrote is in the log.</summary>
+    private void OnExited(ContainerExit exit)
     {
-        await _process.WaitForExitAsync();
-        var code = _process.ExitCode;
-
-        // The main process is gone: nothing of the container may outlive it.
-        Signals.SendToGroup(_pid, Signals.SIGKILL);
-        _logger.LogDebug("process {Pid} exited with {ExitCode}", _pid, code);
-        _exited.TrySetResult(ContainerExit.FromCode(code));
+        _logger.LogDebug("process {Pid} exited with {ExitCode}", _pid, exit.ExitCode);
+        _exited.TrySetResult(exit);
     }
 
     public async Task StopAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
@@ -122,130 +81,6 @@ internal sealed class ProcessContainer : IContainerInstance
         {
             Signals.SendToGroup(_pid, Signals.SIGKILL);
             await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-
-        _process.Dispose();
-    }
-
-    /// <summary>
-    /// One of the container's output pipes into its log, line by line as <see cref="StreamReader.ReadLine"/>
-    /// splits them (<c>\n</c>, <c>\r</c> or <c>\r\n</c>; the last line even without one). While the
-    /// pipe is idle it holds a 256-byte buffer; while output keeps coming, a pooled one.
-    /// </summary>
-    internal sealed class OutputLines(ContainerLog log)
-    {
-        internal const int IdleBufferSize = 256;
-        private const int BusyBufferSize = 16 * 1024;
-
-        private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
-        private StringBuilder? _line;
-        private bool _lastWasCarriageReturn;
-
-        public async Task CopyFromAsync(Stream source)
-        {
-            var idle = new byte[IdleBufferSize];
-            try
-            {
-                int read;
-                while ((read = await source.ReadAsync(idle)) > 0)
-                {
-                    Add(idle.AsSpan(0, read));
-                    if (read == idle.Length)
-                    {
-                        await CopyBurstAsync(source);
-                    }
-                }
-            }
-            catch (Exception exception) when (exception is IOException or ObjectDisposedException)
-            {
-                // The process object was disposed while something still held the pipe open.
-            }
-
-            Flush();
-        }
-
-        /// <summary>Output that fills the small buffer: read with a pooled one until a read comes back short.</summary>
-        private async Task CopyBurstAsync(Stream source)
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(BusyBufferSize);
-            try
-            {
-                int read;
-                do
-                {
-                    read = await source.ReadAsync(buffer);
-                    Add(buffer.AsSpan(0, read));
-                }
-                while (read == buffer.Length);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        internal void Add(ReadOnlySpan<byte> bytes)
-        {
-            if (bytes.IsEmpty)
-            {
-                return;
-            }
-
-            Span<char> chars = stackalloc char[512];
-            while (!bytes.IsEmpty)
-            {
-                _decoder.Convert(bytes, chars, flush: false, out var bytesUsed, out var charsUsed, out _);
-                bytes = bytes[bytesUsed..];
-                AddChars(chars[..charsUsed]);
-            }
-        }
-
-        internal void Flush()
-        {
-            Span<char> chars = stackalloc char[8];
-            _decoder.Convert([], chars, flush: true, out _, out var charsUsed, out _);
-            AddChars(chars[..charsUsed]);
-            if (_line is { Length: > 0 })
-            {
-                log.Append(_line.ToString());
-                _line.Clear();
-            }
-        }
-
-        private void AddChars(ReadOnlySpan<char> chars)
-        {
-            while (!chars.IsEmpty)
-            {
-                if (_lastWasCarriageReturn)
-                {
-                    _lastWasCarriageReturn = false;
-                    if (chars[0] == '\n')
-                    {
-                        chars = chars[1..];
-                        continue;
-                    }
-                }
-
-                var end = chars.IndexOfAny('\r', '\n');
-                if (end < 0)
-                {
-                    (_line ??= new StringBuilder()).Append(chars);
-                    return;
-                }
-
-                if (_line is { Length: > 0 })
-                {
-                    log.Append(_line.Append(chars[..end]).ToString());
-                    _line.Clear();
-                }
-                else
-                {
-                    log.Append(new string(chars[..end]));
-                }
-
-                _lastWasCarriageReturn = chars[end] == '\r';
-                chars = chars[(end + 1)..];
-            }
         }
     }
 }

@@ -4,13 +4,11 @@ namespace Gateway.Runtimes.Process;
 
 /// <summary>
 /// The embedded runtime: each container instance is a host process started from its argv without a
-/// shell, in a process group of its own (through <c>setsid</c>) and in a working folder of its own,
+/// shell, in a session and process group of its own and in a working folder of its own,
 /// with its own environment only (see <see cref="ProcessEnvironment"/>).
 /// </summary>
 internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatalog catalog, ILoggerFactory loggerFactory) : IContainerRuntime
 {
-    private static readonly string? SetsidPath = FindOnPath("setsid", System.Environment.GetEnvironmentVariable("PATH"));
-
     public Task<IContainerInstance> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
@@ -31,18 +29,23 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatal
         }
 
         var environment = ProcessEnvironment.For(launch.Environment, ProcessEnvironment.OfThisProcess(), catalog.Current.InheritEnvironment);
+        // As execvp finds it: a name with a slash is a path (from the working folder, where the
+        // process starts), any other name is looked up on the container's own PATH.
         var program = launch.Argv[0];
-        if (!program.Contains('/', StringComparison.Ordinal) && FindOnPath(program, environment.GetValueOrDefault("PATH")) is null)
+        if (program.Contains('/', StringComparison.Ordinal))
         {
-            throw new ContainerStartException($"exec: \"{program}\": executable file not found in $PATH");
+            if (!File.Exists(Path.Combine(workingDirectory, program)))
+            {
+                throw new ContainerStartException($"exec: \"{program}\": no such file or directory");
+            }
+        }
+        else
+        {
+            program = FindOnPath(program, environment.GetValueOrDefault("PATH"))
+                ?? throw new ContainerStartException($"exec: \"{program}\": executable file not found in $PATH");
         }
 
-        if (program.Contains('/', StringComparison.Ordinal) && !File.Exists(Path.Combine(workingDirectory, program)))
-        {
-            throw new ContainerStartException($"exec: \"{program}\": no such file or directory");
-        }
-
-        var container = ProcessContainer.Start(launch, environment, workingDirectory, SetsidPath, loggerFactory.CreateLogger<ProcessContainer>());
+        var container = ProcessContainer.Start(launch, program, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>());
         OrphanReaper.Record(options.StateDirectory, container.ProcessId);
         _ = container.Exited.ContinueWith(_ => OrphanReaper.Forget(options.StateDirectory, container.ProcessId), TaskScheduler.Default);
         return Task.FromResult<IContainerInstance>(container);

@@ -12,24 +12,24 @@ public class OutputLinesTests
     [InlineData("\n\nx", "\n\nx\n")]
     [InlineData("no newline at the end", "no newline at the end\n")]
     [InlineData("", "")]
-    public async Task Lines_are_split_as_StreamReader_splits_them(string output, string expected)
+    public void Lines_are_split_as_StreamReader_splits_them(string output, string expected)
     {
         var log = new ContainerLog();
-        await new ProcessContainer.OutputLines(log).CopyFromAsync(new MemoryStream(Encoding.UTF8.GetBytes(output)));
+        Feed(new OutputLines(log), Encoding.UTF8.GetBytes(output), int.MaxValue);
         Assert.Equal(expected, log.ToString());
     }
 
-    [Fact]
-    public async Task Output_larger_than_the_idle_buffer_and_split_characters_survive()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(255)]
+    [InlineData(16 * 1024)]
+    [InlineData(int.MaxValue)]
+    public void Long_lines_and_characters_split_between_reads_survive(int readSize)
     {
         var line = string.Concat(Enumerable.Repeat("héllo wörld ✓ ", 3000));
         var bytes = Encoding.UTF8.GetBytes(line + "\r\n" + line + "\n");
         var log = new ContainerLog(1024 * 1024);
-        await new ProcessContainer.OutputLines(log).CopyFromAsync(new TrickleStream(bytes, ProcessContainer.OutputLines.IdleBufferSize - 1));
-        Assert.Equal(line + "\n" + line + "\n", log.ToString());
-
-        log = new ContainerLog(1024 * 1024);
-        await new ProcessContainer.OutputLines(log).CopyFromAsync(new MemoryStream(bytes));
+        Feed(new OutputLines(log), bytes, readSize);
         Assert.Equal(line + "\n" + line + "\n", log.ToString());
     }
 
@@ -37,17 +37,29 @@ public class OutputLinesTests
     public void A_carriage_return_at_the_end_of_one_read_and_a_line_feed_at_the_start_of_the_next_end_one_line()
     {
         var log = new ContainerLog();
-        var lines = new ProcessContainer.OutputLines(log);
+        var lines = new OutputLines(log);
         lines.Add("a\r"u8);
         lines.Add("\nb\n"u8);
         lines.Flush();
         Assert.Equal("a\nb\n", log.ToString());
     }
 
-    /// <summary>Returns at most <c>chunk</c> bytes a read, as a pipe does with output written in pieces.</summary>
-    private sealed class TrickleStream(byte[] bytes, int chunk) : MemoryStream(bytes)
+    [Fact]
+    public void Invalid_UTF8_becomes_replacement_characters()
     {
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+        var log = new ContainerLog();
+        Feed(new OutputLines(log), [0x61, 0xFF, 0x62, (byte)'\n', 0xE2, 0x9C], int.MaxValue);
+        Assert.Equal("a\uFFFDb\n\uFFFD\n", log.ToString());
+    }
+
+    /// <summary>The output in reads of at most <paramref name="readSize"/> bytes, as a pipe hands over what was written in pieces, then the end.</summary>
+    private static void Feed(OutputLines lines, byte[] output, int readSize)
+    {
+        for (var offset = 0; offset < output.Length; offset += readSize)
+        {
+            lines.Add(output.AsSpan(offset, Math.Min(readSize, output.Length - offset)));
+        }
+
+        lines.Flush();
     }
 }

@@ -7,7 +7,7 @@ using k8s.Models;
 
 namespace Gateway.Tests.Pods;
 
-public sealed class PreStopHookTests
+public sealed class LifecycleHookTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly TrackingTimeProvider _time = new(T0);
@@ -70,7 +70,7 @@ public sealed class PreStopHookTests
     {
         var target = new ProbeTarget { PodIp = "127.0.0.1", Exec = (_, _, _) => throw new InvalidOperationException("container is gone") };
 
-        var error = await PreStopHook.RunAsync(new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["drain"] } }, target, _prober, _time, T0.AddSeconds(25));
+        var error = await LifecycleHook.RunAsync(new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["drain"] } }, target, _prober, _time, T0.AddSeconds(25), CancellationToken.None);
 
         Assert.Equal("container is gone", error);
     }
@@ -82,7 +82,7 @@ public sealed class PreStopHookTests
     {
         var action = new V1HTTPGetAction { Path = "/shutdown", Port = "8080" };
 
-        var error = await PreStopHook.RunAsync(new V1LifecycleHandler { HttpGet = action }, Target(), _prober, _time, T0.AddSeconds(graceLeftSeconds));
+        var error = await LifecycleHook.RunAsync(new V1LifecycleHandler { HttpGet = action }, Target(), _prober, _time, T0.AddSeconds(graceLeftSeconds), CancellationToken.None);
 
         Assert.Null(error);
         var probe = Assert.Single(_prober.Probes);
@@ -120,7 +120,7 @@ public sealed class PreStopHookTests
     }
 
     private Task<string?> Run(V1LifecycleHandler hook, int graceLeftSeconds) =>
-        PreStopHook.RunAsync(hook, Target(), _prober, _time, T0.AddSeconds(graceLeftSeconds));
+        LifecycleHook.RunAsync(hook, Target(), _prober, _time, T0.AddSeconds(graceLeftSeconds), CancellationToken.None);
 
     private ProbeTarget Target() => new()
     {

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Routing;
+
+/// <summary>
+/// In the proxy pipeline, after load balancing: each proxied request is registered with the
+/// destination it was sent to, so that a draining pod's requests still in flight at the drain's
+/// deadline (WebSockets, Server-Sent Events, long polls: anything that would hold the pod until
+/// SIGKILL) can be closed (<see cref="Close"/>), and the pod's stop signal still comes with its share
+/// of the grace. A registration is one cancellation callback, removed when the request ends. Each
+/// destination also counts the requests it answered and how many failed (<see cref="Counts"/>:
+/// telemetry's per-pod series, which end with the pod).
+/// </summary>
+public sealed class InFlightRequests
+{
+    private readonly ConcurrentDictionary<string, Destination> _byDestination = new(StringComparer.Ordinal);
+    private readonly EndpointTable _endpoints;
+
+    public InFlightRequests(EndpointTable endpoints)
+    {
+        _endpoints = endpoints;
+        endpoints.DestinationsChanged += _ => Forget();
+    }
+
+    internal Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        // Load balancing (or affinity) has narrowed the candidates to the one the forwarder sends to.
+        var picked = context.GetReverseProxyFeature().AvailableDestinations;
+        if (picked.Count != 1)
+        {
+            return next();
+        }
+
+        return TrackedAsync(context, next, _byDestination.GetOrAdd(picked[0].DestinationId, static _ => new Destination()));
+    }
+
+    /// <summary>Per destination still routed, the requests sent to it that ended, and those that failed (a 5xx, or no response).</summary>
+    internal IEnumerable<(string DestinationId, long Requests, long Failed)> Counts() =>
+        _byDestination.Select(d => (d.Key, Volatile.Read(ref d.Value.Requests), Volatile.Read(ref d.Value.Failed)));
+
+    /// <summary>Aborts every request in flight to <paramref name="destinationId"/> (its client connection and its request to the pod).</summary>
+    internal void Close(string destinationId)
+    {
+        if (_byDestination.TryRemove(destinationId, out var destination))
+        {
+            destination.Closing.Cancel();
+        }
+    }
+
+    private static async Task TrackedAsync(HttpContext context, Func<Task> next, Destination destination)
+    {
+        var failed = true;
+        try
+        {
+            using var registration = destination.Closing.Token.UnsafeRegister(static c => ((HttpContext)c!).Abort(), context);
+            await next();
+            failed = context.Response.StatusCode >= StatusCodes.Status500InternalServerError || context.GetForwarderErrorFeature() is not null;
+        }
+        finally
+        {
+            Interlocked.Increment(ref destination.Requests);
+            if (failed)
+            {
+                Interlocked.Increment(ref destination.Failed);
+            }
+        }
+    }
+
+    /// <summary>Drops the sources of destinations that are gone (a request to one already gone registers for nothing).</summary>
+    private void Forget()
+    {
+        var current = _endpoints.Current;
+        foreach (var destination in _byDestination.Keys)
+        {
+            if (!current.ContainsKey(destination))
+            {
+                _byDestination.TryRemove(destination, out _);
+            }
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A source with no timer and no wait handle holds nothing to release; one that is still registered with may be dropped while its requests end.")]
+    private sealed class Destination
+    {
+        public readonly CancellationTokenSource Closing = new();
+        public long Requests;
+        public long Failed;
+    }
+}
