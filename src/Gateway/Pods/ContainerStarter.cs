@@ -31,7 +31,18 @@ internal sealed partial class ContainerStarter(
     {
         var spec = pod.FindSpec(name)!;
         var ports = PortsOf(pod, name);
-        var environment = ContainerLaunchBuilder.Environment(pod, spec, ports, configDirectory);
+        Dictionary<string, string> environment;
+        try
+        {
+            environment = ContainerLaunchBuilder.Environment(pod, spec, ports, configDirectory);
+        }
+        catch (ContainerStartException e)
+        {
+            // A ConfigMap, Secret or key that is not there: the kubelet's CreateContainerConfigError, retried after a back-off.
+            post(new PodEvent.ContainerStartFailed(name, e.Message, e.Reason));
+            return;
+        }
+
         var instance = pod.FindContainer(name)?.InstancesStarted ?? 0;
         var messageFile = NewMessageFile(pod, name, instance);
         if (messageFile is not null)
@@ -49,6 +60,8 @@ internal sealed partial class ContainerStarter(
             Argv = ContainerLaunchBuilder.Argv(spec, environment),
             Environment = environment,
             Ports = ports,
+            Volumes = [.. pod.Spec.Volumes ?? []],
+            Objects = pod.Objects,
             RestartCount = instance,
             ConfigDirectory = configDirectory,
             PodLabels = pod.Labels,

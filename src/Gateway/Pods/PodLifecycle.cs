@@ -190,8 +190,16 @@ public static class PodLifecycle
             return pod;
         }
 
-        actions.Add(new RecordEvent(Warning, "Failed", e.Message, c.FieldPath));
-        actions.Add(new RecordEvent(Warning, "Failed", $"Error: {e.Reason}", c.FieldPath));
+        if (e.Reason == ContainerLaunchBuilder.CreateContainerConfigError)
+        {
+            // The kubelet words it as one event: "Error: configmap \"app-config\" not found".
+            actions.Add(new RecordEvent(Warning, "Failed", $"Error: {e.Message}", c.FieldPath));
+        }
+        else
+        {
+            actions.Add(new RecordEvent(Warning, "Failed", e.Message, c.FieldPath));
+            actions.Add(new RecordEvent(Warning, "Failed", $"Error: {e.Reason}", c.FieldPath));
+        }
         var failures = c.CreateBackoffStep + 1;
         var retryAt = now + RestartRules.CreateBackoffDelay(failures);
         return pod.With(c with

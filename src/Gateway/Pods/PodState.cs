@@ -24,6 +24,12 @@ public sealed record PodState
 
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
 
+    /// <summary>The template's annotations (<c>fieldRef: metadata.annotations['x']</c>).</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The ConfigMaps and Secrets the pod's env and volumes read, as the service's manifests held them.</summary>
+    public ConfigObjects Objects { get; init; } = ConfigObjects.Empty;
+
     public required V1PodSpec Spec { get; init; }
 
     public required string TemplateHash { get; init; }
@@ -119,6 +125,8 @@ public sealed record PodState
             ServiceName = serviceName,
             Runtime = backend.Runtime,
             Labels = backend.Labels,
+            Annotations = backend.Annotations,
+            Objects = backend.Objects,
             Spec = spec,
             TemplateHash = backend.TemplateHash,
             CreatedAt = createdAt,

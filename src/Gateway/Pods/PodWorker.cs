@@ -181,6 +181,7 @@ internal sealed partial class PodWorker
         }
 
         _context.Ports.Release(_state.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
+        (_context.Runtimes.Find(_state.Runtime) as IPodVolumesRuntime)?.RemovePodVolumes(_state.Uid);
         _context.Registry.Remove(_state.Name);
         ContainerStarter.RemoveMessageFiles(_context, _state.Name);
         _completion.TrySetResult();

@@ -23,6 +23,12 @@ public sealed record ContainerLaunch
 
     public required IReadOnlyList<PortMapping> Ports { get; init; }
 
+    /// <summary>The pod's <c>volumes</c>, which the container's <c>volumeMounts</c> name (see <see cref="PodVolumes"/>).</summary>
+    public IReadOnlyList<V1Volume> Volumes { get; init; } = [];
+
+    /// <summary>The ConfigMaps and Secrets that <c>configMap</c> and <c>secret</c> volumes project.</summary>
+    public Specs.ConfigObjects Objects { get; init; } = Specs.ConfigObjects.Empty;
+
     /// <summary>How many instances of this container ran before this one.</summary>
     public int RestartCount { get; init; }
 

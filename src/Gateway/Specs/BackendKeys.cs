@@ -3,7 +3,7 @@ namespace Gateway.Specs;
 /// <summary>The service keys of each backend kind: a key of one kind set on a service of another is refused, naming the kind that takes it.</summary>
 internal static class BackendKeys
 {
-    public static readonly string[] Pods = ["Replicas", "Template", "Manifest", "Strategy"];
+    public static readonly string[] Pods = ["Replicas", "Template", "Manifest", "ConfigFiles", "Strategy"];
     public static readonly string[] Cluster = ["Namespace", "Service", "Port", "ReadinessProbe"];
     public static readonly string[] Static = ["Addresses", "ReadinessProbe"];
 

@@ -28,10 +28,16 @@ public sealed record PodsBackend : BackendSpec
     /// <summary>The template's labels plus <c>app=&lt;service&gt;</c>.</summary>
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
 
+    /// <summary>The template's annotations, which <c>fieldRef: metadata.annotations['x']</c> reads.</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The ConfigMaps and Secrets of the service's manifests, which the pods' env and volumes read.</summary>
+    public ConfigObjects Objects { get; init; } = ConfigObjects.Empty;
+
     /// <summary>The name of a bare Pod manifest's one pod; null for a replicated service.</summary>
     public string? PodName { get; init; }
 
-    /// <summary>Kubernetes' <c>pod-template-hash</c>: changes whenever the pod template does.</summary>
+    /// <summary>Kubernetes' <c>pod-template-hash</c>: changes whenever the pod template does, or a ConfigMap or Secret of <see cref="Objects"/>.</summary>
     public required string TemplateHash { get; init; }
 
     /// <summary>Rolling replacement when the template changes.</summary>

@@ -30,7 +30,6 @@ internal static class ContainerValidator
         var plainInit = isInit && !PodSpecDefaults.IsSidecar(container);
         errors.AddIfNotSupported(FieldPath.Child(path, "imagePullPolicy"), container.ImagePullPolicy, PullPolicies);
         ValidatePorts(container.Ports, FieldPath.Child(path, "ports"), errors);
-        ValidateEnv(container.Env, FieldPath.Child(path, "env"), errors);
         if (container.Resources is not null)
         {
             ValidateResources(container.Resources, FieldPath.Child(path, "resources"), errors);
@@ -166,31 +165,6 @@ internal static class ContainerValidator
             }
 
             errors.AddIfNotSupported(FieldPath.Child(portPath, "protocol"), port.Protocol, PortProtocols);
-        }
-    }
-
-    private static void ValidateEnv(IList<V1EnvVar>? env, string path, List<FieldError> errors)
-    {
-        // Repeated names are allowed, as in Kubernetes: the last one wins.
-        for (var i = 0; i < (env?.Count ?? 0); i++)
-        {
-            var variablePath = FieldPath.Index(path, i);
-            if (env![i] is not { } variable)
-            {
-                errors.Add(FieldError.Required(variablePath));
-                continue;
-            }
-
-            SupportedFields.Report(variable, variablePath, errors);
-            var namePath = FieldPath.Child(variablePath, "name");
-            if (string.IsNullOrEmpty(variable.Name))
-            {
-                errors.Add(FieldError.Required(namePath));
-            }
-            else
-            {
-                errors.AddInvalid(namePath, variable.Name, NameRules.EnvVarName(variable.Name));
-            }
         }
     }
 

@@ -73,22 +73,4 @@ public static class EnvExpansion
 
         return output.ToString();
     }
-
-    /// <summary>
-    /// Expands a container's <c>env</c> in order: each value may refer to the variables defined
-    /// before it and to <paramref name="baseline"/>, as the kubelet does.
-    /// </summary>
-    public static Dictionary<string, string> ExpandEnvironment(
-        IEnumerable<KeyValuePair<string, string>> ordered, IReadOnlyDictionary<string, string> baseline)
-    {
-        ArgumentNullException.ThrowIfNull(ordered);
-        ArgumentNullException.ThrowIfNull(baseline);
-        var result = new Dictionary<string, string>(baseline, StringComparer.Ordinal);
-        foreach (var (name, value) in ordered)
-        {
-            result[name] = Expand(value ?? string.Empty, n => result.TryGetValue(n, out var v) ? v : null);
-        }
-
-        return result;
-    }
 }

@@ -19,6 +19,10 @@ internal static class GoSyntax
         _ => value.ToString() ?? string.Empty,
     };
 
+    /// <summary>A <c>map[string]string</c> as Go's <c>%v</c> prints it: <c>map[app:web tier:demo]</c>, keys sorted.</summary>
+    public static string Map(IEnumerable<KeyValuePair<string, string>> map) =>
+        $"map[{string.Join(' ', map.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}:{e.Value}"))}]";
+
     /// <summary>Go's <c>strconv.Quote</c>: double quotes, with escapes for quotes, backslashes and unprintable runes.</summary>
     public static string Quote(string text)
     {

@@ -183,6 +183,36 @@ internal static partial class NameRules
         ? []
         : ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
 
+    /// <summary>A ConfigMap's or Secret's key, also a file name in a volume (IsConfigMapKey).</summary>
+    public static List<string> ConfigMapKey(string value)
+    {
+        var errors = new List<string>();
+        if (value.Length > Dns1123SubdomainMaxLength)
+        {
+            errors.Add(MaxLength(Dns1123SubdomainMaxLength));
+        }
+
+        if (!ConfigMapKeyRegex().IsMatch(value))
+        {
+            errors.Add(RegexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", "[-._a-zA-Z0-9]+", "key.name", "KEY_NAME", "key-name"));
+        }
+
+        if (value == ".")
+        {
+            errors.Add("must not be '.'");
+        }
+        else if (value == "..")
+        {
+            errors.Add("must not be '..'");
+        }
+        else if (value.StartsWith("..", StringComparison.Ordinal))
+        {
+            errors.Add("must not start with '..'");
+        }
+
+        return errors;
+    }
+
     private static string MaxLength(int length) => $"must be no more than {length} characters";
 
     // Go's validation.RegexError, including its double space between examples.
@@ -218,4 +248,7 @@ internal static partial class NameRules
 
     [GeneratedRegex(@"^[-A-Za-z0-9]+\z")]
     private static partial Regex HttpHeaderNameRegex();
+
+    [GeneratedRegex(@"^[-._a-zA-Z0-9]+\z")]
+    private static partial Regex ConfigMapKeyRegex();
 }

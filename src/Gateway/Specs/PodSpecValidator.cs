@@ -44,10 +44,13 @@ public static class PodSpecValidator
 
         var gracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? PodSpecDefaults.TerminationGracePeriodSeconds;
 
+        var volumes = VolumeValidator.ValidateVolumes(spec.Volumes, FieldPath.Child(path, "volumes"), errors);
+
         // Container names are unique across containers and init containers together.
         var names = new HashSet<string>(StringComparer.Ordinal);
         ValidateContainers(spec.Containers, containersPath, isInit: false, gracePeriodSeconds, names, errors);
         ValidateContainers(spec.InitContainers, FieldPath.Child(path, "initContainers"), isInit: true, gracePeriodSeconds, names, errors);
+        ValidateEnvAndMounts(spec, path, names, volumes, errors);
 
         errors.AddIfNotSupported(FieldPath.Child(path, "restartPolicy"), spec.RestartPolicy, RestartPolicies);
         if (gracePeriodSeconds < 0)
@@ -77,6 +80,23 @@ public static class PodSpecValidator
             else
             {
                 errors.Add(FieldError.Required(containerPath));
+            }
+        }
+    }
+
+    // After every container was named: a resourceFieldRef may name any container of the pod.
+    private static void ValidateEnvAndMounts(V1PodSpec spec, string path, HashSet<string> containers, HashSet<string> volumes, List<FieldError> errors)
+    {
+        foreach (var (list, field) in new[] { (spec.Containers, "containers"), (spec.InitContainers, "initContainers") })
+        {
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+            {
+                if (list![i] is { } container)
+                {
+                    var containerPath = FieldPath.Index(FieldPath.Child(path, field), i);
+                    EnvValidator.Validate(container, containerPath, containers, errors);
+                    VolumeValidator.ValidateMounts(container.VolumeMounts, FieldPath.Child(containerPath, "volumeMounts"), volumes, errors);
+                }
             }
         }
     }

@@ -7,4 +7,8 @@ namespace Gateway.Specs;
 /// <param name="Path">The template's path in messages: <c>Gateway:Services:web:Template</c> or <c>Gateway:Services:web:Manifest(web.yaml)</c> (a Deployment's adds <c>.spec.template</c>).</param>
 /// <param name="PodName">A bare Pod manifest's pod name; null for a replicated template.</param>
 /// <param name="Replicas">The settings' Replicas, else a Deployment manifest's; null: unset.</param>
-internal sealed record PodTemplateSource(V1PodTemplateSpec Template, string Path, string? PodName, int? Replicas);
+internal sealed record PodTemplateSource(V1PodTemplateSpec Template, string Path, string? PodName, int? Replicas)
+{
+    /// <summary>A Deployment manifest's <c>strategy.rollingUpdate</c>; null: none given.</summary>
+    public RolloutSpec? Rollout { get; init; }
+}

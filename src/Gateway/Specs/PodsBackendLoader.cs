@@ -6,21 +6,31 @@ namespace Gateway.Specs;
 
 /// <summary>
 /// Pods the gateway runs (<c>"Runtime": "Process"</c> or <c>"Docker"</c>): a pod template inline
-/// (<c>Template</c>) or in a Kubernetes YAML file (<c>Manifest</c>), <c>Replicas</c> and a rolling
-/// update <c>Strategy</c>; the template validated as the API server would, then defaulted.
+/// (<c>Template</c>) or in a Kubernetes YAML file (<c>Manifest</c>), <c>Replicas</c>, a rolling
+/// update <c>Strategy</c> and the ConfigMaps and Secrets of <c>ConfigFiles</c>; the template
+/// validated as the API server would, then defaulted.
 /// </summary>
 internal static class PodsBackendLoader
 {
     private static readonly string[] StrategyKeys = ["MaxSurge", "MaxUnavailable"];
 
-    /// <param name="manifestFile">The manifest's full path, which is watched for changes; null for an inline template.</param>
-    public static PodsBackend? Load(SettingsSection service, RuntimeKind runtime, string configDirectory, out string? manifestFile)
+    /// <param name="sourceFiles">The full paths of the manifest and the ConfigFiles, which are watched for changes.</param>
+    public static PodsBackend? Load(SettingsSection service, RuntimeKind runtime, string configDirectory, out List<string> sourceFiles)
     {
-        manifestFile = null;
+        sourceFiles = [];
         var errors = service.Errors;
         var before = errors.Count;
         var replicas = (int?)service.Integer("Replicas", 0, int.MaxValue);
-        var rollout = LoadRollout(service.Object("Strategy", StrategyKeys));
+        var strategy = service.Object("Strategy", StrategyKeys);
+        var objects = new ConfigObjectsLoader();
+        foreach (var (filePath, text) in service.Strings("ConfigFiles"))
+        {
+            if (ConfigFilePath(text, filePath, configDirectory, errors) is { } configFile)
+            {
+                sourceFiles.Add(configFile);
+                ManifestLoader.LoadConfigFile(configFile, filePath, $"{filePath}({text})", objects, errors);
+            }
+        }
 
         var beforeSource = errors.Count;
         var template = service.Object("Template", known: null);
@@ -49,8 +59,13 @@ internal static class PodsBackendLoader
         }
         else
         {
-            manifestFile = service.FilePath("Manifest", configDirectory);
-            source = manifestFile is null ? null : ManifestLoader.Load(manifestFile, service.PathOf("Manifest"), $"{service.PathOf("Manifest")}({manifest})", replicas, errors);
+            var manifestFile = service.FilePath("Manifest", configDirectory);
+            if (manifestFile is not null)
+            {
+                sourceFiles.Insert(0, manifestFile);
+            }
+
+            source = manifestFile is null ? null : ManifestLoader.Load(manifestFile, service.PathOf("Manifest"), $"{service.PathOf("Manifest")}({manifest})", replicas, objects, errors);
         }
 
         if (source is null)
@@ -63,13 +78,19 @@ internal static class PodsBackendLoader
             return null;
         }
 
+        var rollout = LoadRollout(strategy, source.Rollout ?? RolloutSpec.Default);
         var pod = source.Template;
+        ManifestMetadata.ValidateUnnamed(pod.Metadata, $"{source.Path}.metadata", errors);
         ValidateLabels(pod.Metadata?.Labels, $"{source.Path}.metadata.labels", errors);
         var specPath = $"{source.Path}.spec";
         errors.AddRange(PodSpecValidator.Validate(pod.Spec, specPath));
         if (runtime == RuntimeKind.Docker && pod.Spec is not null)
         {
             ValidateForDocker(pod.Spec, specPath, errors);
+        }
+        else if (pod.Spec is not null)
+        {
+            ValidateForProcess(pod.Spec, specPath, errors);
         }
 
         if (runtime == RuntimeKind.Process && pod.Spec is not null)
@@ -82,6 +103,7 @@ internal static class PodsBackendLoader
             return null;
         }
 
+        var configObjects = objects.Build();
         var podSpec = PodSpecDefaults.ApplyDefaults(pod.Spec!); // a null spec is a Required error above
         var labels = (pod.Metadata?.Labels ?? new Dictionary<string, string>()).ToDictionary(l => l.Key, l => l.Value ?? "", StringComparer.Ordinal);
         if (source.PodName is null)
@@ -96,14 +118,28 @@ internal static class PodsBackendLoader
             PodSpec = podSpec,
             Labels = labels,
             PodName = source.PodName,
-            TemplateHash = NameGenerator.TemplateHash($"{runtime}:{KubernetesJson.Serialize(podSpec)}"),
+            Annotations = (pod.Metadata?.Annotations ?? new Dictionary<string, string>()).ToDictionary(a => a.Key, a => a.Value ?? "", StringComparer.Ordinal),
+            Objects = configObjects,
+            TemplateHash = NameGenerator.TemplateHash($"{runtime}:{KubernetesJson.Serialize(podSpec)}{configObjects.Digest()}"),
             Rollout = rollout,
         };
     }
 
-    private static RolloutSpec LoadRollout(SettingsSection strategy)
+    private static string? ConfigFilePath(string text, string path, string configDirectory, List<FieldError> errors)
     {
-        var rollout = RolloutSpec.Default;
+        if (text.Length == 0 || text.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add(FieldError.Invalid(path, text, "name a YAML file of ConfigMaps and Secrets, relative to the settings file"));
+            return null;
+        }
+
+        return System.IO.Path.GetFullPath(System.IO.Path.Combine(configDirectory, text));
+    }
+
+    /// <summary>The settings' <c>Strategy</c> over <paramref name="rollout"/>, a Deployment manifest's or the default.</summary>
+    private static RolloutSpec LoadRollout(SettingsSection strategy, RolloutSpec rollout)
+    {
+        var before = strategy.Errors.Count;
         foreach (var key in StrategyKeys)
         {
             if (strategy.Scalar(key) is not { Length: > 0 } value)
@@ -111,13 +147,9 @@ internal static class PodsBackendLoader
                 continue;
             }
 
-            if (!RolloutSpec.IsValid(value))
+            if (RolloutSpec.Problem(value, unavailable: key == "MaxUnavailable") is { } problem)
             {
-                strategy.Errors.Add(FieldError.Invalid(strategy.PathOf(key), value, "must be a non-negative integer or a percentage, e.g. \"25%\""));
-            }
-            else if (key == "MaxUnavailable" && value.EndsWith('%') && int.Parse(value[..^1], CultureInfo.InvariantCulture) > 100)
-            {
-                strategy.Errors.Add(FieldError.Invalid(strategy.PathOf(key), value, "must not be greater than 100%"));
+                strategy.Errors.Add(FieldError.Invalid(strategy.PathOf(key), value, problem));
             }
             else
             {
@@ -126,7 +158,7 @@ internal static class PodsBackendLoader
         }
 
         // The deployment controller's rule: a rollout must be able to move.
-        if (IsZero(rollout.MaxSurge) && IsZero(rollout.MaxUnavailable))
+        if (strategy.Errors.Count == before && rollout.CannotMove)
         {
             strategy.Errors.Add(FieldError.Invalid(strategy.PathOf("MaxUnavailable"), rollout.MaxUnavailable, "may not be 0 when MaxSurge is 0"));
         }
@@ -134,8 +166,24 @@ internal static class PodsBackendLoader
         return rollout;
     }
 
-    private static bool IsZero(string countOrPercent) =>
-        int.TryParse(countOrPercent.TrimEnd('%'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n == 0;
+    /// <summary>
+    /// The Process runtime mounts no volume yet: it needs a private mount namespace per container,
+    /// which it does not make. A mount is refused by name; the volumes themselves are checked anyway.
+    /// </summary>
+    private static void ValidateForProcess(V1PodSpec spec, string specPath, List<FieldError> errors)
+    {
+        foreach (var (list, field) in new[] { (spec.InitContainers, "initContainers"), (spec.Containers, "containers") })
+        {
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+            {
+                if (list![i]?.VolumeMounts is { Count: > 0 })
+                {
+                    errors.Add(FieldError.Forbidden($"{specPath}.{field}[{i}].volumeMounts",
+                        "the Process runtime does not mount volumes yet (a container's mounts need a private mount namespace); run this service with \"Runtime\": \"Docker\", or remove the mounts"));
+                }
+            }
+        }
+    }
 
     /// <summary>The Docker runtime runs images: every container names one (the Process runtime only shows it).</summary>
     private static void ValidateForDocker(V1PodSpec spec, string specPath, List<FieldError> errors)

@@ -20,6 +20,18 @@ public sealed record RolloutSpec(string MaxSurge = "25%", string MaxUnavailable 
     /// <summary>Whether <paramref name="value"/> is a non-negative count or percentage.</summary>
     public static bool IsValid(string value) => TryScale(value, 100, true, out _);
 
+    /// <summary>What is wrong with <paramref name="value"/> as a MaxSurge (or, <paramref name="unavailable"/>, a MaxUnavailable); null when nothing is.</summary>
+    public static string? Problem(string value, bool unavailable) =>
+        !IsValid(value) ? "must be a non-negative integer or a percentage, e.g. \"25%\""
+        : unavailable && value.EndsWith('%') && int.Parse(value[..^1], CultureInfo.InvariantCulture) > 100 ? "must not be greater than 100%"
+        : null;
+
+    /// <summary>The deployment controller's rule: a rollout with neither surge nor unavailability cannot move.</summary>
+    public bool CannotMove => IsZero(MaxSurge) && IsZero(MaxUnavailable);
+
+    private static bool IsZero(string countOrPercent) =>
+        int.TryParse(countOrPercent.TrimEnd('%'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n == 0;
+
     // More than the replica count changes nothing (every pod may already be new, or down), and would
     // overflow replicas + surge: resolved values stop there.
     private static int Scaled(string value, int replicas, bool roundUp) => TryScale(value, replicas, roundUp, out var n) ? Math.Min(n, replicas) : 0;

@@ -91,13 +91,13 @@ internal static class ServiceLoader
         var retries = LoadRetries(service.Object("Retries", RetryKeys));
         var slowStart = TimeSpan.FromSeconds(service.Real("SlowStartSeconds", 0, ServiceSpec.MaxSlowStartSeconds) ?? 0);
         BackendKeys.RefuseOthers(service, kind);
-        string? manifestFile = null;
+        List<string> sourceFiles = [];
         BackendSpec? backend = kind switch
         {
             BackendKind.Kubernetes => ClusterBackendLoader.Load(service),
             BackendKind.Static => StaticBackendLoader.Load(service),
-            BackendKind.Docker => PodsBackendLoader.Load(service, RuntimeKind.Docker, configDirectory, out manifestFile),
-            _ => PodsBackendLoader.Load(service, RuntimeKind.Process, configDirectory, out manifestFile),
+            BackendKind.Docker => PodsBackendLoader.Load(service, RuntimeKind.Docker, configDirectory, out sourceFiles),
+            _ => PodsBackendLoader.Load(service, RuntimeKind.Process, configDirectory, out sourceFiles),
         };
         return errors.Count != before || backend is null ? null : new ServiceSpec
         {
@@ -107,7 +107,7 @@ internal static class ServiceLoader
             ConfigDirectory = configDirectory,
             Retries = retries,
             SlowStart = slowStart,
-            SourceFiles = manifestFile is null ? [] : [manifestFile],
+            SourceFiles = sourceFiles,
         };
     }
 

@@ -21,16 +21,4 @@ public sealed class EnvExpansionTests
     [InlineData("end$", "end$")]
     public void Expand_KubernetesRules(string input, string expected) =>
         Assert.Equal(expected, EnvExpansion.Expand(input, n => Vars.TryGetValue(n, out var v) ? v : null));
-
-    [Fact]
-    public void ExpandEnvironment_ValuesSeeEarlierVariablesOnly()
-    {
-        var env = EnvExpansion.ExpandEnvironment(
-            [new("URL", "http://$(POD_IP):$(PORT)"), new("SELF", "$(LATER)"), new("LATER", "x")],
-            new Dictionary<string, string> { ["POD_IP"] = "127.0.0.1", ["PORT"] = "9000" });
-
-        Assert.Equal("http://127.0.0.1:9000", env["URL"]);
-        Assert.Equal("$(LATER)", env["SELF"]);
-        Assert.Equal("x", env["LATER"]);
-    }
 }

@@ -46,7 +46,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Web("\"Replicas\": [ 2 ],"), "Gateway:Services:web:Replicas: Invalid value: must be a single value, not an object or a list" },
         { Web("\"Runtime\": \"7\","), "Gateway:Services:web:Runtime: Unsupported value: \"7\": supported values: \"Process\", \"Docker\", \"Kubernetes\", \"Static\"" },
         { Web("\"Rplicas\": 2,"), "Gateway:Services:web:Rplicas: Invalid value: \"Rplicas\": unknown field; did you mean \"Replicas\"?" },
-        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Retries, SlowStartSeconds, Replicas, Template, Manifest, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
+        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Retries, SlowStartSeconds, Replicas, Template, Manifest, ConfigFiles, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
         { $$"""{ "Gateway": { "Services": [ { "Template": {{Template}} } ] } }""", "Gateway:Services: Invalid value: must be an object of services by name, e.g. { \"web\": { ... } }, not a list" },
         { """{ "Gateway": { "Services": { "web": "x" } } }""", "Gateway:Services:web: Invalid value: \"x\": must be an object: a service's Route, Runtime, Replicas and Template or Manifest" },
 
@@ -200,7 +200,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { PodHead + "    imagePullPolicyy: Always\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 5: \"imagePullPolicyy\": unknown field; did you mean \"imagePullPolicy\"?" },
         { PodHead + "    env: {A: b}\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 10: wrong type for this field: expected a list, found an object" },
         { "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: [1]\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 4, column 7: wrong type for this field: expected a V1PodSpec" },
-        { PodHead + "---\n" + PodHead, "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9, column 1: the file holds more than one YAML document ('---'); a manifest holds one Pod or Deployment" },
+        { PodHead + "---\n" + PodHead, "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": holds 2 Pods or Deployments (lines 1, 9); a service runs one: give each its own service" },
         { "", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": the file is empty; it must hold one Pod or Deployment" },
         { PodHead + "    args: " + new string('[', 100_000) + "\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9: lists and objects nest deeper than 64 levels; a pod manifest needs far fewer" },
         { "# nothing here\n---\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": the file is empty; it must hold one Pod or Deployment" },

@@ -129,8 +129,8 @@ public sealed class GatewaySpecLoaderTests : IDisposable
           "Gateway:Services:web:Replica: Invalid value: \"Replica\": unknown field; did you mean \"Replicas\"?" },
         { """{ "Route": { "Path": "api" }, "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ] } } }""",
           "Gateway:Services:web:Route:Path: Invalid value: \"api\": must start with '/', e.g. \"/api/{**rest}\"" },
-        { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ], "volumes": [ { "name": "v" } ] } } }""",
-          "Gateway:Services:web:Template.spec.volumes: Forbidden: not supported by the gateway; remove it" },
+        { """{ "Template": { "spec": { "containers": [ { "name": "a", "command": ["x"] } ], "volumes": [ { "name": "v", "nfs": { "server": "x", "path": "/" } } ] } } }""",
+          "Gateway:Services:web:Template.spec.volumes[0].nfs: Forbidden: not supported by the gateway; remove it" },
         { """{ "Manifest": "missing.yaml" }""",
           "Gateway:Services:web:Manifest: Not found: \"{dir}/missing.yaml\": no such file; a relative path is relative to the settings file's folder" },
     };
@@ -226,7 +226,7 @@ public sealed class GatewaySpecLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("apiVersion: v1\nkind: Service\nmetadata: { name: s }\n", "kind \"Service\": supported kinds: \"Pod\", \"Deployment\"")]
+    [InlineData("apiVersion: v1\nkind: Ingress\nmetadata: { name: s }\n", "kind \"Ingress\": supported kinds: \"Pod\", \"Deployment\", \"ConfigMap\", \"Secret\", \"Service\"")]
     [InlineData("apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - name: a\n    bogus: 1\n", "line 7, column 5: \"bogus\": unknown field; check its spelling against the Kubernetes API reference")]
     public void Load_BadManifest_NamesTheProblem(string yaml, string expected)
     {

@@ -35,14 +35,14 @@ public class PodSpecValidatorTests
         // Fields the gateway does not implement
         {
             """
-            volumes: [{name: data, emptyDir: {}}]
+            volumes: [{name: data, nfs: {server: nfs, path: /}}]
             containers: [{name: web}]
             """,
-            "spec.volumes: Forbidden: not supported by the gateway; remove it"
+            "spec.volumes[0].nfs: Forbidden: not supported by the gateway; remove it"
         },
         {
             """
-            hostNetwork: false
+            hostNetwork: true
             containers: [{name: web}]
             """,
             "spec.hostNetwork: Forbidden: not supported by the gateway; remove it"
@@ -68,12 +68,12 @@ public class PodSpecValidatorTests
             """,
             "spec.tolerations: Forbidden: not supported by the gateway; remove it"
         },
-        { "containers: [{name: web, volumeMounts: [{name: data, mountPath: /data}]}]", "spec.containers[0].volumeMounts: Forbidden: not supported by the gateway; remove it" },
+        { "containers: [{name: web, volumeMounts: [{name: data, mountPath: /data, mountPropagation: Bidirectional}]}]\nvolumes: [{name: data, emptyDir: {}}]", "spec.containers[0].volumeMounts[0].mountPropagation: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, securityContext: {privileged: true}}]", "spec.containers[0].securityContext: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, tty: true}]", "spec.containers[0].tty: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, stdin: true}]", "spec.containers[0].stdin: Forbidden: not supported by the gateway; remove it" },
-        { "containers: [{name: web, envFrom: [{configMapRef: {name: cfg}}]}]", "spec.containers[0].envFrom: Forbidden: not supported by the gateway; remove it" },
-        { "containers: [{name: web, env: [{name: A, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}]", "spec.containers[0].env[0].valueFrom: Forbidden: not supported by the gateway; remove it" },
+        { "containers: [{name: web, envFrom: [{configMapRef: {name: cfg}, secretRef: {name: s}}]}]", "spec.containers[0].envFrom[0]: Invalid value: \"\": may not have more than one field specified at a time" },
+        { "containers: [{name: web, env: [{name: A, valueFrom: {fileKeyRef: {path: x, key: k}}}]}]", "spec.containers[0].env[0].valueFrom.fileKeyRef: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, resources: {limits: {nvidia.com/gpu: 1}}}]", "spec.containers[0].resources.limits[nvidia.com/gpu]: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, resources: {requests: {ephemeral-storage: 1Gi}}}]", "spec.containers[0].resources.requests[ephemeral-storage]: Forbidden: not supported by the gateway; remove it" },
         { "containers: [{name: web, resources: {claims: [{name: gpu}]}}]", "spec.containers[0].resources.claims: Forbidden: not supported by the gateway; remove it" },
@@ -326,11 +326,11 @@ public class PodSpecValidatorTests
         Assert.Equal(
             [
                 "spec.hostNetwork: Forbidden: not supported by the gateway; remove it",
-                "spec.containers[0].volumeMounts: Forbidden: not supported by the gateway; remove it",
                 "spec.containers[0].ports[0].containerPort: Required value",
                 "spec.containers[0].livenessProbe: Required value: must specify a handler type",
                 "spec.containers[0].livenessProbe.successThreshold: Invalid value: 3: must be 1",
                 "spec.containers[1].name: Duplicate value: \"web\"",
+                "spec.containers[0].volumeMounts[0].name: Not found: \"data\": no volume of that name in spec.volumes (the pod declares none); declare it there, e.g. {name: data, emptyDir: {}}, or mount a declared one",
                 "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"",
             ],
             errors);

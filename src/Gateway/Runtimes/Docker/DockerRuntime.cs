@@ -16,7 +16,7 @@ namespace Gateway.Runtimes.Docker;
 /// instance starts from the image's filesystem. <c>command</c> is the entrypoint and <c>args</c> the
 /// cmd, as in Kubernetes.
 /// </summary>
-internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntime, IDisposable
+internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntime, IPodVolumesRuntime, IDisposable
 {
     private static readonly TimeSpan AdoptionTimeout = TimeSpan.FromSeconds(30);
 
@@ -25,13 +25,16 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly PodVolumes _volumes;
 
-    public DockerRuntime(DockerRuntimeOptions options, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
+    /// <param name="catalog">The services; the pods' volumes are made in <c>volumes</c> of its state folder (<c>Gateway:StateDirectory</c>).</param>
+    public DockerRuntime(DockerRuntimeOptions options, Specs.ServiceCatalog catalog, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         _options = options;
         _lifetime = lifetime;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DockerRuntime>();
+        _volumes = new PodVolumes(Path.Combine(catalog.Current.StateDirectory, "volumes"));
         var builder = new DockerClientBuilder().WithEndpoint(options.Endpoint);
         _client = options.Endpoint.Scheme == "unix" ? builder.WithTransportOptions(new UnixSocketTransportOptions()).Build() : builder.Build();
     }
@@ -57,8 +60,11 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
         {
             // A restart: the previous instance's container goes first, so the new one starts from the image.
             await RemoveAsync(Filter(DockerLabels.PodUid, launch.PodUid, DockerLabels.Container, name), cancellationToken);
+
+            // As the kubelet: volumes are set up before the image is pulled.
+            var binds = _volumes.Prepare(launch);
             var image = await EnsureImageAsync(launch, launch.Container.Image, cancellationToken);
-            var id = await CreateAsync(launch, image, cancellationToken);
+            var id = await CreateAsync(launch, image, binds, cancellationToken);
             try
             {
                 await _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
@@ -155,7 +161,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
         return error;
     }
 
-    private async Task<string> CreateAsync(ContainerLaunch launch, string image, CancellationToken cancellationToken)
+    private async Task<string> CreateAsync(ContainerLaunch launch, string image, IReadOnlyList<VolumeBind> binds, CancellationToken cancellationToken)
     {
         var container = launch.Container;
         var command = Specs.EnvExpansion.Expand(container.Command, launch.Environment);
@@ -168,6 +174,10 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
             Labels = DockerLabels.For(launch),
             HostConfig = Resources(container.Resources),
         };
+        if (binds.Count > 0)
+        {
+            parameters.HostConfig.Mounts = [.. binds.Select(b => new Mount { Type = "bind", Source = b.HostPath, Target = b.MountPath, ReadOnly = b.ReadOnly })];
+        }
 
         // Kubernetes: command replaces the image's entrypoint (and with it its cmd), args replace its cmd.
         if (command.Length > 0)
@@ -256,6 +266,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
             await RemoveQuietlyAsync(id);
         }
 
+        // The volumes of pods that are not adopted are gone with their containers.
+        _volumes.RemoveAllBut(adopt.Select(p => p.Uid).ToHashSet(StringComparer.Ordinal));
         var pods = new List<AdoptedPod>();
         foreach (var pod in adopt)
         {
@@ -308,6 +320,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
 
         return new Dictionary<string, IDictionary<string, bool>>(StringComparer.Ordinal) { ["label"] = labels };
     }
+
+    public void RemovePodVolumes(string podUid) => _volumes.Remove(podUid);
 
     public void Dispose() => _client.Dispose();
 
