@@ -156,12 +156,16 @@ internal static class DeploymentApi
             return NotFound("deployments.apps", name);
         }
 
+        if (!ObjectPatch.IsSupported(request.ContentType))
+        {
+            return KubernetesStatus.Result(415, "UnsupportedMediaType", ObjectPatch.Unsupported(request.ContentType));
+        }
+
         var body = await ReadBodyAsync(request);
         var before = JsonNode.Parse(KubernetesJson.Serialize(found.Deployment))!;
         if (ObjectPatch.Apply(before, request.ContentType, body, out var error) is not { } after)
         {
-            return KubernetesStatus.Result(error!.StartsWith("the patch type", StringComparison.Ordinal) ? 415 : 400,
-                error.StartsWith("the patch type", StringComparison.Ordinal) ? "UnsupportedMediaType" : "BadRequest", error);
+            return KubernetesStatus.Result(400, "BadRequest", error!);
         }
 
         var causes = new List<KubernetesStatus.Cause>();
@@ -198,7 +202,7 @@ internal static class DeploymentApi
         var current = before.History.Current!.Template;
         if (desired.Template.Hash != current.Hash)
         {
-            changes.Add(before.History.FindByHash(desired.Template.Hash) is { } revision && revision.Template.Spec != current.Spec
+            changes.Add(before.History.FindByHash(desired.Template.Hash) is { } revision
                 ? $"rolled back to revision {revision.Number}"
                 : desired.Template.Annotations.TryGetValue(PodTemplate.RestartedAtAnnotation, out var at) ? $"restarted at {at}" : "template annotations changed");
         }
@@ -216,6 +220,11 @@ internal static class DeploymentApi
         if (api.Find(ns, name) is not { } found)
         {
             return NotFound("deployments.apps", name);
+        }
+
+        if (patch && !ObjectPatch.IsSupported(request.ContentType))
+        {
+            return KubernetesStatus.Result(415, "UnsupportedMediaType", ObjectPatch.Unsupported(request.ContentType));
         }
 
         var body = await ReadBodyAsync(request);

@@ -130,8 +130,9 @@ internal static class DeploymentPatch
     }
 
     /// <summary>
-    /// A pod spec as JSON without what says nothing (nulls, empty objects and lists), so that the
-    /// same spec compares equal whether it comes from this gateway or went through kubectl's Go structs.
+    /// A pod spec as JSON without what says nothing (nulls, zeros, false, empty strings, objects and
+    /// lists: Go's <c>omitempty</c> drops them), so that the same spec compares equal whether it
+    /// comes from this gateway or went through kubectl's Go structs.
     /// </summary>
     public static JsonNode? Canonical(JsonNode? node) => node switch
     {
@@ -140,7 +141,18 @@ internal static class DeploymentPatch
         _ => node?.DeepClone(),
     };
 
-    private static bool IsEmpty(JsonNode? node) => node is null || node is JsonObject { Count: 0 } || node is JsonArray { Count: 0 };
+    private static bool IsEmpty(JsonNode? node) => node switch
+    {
+        null or JsonObject { Count: 0 } or JsonArray { Count: 0 } => true,
+        JsonValue v => v.GetValueKind() switch
+        {
+            System.Text.Json.JsonValueKind.False => true,
+            System.Text.Json.JsonValueKind.Number => v.ToJsonString() is "0" or "0.0",
+            System.Text.Json.JsonValueKind.String => v.GetValue<string>().Length == 0,
+            _ => false,
+        },
+        _ => false,
+    };
 
     private static JsonObject? WithoutOwn(JsonNode? annotations) => annotations is JsonObject o && o.Any(p => !IsOwn(p.Key))
         ? new JsonObject(o.Where(p => !IsOwn(p.Key)).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())))

@@ -19,6 +19,13 @@ internal static class ObjectPatch
     {
         ArgumentNullException.ThrowIfNull(target);
         error = null;
+        var type = MediaType(contentType);
+        if (!IsSupported(contentType))
+        {
+            error = Unsupported(contentType);
+            return null;
+        }
+
         JsonNode? patch;
         try
         {
@@ -30,7 +37,6 @@ internal static class ObjectPatch
             return null;
         }
 
-        var type = contentType?.Split(';')[0].Trim();
         switch (type)
         {
             case MergePatch or StrategicMergePatch:
@@ -41,7 +47,7 @@ internal static class ObjectPatch
                 }
 
                 return Merge(target.DeepClone(), patch);
-            case JsonPatch:
+            default:
                 if (patch is not JsonArray operations)
                 {
                     error = "error decoding patch: a JSON patch must be an array of operations";
@@ -58,11 +64,16 @@ internal static class ObjectPatch
                 }
 
                 return result;
-            default:
-                error = $"the patch type {type ?? "(none)"} is not supported: send {MergePatch}, {StrategicMergePatch} or {JsonPatch}";
-                return null;
         }
     }
+
+    public static bool IsSupported(string? contentType) => MediaType(contentType) is MergePatch or StrategicMergePatch or JsonPatch;
+
+    /// <summary>The API server's 415 message for a patch type it does not take.</summary>
+    public static string Unsupported(string? contentType) =>
+        $"the body of the request was in an unknown format - accepted media types include: {JsonPatch}, {MergePatch}, {StrategicMergePatch} (got {MediaType(contentType) ?? "none"})";
+
+    private static string? MediaType(string? contentType) => contentType?.Split(';')[0].Trim();
 
     /// <summary>RFC 7386: objects merge key by key, null deletes, anything else replaces.</summary>
     public static JsonNode? Merge(JsonNode? target, JsonNode? patch)

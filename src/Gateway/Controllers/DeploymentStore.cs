@@ -125,7 +125,8 @@ public sealed class DeploymentStore
             (_, after) = Update(file, record, next.IsEmpty ? null : next);
         }
 
-        _events.Record("default", file.Name, "", EventType.Normal, "SpecChanged", $"{message}; the spec now comes from the API until the service's entry in the settings file changes", kind: "Deployment");
+        var source = after.Override is null ? "the spec is the settings file's again" : "the spec now comes from the API until the service's entry in the settings file changes";
+        _events.Record("default", file.Name, "", EventType.Normal, "SpecChanged", $"{message}; {source}", kind: "Deployment");
         Changed?.Invoke();
         return after;
     }

@@ -39,7 +39,8 @@ public sealed record RevisionHistory(ImmutableList<Revision> Revisions)
         }
 
         var next = (current?.Number ?? 0) + 1;
-        var revisions = Revisions.RemoveAll(r => r.Template.Hash == template.Hash).Add(new Revision(next, template, now));
+        var created = FindByHash(template.Hash)?.Created ?? now;
+        var revisions = Revisions.RemoveAll(r => r.Template.Hash == template.Hash).Add(new Revision(next, template, created));
         var old = revisions.Where(r => r.Number != next).OrderByDescending(r => r.Number).Skip(Math.Max(0, limit)).ToList();
         return new RevisionHistory(revisions.RemoveAll(old.Contains));
     }
