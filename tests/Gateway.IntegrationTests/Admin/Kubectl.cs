@@ -9,6 +9,14 @@ internal static class Kubectl
     /// <summary>Runs kubectl; fails the test when it exits non-zero; returns stdout and stderr.</summary>
     public static async Task<string> RunAsync(string kubeconfig, params string[] args)
     {
+        var (exitCode, output) = await ExecAsync(kubeconfig, args);
+        Assert.True(exitCode == 0, $"kubectl {string.Join(' ', args)} exited with {exitCode}:\n{output}");
+        return output;
+    }
+
+    /// <summary>Runs kubectl; returns its exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Output)> ExecAsync(string kubeconfig, params string[] args)
+    {
         var kubectl = RequiredTool.Find("kubectl", "kubernetes-client");
         var home = Directory.CreateTempSubdirectory("gateway-kubectl-").FullName;
         try
@@ -23,10 +31,8 @@ internal static class Kubectl
             using var process = Process.Start(info)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var output = await stdout + await stderr;
-            Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} exited with {process.ExitCode}:\n{output}");
-            return output;
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+            return (process.ExitCode, await stdout + await stderr);
         }
         finally
         {
