@@ -11,7 +11,7 @@ namespace Gateway.Controllers;
 /// controller reads the services it runs through <see cref="Observe"/>; the admin API writes
 /// through <see cref="Change"/>. Records are swapped whole; writers take the lock.
 /// </summary>
-public sealed class DeploymentStore
+internal sealed class DeploymentStore
 {
     /// <summary>The annotation that says where a Deployment's spec comes from.</summary>
     public const string SourceAnnotation = "gateway.io/spec-source";
