@@ -47,6 +47,8 @@ internal sealed partial class AdminServer(
         _app.Use(door.InvokeAsync);
         AdminApi.Map(_app, services.GetRequiredService<PodRegistry>(), services.GetRequiredService<PodManager>(), services.GetRequiredService<EventRecorder>(),
             services.GetRequiredService<GatewayStatus>(), services.GetRequiredService<EndpointTable>(), services.GetRequiredService<TimeProvider>());
+        DeploymentApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<DeploymentStore>(), services.GetRequiredService<PodRegistry>(),
+            services.GetRequiredService<PodManager>(), services.GetRequiredService<TimeProvider>());
         var statusPage = services.GetRequiredService<StatusPage>();
         _app.MapGet("/", () => Results.Content(statusPage.Render(), "text/html; charset=utf-8"));
         _app.MapPrometheusScrapingEndpoint("/metrics", services.GetRequiredService<MeterProvider>(), configureBranchedPipeline: null, optionsName: null);

@@ -10,6 +10,8 @@ internal static class ApiDiscovery
 {
     public const string DiscoveryGroup = "discovery.k8s.io";
 
+    public const string AppsGroup = "apps";
+
     public static V1APIVersions CoreVersions(string serverAddress) => new()
     {
         ApiVersion = "v1",
@@ -25,7 +27,7 @@ internal static class ApiDiscovery
         GroupVersion = "v1",
         Resources =
         [
-            Resource("pods", "pod", "Pod", ["get", "list", "watch"], ["po"]),
+            Resource("pods", "pod", "Pod", ["get", "list", "watch", "delete"], ["po"]),
             Resource("pods/log", "", "Pod", ["get"]),
             Resource("pods/status", "", "Pod", ["get", "patch"]),
             Resource("events", "event", "Event", ["get", "list", "watch"], ["ev"]),
@@ -35,11 +37,12 @@ internal static class ApiDiscovery
     public static V1APIGroupList Groups()
     {
         var v1 = new V1GroupVersionForDiscovery { GroupVersion = $"{DiscoveryGroup}/v1", Version = "v1" };
+        var apps = new V1GroupVersionForDiscovery { GroupVersion = $"{AppsGroup}/v1", Version = "v1" };
         return new V1APIGroupList
         {
             ApiVersion = "v1",
             Kind = "APIGroupList",
-            Groups = [new V1APIGroup { Name = DiscoveryGroup, Versions = [v1], PreferredVersion = v1 }],
+            Groups = [new V1APIGroup { Name = AppsGroup, Versions = [apps], PreferredVersion = apps }, new V1APIGroup { Name = DiscoveryGroup, Versions = [v1], PreferredVersion = v1 }],
         };
     }
 
@@ -49,6 +52,20 @@ internal static class ApiDiscovery
         Kind = "APIResourceList",
         GroupVersion = $"{DiscoveryGroup}/v1",
         Resources = [Resource("endpointslices", "endpointslice", "EndpointSlice", ["get", "list"])],
+    };
+
+    /// <summary>Deployments (with their scale subresource) and ReplicaSets.</summary>
+    public static V1APIResourceList AppsV1() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "APIResourceList",
+        GroupVersion = $"{AppsGroup}/v1",
+        Resources =
+        [
+            Resource("deployments", "deployment", "Deployment", ["get", "list", "patch", "watch"], ["deploy"]),
+            new V1APIResource { Name = "deployments/scale", SingularName = "", Namespaced = true, Group = "autoscaling", Version = "v1", Kind = "Scale", Verbs = ["get", "patch", "update"] },
+            Resource("replicasets", "replicaset", "ReplicaSet", ["get", "list"], ["rs"]),
+        ],
     };
 
     private static V1APIResource Resource(string name, string singular, string kind, List<string> verbs, List<string>? shortNames = null) => new()

@@ -16,8 +16,48 @@ internal static class KubectlTable
         accept is not null && accept.Split(',').Any(type => type.Contains("as=Table", StringComparison.Ordinal) && type.Contains("g=meta.k8s.io", StringComparison.Ordinal));
 
     public static JsonObject Pods(IEnumerable<V1Pod> pods, DateTimeOffset now) => Table(
-        [("Name", "string", "name", 0), ("Ready", "string", "", 0), ("Status", "string", "", 0), ("Restarts", "string", "", 0), ("Age", "string", "", 0), ("IP", "string", "", 1), ("Node", "string", "", 1)],
-        pods.Select(p => (Cells(p.Metadata.Name, ReadyColumn(p), StatusColumn(p), RestartsColumn(p, now), Age(p.Metadata.CreationTimestamp, now), p.Status?.PodIP ?? "<none>", p.Spec?.NodeName ?? "<none>"), p.Metadata)));
+        [("Name", "string", "name", 0), ("Ready", "string", "", 0), ("Status", "string", "", 0), ("Restarts", "string", "", 0), ("Age", "string", "", 0), ("IP", "string", "", 1), ("Node", "string", "", 1),
+            ("Nominated Node", "string", "", 1), ("Readiness Gates", "string", "", 1)],
+        pods.Select(p => (Cells(p.Metadata.Name, ReadyColumn(p), StatusColumn(p), RestartsColumn(p, now), Age(p.Metadata.CreationTimestamp, now), p.Status?.PodIP ?? "<none>", p.Spec?.NodeName ?? "<none>",
+            p.Status?.NominatedNodeName ?? "<none>", ReadinessGatesColumn(p)), p.Metadata)));
+
+    /// <summary>kubectl's deployment columns; <c>-o wide</c> adds the containers, images and selector.</summary>
+    public static JsonObject Deployments(IEnumerable<V1Deployment> deployments, DateTimeOffset now) => Table(
+        [("Name", "string", "name", 0), ("Ready", "string", "", 0), ("Up-to-date", "integer", "", 0), ("Available", "integer", "", 0), ("Age", "string", "", 0),
+            ("Containers", "string", "", 1), ("Images", "string", "", 1), ("Selector", "string", "", 1)],
+        deployments.Select(d => (Cells(
+            d.Metadata.Name, $"{d.Status?.ReadyReplicas ?? 0}/{d.Spec.Replicas ?? 0}", I(d.Status?.UpdatedReplicas ?? 0), I(d.Status?.AvailableReplicas ?? 0),
+            Age(d.Metadata.CreationTimestamp, now), Containers(d.Spec.Template), Images(d.Spec.Template), Selector(d.Spec.Selector)), d.Metadata)));
+
+    /// <summary>kubectl's replicaset columns; <c>-o wide</c> adds the containers, images and selector.</summary>
+    public static JsonObject ReplicaSets(IEnumerable<V1ReplicaSet> replicaSets, DateTimeOffset now) => Table(
+        [("Name", "string", "name", 0), ("Desired", "integer", "", 0), ("Current", "integer", "", 0), ("Ready", "integer", "", 0), ("Age", "string", "", 0),
+            ("Containers", "string", "", 1), ("Images", "string", "", 1), ("Selector", "string", "", 1)],
+        replicaSets.Select(r => (Cells(
+            r.Metadata.Name, I(r.Spec.Replicas ?? 0), I(r.Status?.Replicas ?? 0), I(r.Status?.ReadyReplicas ?? 0),
+            Age(r.Metadata.CreationTimestamp, now), Containers(r.Spec.Template), Images(r.Spec.Template), Selector(r.Spec.Selector)), r.Metadata)));
+
+    /// <summary>kubectl's READINESS GATES: gates whose condition is True over the gates; &lt;none&gt; without any.</summary>
+    public static string ReadinessGatesColumn(V1Pod pod)
+    {
+        var gates = pod.Spec?.ReadinessGates ?? [];
+        if (gates.Count == 0)
+        {
+            return "<none>";
+        }
+
+        var passed = gates.Count(g => pod.Status?.Conditions?.Any(c => c.Type == g.ConditionType && c.Status == "True") == true);
+        return $"{I(passed)}/{I(gates.Count)}";
+    }
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Containers(V1PodTemplateSpec? template) => string.Join(',', template?.Spec?.Containers?.Select(c => c.Name) ?? []);
+
+    private static string Images(V1PodTemplateSpec? template) => string.Join(',', template?.Spec?.Containers?.Select(c => c.Image ?? "") ?? []);
+
+    private static string Selector(V1LabelSelector? selector) =>
+        selector?.MatchLabels is { Count: > 0 } labels ? string.Join(',', labels.Select(l => $"{l.Key}={l.Value}")) : "<none>";
 
     public static JsonObject Events(IEnumerable<Corev1Event> events, DateTimeOffset now) => Table(
         [("Last Seen", "string", "", 0), ("Type", "string", "", 0), ("Reason", "string", "", 0), ("Object", "string", "", 0), ("Message", "string", "", 0), ("Name", "string", "name", 1)],

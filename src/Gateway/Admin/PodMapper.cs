@@ -88,6 +88,7 @@ internal static class PodMapper
         Labels = new Dictionary<string, string>(pod.Labels) { ["pod-template-hash"] = pod.TemplateHash },
         CreationTimestamp = pod.CreatedAt.UtcDateTime,
         DeletionTimestamp = pod.DeletionTimestamp?.UtcDateTime,
+        OwnerReferences = pod.Name.StartsWith($"{pod.ServiceName}-{pod.TemplateHash}-", StringComparison.Ordinal) ? [ReplicaSetMapper.Owner(pod.ServiceName, pod.TemplateHash)] : null,
     };
 
     private static List<V1PodCondition> Conditions(PodState pod) =>

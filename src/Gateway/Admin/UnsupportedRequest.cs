@@ -15,6 +15,7 @@ internal static class UnsupportedRequest
     {
         ["/api/v1"] = [.. ApiDiscovery.CoreV1().Resources.Select(r => r.Name)],
         [$"/apis/{ApiDiscovery.DiscoveryGroup}/v1"] = [.. ApiDiscovery.DiscoveryV1().Resources.Select(r => r.Name)],
+        [$"/apis/{ApiDiscovery.AppsGroup}/v1"] = [.. ApiDiscovery.AppsV1().Resources.Select(r => r.Name)],
     };
 
     public static IResult Answer(HttpRequest request)
@@ -44,6 +45,10 @@ internal static class UnsupportedRequest
             $"{NotServed}: pod \"{pod}\" is made from its service's template in the settings file; change the template there (the pods are replaced), or set a readiness gate's condition through pods/status",
         ("pods/status", { } pod) =>
             $"{NotServed}: only PATCH of pod \"{pod}\"'s status.conditions (those its readinessGates name) is served",
+        ("deployments", null) when HttpMethods.IsPost(method) =>
+            $"{NotServed}: the gateway's Deployments are its replicated services; add one to the settings file (Gateway:Services)",
+        ("deployments" or "replicasets", _) =>
+            $"{NotServed}: {resource} change through scale, rollout restart/undo/pause/resume (PATCH), or in the settings file",
         ("events", _) =>
             $"{NotServed}: events are recorded by the gateway and can only be read (get, list, watch)",
         _ => $"{NotServed}: {resource} can only be read (get, list, watch)",

@@ -44,9 +44,14 @@ internal sealed partial class ReplicaController : BackgroundService
     private readonly Dictionary<string, ReplacementBackoff> _replacements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _replacementWakes = new(StringComparer.Ordinal);
 
-    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger)
+    /// <summary>The changes made through the admin API, laid over the file's services.</summary>
+    private readonly DeploymentStore _deployments;
+
+    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger, DeploymentStore? deployments = null)
     {
         _catalog = catalog;
+        _deployments = deployments ?? new DeploymentStore(events, pods.Time);
+        _deployments.Changed += () => _signal.Writer.TryWrite(true);
         _events = events;
         _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Pods?.Runtime).OfType<RuntimeKind>()];
         _pods = pods;
@@ -135,7 +140,7 @@ internal sealed partial class ReplicaController : BackgroundService
     {
         var pods = _registry.Pods.Values;
         var spec = _catalog.Current;
-        var services = spec.Services;
+        var (services, generations) = _deployments.Observe(spec.Services);
 
         // A service removed from the configuration: its pods drain and stop.
         foreach (var orphan in pods.Where(p => !p.IsDeleting && services.All(s => s.Name != p.ServiceName)))
@@ -149,8 +154,10 @@ internal sealed partial class ReplicaController : BackgroundService
         {
             var mine = pods.Where(p => p.ServiceName == service.Name).ToList();
             var barePodCreated = _barePodsCreated.TryGetValue(service.Name, out var createdHash) && createdHash == backend.TemplateHash;
+            // A paused rollout only scales: every pod counts as current, whatever its template.
+            var paused = _deployments.Find(service.Name)?.Paused ?? false;
             var (create, delete) = ReplicaDecision.Decide(
-                backend.Replicas, backend.PodName is not null, barePodCreated, mine, backend.TemplateHash, backend.Rollout, spec.TerminatedPodHistory);
+                backend.Replicas, backend.PodName is not null, barePodCreated, mine, paused ? null : backend.TemplateHash, backend.Rollout, spec.TerminatedPodHistory);
             if (backend.PodName is null)
             {
                 create = HoldReplacements(service, mine, create, stoppingToken);
@@ -169,7 +176,7 @@ internal sealed partial class ReplicaController : BackgroundService
         var plan = PodScheduling.Decide(spec.MaxPods, _registry.Pods.Values.ToList(), wanted);
         foreach (var name in plan.Bind)
         {
-            if (_registry.Pods.TryGetValue(name, out var pod) && _catalog.Find(pod.ServiceName) is { } service)
+            if (_registry.Pods.TryGetValue(name, out var pod) && services.FirstOrDefault(s => s.Name == pod.ServiceName) is { } service)
             {
                 _pods.Bind(name, service);
                 Log.BoundPod(_logger, service.Name, name);
@@ -196,6 +203,8 @@ internal sealed partial class ReplicaController : BackgroundService
 
             ReportNotCreated(service, created, spec.MaxPods);
         }
+
+        _deployments.MarkObserved(generations);
     }
 
     /// <summary>

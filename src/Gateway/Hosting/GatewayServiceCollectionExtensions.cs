@@ -56,6 +56,7 @@ internal static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProbeTelemetry>()));
         services.AddHostedService(sp => sp.GetRequiredService<StaticEndpointsController>());
         services.AddHostedService<DockerEngineMonitor>();
+        services.AddSingleton<DeploymentStore>();
         services.AddSingleton<ReplicaController>();
         services.AddHostedService(sp => new StartAfterListeners<ReplicaController>(sp.GetRequiredService<ReplicaController>(), sp.GetRequiredService<IHostApplicationLifetime>()));
         return services;

@@ -15,6 +15,9 @@ internal static class Kubectl
     }
 
     /// <summary>Runs kubectl to its exit, whatever its exit code; returns the code and stdout and stderr.</summary>
+    public static Task<(int ExitCode, string Output)> ExecAsync(string kubeconfig, params string[] args) => RunToExitAsync(kubeconfig, args);
+
+    /// <summary>Runs kubectl to its exit, whatever its exit code; returns the code and stdout and stderr.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(string kubeconfig, params string[] args)
     {
         var home = Directory.CreateTempSubdirectory("gateway-kubectl-").FullName;
@@ -23,7 +26,7 @@ internal static class Kubectl
             using var process = Process.Start(StartInfo(kubeconfig, home, args))!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
             return (process.ExitCode, await stdout + await stderr);
         }
         finally

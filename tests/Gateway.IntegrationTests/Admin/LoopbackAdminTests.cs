@@ -103,7 +103,9 @@ public sealed class LoopbackAdminTests(LoopbackAdminGateway fixture) : IClassFix
     [InlineData("GET", "/api/v1/nothing", HttpStatusCode.NotFound, "NotFound")]
     [InlineData("GET", "/api/v1/namespaces/default/pods/nosuch", HttpStatusCode.NotFound, "NotFound")]
     [InlineData("POST", "/api/v1/namespaces/default/pods", HttpStatusCode.MethodNotAllowed, "MethodNotAllowed")]
-    [InlineData("DELETE", "/api/v1/namespaces/default/pods/nosuch", HttpStatusCode.MethodNotAllowed, "MethodNotAllowed")]
+    [InlineData("PUT", "/api/v1/namespaces/default/pods/nosuch", HttpStatusCode.MethodNotAllowed, "MethodNotAllowed")]
+    [InlineData("DELETE", "/api/v1/namespaces/default/pods/nosuch", HttpStatusCode.NotFound, "NotFound")]
+    [InlineData("DELETE", "/apis/apps/v1/namespaces/default/deployments/web", HttpStatusCode.MethodNotAllowed, "MethodNotAllowed")]
     public async Task Request_UnknownPathOrVerb_Status(string method, string path, HttpStatusCode code, string reason) =>
         await AdminStatus.ReadAsync(await Gateway.Admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)), code, reason);
 

@@ -80,4 +80,35 @@ public sealed class KubectlTableTests
 
         Assert.Equal("1 (5m ago)", KubectlTable.RestartsColumn(pod, DateTimeOffset.UnixEpoch.AddMinutes(5)));
     }
+
+    [Theory]
+    [InlineData(null, null, "<none>")]
+    [InlineData("example.com/lb", "False", "0/1")]
+    [InlineData("example.com/lb", "True", "1/1")]
+    public void ReadinessGatesColumn_GatesAndTheirConditions(string? gate, string? status, string expected)
+    {
+        var pod = new k8s.Models.V1Pod
+        {
+            Spec = new k8s.Models.V1PodSpec { ReadinessGates = gate is null ? null : [new k8s.Models.V1PodReadinessGate { ConditionType = gate }] },
+            Status = new k8s.Models.V1PodStatus { Conditions = gate is null ? null : [new k8s.Models.V1PodCondition { Type = gate, Status = status }] },
+        };
+
+        Assert.Equal(expected, KubectlTable.ReadinessGatesColumn(pod));
+    }
+
+    [Fact]
+    public void Deployments_KubectlsColumns()
+    {
+        var deployment = new k8s.Models.V1Deployment
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "web", CreationTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc) },
+            Spec = new k8s.Models.V1DeploymentSpec { Replicas = 3, Selector = new k8s.Models.V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } } },
+            Status = new k8s.Models.V1DeploymentStatus { ReadyReplicas = 2, UpdatedReplicas = 1, AvailableReplicas = 2 },
+        };
+
+        var table = KubectlTable.Deployments([deployment], new DateTimeOffset(2026, 1, 1, 0, 0, 30, TimeSpan.Zero));
+
+        Assert.Equal(["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images", "Selector"], table["columnDefinitions"]!.AsArray().Select(c => (string)c!["name"]!));
+        Assert.Equal(["web", "2/3", "1", "2", "30s", "", "", "app=web"], table["rows"]![0]!["cells"]!.AsArray().Select(c => (string)c!));
+    }
 }

@@ -33,6 +33,6 @@ public sealed class PodMapperTests
         var table = KubectlTable.Pods([PodMapper.ToV1Pod(Single("Always") with { Scheduled = false })], T0.AddSeconds(5));
 
         var cells = table["rows"]![0]!["cells"]!.AsArray().Select(c => c!.GetValue<string>());
-        Assert.Equal(["web-abc-xyz12", "0/1", "Pending", "0", "5s", "<none>", "<none>"], cells);
+        Assert.Equal(["web-abc-xyz12", "0/1", "Pending", "0", "5s", "<none>", "<none>", "<none>", "<none>"], cells);
     }
 }

@@ -18,7 +18,8 @@ public sealed class UnsupportedRequestTests
     [InlineData("POST", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", 405, "endpointslices can only be read")]
     [InlineData("POST", "/api/v1/namespaces/default/services", 404, "the server could not find the requested resource")]
     [InlineData("GET", "/api/v1/namespaces/default/pods/web-1/exec", 404, "the server could not find the requested resource")]
-    [InlineData("POST", "/apis/apps/v1/namespaces/default/deployments", 404, "the server could not find the requested resource")]
+    [InlineData("POST", "/apis/apps/v1/namespaces/default/deployments", 405, "the gateway's Deployments are its replicated services")]
+    [InlineData("POST", "/apis/batch/v1/namespaces/default/jobs", 404, "the server could not find the requested resource")]
     public async Task Answer_VerbOrPath_MethodNotAllowedForServedResourcesElseNotFound(string method, string path, int code, string message)
     {
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
