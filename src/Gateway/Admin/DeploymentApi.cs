@@ -74,6 +74,11 @@ internal static class DeploymentApi
 
     private static async Task<IResult> DeploymentList(Context api, string? ns, HttpRequest request)
     {
+        if (BadSelector(request) is { } bad)
+        {
+            return bad;
+        }
+
         if (IsWatch(request))
         {
             await WatchAsync(api, ns, request);
@@ -88,6 +93,11 @@ internal static class DeploymentApi
 
     private static IResult ReplicaSetList(Context api, string? ns, HttpRequest request)
     {
+        if (BadSelector(request) is { } bad)
+        {
+            return bad;
+        }
+
         List<V1ReplicaSet> items = [.. Select(api.ReplicaSets(ns), request, r => r.Metadata)];
         return KubectlTable.IsWanted(request.Headers.Accept)
             ? Json(KubectlTable.ReplicaSets(items, api.Now))
@@ -309,10 +319,15 @@ internal static class DeploymentApi
 
     private static IEnumerable<T> Select<T>(IEnumerable<T> items, HttpRequest request, Func<T, V1ObjectMeta> metadata)
     {
-        var labels = LabelSelector.Parse(request.Query["labelSelector"].ToString());
+        // Checked by the handler first (BadSelector): a malformed selector never gets here.
+        var labels = LabelSelector.Parse(request.Query["labelSelector"].ToString(), out _) ?? LabelSelector.Everything;
         var name = FieldName(request.Query["fieldSelector"]);
-        return items.Where(i => labels.Matches(metadata(i).Labels) && (name is null || metadata(i).Name == name));
+        return items.Where(i => labels.Matches(metadata(i).Labels?.AsReadOnly()) && (name is null || metadata(i).Name == name));
     }
+
+    /// <summary>The API server's 400 for a malformed <c>labelSelector</c>; null when it parses.</summary>
+    private static IResult? BadSelector(HttpRequest request) =>
+        LabelSelector.Parse(request.Query["labelSelector"].ToString(), out var error) is null ? KubernetesStatus.Result(400, "BadRequest", error!) : null;
 
     /// <summary>The one field selector kubectl sends for these (<c>metadata.name=web</c>, by rollout status and wait); null for none.</summary>
     private static string? FieldName(string? selector) =>
@@ -336,80 +351,4 @@ internal static class DeploymentApi
     private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), KubernetesStatus.JsonType);
 
     private static IResult NotFound(string resource, string name) => KubernetesStatus.Result(404, "NotFound", $"{resource} \"{name}\" not found");
-
-    /// <summary>
-    /// A label selector as kubectl's <c>-l</c> sends it: <c>k=v</c>, <c>k==v</c>, <c>k!=v</c>,
-    /// <c>k in (a,b)</c>, <c>k notin (a,b)</c>, <c>k</c>, <c>!k</c>, joined by commas. Kept private
-    /// and minimal here until the admin API's shared selectors replace it.
-    /// </summary>
-    private sealed class LabelSelector(IReadOnlyList<Func<IDictionary<string, string>, bool>> requirements)
-    {
-        public static LabelSelector Parse(string? text)
-        {
-            var requirements = new List<Func<IDictionary<string, string>, bool>>();
-            foreach (var part in SplitTopLevel(text ?? ""))
-            {
-                var r = part.Trim();
-                if (r.Length == 0)
-                {
-                    continue;
-                }
-
-                var words = r.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (words.Length >= 2 && words[1] is "in" or "notin")
-                {
-                    var key = words[0];
-                    var values = r[(r.IndexOf('(', StringComparison.Ordinal) + 1)..].TrimEnd(')').Split(',').Select(v => v.Trim()).ToHashSet(StringComparer.Ordinal);
-                    var negate = words[1] == "notin";
-                    requirements.Add(l => (l.TryGetValue(key, out var v) && values.Contains(v)) != negate);
-                }
-                else if (r.Contains("!=", StringComparison.Ordinal))
-                {
-                    var (key, value) = (r[..r.IndexOf("!=", StringComparison.Ordinal)].Trim(), r[(r.IndexOf("!=", StringComparison.Ordinal) + 2)..].Trim());
-                    requirements.Add(l => !l.TryGetValue(key, out var v) || v != value);
-                }
-                else if (r.Contains('=', StringComparison.Ordinal))
-                {
-                    var key = r[..r.IndexOf('=', StringComparison.Ordinal)].Trim();
-                    var value = r[(r.LastIndexOf('=') + 1)..].Trim();
-                    requirements.Add(l => l.TryGetValue(key, out var v) && v == value);
-                }
-                else if (r.StartsWith('!'))
-                {
-                    var key = r[1..].Trim();
-                    requirements.Add(l => !l.ContainsKey(key));
-                }
-                else
-                {
-                    requirements.Add(l => l.ContainsKey(r));
-                }
-            }
-
-            return new LabelSelector(requirements);
-        }
-
-        public bool Matches(IDictionary<string, string>? labels)
-        {
-            var l = labels ?? new Dictionary<string, string>();
-            return requirements.All(r => r(l));
-        }
-
-        /// <summary>Splits at the commas between requirements, not those inside <c>in (a,b)</c>.</summary>
-        private static IEnumerable<string> SplitTopLevel(string text)
-        {
-            var depth = 0;
-            var start = 0;
-            for (var i = 0; i < text.Length; i++)
-            {
-                depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
-                if (text[i] == ',' && depth == 0)
-                {
-                    yield return text[start..i];
-                    start = i + 1;
-                }
-            }
-
-            yield return text[start..];
-        }
-    }
 }
