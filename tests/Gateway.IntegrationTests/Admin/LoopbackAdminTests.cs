@@ -46,6 +46,28 @@ public sealed class LoopbackAdminTests(LoopbackAdminGateway fixture) : IClassFix
         await AdminStatus.ReadAsync(await wrong.GetAsync("/api/v1/pods"), HttpStatusCode.Unauthorized, "Unauthorized");
     }
 
+    /// <summary>The writes on Deployments and pods (scale, rollout, delete) need the token as every write does, and change nothing without it.</summary>
+    [Theory]
+    [InlineData("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", """{ "spec": { "replicas": 0 } }""")]
+    [InlineData("PUT", "/apis/apps/v1/namespaces/default/deployments/web/scale", """{ "apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": { "name": "web" }, "spec": { "replicas": 0 } }""")]
+    [InlineData("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", """{ "spec": { "replicas": 0 } }""")]
+    [InlineData("DELETE", "/api/v1/namespaces/default/pods/{pod}", null)]
+    public async Task DeploymentAndPodWrites_WithoutToken_401AndNothingChanges(string method, string path, string? body)
+    {
+        using var anonymous = Anonymous(Gateway.AdminPort);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{pod}", fixture.Pod, StringComparison.Ordinal));
+        if (body is not null)
+        {
+            request.Content = Json(body);
+        }
+
+        await AdminStatus.ReadAsync(await anonymous.SendAsync(request), HttpStatusCode.Unauthorized, "Unauthorized");
+
+        var deployment = await Gateway.Admin.GetStringAsync("/apis/apps/v1/namespaces/default/deployments/web");
+        Assert.Contains("\"replicas\":1", deployment, StringComparison.Ordinal);
+        Assert.Contains(fixture.Pod, await Gateway.Admin.GetStringAsync("/api/v1/namespaces/default/pods"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Patch_DeclaredGateWithToken_Applied()
     {
