@@ -40,7 +40,7 @@ public sealed class DrainDeadlineTests : IDisposable
 
         using var client = new HttpClient { BaseAddress = gateway.Proxy.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var longPoll = client.GetAsync("/slow?ms=30000", HttpCompletionOption.ResponseHeadersRead);
-        await Poll.UntilAsync(async () => await ActiveRequestsAsync(gateway) >= 1, "the long request in flight");
+        await Poll.UntilAsync(async () => await ZeroDropTests.ActiveRequestsAsync(gateway) >= 1, "the long request in flight");
 
         var stopping = Stopwatch.StartNew();
         var stopAt = DateTimeOffset.UtcNow;
@@ -69,9 +69,4 @@ public sealed class DrainDeadlineTests : IDisposable
         var preStopAt = DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(File.ReadAllText(Path.Combine(_dir, "prestop")).Trim(), CultureInfo.InvariantCulture) * 1000));
         Assert.True(preStopAt - stopAt < TimeSpan.FromSeconds(3), $"preStop ran {(preStopAt - stopAt).TotalSeconds:0.0} s after the stop began");
     }
-
-    private static async Task<double> ActiveRequestsAsync(GatewayProcess gateway) =>
-        (await gateway.Admin.GetStringAsync("/metrics")).Split('\n')
-            .Where(line => line.StartsWith("gateway_requests_active{", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 }

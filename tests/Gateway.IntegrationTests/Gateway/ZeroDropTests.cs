@@ -32,7 +32,7 @@ public sealed class ZeroDropTests
     }
 
     /// <summary>The proxied requests the gateway is serving now (<c>gateway_requests_active</c>).</summary>
-    private static async Task<double> ActiveRequestsAsync(GatewayProcess gateway) =>
+    internal static async Task<double> ActiveRequestsAsync(GatewayProcess gateway) =>
         (await gateway.Admin.GetStringAsync("/metrics")).Split('\n')
             .Where(line => line.StartsWith("gateway_requests_active{", StringComparison.Ordinal))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
