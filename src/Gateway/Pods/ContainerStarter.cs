@@ -222,7 +222,7 @@ internal sealed partial class ContainerStarter(
     }
 
     /// <summary>The ended instance's <c>terminated.message</c>, from its message file and (on failure, when asked) its log.</summary>
-    private async Task<string?> MessageOfAsync(PodState pod, string name, IContainerInstance instance, ContainerExit exit, string? messageFile)
+    private static async Task<string?> MessageOfAsync(PodState pod, string name, IContainerInstance instance, ContainerExit exit, string? messageFile)
     {
         var spec = pod.FindSpec(name);
         string? file = null;
@@ -238,30 +238,8 @@ internal sealed partial class ContainerStarter(
             }
         }
 
-        var log = TerminationMessage.NeedsLog(spec?.TerminationMessagePolicy, exit.ExitCode, file) ? await SettledLogAsync(instance) : null;
+        var log = TerminationMessage.NeedsLog(spec?.TerminationMessagePolicy, exit.ExitCode, file) ? instance.ReadLog() : null;
         return TerminationMessage.Compose(exit.Message, spec?.TerminationMessagePolicy, exit.ExitCode, file, () => log);
-    }
-
-    /// <summary>
-    /// The log of an instance that has just exited: a runtime may report the exit before it has read
-    /// the last of the output pipes, so the log is read until it stops growing (1 s at most).
-    /// </summary>
-    private async Task<string> SettledLogAsync(IContainerInstance instance)
-    {
-        var log = instance.ReadLog();
-        for (var i = 0; i < 20; i++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), context.Time);
-            var again = instance.ReadLog();
-            if (again == log && log.Length > 0)
-            {
-                break;
-            }
-
-            log = again;
-        }
-
-        return log;
     }
 
     private static async Task<string> ReadTailAsync(string path, int maxBytes)

@@ -16,7 +16,7 @@ public interface IContainerInstance : IAsyncDisposable
     /// <summary>A fresh id per instance (also the routing destination id's suffix).</summary>
     string Id { get; }
 
-    /// <summary>Completes when the instance has exited, with its exit code.</summary>
+    /// <summary>Completes when the instance has exited, with its exit code, and its output is all in <see cref="ReadLog"/>.</summary>
     Task<ContainerExit> Exited { get; }
 
     /// <summary>The stop signal, then SIGKILL once <paramref name="gracePeriod"/> has run out; completes when it has exited.</summary>

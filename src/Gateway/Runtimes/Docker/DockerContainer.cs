@@ -24,6 +24,9 @@ internal sealed partial class DockerContainer : IContainerInstance
     private readonly Func<bool> _keepOnDispose;
     private readonly ILogger _logger;
     private readonly ContainerLog _log = new();
+
+    /// <summary>Ends when the engine's log stream of the container ends (after its exit): the exit is reported once its output is in <see cref="ReadLog"/>.</summary>
+    private Task _logsFollowed = Task.CompletedTask;
     private readonly CancellationTokenSource _disposed = new();
     private readonly TaskCompletionSource<ContainerExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -44,8 +47,8 @@ internal sealed partial class DockerContainer : IContainerInstance
     public static DockerContainer Attach(DockerClient client, string id, Func<bool> keepOnDispose, ILogger logger)
     {
         var container = new DockerContainer(client, id, keepOnDispose, logger);
+        container._logsFollowed = container.FollowLogsAsync();
         _ = container.WatchExitAsync();
-        _ = container.FollowLogsAsync();
         return container;
     }
 
@@ -65,6 +68,9 @@ internal sealed partial class DockerContainer : IContainerInstance
                     continue;
                 }
 
+                // The exit is reported with all of the container's output read, as the Process runtime reports it
+                // (a termination message falls back to the log's tail); a stream the engine does not end is not waited on for long.
+                await Task.WhenAny(_logsFollowed, Task.Delay(LogsAfterExit, token));
                 _exited.TrySetResult(ExitOf(inspect.State));
                 return;
             }
@@ -97,6 +103,9 @@ internal sealed partial class DockerContainer : IContainerInstance
             }
         }
     }
+
+    /// <summary>How long an exit waits for the end of the container's log stream.</summary>
+    private static readonly TimeSpan LogsAfterExit = TimeSpan.FromSeconds(1);
 
     private static ContainerExit ExitOf(State state)
     {
