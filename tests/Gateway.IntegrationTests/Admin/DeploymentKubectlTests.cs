@@ -35,6 +35,21 @@ public sealed class DeploymentKubectlTests
     private static Task<IList<V1Pod>> WaitForReadyAsync(GatewayProcess gateway, int count, Func<V1Pod, bool>? also = null) =>
         gateway.WaitForPodsAsync(p => p.Count(Active) == count && p.Where(Active).All(x => Ready(x) && (also?.Invoke(x) ?? true)), $"{count} ready pods", TimeSpan.FromSeconds(60));
 
+    /// <summary>A kubectl run whose failure also shows what the gateway logged and its pods, for a rollout that did not finish.</summary>
+    private static async Task<string> Diagnosed(GatewayProcess gateway, Task<string> kubectl)
+    {
+        try
+        {
+            return await kubectl;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var pods = string.Join("\n", (await gateway.GetPodsAsync()).Items.Select(p => $"{p.Metadata.Name} {p.Status.Phase} ready={Ready(p)} deleting={!Active(p)}"));
+            var events = string.Join("\n", (await gateway.GetEventsAsync()).Select(v => $"{v.InvolvedObject.Name} {v.Reason}: {v.Message}"));
+            throw new InvalidOperationException($"{e.Message}\npods:\n{pods}\nevents:\n{events}\ngateway output:\n{gateway.Output}", e);
+        }
+    }
+
     [Fact]
     public async Task GetScaleDeletePod_ThenTheFileEntryChanges_TheFileWins()
     {
@@ -93,7 +108,7 @@ public sealed class DeploymentKubectlTests
         {
             await load.WaitForMoreAsync(300);
             Assert.Contains("deployment.apps/web restarted", await Kubectl.RunAsync(kubeconfig, "rollout", "restart", "deploy/web"), StringComparison.Ordinal);
-            Assert.Contains("successfully rolled out", await Kubectl.RunAsync(kubeconfig, "rollout", "status", "deploy/web", "--timeout=80s"), StringComparison.Ordinal);
+            Assert.Contains("successfully rolled out", await Diagnosed(gateway, Kubectl.RunAsync(kubeconfig, "rollout", "status", "deploy/web", "--timeout=80s")), StringComparison.Ordinal);
             await WaitForReadyAsync(gateway, 3, p => Hash(p) != original);
             await load.WaitForMoreAsync(200);
             var (sent, failed) = await load.StopAsync();
@@ -106,7 +121,7 @@ public sealed class DeploymentKubectlTests
         Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n", await Kubectl.RunAsync(kubeconfig, "rollout", "history", "deploy/web"));
 
         Assert.Contains("deployment.apps/web rolled back", await Kubectl.RunAsync(kubeconfig, "rollout", "undo", "deploy/web"), StringComparison.Ordinal);
-        await Kubectl.RunAsync(kubeconfig, "rollout", "status", "deploy/web", "--timeout=80s");
+        await Diagnosed(gateway, Kubectl.RunAsync(kubeconfig, "rollout", "status", "deploy/web", "--timeout=80s"));
         await WaitForReadyAsync(gateway, 3, p => Hash(p) == original);
         Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n", await Kubectl.RunAsync(kubeconfig, "rollout", "history", "deploy/web"));
         var (code, output) = await Kubectl.ExecAsync(kubeconfig, "rollout", "undo", "deploy/web", "--to-revision=99");

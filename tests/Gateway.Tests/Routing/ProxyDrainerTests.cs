@@ -115,10 +115,11 @@ public sealed class ProxyDrainerTests
     public async Task DrainAsync_RequestsOutlastTheDeadline_ClosedThereAndOnlyThose()
     {
         var other = new DestinationState("web/web-2");
-        var (longPoll, longPollEnds) = InFlight(_destination);
-        var (elsewhere, elsewhereEnds) = InFlight(other);
-        var (ended, endedEnds) = InFlight(_destination);
+        var (longPoll, longPollEnds, _) = InFlight(_destination);
+        var (elsewhere, elsewhereEnds, _) = InFlight(other);
+        var (ended, endedEnds, endedHandled) = InFlight(_destination);
         endedEnds.SetResult();
+        await endedHandled.WaitAsync(ConditionSignal.SafetyNet);
         _destination.ConcurrentRequestCount = 1;
 
         var drain = _drainer.DrainAsync(_pod, T0.AddMilliseconds(120), CancellationToken.None);
@@ -139,7 +140,7 @@ public sealed class ProxyDrainerTests
     [Fact]
     public async Task DrainAsync_RequestsEndBeforeTheDeadline_NothingClosed()
     {
-        var (request, ends) = InFlight(_destination);
+        var (request, ends, _) = InFlight(_destination);
         _destination.ConcurrentRequestCount = 1;
 
         var drain = _drainer.DrainAsync(_pod, T0.AddSeconds(30), CancellationToken.None);
@@ -152,14 +153,17 @@ public sealed class ProxyDrainerTests
         Assert.False(Aborted(request));
     }
 
-    /// <summary>A request load balancing sent to <paramref name="destination"/>, in flight until the returned source completes.</summary>
-    private (HttpContext Context, TaskCompletionSource Ends) InFlight(DestinationState destination)
+    /// <summary>
+    /// A request load balancing sent to <paramref name="destination"/>, in flight until <c>Ends</c>
+    /// completes; <c>Handled</c> completes when the pipeline has finished with it (its registration gone).
+    /// </summary>
+    private (HttpContext Context, TaskCompletionSource Ends, Task Handled) InFlight(DestinationState destination)
     {
         var context = Proxy.Request(_proxy.Clusters["web"], [destination]);
         context.Features.Set<IHttpRequestLifetimeFeature>(new Lifetime());
         var ends = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = _inFlight.InvokeAsync(context, () => ends.Task);
-        return (context, ends);
+        var handled = _inFlight.InvokeAsync(context, () => ends.Task);
+        return (context, ends, handled);
     }
 
     private static bool Aborted(HttpContext context) => ((Lifetime)context.Features.Get<IHttpRequestLifetimeFeature>()!).Aborted;
