@@ -17,9 +17,13 @@ public sealed class ContainerLog
     public const int DefaultCapacity = 256 * 1024;
 
     private readonly Lock _lock = new();
-    private readonly Queue<LogLine> _lines = new();
+    /// <summary>The kept lines from <see cref="_start"/> on; the dropped ones before it are cut off in bulk, so that a read from a position is a copy, not a walk.</summary>
+    private readonly List<LogLine> _lines = [];
     private readonly TimeProvider _time;
     private readonly int _capacity;
+    private int _start;
+
+    /// <summary>The position of the oldest kept line: how many were dropped before it.</summary>
     private long _first;
     private int _size;
     private bool _completed;
@@ -62,12 +66,19 @@ public sealed class ContainerLog
                 return;
             }
 
-            _lines.Enqueue(line);
+            _lines.Add(line);
             _size += SizeOf(line);
-            while (_size > _capacity && _lines.Count > 1)
+            while (_size > _capacity && _lines.Count - _start > 1)
             {
-                _size -= SizeOf(_lines.Dequeue());
+                _size -= SizeOf(_lines[_start]);
+                _start++;
                 _first++;
+            }
+
+            if (_start > 1024 && _start > _lines.Count / 2)
+            {
+                _lines.RemoveRange(0, _start);
+                _start = 0;
             }
 
             changed = _changed;
@@ -100,9 +111,12 @@ public sealed class ContainerLog
     {
         lock (_lock)
         {
+            var kept = _lines.Count - _start;
             var skip = Math.Max(0, from - _first);
-            var lines = skip >= _lines.Count ? [] : _lines.Skip((int)skip).ToArray();
-            var next = _first + _lines.Count;
+            var count = skip >= kept ? 0 : kept - (int)skip;
+            var lines = new LogLine[count];
+            _lines.CopyTo(_start + kept - count, lines, 0, count);
+            var next = _first + kept;
             if (_completed)
             {
                 return new LogChunk(lines, next, Completed: true, Task.CompletedTask);

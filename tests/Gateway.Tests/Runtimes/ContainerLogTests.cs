@@ -38,6 +38,21 @@ public sealed class ContainerLogTests
     }
 
     [Fact]
+    public void Append_ManyDropped_PositionsStayTrue()
+    {
+        var log = new ContainerLog(_time, capacity: 10);
+        for (var i = 0; i < 5000; i++)
+        {
+            log.Append($"{i % 10}");
+        }
+
+        var all = log.Read();
+        var last = log.Read(4998);
+        Assert.Equal((5000L, "5,6,7,8,9"), (all.Next, string.Join(',', all.Lines.Select(l => l.Text))));
+        Assert.Equal((5000L, "8,9"), (last.Next, string.Join(',', last.Lines.Select(l => l.Text))));
+    }
+
+    [Fact]
     public void Append_OneLineOverCapacity_IsKept()
     {
         var log = new ContainerLog(_time, capacity: 2);
