@@ -162,6 +162,28 @@ public sealed partial class KubectlLogsTests(KubectlLogsTests.LogsGateway fixtur
         Assert.Equal(fixture.Pods.Select(p => $"[pod/{p}/side] side of {p}").Order(StringComparer.Ordinal), pods.Order(StringComparer.Ordinal));
     }
 
+    [SkippableFact]
+    public async Task LogsDocker_FollowSeesTheLaterLine_EndsWithTheContainer_TimestampsAreTheEngines()
+    {
+        DockerEngine.RequireOrSkip();
+        await using var gateway = await GatewayProcess.StartAsync("""
+            { "job": { "Runtime": "Docker", "Template": { "spec": { "terminationGracePeriodSeconds": 2, "containers": [ {
+                "name": "app", "image": "busybox:local", "command": [ "sh", "-c", "echo first; echo to stderr >&2; sleep 8; echo later; exit 3" ] } ] } } } }
+            """);
+        var pod = (await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().State.Running is not null, "the container running"))[0].Metadata.Name;
+
+        await using var follow = KubectlWatch.Start(gateway.Kubeconfig, "logs", "-f", pod);
+        await follow.WaitForAsync("^first$");
+        Assert.DoesNotContain("later", follow.Output, StringComparison.Ordinal);
+        await follow.WaitForAsync("^later$", TimeSpan.FromSeconds(20));
+        Assert.Equal(0, await follow.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains("to stderr", follow.Output, StringComparison.Ordinal);
+
+        var stamped = (await Kubectl.RunAsync(gateway.Kubeconfig, "logs", pod, "--timestamps")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(stamped, l => l.EndsWith(" first", StringComparison.Ordinal));
+        Assert.All(stamped, line => Assert.Matches(Timestamped(), line));
+    }
+
     [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")]
     private static partial Regex Timestamped();
 
