@@ -62,8 +62,8 @@ internal sealed partial class PodWorker
     /// <summary>The proxy could not connect to this pod: re-check its readiness now.</summary>
     public void RecheckReadiness() => Post(new RecheckRequested());
 
-    /// <summary>The log of a container's current instance, or of its previous one.</summary>
-    public string? ReadLog(string container, bool previous) => _instances.ReadLog(container, previous);
+    /// <summary>The log of a container's current instance, or of its previous one; null when it has none.</summary>
+    public ContainerLog? ReadLog(string container, bool previous) => _instances.ReadLog(container, previous);
 
     private async Task RunAsync()
     {

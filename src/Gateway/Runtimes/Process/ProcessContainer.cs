@@ -40,7 +40,7 @@ internal sealed class ProcessContainer : IContainerInstance
         ArgumentNullException.ThrowIfNull(launch);
         var spawned = ProcessSpawn.Start(program, launch.Argv, environment, workingDirectory);
         var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, logger);
-        ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log), new OutputLines(container._log), container.OnExited);
+        ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log, LogStream.Stdout), new OutputLines(container._log, LogStream.Stderr), container.OnExited);
         return container;
     }
 
@@ -48,6 +48,7 @@ internal sealed class ProcessContainer : IContainerInstance
     private void OnExited(ContainerExit exit)
     {
         _logger.LogDebug("process {Pid} exited with {ExitCode}", _pid, exit.ExitCode);
+        _log.Complete();
         _exited.TrySetResult(exit);
     }
 
@@ -73,7 +74,7 @@ internal sealed class ProcessContainer : IContainerInstance
     public Task<ExecResult> ExecAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
         ProcessExec.RunAsync(command, _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
 
-    public string ReadLog() => _log.ToString();
+    public ContainerLog Log => _log;
 
     public async ValueTask DisposeAsync()
     {
