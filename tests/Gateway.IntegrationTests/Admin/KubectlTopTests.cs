@@ -12,13 +12,13 @@ namespace Gateway.IntegrationTests.Admin;
 /// </summary>
 public sealed partial class KubectlTopTests(KubectlTopTests.TopGateway fixture) : IClassFixture<KubectlTopTests.TopGateway>
 {
-    /// <summary><c>web</c>: two demo-backend pods; <c>burn</c>: one pod of a busy loop (container <c>burn</c>) and a sleeper (<c>idle</c>).</summary>
+    /// <summary><c>web</c>: two demo-backend pods; <c>burn</c>: one pod of a busy loop (container <c>burn</c>) and a shell that holds 20 MB and sleeps (<c>idle</c>).</summary>
     public sealed class TopGateway : IAsyncLifetime
     {
         private const string Burn = """
             "burn": { "Route": { "Path": "/burn/{**catch-all}" }, "Replicas": 1, "Template": { "spec": { "terminationGracePeriodSeconds": 1, "containers": [
                 { "name": "burn", "command": [ "sh", "-c", "while :; do :; done" ] },
-                { "name": "idle", "command": [ "sleep", "infinity" ] } ] } } }
+                { "name": "idle", "command": [ "sh", "-c", "x=$(head -c 20000000 /dev/zero | tr '\\0' a); while :; do sleep 3600; done" ] } ] } } }
             """;
 
         private GatewayProcess? _gateway;
@@ -74,8 +74,8 @@ public sealed partial class KubectlTopTests(KubectlTopTests.TopGateway fixture) 
             Assert.InRange(web.MiB, 5, 1024);
         }
 
-        // A shell and a sleep hold a few MiB: not nothing.
-        Assert.InRange(rows.Single(r => r.Pod.StartsWith("burn-", StringComparison.Ordinal)).MiB, 1, 100);
+        // Two shells, one of them holding a 20 MB string, and a sleep.
+        Assert.InRange(rows.Single(r => r.Pod.StartsWith("burn-", StringComparison.Ordinal)).MiB, 20, 200);
     }
 
     [Fact]
@@ -94,6 +94,8 @@ public sealed partial class KubectlTopTests(KubectlTopTests.TopGateway fixture) 
         Assert.Matches(@"^POD\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\n", output);
         var all = Rows(output);
         Assert.Equal(["burn", "idle"], all.Where(r => r.Pod == burnPod).Select(r => r.Container));
+        Assert.InRange(all.Single(r => r.Container == "idle").MiB, 19, 200);
+        Assert.InRange(all.Single(r => r.Container == "burn").MiB, 0, 50);
         Assert.All(all.Where(r => r.Pod.StartsWith("web-", StringComparison.Ordinal)), r => Assert.Equal("web", r.Container));
     }
 
