@@ -12,15 +12,22 @@ namespace Gateway.Runtimes.Docker;
 /// </summary>
 internal static class DockerUsage
 {
+    /// <summary>How long a reading waits for the engine: one that does not answer leaves the container out of the answer instead of holding it up.</summary>
+    private static readonly TimeSpan EngineTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The container's usage now; null when it is gone or the engine does not answer (the engine monitor reports an outage).</summary>
     public static async Task<ContainerUsage?> ReadAsync(DockerClient client, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var last = new LastReport();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(EngineTimeout);
         try
         {
-            await client.Containers.GetContainerStatsAsync(id, new ContainerStatsParameters { Stream = false, OneShot = true }, last, cancellationToken);
+            await client.Containers.GetContainerStatsAsync(id, new ContainerStatsParameters { Stream = false, OneShot = true }, last, timeout.Token);
         }
-        catch (DockerContainerNotFoundException)
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;
         }
