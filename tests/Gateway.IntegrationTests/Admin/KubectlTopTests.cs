@@ -100,7 +100,7 @@ public sealed partial class KubectlTopTests(KubectlTopTests.TopGateway fixture) 
     }
 
     [Fact]
-    public async Task TopPod_ByNameAndByLabel_OnlyThoseAndTheApiServersAnswersForNone()
+    public async Task TopPod_ByNameAndByLabel_OnlyThose_AndTheApiServersAnswersForNoneOrABadSelector()
     {
         var kubeconfig = fixture.Gateway.Kubeconfig;
         var webPods = (await fixture.Gateway.GetPodsAsync()).Items.Where(p => p.Metadata.Labels["app"] == "web").Select(p => p.Metadata.Name).ToList();
@@ -116,8 +116,9 @@ public sealed partial class KubectlTopTests(KubectlTopTests.TopGateway fixture) 
         Assert.True(code != 0, output);
         Assert.Contains("Error from server (NotFound): podmetrics.metrics.k8s.io \"nope\" not found", output, StringComparison.Ordinal);
         Assert.Contains("No resources found in default namespace.", await Kubectl.RunAsync(kubeconfig, "top", "pods", "-l", "app=none"), StringComparison.Ordinal);
-        (code, output) = await Kubectl.ExecAsync(kubeconfig, "top", "pods", "-l", "app=in=valid");
+        (code, output) = await Kubectl.ExecAsync(kubeconfig, "top", "pods", "--field-selector", "spec.bogus=1");
         Assert.True(code != 0, output);
+        Assert.Contains("Error from server (BadRequest): field label not supported: spec.bogus", output, StringComparison.Ordinal);
     }
 
     [Fact]
