@@ -57,6 +57,8 @@ internal static class AdminApi
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/endpointslices", (HttpRequest request) => EndpointSliceList(endpoints, started, null, request, time));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/namespaces/{{ns}}/endpointslices", (string ns, HttpRequest request) => EndpointSliceList(endpoints, started, ns, request, time));
 
+        MetricsApi.Map(app, resources, pods, time);
+
         // Last in precedence: every other verb or path gets the API server's 405 (a resource served, a verb not) or 404.
         app.Map("/api/{**rest}", UnsupportedRequest.Answer);
         app.Map("/apis/{**rest}", UnsupportedRequest.Answer);

@@ -65,6 +65,9 @@ internal sealed partial class PodWorker
     /// <summary>The log of a container's current instance, or of its previous one; null when it has none.</summary>
     public ContainerLog? ReadLog(string container, bool previous) => _instances.ReadLog(container, previous);
 
+    /// <summary>The current instance of each container that has one, by container name (a snapshot).</summary>
+    public IReadOnlyDictionary<string, RunningContainer> Running => _instances.Current;
+
     private async Task RunAsync()
     {
         await foreach (var received in _inbox.Reader.ReadAllAsync())

@@ -10,7 +10,7 @@ namespace Gateway.Runtimes.Docker;
 /// <c>--live-restore</c> the container runs on meanwhile). Disposing removes the container, unless the
 /// gateway is shutting down with <c>KeepContainersOnShutdown</c>.
 /// </summary>
-internal sealed partial class DockerContainer : IContainerInstance
+internal sealed partial class DockerContainer : IContainerInstance, IUsageReporting
 {
     /// <summary>Output an exec keeps: the kubelet's 10 KiB.</summary>
     private const int ExecOutputLimit = 10 * 1024;
@@ -260,6 +260,8 @@ internal sealed partial class DockerContainer : IContainerInstance
     }
 
     ContainerLog IContainerInstance.Log => _log;
+
+    public Task<ContainerUsage?> ReadUsageAsync(CancellationToken cancellationToken) => DockerUsage.ReadAsync(_client, Id, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -5,7 +5,7 @@ namespace Gateway.Runtimes.Process;
 /// grace period runs out; when the main process exits, what is left of its group is killed, as a
 /// container runtime tears down the container's cgroup.
 /// </summary>
-internal sealed class ProcessContainer : IContainerInstance
+internal sealed class ProcessContainer : IContainerInstance, IUsageReporting
 {
     private readonly ContainerLog _log = new();
     private readonly string _workingDirectory;
@@ -75,6 +75,9 @@ internal sealed class ProcessContainer : IContainerInstance
         ProcessExec.RunAsync(command, _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
 
     public ContainerLog Log => _log;
+
+    /// <summary>Null once the instance has exited: its group id may then be another process's.</summary>
+    public Task<ContainerUsage?> ReadUsageAsync(CancellationToken cancellationToken) => Task.FromResult(_exited.Task.IsCompleted ? null : ProcessUsage.Read(_pid));
 
     public async ValueTask DisposeAsync()
     {
