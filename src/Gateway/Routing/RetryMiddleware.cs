@@ -30,8 +30,10 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, TimeProvider time
         // No body at all (HTTP/1.1 without Content-Length or Transfer-Encoding; HTTP/2 whose headers
         // ended the stream), or one small enough to buffer. An HTTP/2 body of unknown length (a gRPC
         // stream) has neither header and is not replayable.
-        var replayable = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
-            || request.ContentLength <= settings.BufferBytes;
+        var bodyDetection = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>();
+        var noBody = bodyDetection?.CanHaveBody == false
+            || bodyDetection is null && request.ContentLength is null && request.Headers.TransferEncoding.Count == 0;
+        var replayable = noBody || request.ContentLength <= settings.BufferBytes;
         if (replayable && request.ContentLength > 0)
         {
             request.EnableBuffering(settings.BufferBytes);
