@@ -2,6 +2,7 @@ using Gateway.Specs;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 
 namespace Gateway.Routing;
@@ -55,6 +56,13 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
         }
     }
 
+    /// <summary>
+    /// An h2c backend: HTTP/2 exactly. On an <c>http://</c> address .NET's handler then opens the
+    /// connection with the HTTP/2 preface, as a gRPC client does; with YARP's default (2.0 or lower)
+    /// it would speak HTTP/1.1, which an HTTP/2-only server refuses.
+    /// </summary>
+    private static readonly ForwarderRequestConfig Http2PriorKnowledge = new() { Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+
     private Snapshot Build()
     {
         var routes = new List<RouteConfig>();
@@ -77,6 +85,7 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
                 LoadBalancingPolicy = service.SlowStart > TimeSpan.Zero ? SlowStartPolicy.PolicyName : Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.RoundRobin,
                 HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = ReadyDestinationsPolicy.PolicyName },
                 Metadata = ClusterSettings.From(service).ToMetadata(),
+                HttpRequest = service.Protocol.IsHttp2() ? Http2PriorKnowledge : null,
                 Destinations = _endpoints.ForService(service.Name)
                     .ToDictionary(e => e.DestinationId, e => new DestinationConfig { Address = e.Address }, StringComparer.OrdinalIgnoreCase),
             });

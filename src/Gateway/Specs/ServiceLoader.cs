@@ -9,7 +9,7 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class ServiceLoader
 {
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Retries", "SlowStartSeconds", .. BackendKeys.All];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Retries", "SlowStartSeconds", .. BackendKeys.All];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
 
@@ -90,6 +90,7 @@ internal static class ServiceLoader
         var kind = LoadKind(service);
         var retries = LoadRetries(service.Object("Retries", RetryKeys));
         var slowStart = TimeSpan.FromSeconds(service.Real("SlowStartSeconds", 0, ServiceSpec.MaxSlowStartSeconds) ?? 0);
+        var protocol = LoadProtocol(service);
         BackendKeys.RefuseOthers(service, kind);
         List<string> sourceFiles = [];
         BackendSpec? backend = kind switch
@@ -107,8 +108,26 @@ internal static class ServiceLoader
             ConfigDirectory = configDirectory,
             Retries = retries,
             SlowStart = slowStart,
+            Protocol = protocol ?? (backend is PodsBackend pods ? BackendProtocols.Infer(BackendProtocols.RoutedPort(pods.PodSpec)?.Name) : BackendProtocol.Http),
             SourceFiles = sourceFiles,
         };
+    }
+
+    /// <summary><c>Protocol</c> when set; null leaves it to the pod template's conventions.</summary>
+    private static BackendProtocol? LoadProtocol(SettingsSection service)
+    {
+        if (service.Scalar("Protocol") is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (BackendProtocols.Parse(text) is { } protocol)
+        {
+            return protocol;
+        }
+
+        service.Errors.Add(FieldError.NotSupported(service.PathOf("Protocol"), text, BackendProtocols.Names));
+        return null;
     }
 
     /// <summary>The backend kind <c>Runtime</c> names, ignoring case; Process when it is unset or wrong (and then an error says why).</summary>
