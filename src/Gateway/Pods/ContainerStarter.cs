@@ -21,6 +21,7 @@ internal sealed partial class ContainerStarter(
     private static readonly TimeSpan PostStartLimit = TimeSpan.FromSeconds(PodSpecValidator.MaxDurationSeconds);
 
     private readonly ILogger _logger = context.LoggerFactory.CreateLogger<ContainerStarter>();
+    private readonly ContainerStopper _stopper = new(context, context.LoggerFactory.CreateLogger<ContainerStopper>());
     private readonly CancellationTokenSource _deleted = new();
 
     // The pod loop's alone: it adds starts, and hands them over once, at the deletion.
@@ -183,7 +184,8 @@ internal sealed partial class ContainerStarter(
             if (error is not null)
             {
                 Log.PostStartFailed(_logger, pod.Name, name, error);
-                await instance.StopAsync(RestartRules.KillGracePeriod(null, pod.Spec.TerminationGracePeriodSeconds), CancellationToken.None);
+                RecordPostStartFailure(pod, name);
+                await _stopper.KillUnstartedAsync(pod, running, RestartRules.KillGracePeriod(null, pod.Spec.TerminationGracePeriodSeconds));
                 var exit = await instance.Exited;
                 var message = await MessageOfAsync(pod, name, instance, exit, messageFile);
                 postStartFailed(running, new PodEvent.PostStartHookFailed(name, instance.Id, startedAt, exit.ExitCode, exit.Reason, message));
@@ -195,6 +197,26 @@ internal sealed partial class ContainerStarter(
         _ = WatchAsync(pod, name, instance, messageFile);
         return running;
     }
+
+    /// <summary>
+    /// The events of a failed postStart hook, in the kubelet's order and words, recorded before the kill
+    /// so that a failing preStop hook's event comes after them: the instance was created and started,
+    /// its hook failed (<c>PostStartHook failed</c>, without the hook's output, lest it show a secret;
+    /// the log has it), and it is killed with the reason as the message.
+    /// </summary>
+    private void RecordPostStartFailure(PodState pod, string name)
+    {
+        var fieldPath = pod.FindContainer(name)?.FieldPath;
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "Created", $"Created container {name}", fieldPath);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "Started", $"Started container {name}", fieldPath);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, FailedPostStartHookReason, PostStartHookFailedMessage, fieldPath);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "Killing", FailedPostStartHookReason, fieldPath);
+    }
+
+    public const string FailedPostStartHookReason = "FailedPostStartHook";
+
+    /// <summary>The kubelet's event message for a failed postStart hook: it leaves the hook's output out, lest it show a secret.</summary>
+    public const string PostStartHookFailedMessage = "PostStartHook failed";
 
     /// <summary>
     /// The container's postStart hook, which the kubelet runs right after the start and before the
