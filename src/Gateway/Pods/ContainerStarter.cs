@@ -46,7 +46,7 @@ internal sealed partial class ContainerStarter(
 
         var instance = pod.FindContainer(name)?.InstancesStarted ?? 0;
         var messageFile = NewMessageFile(pod, name, instance);
-        if (messageFile is not null)
+        if (messageFile is not null && pod.Runtime == RuntimeKind.Process)
         {
             environment.TryAdd(PodSpecDefaults.TerminationMessagePathVariable, messageFile);
         }
@@ -67,11 +67,12 @@ internal sealed partial class ContainerStarter(
             ConfigDirectory = configDirectory,
             PodLabels = pod.Labels,
             TemplateHash = pod.TemplateHash,
+            TerminationMessageFile = messageFile,
             RecordEvent = (type, reason, message) => context.Events.Record(pod.Namespace, pod.Name, pod.Uid, type, reason, message, pod.FindContainer(name)?.FieldPath),
         };
 
         _starts.RemoveAll(s => s.IsCompleted);
-        _starts.Add(Task.Run(() => StartInstanceAsync(pod, name, launch, environment.GetValueOrDefault(PodSpecDefaults.TerminationMessagePathVariable))));
+        _starts.Add(Task.Run(() => StartInstanceAsync(pod, name, launch, messageFile)));
     }
 
     /// <summary>Removes the termination-message files of a pod that is gone.</summary>
@@ -93,11 +94,13 @@ internal sealed partial class ContainerStarter(
 
     /// <summary>
     /// A fresh, empty termination-message file for instance number <paramref name="instance"/> of a
-    /// Process-runtime container, as the kubelet makes one per container; null under other runtimes.
+    /// Process or Docker container, as the kubelet makes one per container (world-writable, as the
+    /// kubelet's, so that a container's non-root user can write it through the bind mount); null under
+    /// other runtimes.
     /// </summary>
     private string? NewMessageFile(PodState pod, string name, int instance)
     {
-        if (pod.Runtime != RuntimeKind.Process || context.TerminationMessageDirectory is not { } directory)
+        if (!HasMessageFiles(pod.Runtime) || context.TerminationMessageDirectory is not { } directory)
         {
             return null;
         }
@@ -107,6 +110,12 @@ internal sealed partial class ContainerStarter(
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             File.WriteAllBytes(file, []);
+            if (pod.Runtime == RuntimeKind.Docker && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+                    | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+            }
+
             return file;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -121,10 +130,10 @@ internal sealed partial class ContainerStarter(
     {
         ArgumentNullException.ThrowIfNull(adopted);
         var environment = ContainerLaunchBuilder.Environment(pod, pod.FindSpec(adopted.Name)!, PortsOf(pod, adopted.Name), configDirectory);
-        var messageFile = pod.Runtime == RuntimeKind.Process && context.TerminationMessageDirectory is { } directory
+        var messageFile = HasMessageFiles(pod.Runtime) && context.TerminationMessageDirectory is { } directory
             ? TerminationMessage.FileOf(directory, pod.Name, adopted.Name, adopted.RestartCount)
             : null;
-        if (messageFile is not null)
+        if (messageFile is not null && pod.Runtime == RuntimeKind.Process)
         {
             environment.TryAdd(PodSpecDefaults.TerminationMessagePathVariable, messageFile);
         }
@@ -139,6 +148,9 @@ internal sealed partial class ContainerStarter(
         _deleted.Cancel();
         return [.. _starts];
     }
+
+    /// <summary>The runtimes whose instances write their termination message to a host file: the Process runtime's app directly, Docker's through a bind mount.</summary>
+    private static bool HasMessageFiles(RuntimeKind runtime) => runtime is RuntimeKind.Process or RuntimeKind.Docker;
 
     private static ImmutableArray<PortMapping> PortsOf(PodState pod, string name) =>
         pod.Ports.TryGetValue(name, out var ports) ? ports : [];

@@ -181,4 +181,37 @@ public sealed class ContainerStarterTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Start_DockerRuntime_AWorldWritableMessageFileForTheBindMountWhoseTextBecomesTheTerminationMessage()
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-messages-").FullName;
+        try
+        {
+            var context = _harness.Context with { TerminationMessageDirectory = directory };
+            var starter = new ContainerStarter(context, "/config", _harness.Post, _ => { }, (_, failed) => _harness.Post(failed));
+            var pod = PodHarness.Pod(Container("app")) with { Runtime = Gateway.Specs.RuntimeKind.Docker };
+
+            starter.Start(pod, "app");
+            var instance = (await _harness.Runtime.WaitForInstancesAsync(1))[0];
+            var file = instance.Launch.TerminationMessageFile;
+            Assert.Equal(Path.Combine(directory, pod.Name, "app", "0"), file);
+            Assert.False(instance.Launch.Environment.ContainsKey("TERMINATION_MESSAGE_PATH"));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite,
+                    File.GetUnixFileMode(file!));
+            }
+
+            await File.WriteAllTextAsync(file!, "written through the bind mount");
+            instance.Exit(1);
+            var exited = (await _harness.WaitForPostedAsync<PodEvent.ContainerExited>())[0];
+
+            Assert.Equal("written through the bind mount", exited.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
