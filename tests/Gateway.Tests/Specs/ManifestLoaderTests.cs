@@ -150,19 +150,9 @@ public sealed class ManifestLoaderTests : IDisposable
         Assert.Equal("admin", Encoding.UTF8.GetString(objects.Secrets["creds"]["user"]));
     }
 
-    private const string TwoPortDeployment = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web}
-        spec:
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              containers:
-              - name: web
-                command: [demo]
-                ports: [{name: http, containerPort: 8080}]
+    // The Deployment with a second container, whose ports come after the first container's.
+    private const string TwoPortDeployment = Deployment + """
+
               - name: api
                 command: [api]
                 ports: [{containerPort: 7070}, {name: grpc, containerPort: 9090}]
