@@ -94,7 +94,8 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
         return Task.WhenAll(containers.Select(async c =>
         {
             var preStopTook = TimeSpan.Zero;
-            if (pod.FindSpec(c.Name)?.Lifecycle?.PreStop is { } preStop)
+            // As the kubelet's killContainer: no grace period, no preStop hook (and no event for it).
+            if (pod.FindSpec(c.Name)?.Lifecycle?.PreStop is { } preStop && plan.Deadline > context.Time.GetUtcNow())
             {
                 var started = context.Time.GetTimestamp();
                 var error = await LifecycleHook.RunAsync(preStop, c.Target, context.Prober, context.Time, plan.Deadline, CancellationToken.None);

@@ -121,6 +121,19 @@ public sealed class ContainerStopperTests
     }
 
     [Fact]
+    public async Task KillAsync_NoGracePeriod_NoPreStopHookAndStillTwoSecondsBeforeSigkill()
+    {
+        var pod = PodHarness.Pod(WithPreStop(Container("app"), "flush"));
+        var running = await _harness.StartAsync(pod, "app");
+
+        await _stopper.KillAsync(pod, running, TimeSpan.Zero).WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Empty(Instance(running).Execs);
+        Assert.DoesNotContain(_harness.Events.Snapshot, e => e.Reason == "FailedPreStopHook");
+        Assert.Equal(TimeSpan.FromSeconds(2), Assert.Single(_harness.Runtime.Stops).GracePeriod);
+    }
+
+    [Fact]
     public async Task KillUnstartedAsync_NoDrain_PreStopThenTheStopSignalWithTheRestOfTheGrace()
     {
         var pod = PodHarness.Pod(WithPreStop(Container("app"), "flush"));
