@@ -51,8 +51,7 @@ internal sealed class RequestTelemetry
                 _metrics.ProxyErrors.Add(1, tags.Service[0], new KeyValuePair<string, object?>("error", ErrorName(e)));
             }
 
-            // Failed as InFlightRequests counts it for the pod: a 5xx, or no response.
-            tags.History?.Record(elapsed, status >= StatusCodes.Status500InternalServerError || error is not null);
+            tags.History?.Record(elapsed, RequestHistory.IsFailure(status, error));
 
             _accessLog?.Write(context, feature, tags.Name, status, elapsed, error);
         }

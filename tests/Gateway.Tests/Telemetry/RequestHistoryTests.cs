@@ -1,5 +1,6 @@
 using Gateway.Telemetry;
 using Microsoft.Extensions.Time.Testing;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Tests.Telemetry;
 
@@ -82,6 +83,19 @@ public sealed class RequestHistoryTests
         Assert.All(points, p => Assert.Equal((0L, 0L, (TimeSpan?)null), (p.Requests, p.Errors, p.P99)));
         Assert.Empty(history.Services);
     }
+
+    [Theory]
+    [InlineData(200, null, false)]
+    [InlineData(404, null, false)]
+    [InlineData(500, null, true)]
+    [InlineData(503, ForwarderError.NoAvailableDestinations, true)]
+    [InlineData(502, ForwarderError.Request, true)]
+    [InlineData(200, ForwarderError.ResponseBodyDestination, true)]
+    [InlineData(502, ForwarderError.RequestCanceled, false)]
+    [InlineData(200, ForwarderError.ResponseBodyClient, false)]
+    [InlineData(400, ForwarderError.RequestBodyClient, false)]
+    public void IsFailure_IsA5xxOrNoResponse_NotTheClientsOwnDoing(int status, ForwarderError? error, bool failure) =>
+        Assert.Equal(failure, RequestHistory.IsFailure(status, error));
 
     [Theory]
     [InlineData(0, 0)]
