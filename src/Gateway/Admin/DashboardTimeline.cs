@@ -246,9 +246,14 @@ internal sealed class DashboardTimeline
         }
 
         var now = _time.GetUtcNow();
+        var marks = Marks(before, after, now).ToList();
+        if (marks.Count == 0 && after is not null)
+        {
+            return; // most changes (a probe result, a port) change no stage
+        }
+
         lock (_lock)
         {
-            var marks = Marks(before, after, now).ToList();
             if (!_pods.TryGetValue(name, out var track))
             {
                 track = new Track((after ?? before)!.ServiceName, [], null);

@@ -108,37 +108,27 @@ public sealed class RequestHistoryTests
         Assert.Equal(bucket, RequestHistory.Bucket(TimeSpan.FromMilliseconds(milliseconds)));
 
     [Fact]
-    public void Quantile_OfNothing_IsNull() => Assert.Null(RequestHistory.Quantile(new long[RequestHistory.LatencyBounds.Length + 1], 0.99));
+    public void Quantile_OfNothing_IsNull() => Assert.Null(RequestHistory.Quantile(Counts(), 0.99));
 
     [Fact]
     public void Quantile_InterpolatesInsideItsBucket()
     {
-        var counts = new long[RequestHistory.LatencyBounds.Length + 1];
-        counts[RequestHistory.Bucket(TimeSpan.FromMilliseconds(80))] = 100; // (75, 100] ms
+        var counts = Counts((TimeSpan.FromMilliseconds(80), 100)); // (75, 100] ms
 
-        Assert.Equal(99.75, RequestHistory.Quantile(counts, 0.99)!.Value.TotalMilliseconds, 3);
-        Assert.Equal(87.5, RequestHistory.Quantile(counts, 0.5)!.Value.TotalMilliseconds, 3);
+        Assert.Equal((99.75, 87.5), (Milliseconds(counts, 0.99), Milliseconds(counts, 0.5)));
     }
 
     [Fact]
     public void Quantile_OfMostlyFastRequests_StaysInTheFastBucketAndOneSlowerMovesIt()
     {
-        var counts = new long[RequestHistory.LatencyBounds.Length + 1];
-        counts[RequestHistory.Bucket(Fast)] = 99; // (3, 5] ms
-        counts[RequestHistory.Bucket(TimeSpan.FromSeconds(2))] = 1; // (1.5, 2] s
+        var counts = Counts((Fast, 99), (TimeSpan.FromSeconds(2), 1)); // (3, 5] ms and (1.5, 2] s
 
-        Assert.Equal(5, RequestHistory.Quantile(counts, 0.99)!.Value.TotalMilliseconds, 3);
-        Assert.Equal(2000, RequestHistory.Quantile(counts, 1)!.Value.TotalMilliseconds, 3);
+        Assert.Equal((5, 2000), (Milliseconds(counts, 0.99), Milliseconds(counts, 1)));
     }
 
     [Fact]
-    public void Quantile_InTheUnboundedBucket_IsItsLowerBound()
-    {
-        var counts = new long[RequestHistory.LatencyBounds.Length + 1];
-        counts[^1] = 3;
-
-        Assert.Equal(RequestHistory.LatencyBounds[^1], RequestHistory.Quantile(counts, 0.99));
-    }
+    public void Quantile_InTheUnboundedBucket_IsItsLowerBound() =>
+        Assert.Equal(RequestHistory.LatencyBounds[^1], RequestHistory.Quantile(Counts((TimeSpan.FromMinutes(5), 3)), 0.99));
 
     [Fact]
     public async Task Record_FromManyThreadsAtOnce_CountsEveryRequest()
@@ -159,4 +149,18 @@ public sealed class RequestHistoryTests
         var now = history.Read("web")[^1];
         Assert.Equal(((long)threads * each, (long)threads * each / 10), (now.Requests, now.Errors));
     }
+
+    /// <summary>Bucket counts of requests of these durations.</summary>
+    private static long[] Counts(params (TimeSpan Duration, long Count)[] requests)
+    {
+        var counts = new long[RequestHistory.LatencyBounds.Length + 1];
+        foreach (var (duration, count) in requests)
+        {
+            counts[RequestHistory.Bucket(duration)] += count;
+        }
+
+        return counts;
+    }
+
+    private static double Milliseconds(long[] counts, double q) => Math.Round(RequestHistory.Quantile(counts, q)!.Value.TotalMilliseconds, 3);
 }
