@@ -1,9 +1,17 @@
+using System.Diagnostics.Metrics;
+using Gateway.Pods;
+using Gateway.Routing;
+using Gateway.Specs;
 using Gateway.Telemetry;
+using Gateway.Tests.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Tests.Telemetry;
 
+[Collection(GatewayMeterCollection.Name)]
 public sealed class RequestHistoryTests
 {
     /// <summary>On a slot boundary (the fake clock's timestamps are its ticks).</summary>
@@ -148,6 +156,33 @@ public sealed class RequestHistoryTests
 
         var now = history.Read("web")[^1];
         Assert.Equal(((long)threads * each, (long)threads * each / 10), (now.Requests, now.Errors));
+    }
+
+    [Fact]
+    public async Task RequestTelemetry_RecordsEachProxiedRequestInItsServicesHistory()
+    {
+        var time = new FakeTimeProvider(Start);
+        var history = new RequestHistory(time);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var endpoints = new EndpointTable(time);
+        var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>(), new ServiceCatalog(new GatewaySpec("", "", [])), new PodRegistry(), endpoints,
+            new ProbeStatusStore(), new ContainerRestarts(NullLogger<ContainerRestarts>.Instance));
+        var telemetry = new RequestTelemetry(metrics, accessLog: null, history);
+        var cluster = Proxy.Cluster();
+
+        foreach (var status in new[] { 200, 200, 503 })
+        {
+            var context = Proxy.Request(cluster, []);
+            await telemetry.InvokeAsync(context, () =>
+            {
+                context.Response.StatusCode = status;
+                return Task.CompletedTask;
+            });
+        }
+
+        var now = history.Read("web")[^1];
+        Assert.Equal((3L, 1L), (now.Requests, now.Errors));
+        Assert.Equal(["web"], history.Services);
     }
 
     /// <summary>Bucket counts of requests of these durations.</summary>
