@@ -159,6 +159,21 @@ public sealed class RequestHistoryTests
     }
 
     [Fact]
+    public void Record_OnTheRequestPath_AllocatesNothing()
+    {
+        var web = new RequestHistory(TimeProvider.System).For("web");
+        web.Record(Fast, failed: true); // the first one claims its slot (and the code is jitted)
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            web.Record(TimeSpan.FromMilliseconds(i % 500), failed: i % 7 == 0);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public async Task RequestTelemetry_RecordsEachProxiedRequestInItsServicesHistory()
     {
         var time = new FakeTimeProvider(Start);
