@@ -73,7 +73,7 @@ internal static class DashboardScript
             const name = b.dataset.name, n = encodeURIComponent(name);
             const deployment = '/apis/apps/v1/namespaces/default/deployments/' + n;
             if (b.dataset.action === 'restart-pod') {
-              send('DELETE', '/api/v1/namespaces/default/pods/' + n, null, null, 'pod ' + name + ' deleted: it drains and its service replaces it');
+              send('DELETE', '/api/v1/namespaces/default/pods/' + n, null, null, 'pod ' + name + ' deleted: it drains, and a Deployment replaces it');
             } else if (b.dataset.action === 'scale') {
               const text = b.closest('tr').querySelector('input.replicas').value.trim();
               const replicas = Number(text);

@@ -175,7 +175,7 @@ public sealed partial class StatusPageTests
 
         var victim = pods[0].Metadata.Name;
         result = await ClickAsync(browser, $"document.querySelector('button[data-action=restart-pod][data-name={victim}]').click();");
-        Assert.Equal($"pod {victim} deleted: it drains and its service replaces it", result);
+        Assert.Equal($"pod {victim} deleted: it drains, and a Deployment replaces it", result);
         await gateway.WaitForPodsAsync(p => p.All(pod => pod.Metadata.Name != victim || pod.Metadata.DeletionTimestamp is not null), $"{victim} deleted", TimeSpan.FromSeconds(10));
 
         result = await ClickAsync(browser, "document.querySelector('button[data-action=rollout-restart][data-name=web]').click();");
