@@ -5,7 +5,8 @@ namespace Gateway.Admin;
 /// kept in the tab's <c>sessionStorage</c>; the buttons, which send exactly the requests kubectl
 /// sends (<c>delete pod</c>, <c>scale</c>, <c>rollout restart</c>) with <c>Authorization: Bearer</c>;
 /// and the refresh, which fetches the page again and swaps its <c>#live</c> part, so the token field,
-/// the last answer and a replicas number being typed survive it. Every text from the server goes in
+/// the last answer and a replicas number being typed survive it. A token pasted is checked with a
+/// read (<c>GET /api</c>) before it is kept. Every text from the server goes in
 /// with <c>textContent</c>, never as HTML.
 /// </summary>
 internal static class DashboardScript
@@ -23,10 +24,20 @@ internal static class DashboardScript
             s.textContent = token() ? 'token set for this tab' : 'no token: restart, scale and rollout restart will be refused (401)';
             s.className = token() ? 'ok' : 'warn';
           };
-          $('save-token').addEventListener('click', () => {
+          $('save-token').addEventListener('click', async () => {
             const v = $('token').value.trim();
-            if (v) sessionStorage.setItem(key, v);
             $('token').value = '';
+            if (!v) return;
+            // A read with the token tells a wrong one (401) before a button is pressed.
+            const r = await fetch('/api', { headers: { Authorization: 'Bearer ' + v }, credentials: 'same-origin', cache: 'no-store' });
+            if (r.status === 401) {
+              sessionStorage.removeItem(key);
+              const s = $('token-state');
+              s.textContent = 'the gateway refused that token (401): paste the one in the file Gateway:Admin:TokenFile names';
+              s.className = 'bad';
+              return;
+            }
+            sessionStorage.setItem(key, v);
             showToken();
           });
           $('forget-token').addEventListener('click', () => { sessionStorage.removeItem(key); showToken(); });
@@ -42,7 +53,8 @@ internal static class DashboardScript
             if (busy || (!force && a && a.tagName === 'INPUT' && a.closest('#live'))) return;
             busy = true;
             try {
-              const r = await fetch(location.pathname, { headers: headers({}), credentials: 'same-origin', cache: 'no-store' });
+              // A read: allowed on loopback, or by the cookie of /?token= (the token is for writes).
+              const r = await fetch(location.pathname, { credentials: 'same-origin', cache: 'no-store' });
               if (r.ok) {
                 const live = new DOMParser().parseFromString(await r.text(), 'text/html').getElementById('live');
                 if (live) $('live').replaceWith(document.adoptNode(live));

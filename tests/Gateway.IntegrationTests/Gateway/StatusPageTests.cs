@@ -161,10 +161,17 @@ public sealed partial class StatusPageTests
         Assert.StartsWith("Refused (401 Unauthorized): paste the admin token", result, StringComparison.Ordinal);
         Assert.Equal(2, await ReplicasAsync(gateway));
 
+        // A wrong token is refused when pasted, and not kept.
+        await browser.EvaluateAsync("document.getElementById('token').value = 'not-the-token'; document.getElementById('save-token').click();");
+        await Poll.UntilAsync(async () => (await browser.TextAsync("document.getElementById('token-state').textContent")).StartsWith("the gateway refused that token (401)", StringComparison.Ordinal),
+            "the wrong token refused", TimeSpan.FromSeconds(10));
+        Assert.Null(await browser.EvaluateAsync("sessionStorage.getItem('gateway-admin-token')"));
+
         // The token, pasted once, survives the page's reload (sessionStorage) and allows the writes.
         await browser.EvaluateAsync($"document.getElementById('token').value = {JsonValue.Create(gateway.Token).ToJsonString()}; document.getElementById('save-token').click();");
-        await browser.EvaluateAsync("location.reload()");
-        await Poll.UntilAsync(async () => await browser.TextAsync("document.readyState === 'complete' && document.getElementById('token-state') ? document.getElementById('token-state').textContent : ''") == "token set for this tab",
+        await Poll.UntilAsync(async () => await browser.TextAsync("document.getElementById('token-state').textContent") == "token set for this tab", "the token taken", TimeSpan.FromSeconds(10));
+        await browser.EvaluateAsync("window.beforeReload = true; location.reload()");
+        await Poll.UntilAsync(async () => await browser.TextAsync("!window.beforeReload && document.readyState === 'complete' && document.getElementById('token-state') ? document.getElementById('token-state').textContent : ''") == "token set for this tab",
             "the token after a reload", TimeSpan.FromSeconds(20));
         Assert.Equal("", await browser.TextAsync("document.getElementById('token').value"));
 
