@@ -40,6 +40,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddPods();
         services.AddProxyRouting(TelemetryServiceCollectionExtensions.TracesExported(startup.Configuration));
         services.AddSingleton<StatusPage>();
+        services.AddSingleton<DashboardTimeline>();
 
         services.AddHostedService(_ => new OrphanReaping(ProcessRuntimeOptions.Root, Environment.ProcessId));
         services.AddHostedService<EventWiring>();

@@ -20,7 +20,8 @@ internal static class TelemetryServiceCollectionExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<ProbeTelemetry>();
         services.AddSingleton<AccessLog>();
-        services.AddSingleton(sp => new RequestTelemetry(sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<AccessLog>()));
+        services.AddSingleton<RequestHistory>();
+        services.AddSingleton(sp => new RequestTelemetry(sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<AccessLog>(), sp.GetRequiredService<RequestHistory>()));
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("gateway"))
             .WithMetrics(metrics => metrics
