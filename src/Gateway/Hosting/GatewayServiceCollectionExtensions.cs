@@ -91,10 +91,11 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<ProcessRuntime>();
         services.AddSingleton(DockerRuntimeOptions.FromConfiguration(configuration));
         services.AddSingleton<DockerRuntime>();
-        services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, IContainerRuntime>
+        services.AddSingleton(sp => new Lazy<DockerRuntime>(sp.GetRequiredService<DockerRuntime>)); // Docker.DotNet loads only for a Docker service
+        services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, Lazy<IContainerRuntime>>
         {
-            [RuntimeKind.Process] = sp.GetRequiredService<ProcessRuntime>(),
-            [RuntimeKind.Docker] = sp.GetRequiredService<DockerRuntime>(),
+            [RuntimeKind.Process] = new(sp.GetRequiredService<ProcessRuntime>()),
+            [RuntimeKind.Docker] = new(() => sp.GetRequiredService<Lazy<DockerRuntime>>().Value),
         }));
     }
 
