@@ -132,5 +132,24 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
         services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
         services.AddReverseProxy();
+        WithoutKeyRingAtStart(services);
     }
+
+    /// <summary>
+    /// YARP registers ASP.NET Core's data protection (for session affinity cookies, which no gateway
+    /// route uses), and with it a hosted service that reads or creates the key ring at start: XML and
+    /// crypto code loaded, a few MB of memory for nothing. Without it the key ring loads on first use.
+    /// </summary>
+    private static void WithoutKeyRingAtStart(IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == DataProtectionHostedService)
+            {
+                services.RemoveAt(i);
+            }
+        }
+    }
+
+    internal const string DataProtectionHostedService = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 }
