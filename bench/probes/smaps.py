@@ -14,9 +14,7 @@ import sys
 
 
 def kind(name):
-    if not name or name.startswith("[") and name not in ("[heap]",):
-        return "anonymous"
-    if name == "[heap]":
+    if not name or name.startswith("["):  # [heap], [stack], [anon:...], [vdso]
         return "anonymous"
     if "doublemapper" in name:
         return "jit code"
@@ -43,8 +41,9 @@ def read(pid):
                 continue
             if parts[0] == "Rss:":
                 kb = int(parts[1])
-                rss[kind(name)] += kb
-                if kind(name) not in ("anonymous", "jit code"):
+                what = kind(name)
+                rss[what] += kb
+                if what not in ("anonymous", "jit code"):
                     files[name] += kb
             elif parts[0] == "Pss:":
                 pss[kind(name)] += int(parts[1])
