@@ -92,10 +92,11 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<ProcessRuntime>();
         services.AddSingleton(DockerRuntimeOptions.FromConfiguration(configuration));
         services.AddSingleton<DockerRuntime>();
-        services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, IContainerRuntime>
+        services.AddSingleton(sp => new Lazy<DockerRuntime>(sp.GetRequiredService<DockerRuntime>)); // Docker.DotNet loads only for a Docker service
+        services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, Lazy<IContainerRuntime>>
         {
-            [RuntimeKind.Process] = sp.GetRequiredService<ProcessRuntime>(),
-            [RuntimeKind.Docker] = sp.GetRequiredService<DockerRuntime>(),
+            [RuntimeKind.Process] = new(sp.GetRequiredService<ProcessRuntime>()),
+            [RuntimeKind.Docker] = new(() => sp.GetRequiredService<Lazy<DockerRuntime>>().Value),
         }));
     }
 
@@ -132,5 +133,24 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
         services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
         services.AddReverseProxy();
+        WithoutKeyRingAtStart(services);
     }
+
+    /// <summary>
+    /// YARP registers ASP.NET Core's data protection (for session affinity cookies, which no gateway
+    /// route uses), and with it a hosted service that reads or creates the key ring at start: XML and
+    /// crypto code loaded, a few MB of memory for nothing. Without it the key ring loads on first use.
+    /// </summary>
+    private static void WithoutKeyRingAtStart(IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == DataProtectionHostedService)
+            {
+                services.RemoveAt(i);
+            }
+        }
+    }
+
+    internal const string DataProtectionHostedService = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 }
