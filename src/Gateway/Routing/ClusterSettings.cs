@@ -14,9 +14,11 @@ namespace Gateway.Routing;
 /// </summary>
 /// <param name="SlowStart">The slow-start window; zero when new pods get a full share at once.</param>
 /// <param name="Retries">How failed requests are retried to another endpoint.</param>
-/// <param name="Timeouts">The request's, each attempt's, the idle response's and the connection's; null: <see cref="TimeoutsSpec.Default"/>.</param>
-internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries, TimeoutsSpec? Timeouts = null)
+internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
 {
+    /// <summary>The request's, each attempt's, the idle response's and the connection's timeouts.</summary>
+    public TimeoutsSpec Timeouts { get; init; } = TimeoutsSpec.Default;
+
     public const string RequestTimeoutKey = "Gateway.Timeouts.Request";
     public const string RequestTimeoutSetKey = "Gateway.Timeouts.RequestSet";
     public const string BackendRequestTimeoutKey = "Gateway.Timeouts.BackendRequest";
@@ -35,7 +37,7 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries, Ti
     public static ClusterSettings From(ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return new ClusterSettings(service.SlowStart, service.Retries, service.Timeouts);
+        return new ClusterSettings(service.SlowStart, service.Retries) { Timeouts = service.Timeouts };
     }
 
     /// <summary>The settings a cluster carries; the defaults of <see cref="RetrySpec"/> and no slow start for what it does not.</summary>
@@ -45,16 +47,13 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries, Ti
         return Parsed.GetValue(cluster, static c => Parse(c.Metadata));
     }
 
-    /// <summary>The timeouts in force.</summary>
-    public TimeoutsSpec TimeoutsOrDefault => Timeouts ?? TimeoutsSpec.Default;
-
     public Dictionary<string, string> ToMetadata() => new(StringComparer.Ordinal)
     {
-        [RequestTimeoutKey] = Span(TimeoutsOrDefault.Request),
-        [RequestTimeoutSetKey] = TimeoutsOrDefault.RequestSet ? "true" : "false",
-        [BackendRequestTimeoutKey] = Span(TimeoutsOrDefault.BackendRequest),
-        [IdleTimeoutKey] = Span(TimeoutsOrDefault.Idle),
-        [ConnectTimeoutKey] = Span(TimeoutsOrDefault.Connect),
+        [RequestTimeoutKey] = Span(Timeouts.Request),
+        [RequestTimeoutSetKey] = Timeouts.RequestSet ? "true" : "false",
+        [BackendRequestTimeoutKey] = Span(Timeouts.BackendRequest),
+        [IdleTimeoutKey] = Span(Timeouts.Idle),
+        [ConnectTimeoutKey] = Span(Timeouts.Connect),
         [SlowStartKey] = SlowStart.ToString("c", CultureInfo.InvariantCulture),
         [AttemptsKey] = Retries.Attempts.ToString(CultureInfo.InvariantCulture),
         [BudgetPercentKey] = Retries.BudgetPercent.ToString("R", CultureInfo.InvariantCulture),
@@ -86,8 +85,10 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries, Ti
                 Read(metadata, AttemptsKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.Attempts),
                 Read(metadata, BudgetPercentKey, s => double.Parse(s, CultureInfo.InvariantCulture), d.BudgetPercent),
                 Read(metadata, MinConcurrentKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.MinConcurrent),
-                Read(metadata, BufferBytesKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.BufferBytes)),
-            timeouts);
+                Read(metadata, BufferBytesKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.BufferBytes)))
+        {
+            Timeouts = timeouts,
+        };
     }
 
     // Only the config provider writes these keys, from a validated spec: a value that does not parse is a bug, not user input.

@@ -22,7 +22,7 @@ internal sealed class RequestTimeouts(TimeProvider time)
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var proxy = context.GetReverseProxyFeature();
-        var timeouts = ClusterSettings.Of(proxy.Cluster.Config).TimeoutsOrDefault;
+        var timeouts = ClusterSettings.Of(proxy.Cluster.Config).Timeouts;
         if (timeouts.RequestFor(IsLongLived(context)) is not { } limit)
         {
             await next();
@@ -52,7 +52,7 @@ internal sealed class RequestTimeouts(TimeProvider time)
     /// <summary>The per-attempt step (<c>BackendRequest</c>), right before the forwarder.</summary>
     public async Task InvokeAttemptAsync(HttpContext context, Func<Task> next)
     {
-        var timeouts = ClusterSettings.Of(context.GetReverseProxyFeature().Cluster.Config).TimeoutsOrDefault;
+        var timeouts = ClusterSettings.Of(context.GetReverseProxyFeature().Cluster.Config).Timeouts;
         if (timeouts.BackendRequest is not { } limit)
         {
             await next();

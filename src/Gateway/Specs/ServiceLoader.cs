@@ -110,7 +110,7 @@ internal static class ServiceLoader
             Retries = retries,
             SlowStart = slowStart,
             Timeouts = timeouts,
-            Protocol = protocol ?? (backend is PodsBackend pods ? BackendProtocols.Infer(BackendProtocols.RoutedPort(pods.PodSpec)?.Name) : BackendProtocol.Http),
+            Protocol = protocol ?? (backend is PodsBackend pods ? BackendProtocols.Infer(pods) : BackendProtocol.Http),
             SourceFiles = sourceFiles,
         };
     }

@@ -19,7 +19,7 @@ public sealed class RequestTimeoutsTests
 
     private static DefaultHttpContext Request(TimeoutsSpec timeouts)
     {
-        var context = Proxy.Request(Proxy.Cluster(new ClusterSettings(TimeSpan.Zero, RetrySpec.Default, timeouts)), [new DestinationState("web-1/i1")]);
+        var context = Proxy.Request(Proxy.Cluster(new ClusterSettings(TimeSpan.Zero, RetrySpec.Default) { Timeouts = timeouts }), [new DestinationState("web-1/i1")]);
         context.Response.Body = new MemoryStream();
         return context;
     }
