@@ -63,7 +63,7 @@ internal static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The proxy pipeline: request telemetry, no ready endpoint, retries, tracing (when traces are exported), affinity, load balancing, in-flight registration (for the drain), then YARP's forwarder.</summary>
+    /// <summary>The proxy pipeline: request telemetry, the request timeout, no ready endpoint, retries, tracing (when traces are exported), affinity, load balancing, in-flight registration (for the drain), the attempt's timeout, then YARP's forwarder.</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapReverseProxy(proxy =>
@@ -71,7 +71,9 @@ internal static class GatewayServiceCollectionExtensions
             var requests = proxy.ApplicationServices.GetRequiredService<RequestTelemetry>();
             var retries = proxy.ApplicationServices.GetRequiredService<RetryMiddleware>();
             var inFlight = proxy.ApplicationServices.GetRequiredService<InFlightRequests>();
+            var timeouts = new RequestTimeouts(proxy.ApplicationServices.GetRequiredService<TimeProvider>());
             proxy.Use(requests.InvokeAsync);
+            proxy.Use(timeouts.InvokeAsync);
             proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
             proxy.Use(retries.InvokeAsync);
             if (proxy.ApplicationServices.GetService<ProxyTracingMiddleware>() is { } tracing)
@@ -82,6 +84,7 @@ internal static class GatewayServiceCollectionExtensions
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.Use(inFlight.InvokeAsync);
+            proxy.Use(timeouts.InvokeAttemptAsync);
         });
         return app;
     }

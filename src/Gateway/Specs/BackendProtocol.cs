@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Gateway.Specs;
 
 /// <summary>How the gateway speaks to a service's pods (<c>Protocol</c>).</summary>
@@ -60,7 +58,15 @@ public static class BackendProtocols
         };
     }
 
-    /// <summary>The port requests are routed to: the first port of the first container that declares one.</summary>
-    public static V1ContainerPort? RoutedPort(V1PodSpec spec) =>
-        spec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault();
+    /// <summary>What a pods backend's routed port says: its Service's target (name and <c>appProtocol</c>), else the first declared port's name.</summary>
+    public static BackendProtocol Infer(PodsBackend pods)
+    {
+        ArgumentNullException.ThrowIfNull(pods);
+        if (pods.RouteTarget is { } target)
+        {
+            return Infer(target.PortName, target.AppProtocol);
+        }
+
+        return Infer(pods.PodSpec?.Containers?.SelectMany(c => c.Ports ?? []).FirstOrDefault()?.Name);
+    }
 }

@@ -67,6 +67,6 @@ internal static class ServiceManifest
             return null;
         }
 
-        return new RouteTarget(found.Container, found.Port.ContainerPort);
+        return new RouteTarget(found.Container, found.Port.ContainerPort, found.Port.Name, port.AppProtocol);
     }
 }

@@ -37,4 +37,44 @@ public sealed class BackendProtocolTests : IDisposable
         Assert.Empty(errors);
         Assert.Equal(expected, spec.Services.Single().Protocol);
     }
+
+    [Theory]
+    [InlineData("appProtocol: kubernetes.io/h2c", "http", BackendProtocol.H2c)]
+    [InlineData("appProtocol: grpc", "http", BackendProtocol.Grpc)]
+    [InlineData("", "grpc", BackendProtocol.Grpc)]
+    [InlineData("", "http", BackendProtocol.Http)]
+    public void Load_ManifestService_AppProtocolOrTheTargetPortsName(string appProtocol, string targetName, BackendProtocol expected)
+    {
+        _files.Write("app.yaml", $$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: app }
+            spec:
+              selector: { matchLabels: { app: app } }
+              template:
+                metadata: { labels: { app: app } }
+                spec:
+                  containers:
+                  - name: app
+                    command: [ app ]
+                    ports:
+                    - { name: metrics, containerPort: 9090 }
+                    - { name: {{targetName}}, containerPort: 8080 }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: app }
+            spec:
+              selector: { app: app }
+              ports:
+              - port: 80
+                targetPort: {{targetName}}
+                {{appProtocol}}
+            """);
+
+        var spec = _files.Load("""{ "Gateway": { "Services": { "app": { "Manifest": "app.yaml" } } } }""", out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(expected, spec.Services.Single().Protocol);
+    }
 }

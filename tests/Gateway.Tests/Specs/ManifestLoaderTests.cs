@@ -169,7 +169,7 @@ public sealed class ManifestLoaderTests : IDisposable
         var spec = Load(TwoPortDeployment + "\n---\n" + Service.Replace("targetPort: http", targetPort, StringComparison.Ordinal), out var errors);
 
         Assert.Empty(errors);
-        Assert.Equal(new RouteTarget(container, containerPort), spec.Services[0].Pods!.RouteTarget);
+        Assert.Equal((container, containerPort), (spec.Services[0].Pods!.RouteTarget!.Container, spec.Services[0].Pods!.RouteTarget!.ContainerPort));
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class ManifestLoaderTests : IDisposable
         var spec = Load(TwoPortDeployment + "\n---\n" + Service.Replace("port: 80, targetPort: http", "port: 7070", StringComparison.Ordinal), out var errors);
 
         Assert.Empty(errors);
-        Assert.Equal(new RouteTarget("api", 7070), spec.Services[0].Pods!.RouteTarget);
+        Assert.Equal(("api", 7070), (spec.Services[0].Pods!.RouteTarget!.Container, spec.Services[0].Pods!.RouteTarget!.ContainerPort));
     }
 
     [Fact]
