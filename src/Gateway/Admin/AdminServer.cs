@@ -20,7 +20,12 @@ internal sealed partial class AdminServer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Nothing is read from the working folder: the admin listener's settings come from the gateway's
+        // own (as the proxy host's do). The builder's defaults would read an appsettings.json there and
+        // watch the whole folder tree for changes (thousands of inotify watches when started in a repository).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(); // where UseUrls writes
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<ILoggerFactory>(new AdminLoggerFactory(loggerFactory));
         builder.Services.AddSingleton<AdminMarker>();

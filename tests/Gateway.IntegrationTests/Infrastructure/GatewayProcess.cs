@@ -90,14 +90,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <param name="adminScheme"><c>https</c> for an admin listener with the gateway's own certificate.</param>
     /// <param name="loggingSection">false: a settings file with no <c>Logging</c> section, as a user's own often is.</param>
     public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null,
-        string adminHost = "127.0.0.1", string adminScheme = "http", bool loggingSection = true)
+        string adminHost = "127.0.0.1", string adminScheme = "http", bool loggingSection = true, string? workingDirectory = null)
     {
         var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
         var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
         var settingsPath = Path.Combine(directory, "appsettings.json");
         await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson, adminHost, adminScheme, loggingSection));
         var output = new StringBuilder();
-        var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output);
+        var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output, workingDirectory);
         var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort, adminScheme);
         try
         {
@@ -166,10 +166,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway executable with <paramref name="args"/>, its stdout and stderr appended to <paramref name="output"/>.</summary>
-    internal static Process Launch(IEnumerable<string> args, StringBuilder output)
+    internal static Process Launch(IEnumerable<string> args, StringBuilder output, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
