@@ -50,6 +50,7 @@ internal static class AdminApi
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) => GetPod(resources, ns, name, request, time));
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (string ns, string name, string? container, bool? previous) =>
             ReadLog(registry, pods, ns, name, container, previous ?? false));
+        PodExecApi.Map(app, registry, pods);
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
             PatchStatusAsync(registry, pods, resources, ns, name, request, time));
         app.MapGet("/api/v1/events", (HttpRequest request) => EventList(resources, null, request, time));

@@ -65,6 +65,9 @@ internal sealed partial class PodWorker
     /// <summary>The log of a container's current instance, or of its previous one.</summary>
     public string? ReadLog(string container, bool previous) => _instances.ReadLog(container, previous);
 
+    /// <summary>A container's current instance (running or exited), or null before its first start.</summary>
+    public IContainerInstance? Instance(string container) => _instances.Current.GetValueOrDefault(container)?.Instance;
+
     private async Task RunAsync()
     {
         await foreach (var received in _inbox.Reader.ReadAllAsync())

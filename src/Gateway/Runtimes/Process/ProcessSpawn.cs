@@ -153,7 +153,7 @@ internal static unsafe class ProcessSpawn
     }
 
     /// <summary>A NULL-terminated array of NUL-terminated UTF-8 strings in native memory, as argv and envp are.</summary>
-    private readonly struct StringBlock : IDisposable
+    internal readonly struct StringBlock : IDisposable
     {
         public StringBlock(IReadOnlyList<string> strings)
         {
