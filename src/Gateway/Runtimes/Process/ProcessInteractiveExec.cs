@@ -21,20 +21,20 @@ internal sealed class ProcessInteractiveExec : IExecSession
 
     private readonly int _pid;
     private readonly int _pidfd;
-    private readonly SafeFileHandle? _stdin;
+    private readonly FileStream? _stdin;
     private readonly PseudoTerminal? _terminal;
-    private readonly SafeFileHandle[] _outputs;
+    private readonly FileStream[] _outputs;
     private int _stdinClosed;
 
-    private ProcessInteractiveExec(int pid, int pidfd, SafeFileHandle? stdin, PseudoTerminal? terminal, SafeFileHandle[] outputs, ExecOutput output)
+    private ProcessInteractiveExec(int pid, int pidfd, FileStream? stdin, PseudoTerminal? terminal, FileStream[] outputs, ExecOutput output)
     {
         _pid = pid;
         _pidfd = pidfd;
         _stdin = stdin;
         _terminal = terminal;
         _outputs = outputs;
-        var pumps = terminal is not null
-            ? [PumpAsync(terminal.Master, ExecStream.Stdout, output)]
+        var pumps = outputs.Length == 1
+            ? [PumpAsync(outputs[0], ExecStream.Stdout, output)]
             : new[] { PumpAsync(outputs[0], ExecStream.Stdout, output), PumpAsync(outputs[1], ExecStream.Stderr, output) };
         Completion = FinishAsync(Task.WhenAll(pumps));
     }
@@ -69,7 +69,9 @@ internal sealed class ProcessInteractiveExec : IExecSession
 
             // posix_spawn returns once the child has exec'd, so it holds the slave now.
             terminal.CloseSlave();
-            return new ProcessInteractiveExec(pid, pidfd, spec.Stdin ? terminal.Master : null, terminal, [], output);
+            // Two streams on two fds of the master: reads and writes go on at the same time.
+            var input = spec.Stdin ? new FileStream(terminal.DuplicateMaster(), FileAccess.Write, bufferSize: 0) : null;
+            return new ProcessInteractiveExec(pid, pidfd, input, terminal, [new FileStream(terminal.Master, FileAccess.Read, bufferSize: 0)], output);
         }
         catch
         {
@@ -102,8 +104,8 @@ internal sealed class ProcessInteractiveExec : IExecSession
                 opened.Remove(fd);
             }
 
-            return new ProcessInteractiveExec(pid, pidfd, stdin.Write >= 0 ? new SafeFileHandle(stdin.Write, ownsHandle: true) : null, null,
-                [new SafeFileHandle(stdout.Read, ownsHandle: true), new SafeFileHandle(stderr.Read, ownsHandle: true)], output);
+            return new ProcessInteractiveExec(pid, pidfd, stdin.Write >= 0 ? Stream(stdin.Write, FileAccess.Write) : null, null,
+                [Stream(stdout.Read, FileAccess.Read), Stream(stderr.Read, FileAccess.Read)], output);
         }
         catch
         {
@@ -125,7 +127,7 @@ internal sealed class ProcessInteractiveExec : IExecSession
 
         try
         {
-            await RandomAccess.WriteAsync(_stdin, data, 0, cancellationToken);
+            await _stdin.WriteAsync(data, cancellationToken);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
@@ -148,7 +150,7 @@ internal sealed class ProcessInteractiveExec : IExecSession
 
         try
         {
-            await RandomAccess.WriteAsync(_stdin, EndOfFile, 0);
+            await _stdin.WriteAsync(EndOfFile);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
@@ -187,12 +189,17 @@ internal sealed class ProcessInteractiveExec : IExecSession
         finally
         {
             _ = Libc.Close(_pidfd);
-            _stdin?.Dispose();
-            _terminal?.Dispose();
-            foreach (var handle in _outputs)
+            if (_stdin is not null)
             {
-                handle.Dispose();
+                await _stdin.DisposeAsync();
             }
+
+            foreach (var stream in _outputs)
+            {
+                await stream.DisposeAsync();
+            }
+
+            _terminal?.Dispose();
         }
     }
 
@@ -218,13 +225,13 @@ internal sealed class ProcessInteractiveExec : IExecSession
     }
 
     /// <summary>Copies one output of the command to <paramref name="output"/> until it ends (end of file, or EIO once a terminal has hung up).</summary>
-    private static async Task PumpAsync(SafeFileHandle source, ExecStream stream, ExecOutput output)
+    private static async Task PumpAsync(FileStream source, ExecStream stream, ExecOutput output)
     {
         var buffer = new byte[16 * 1024];
         try
         {
             int read;
-            while ((read = await RandomAccess.ReadAsync(source, buffer, 0)) > 0)
+            while ((read = await source.ReadAsync(buffer)) > 0)
             {
                 await output(stream, buffer.AsMemory(0, read), CancellationToken.None);
             }
@@ -296,6 +303,8 @@ internal sealed class ProcessInteractiveExec : IExecSession
         opened.Add(fds[1]);
         return (fds[0], fds[1]);
     }
+
+    private static FileStream Stream(int fd, FileAccess access) => new(new SafeFileHandle(fd, ownsHandle: true), access, bufferSize: 0);
 
     private static void Check(int error, string call)
     {

@@ -14,6 +14,7 @@ internal sealed unsafe partial class PseudoTerminal : IDisposable
     private const int O_RDWR = 2;
     private const int O_NOCTTY = 0x100;
     private const uint TIOCSWINSZ = 0x5414;
+    private const int F_DUPFD_CLOEXEC = 1030;
 
     private int _slave;
 
@@ -80,6 +81,13 @@ internal sealed unsafe partial class PseudoTerminal : IDisposable
         winsize[2] = 0;
         winsize[3] = 0;
         _ = Ioctl((int)Master.DangerousGetHandle(), TIOCSWINSZ, winsize);
+    }
+
+    /// <summary>A second fd of the master (close-on-exec), for a writer beside the reader.</summary>
+    public SafeFileHandle DuplicateMaster()
+    {
+        var fd = Libc.Fcntl((int)Master.DangerousGetHandle(), F_DUPFD_CLOEXEC, 0);
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw new ExecStartException($"cannot set up the terminal: fcntl: {Marshal.GetLastPInvokeErrorMessage()}");
     }
 
     /// <summary>Once the command has the slave open: the gateway's copy goes, so the master reads as hung up when the command's side closes.</summary>

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using Gateway.IntegrationTests.Infrastructure;
+
+namespace Gateway.IntegrationTests.Admin;
+
+/// <summary>
+/// One gateway for the exec tests: a Process pod <c>box</c> with two containers, <c>web</c> (which wrote
+/// <c>healthy</c> in its working folder and has <c>GREETING</c> in its environment) and <c>side</c>.
+/// The admin listener is on https: exec is a write, and kubectl sends its token only over TLS.
+/// </summary>
+public sealed class ExecGateway : IAsyncLifetime
+{
+    private GatewayProcess? _gateway;
+
+    internal GatewayProcess Gateway => _gateway ?? throw new InvalidOperationException("not started");
+
+    public string Pod { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        _gateway = await GatewayProcess.StartAsync("""
+            { "box": { "Route": { "Path": "/box/{**catch-all}" }, "Replicas": 1, "Template": { "spec": { "terminationGracePeriodSeconds": 2, "containers": [
+                { "name": "web", "command": [ "sh", "-c", "echo ok > healthy; exec sleep 600" ], "env": [ { "name": "GREETING", "value": "hello from web" } ] },
+                { "name": "side", "command": [ "sleep", "600" ] } ] } } } }
+            """, adminScheme: "https");
+        var pods = await _gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Count == 2 && p[0].Status.ContainerStatuses.All(c => c.Ready), "a ready box pod");
+        Pod = pods[0].Metadata.Name;
+        await Poll.UntilAsync(async () => (await Kubectl.RunToExitAsync(_gateway.Kubeconfig, "exec", Pod, "-c", "web", "--", "test", "-s", "healthy")).ExitCode == 0,
+            "the web container's healthy file", TimeSpan.FromSeconds(30));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>The real kubectl's <c>exec</c> against the gateway: output, stdin, exit codes, errors, the token, and a terminal.</summary>
+public sealed class KubectlExecTests(ExecGateway fixture) : IClassFixture<ExecGateway>
+{
+    private GatewayProcess Gateway => fixture.Gateway;
+
+    [SkippableFact]
+    public async Task Exec_Cat_PrintsTheFileFromTheWorkingFolderAndExitsZero()
+    {
+        var (exitCode, output) = await Kubectl.RunToExitAsync(Gateway.Kubeconfig, "exec", fixture.Pod, "-c", "web", "--", "cat", "healthy");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("ok\n", output);
+    }
+
+    [SkippableFact]
+    public async Task Exec_Shell_RunsInTheContainersFolderAndEnvironment_StdoutAndStderr()
+    {
+        var (exitCode, output) = await Kubectl.RunToExitAsync(Gateway.Kubeconfig, "exec", fixture.Pod, "-c", "web", "--", "sh", "-c", "echo \"$GREETING\"; pwd; echo oops >&2");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("hello from web\n", output, StringComparison.Ordinal);
+        Assert.Contains($"/pods/{fixture.Pod}/web\n", output, StringComparison.Ordinal);
+        Assert.Contains("oops\n", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Exec_NoContainerNamed_DefaultsToTheFirstAndSaysSo()
+    {
+        var (exitCode, output) = await Kubectl.RunToExitAsync(Gateway.Kubeconfig, "exec", fixture.Pod, "--", "pwd");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("Defaulted container \"web\" out of: web, side", output, StringComparison.Ordinal);
+        Assert.Contains($"/pods/{fixture.Pod}/web\n", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Exec_StdinPiped_TheCommandReadsItToItsEnd()
+    {
+        var (exitCode, output) = await RunWithInputAsync("hi\nthere\n", "exec", "-i", fixture.Pod, "-c", "side", "--", "cat");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal("hi\nthere\n", output);
+    }
+
+    [SkippableFact]
+    public async Task Exec_FailingCommand_KubectlExitsWithItsCode()
+    {
+        var (exitCode, output) = await Kubectl.RunToExitAsync(Gateway.Kubeconfig, "exec", fixture.Pod, "-c", "web", "--", "sh", "-c", "echo before; exit 3");
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("before\n", output, StringComparison.Ordinal);
+        Assert.Contains("command terminated with exit code 3", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Exec_NoSuchCommand_TheKubeletsErrorAndExitCode1()
+    {
+        var (exitCode, output) = await Kubectl.RunToExitAsync(Gateway.Kubeconfig, "exec", fixture.Pod, "-c", "web", "--", "no-such-command");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error: Internal error occurred: error executing command in container: exec: \"no-such-command\": executable file not found in $PATH", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Exec_UnknownContainer_TheApiServersBadRequest()
+    {
+        var (exitCode, output) = await Kubectl.RunToExitAsync(Gateway.Kubeconfig, "exec", fixture.Pod, "-c", "nope", "--", "true");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Error from server (BadRequest): container nope is not valid for pod {fixture.Pod}", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Exec_UnknownPod_NotFound()
+    {
+        var (exitCode, output) = await Kubectl.RunToExitAsync(Gateway.Kubeconfig, "exec", "box-nope", "--", "true");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Error from server (NotFound): pods \"box-nope\" not found", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Exec_WithoutTheToken_Unauthorized_AndNothingRuns()
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-exec-").FullName;
+        try
+        {
+            var kubeconfig = Path.Combine(directory, "no-token.kubeconfig");
+            await File.WriteAllTextAsync(kubeconfig, (await File.ReadAllTextAsync(Gateway.Kubeconfig)).Replace(Gateway.Token, "", StringComparison.Ordinal));
+            var marker = Path.Combine(directory, "ran");
+
+            // kubectl GETs the pod first (a read, allowed on loopback without the token), then the exec is refused.
+            var (exitCode, output) = await Kubectl.RunToExitAsync(kubeconfig, "exec", fixture.Pod, "-c", "web", "--", "touch", marker);
+
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("Unauthorized", output, StringComparison.Ordinal);
+            Assert.False(File.Exists(marker));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public async Task ExecIt_Shell_OnATerminal_RunsWhatIsTypedAndEndsWithExit()
+    {
+        var script = RequiredTool.Find("script", "bsdutils");
+        var home = Directory.CreateTempSubdirectory("gateway-kubectl-").FullName;
+        try
+        {
+            // kubectl -t wants a terminal on its stdin: script gives it one, and passes on what the test types.
+            var kubectl = Kubectl.StartInfo(Gateway.Kubeconfig, home, ["exec", "-it", fixture.Pod, "-c", "web", "--", "sh"]);
+            var command = string.Join(' ', new[] { kubectl.FileName }.Concat(kubectl.ArgumentList).Select(a => $"'{a}'"));
+            var info = new ProcessStartInfo(script) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { "-q", "-e", "-c", command, "/dev/null" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.Environment["HOME"] = home;
+            using var process = Process.Start(info)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardInput.WriteAsync("[ -t 0 ] && echo on-a-tty; echo $((6*7)); exit 5\r");
+            await process.StandardInput.FlushAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var output = await stdout + await stderr;
+
+            // The terminal echoes what was typed ("6*7"); only the command's output is "42" alone on a line.
+            Assert.Matches(@"(?m)^on-a-tty\r?$", output);
+            Assert.Matches(@"(?m)^42\r?$", output);
+            Assert.Equal(5, process.ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    /// <summary>kubectl with <paramref name="input"/> on its stdin, closed after it.</summary>
+    private async Task<(int ExitCode, string Output)> RunWithInputAsync(string input, params string[] args)
+    {
+        var home = Directory.CreateTempSubdirectory("gateway-kubectl-").FullName;
+        try
+        {
+            var info = Kubectl.StartInfo(Gateway.Kubeconfig, home, args);
+            info.RedirectStandardInput = true;
+            using var process = Process.Start(info)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            return (process.ExitCode, await stdout + await stderr);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+}
