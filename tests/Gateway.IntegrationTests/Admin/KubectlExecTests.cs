@@ -132,8 +132,14 @@ public sealed class KubectlExecTests(ExecGateway fixture) : IClassFixture<ExecGa
             // kubectl GETs the pod first (a read, allowed on loopback without the token), then the exec is refused.
             var (exitCode, output) = await Kubectl.RunToExitAsync(kubeconfig, "exec", fixture.Pod, "-c", "web", "--", "touch", marker);
 
+            // kubectl's answer to a 401 when its kubeconfig has no credentials: it asks for a user name, and stdin has none.
             Assert.NotEqual(0, exitCode);
-            Assert.Contains("Unauthorized", output, StringComparison.Ordinal);
+            Assert.Contains("Please enter Username: error: EOF", output, StringComparison.Ordinal);
+            Assert.False(File.Exists(marker));
+
+            // The WebSocket upgrade is a GET, and still a write: 401 without the token.
+            var url = $"/api/v1/namespaces/default/pods/{fixture.Pod}/exec?command=touch&command={Uri.EscapeDataString(marker)}&container=web&stdout=true";
+            await AdminStatus.ReadAsync(await Gateway.Admin.GetAsync(url), System.Net.HttpStatusCode.Unauthorized, "Unauthorized");
             Assert.False(File.Exists(marker));
         }
         finally

@@ -10,7 +10,7 @@ namespace Gateway.Runtimes.Docker;
 /// <c>--live-restore</c> the container runs on meanwhile). Disposing removes the container, unless the
 /// gateway is shutting down with <c>KeepContainersOnShutdown</c>.
 /// </summary>
-internal sealed partial class DockerContainer : IContainerInstance
+internal sealed partial class DockerContainer : IContainerInstance, IInteractiveExec
 {
     /// <summary>Output an exec keeps: the kubelet's 10 KiB.</summary>
     private const int ExecOutputLimit = 10 * 1024;
@@ -256,6 +256,9 @@ internal sealed partial class DockerContainer : IContainerInstance
             Log.ExecKillFailed(_logger, Id, DockerErrors.Message(e));
         }
     }
+
+    public Task<IExecSession> StartExecAsync(ExecSpec spec, ExecOutput output, CancellationToken cancellationToken) =>
+        DockerInteractiveExec.StartAsync(_client, Id, spec, output, cancellationToken);
 
     public string ReadLog() => _log.ToString();
 
