@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Admin;
@@ -76,7 +75,7 @@ public sealed class KubectlExecTests(ExecGateway fixture) : IClassFixture<ExecGa
     [SkippableFact]
     public async Task Exec_StdinPiped_TheCommandReadsItToItsEnd()
     {
-        var (exitCode, output) = await RunWithInputAsync("hi\nthere\n", "exec", "-i", fixture.Pod, "-c", "side", "--", "cat");
+        var (exitCode, output) = await KubectlInteractive.RunWithInputAsync(Gateway.Kubeconfig, "hi\nthere\n", "exec", "-i", fixture.Pod, "-c", "side", "--", "cat");
 
         Assert.True(exitCode == 0, output);
         Assert.Equal("hi\nthere\n", output);
@@ -151,58 +150,12 @@ public sealed class KubectlExecTests(ExecGateway fixture) : IClassFixture<ExecGa
     [SkippableFact]
     public async Task ExecIt_Shell_OnATerminal_RunsWhatIsTypedAndEndsWithExit()
     {
-        var script = RequiredTool.Find("script", "bsdutils");
-        var home = Directory.CreateTempSubdirectory("gateway-kubectl-").FullName;
-        try
-        {
-            // kubectl -t wants a terminal on its stdin: script gives it one, and passes on what the test types.
-            var kubectl = Kubectl.StartInfo(Gateway.Kubeconfig, home, ["exec", "-it", fixture.Pod, "-c", "web", "--", "sh"]);
-            var command = string.Join(' ', new[] { kubectl.FileName }.Concat(kubectl.ArgumentList).Select(a => $"'{a}'"));
-            var info = new ProcessStartInfo(script) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "-q", "-e", "-c", command, "/dev/null" })
-            {
-                info.ArgumentList.Add(arg);
-            }
+        var (exitCode, output) = await KubectlInteractive.RunOnTerminalAsync(Gateway.Kubeconfig, "[ -t 0 ] && echo on-a-tty; echo $((6*7)); exit 5\r",
+            "exec", "-it", fixture.Pod, "-c", "web", "--", "sh");
 
-            info.Environment["HOME"] = home;
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.StandardInput.WriteAsync("[ -t 0 ] && echo on-a-tty; echo $((6*7)); exit 5\r");
-            await process.StandardInput.FlushAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var output = await stdout + await stderr;
-
-            // The terminal echoes what was typed ("6*7"); only the command's output is "42" alone on a line.
-            Assert.Matches(@"(?m)^on-a-tty\r?$", output);
-            Assert.Matches(@"(?m)^42\r?$", output);
-            Assert.Equal(5, process.ExitCode);
-        }
-        finally
-        {
-            Directory.Delete(home, recursive: true);
-        }
-    }
-
-    /// <summary>kubectl with <paramref name="input"/> on its stdin, closed after it.</summary>
-    private async Task<(int ExitCode, string Output)> RunWithInputAsync(string input, params string[] args)
-    {
-        var home = Directory.CreateTempSubdirectory("gateway-kubectl-").FullName;
-        try
-        {
-            var info = Kubectl.StartInfo(Gateway.Kubeconfig, home, args);
-            info.RedirectStandardInput = true;
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.StandardInput.WriteAsync(input);
-            process.StandardInput.Close();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            return (process.ExitCode, await stdout + await stderr);
-        }
-        finally
-        {
-            Directory.Delete(home, recursive: true);
-        }
+        // The terminal echoes what was typed ("6*7"); only the command's output is "42" alone on a line.
+        Assert.Matches(@"(?m)^on-a-tty\r?$", output);
+        Assert.Matches(@"(?m)^42\r?$", output);
+        Assert.Equal(5, exitCode);
     }
 }
