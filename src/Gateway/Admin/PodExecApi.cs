@@ -79,7 +79,7 @@ internal static partial class PodExecApi
         Log.Exec(logger, string.Join(' ', request.Spec.Command), request.Container, name, request.Spec.Tty, protocol);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
         using var session = new RemoteCommandSession(socket, protocol, logger);
-        await session.RunAsync(target, request, context.RequestAborted);
+        await session.RunAsync(target, request, instance.Exited, context.RequestAborted);
     }
 
     private static partial class Log

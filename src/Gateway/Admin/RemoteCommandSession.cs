@@ -22,8 +22,12 @@ internal sealed partial class RemoteCommandSession(WebSocket socket, string prot
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly CancellationTokenSource _gone = new();
 
-    /// <summary>Runs <paramref name="request"/> on <paramref name="target"/> to its end, or until the client goes away.</summary>
-    public async Task RunAsync(IInteractiveExec target, PodExecRequest request, CancellationToken aborted)
+    /// <summary>
+    /// Runs <paramref name="request"/> on <paramref name="target"/> to its end, or until the client
+    /// goes away. When the container exits first (<paramref name="containerExited"/>), the command
+    /// ends with it, as an exec'd process dies with its container's cgroup.
+    /// </summary>
+    public async Task RunAsync(IInteractiveExec target, PodExecRequest request, Task containerExited, CancellationToken aborted)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _gone.Token);
         IExecSession session;
@@ -42,7 +46,13 @@ internal sealed partial class RemoteCommandSession(WebSocket socket, string prot
         await using (session)
         {
             var receiving = ReceiveAsync(session, linked.Token);
-            var ended = await Task.WhenAny(session.Completion, receiving);
+            var ended = await Task.WhenAny(session.Completion, receiving, containerExited);
+            if (ended == containerExited && !session.Completion.IsCompleted)
+            {
+                await session.DisposeAsync();
+                ended = session.Completion.IsCompleted ? session.Completion : receiving;
+            }
+
             if (ended != session.Completion || _gone.IsCancellationRequested)
             {
                 // The client left first (or the connection broke): disposing the session ends the command.

@@ -4,7 +4,8 @@ namespace Gateway.IntegrationTests.Admin;
 
 /// <summary>
 /// One gateway for the exec tests: a Process pod <c>box</c> with two containers, <c>web</c> (which wrote
-/// <c>healthy</c> in its working folder and has <c>GREETING</c> in its environment) and <c>side</c>.
+/// <c>healthy</c> in its working folder and has <c>GREETING</c> in its environment) and <c>side</c>,
+/// and a pod <c>crash</c> whose container never stays up.
 /// The admin listener is on https: exec is a write, and kubectl sends its token only over TLS.
 /// </summary>
 public sealed class ExecGateway : IAsyncLifetime
@@ -15,15 +16,21 @@ public sealed class ExecGateway : IAsyncLifetime
 
     public string Pod { get; private set; } = "";
 
+    /// <summary>A pod whose one container exits at once, again and again (CrashLoopBackOff).</summary>
+    public string CrashingPod { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         _gateway = await GatewayProcess.StartAsync("""
             { "box": { "Route": { "Path": "/box/{**catch-all}" }, "Replicas": 1, "Template": { "spec": { "terminationGracePeriodSeconds": 2, "containers": [
                 { "name": "web", "command": [ "sh", "-c", "echo ok > healthy; exec sleep 600" ], "env": [ { "name": "GREETING", "value": "hello from web" } ] },
-                { "name": "side", "command": [ "sleep", "600" ] } ] } } } }
+                { "name": "side", "command": [ "sleep", "600" ] } ] } } },
+              "crash": { "Route": { "Path": "/crash/{**catch-all}" }, "Replicas": 1, "Template": { "spec": { "containers": [ { "name": "app", "command": [ "false" ] } ] } } } }
             """, adminScheme: "https");
-        var pods = await _gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Count == 2 && p[0].Status.ContainerStatuses.All(c => c.Ready), "a ready box pod");
-        Pod = pods[0].Metadata.Name;
+        var pods = await _gateway.WaitForPodsAsync(
+            p => p.Count == 2 && p.Any(pod => pod.Metadata.Labels["app"] == "box" && pod.Status.ContainerStatuses?.Count == 2 && pod.Status.ContainerStatuses.All(c => c.Ready)), "a ready box pod");
+        Pod = pods.Single(p => p.Metadata.Labels["app"] == "box").Metadata.Name;
+        CrashingPod = pods.Single(p => p.Metadata.Labels["app"] == "crash").Metadata.Name;
         await Poll.UntilAsync(async () => (await Kubectl.RunToExitAsync(_gateway.Kubeconfig, "exec", Pod, "-c", "web", "--", "test", "-s", "healthy")).ExitCode == 0,
             "the web container's healthy file", TimeSpan.FromSeconds(30));
     }
@@ -107,6 +114,18 @@ public sealed class KubectlExecTests(ExecGateway fixture) : IClassFixture<ExecGa
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"Error from server (BadRequest): container nope is not valid for pod {fixture.Pod}", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Exec_ContainerNotRunning_TheKubeletsContainerNotFound()
+    {
+        // Between its restarts (a back-off of 10 s and more) the container has no running instance.
+        var output = "";
+        await Poll.UntilAsync(async () =>
+        {
+            (var exitCode, output) = await Kubectl.RunToExitAsync(Gateway.Kubeconfig, "exec", fixture.CrashingPod, "--", "true");
+            return exitCode == 1 && output.Contains("error: unable to upgrade connection: container not found (\"app\")", StringComparison.Ordinal);
+        }, "kubectl's container not found", TimeSpan.FromSeconds(30));
     }
 
     [SkippableFact]

@@ -255,13 +255,11 @@ internal sealed class ProcessInteractiveExec : IExecSession
             Check(Libc.AttrInit(attributes), "posix_spawnattr_init");
             addStreams((nint)fileActions);
             Check(Libc.FileActionsAddChdir(fileActions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
-            Check(Libc.AttrSetFlags(attributes, Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF), "posix_spawnattr_setflags");
-            _ = Libc.SigEmptySet(signals);
-            Check(Libc.AttrSetSigMask(attributes, signals), "posix_spawnattr_setsigmask");
+            if (ProcessSpawn.SetUpAttributes(attributes, signals) is { } failure)
+            {
+                throw new ExecStartException(failure);
+            }
 
-            // Every signal at its default, as ProcessSpawn starts a container's main process.
-            new Span<byte>(signals, Libc.SigsetSize).Fill(0xFF);
-            Check(Libc.AttrSetSigDefault(attributes, signals), "posix_spawnattr_setsigdefault");
             var error = Libc.PosixSpawn(out var pid, program, fileActions, attributes, argv.Pointers, envp.Pointers);
             if (error != 0)
             {
@@ -273,6 +271,8 @@ internal sealed class ProcessInteractiveExec : IExecSession
             {
                 var reason = Marshal.GetLastPInvokeErrorMessage();
                 Signals.SendToGroup(pid, Signals.SIGKILL);
+                var siginfo = stackalloc byte[Libc.SiginfoSize];
+                Libc.Waitid(Libc.P_PID, (uint)pid, siginfo, Libc.WEXITED);
                 throw new ExecStartException($"exec: \"{spec.Command[0]}\": started as pid {pid} but cannot be watched (pidfd_open: {reason})");
             }
 

@@ -48,15 +48,10 @@ internal static unsafe class ProcessSpawn
 
             Check(Libc.AttrInit(attributes), "posix_spawnattr_init");
             attributesReady = true;
-            Check(Libc.AttrSetFlags(attributes, Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF), "posix_spawnattr_setflags");
-            _ = Libc.SigEmptySet(signals);
-            Check(Libc.AttrSetSigMask(attributes, signals), "posix_spawnattr_setsigmask");
-
-            // The runtime ignores SIGPIPE and handles others; a container starts with none of that.
-            // Every bit, not sigfillset: glibc's leaves out the two signals it keeps for itself
-            // (32 and 33), and posix_spawn then starts the child with those ignored.
-            new Span<byte>(signals, Libc.SigsetSize).Fill(0xFF);
-            Check(Libc.AttrSetSigDefault(attributes, signals), "posix_spawnattr_setsigdefault");
+            if (SetUpAttributes(attributes, signals) is { } failure)
+            {
+                throw new ContainerStartException(failure);
+            }
 
             var error = Libc.PosixSpawn(out var pid, program, fileActions, attributes, argvBlock.Pointers, envpBlock.Pointers);
             if (error != 0)
@@ -102,6 +97,34 @@ internal static unsafe class ProcessSpawn
             argvBlock.Dispose();
             envpBlock.Dispose();
         }
+    }
+
+    /// <summary>
+    /// How a container's processes (and the commands exec'd in them) start: in a session of their own,
+    /// no signal blocked, every signal at its default. <paramref name="signals"/> is scratch room of
+    /// <see cref="Libc.SigsetSize"/> bytes. Returns the call that failed and why, or null.
+    /// </summary>
+    internal static string? SetUpAttributes(void* attributes, void* signals)
+    {
+        var error = Libc.AttrSetFlags(attributes, Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF);
+        if (error != 0)
+        {
+            return $"posix_spawnattr_setflags: {Marshal.GetPInvokeErrorMessage(error)}";
+        }
+
+        _ = Libc.SigEmptySet(signals);
+        error = Libc.AttrSetSigMask(attributes, signals);
+        if (error != 0)
+        {
+            return $"posix_spawnattr_setsigmask: {Marshal.GetPInvokeErrorMessage(error)}";
+        }
+
+        // The runtime ignores SIGPIPE and handles others; a container starts with none of that.
+        // Every bit, not sigfillset: glibc's leaves out the two signals it keeps for itself
+        // (32 and 33), and posix_spawn then starts the child with those ignored.
+        new Span<byte>(signals, Libc.SigsetSize).Fill(0xFF);
+        error = Libc.AttrSetSigDefault(attributes, signals);
+        return error != 0 ? $"posix_spawnattr_setsigdefault: {Marshal.GetPInvokeErrorMessage(error)}" : null;
     }
 
     /// <summary>A pipe, both ends close-on-exec (the child gets its end through dup2); the gateway's read end non-blocking.</summary>
