@@ -78,8 +78,11 @@ internal static partial class PodExecApi
 
         Log.Exec(logger, string.Join(' ', request.Spec.Command), request.Container, name, request.Spec.Tty, protocol);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+        // A stopping gateway ends its exec sessions at once instead of waiting for them with its shutdown.
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         using var session = new RemoteCommandSession(socket, protocol, logger);
-        await session.RunAsync(target, request, instance.Exited, context.RequestAborted);
+        await session.RunAsync(target, request, instance.Exited, ended.Token);
     }
 
     private static partial class Log

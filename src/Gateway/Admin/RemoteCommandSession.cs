@@ -46,21 +46,30 @@ internal sealed partial class RemoteCommandSession(WebSocket socket, string prot
         await using (session)
         {
             var receiving = ReceiveAsync(session, linked.Token);
-            var ended = await Task.WhenAny(session.Completion, receiving, containerExited);
-            if (ended == containerExited && !session.Completion.IsCompleted)
+            try
             {
-                await session.DisposeAsync();
-                ended = session.Completion.IsCompleted ? session.Completion : receiving;
-            }
+                var ended = await Task.WhenAny(session.Completion, receiving, containerExited);
+                if (ended == containerExited && !session.Completion.IsCompleted)
+                {
+                    await session.DisposeAsync();
+                    ended = session.Completion.IsCompleted ? session.Completion : receiving;
+                }
 
-            if (ended != session.Completion || _gone.IsCancellationRequested)
+                if (ended != session.Completion || _gone.IsCancellationRequested)
+                {
+                    // The client left first (or the connection broke): disposing the session ends the command.
+                    return;
+                }
+
+                await SendAsync(RemoteCommandProtocol.Error, RemoteCommandProtocol.ExitStatus(await session.Completion));
+                await CloseAsync(receiving);
+            }
+            finally
             {
-                // The client left first (or the connection broke): disposing the session ends the command.
-                return;
+                // Nothing reads the socket once the request ends: a client that has not closed is cut off here.
+                await linked.CancelAsync();
+                await receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-
-            await SendAsync(RemoteCommandProtocol.Error, RemoteCommandProtocol.ExitStatus(await session.Completion));
-            await CloseAsync(receiving);
         }
     }
 
