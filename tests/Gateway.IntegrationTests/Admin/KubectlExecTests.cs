@@ -167,6 +167,27 @@ public sealed class KubectlExecTests(ExecGateway fixture) : IClassFixture<ExecGa
     }
 
     [SkippableFact]
+    public async Task Exec_KubectlKilled_TheCommandEndsToo()
+    {
+        var home = Directory.CreateTempSubdirectory("gateway-kubectl-").FullName;
+        try
+        {
+            using var kubectl = System.Diagnostics.Process.Start(Kubectl.StartInfo(Gateway.Kubeconfig, home, ["exec", fixture.Pod, "-c", "web", "--", "sh", "-c", "echo $$; exec sleep 60"]))!;
+            var line = await kubectl.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var pid = int.Parse(line!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(GatewayProcess.IsAlive(pid), $"the exec'd command (pid {pid}) runs");
+
+            kubectl.Kill();
+
+            await Poll.UntilAsync(() => Task.FromResult(!GatewayProcess.IsAlive(pid)), $"the exec'd command (pid {pid}) to end with its client");
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [SkippableFact]
     public async Task ExecIt_Shell_OnATerminal_RunsWhatIsTypedAndEndsWithExit()
     {
         var (exitCode, output) = await KubectlInteractive.RunOnTerminalAsync(Gateway.Kubeconfig, "[ -t 0 ] && echo on-a-tty; echo $((6*7)); exit 5\r",
