@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Gateway.IntegrationTests.Infrastructure;
 
 namespace Gateway.IntegrationTests.Admin;
@@ -30,8 +31,8 @@ internal static class KubectlInteractive
 
     /// <summary>
     /// kubectl on a terminal: <c>script</c> gives it one (kubectl's <c>-t</c> wants a terminal on its
-    /// stdin) and passes on <paramref name="typed"/>; returns kubectl's exit code (<c>script -e</c>)
-    /// and what the terminal showed.
+    /// stdin) and passes on <paramref name="typed"/> once the command has written something (a shell's
+    /// prompt); returns kubectl's exit code (<c>script -e</c>) and what the terminal showed.
     /// </summary>
     public static async Task<(int ExitCode, string Output)> RunOnTerminalAsync(string kubeconfig, string typed, params string[] args)
     {
@@ -49,12 +50,34 @@ internal static class KubectlInteractive
 
             info.Environment["HOME"] = home;
             using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
+            var shown = new StringBuilder();
+            var prompted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var stdout = Task.Run(async () =>
+            {
+                var buffer = new char[4096];
+                int read;
+                while ((read = await process.StandardOutput.ReadAsync(buffer)) > 0)
+                {
+                    lock (shown)
+                    {
+                        shown.Append(buffer, 0, read);
+                    }
+
+                    prompted.TrySetResult();
+                }
+
+                prompted.TrySetResult();
+            });
             var stderr = process.StandardError.ReadToEndAsync();
+
+            // Typed once the remote shell has shown its prompt, as a person would: what is typed
+            // before kubectl has put its terminal in raw mode is the local terminal's, not the shell's.
+            await prompted.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await process.StandardInput.WriteAsync(typed);
             await process.StandardInput.FlushAsync();
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            return (process.ExitCode, await stdout + await stderr);
+            await stdout;
+            return (process.ExitCode, shown + await stderr);
         }
         finally
         {

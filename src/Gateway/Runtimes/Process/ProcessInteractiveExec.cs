@@ -62,9 +62,9 @@ internal sealed class ProcessInteractiveExec : IExecSession
             var (pid, pidfd) = Spawn(program, spec, environment, workingDirectory, fileActions =>
             {
                 // Opened after setsid, without O_NOCTTY: the slave becomes the command's controlling terminal.
-                Check(Libc.FileActionsAddOpen((void*)fileActions, 0, terminal.SlavePath, 2, 0), "posix_spawn_file_actions_addopen");
-                Check(Libc.FileActionsAddDup2((void*)fileActions, 0, 1), "posix_spawn_file_actions_adddup2");
-                Check(Libc.FileActionsAddDup2((void*)fileActions, 0, 2), "posix_spawn_file_actions_adddup2");
+                Check(Libc.FileActionsAddOpen(fileActions, 0, terminal.SlavePath, 2, 0), "posix_spawn_file_actions_addopen");
+                Check(Libc.FileActionsAddDup2(fileActions, 0, 1), "posix_spawn_file_actions_adddup2");
+                Check(Libc.FileActionsAddDup2(fileActions, 0, 2), "posix_spawn_file_actions_adddup2");
             });
 
             // posix_spawn returns once the child has exec'd, so it holds the slave now.
@@ -91,10 +91,10 @@ internal sealed class ProcessInteractiveExec : IExecSession
             var (pid, pidfd) = Spawn(program, spec, environment, workingDirectory, fileActions =>
             {
                 Check(stdin.Read >= 0
-                    ? Libc.FileActionsAddDup2((void*)fileActions, stdin.Read, 0)
-                    : Libc.FileActionsAddOpen((void*)fileActions, 0, "/dev/null", Libc.O_RDONLY, 0), "posix_spawn_file_actions_adddup2");
-                Check(Libc.FileActionsAddDup2((void*)fileActions, stdout.Write, 1), "posix_spawn_file_actions_adddup2");
-                Check(Libc.FileActionsAddDup2((void*)fileActions, stderr.Write, 2), "posix_spawn_file_actions_adddup2");
+                    ? Libc.FileActionsAddDup2(fileActions, stdin.Read, 0)
+                    : Libc.FileActionsAddOpen(fileActions, 0, "/dev/null", Libc.O_RDONLY, 0), "posix_spawn_file_actions_adddup2");
+                Check(Libc.FileActionsAddDup2(fileActions, stdout.Write, 1), "posix_spawn_file_actions_adddup2");
+                Check(Libc.FileActionsAddDup2(fileActions, stderr.Write, 2), "posix_spawn_file_actions_adddup2");
             });
 
             // The child's ends are the child's now: the gateway's copies would hold the pipes open.
@@ -242,53 +242,8 @@ internal sealed class ProcessInteractiveExec : IExecSession
         }
     }
 
-    private static unsafe (int Pid, int Pidfd) Spawn(string program, ExecSpec spec, IReadOnlyDictionary<string, string> environment, string workingDirectory, Action<nint> addStreams)
-    {
-        var argv = new ProcessSpawn.StringBlock(spec.Command);
-        var envp = new ProcessSpawn.StringBlock([.. environment.Select(variable => $"{variable.Key}={variable.Value}")]);
-        var fileActions = NativeMemory.AllocZeroed(Libc.SpawnStructSize);
-        var attributes = NativeMemory.AllocZeroed(Libc.SpawnStructSize);
-        var signals = NativeMemory.AllocZeroed(Libc.SigsetSize);
-        try
-        {
-            Check(Libc.FileActionsInit(fileActions), "posix_spawn_file_actions_init");
-            Check(Libc.AttrInit(attributes), "posix_spawnattr_init");
-            addStreams((nint)fileActions);
-            Check(Libc.FileActionsAddChdir(fileActions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
-            if (ProcessSpawn.SetUpAttributes(attributes, signals) is { } failure)
-            {
-                throw new ExecStartException(failure);
-            }
-
-            var error = Libc.PosixSpawn(out var pid, program, fileActions, attributes, argv.Pointers, envp.Pointers);
-            if (error != 0)
-            {
-                throw new ExecStartException($"exec: \"{spec.Command[0]}\": {Marshal.GetPInvokeErrorMessage(error)}");
-            }
-
-            var pidfd = Libc.PidfdOpen(pid);
-            if (pidfd < 0)
-            {
-                var reason = Marshal.GetLastPInvokeErrorMessage();
-                Signals.SendToGroup(pid, Signals.SIGKILL);
-                var siginfo = stackalloc byte[Libc.SiginfoSize];
-                Libc.Waitid(Libc.P_PID, (uint)pid, siginfo, Libc.WEXITED);
-                throw new ExecStartException($"exec: \"{spec.Command[0]}\": started as pid {pid} but cannot be watched (pidfd_open: {reason})");
-            }
-
-            return (pid, pidfd);
-        }
-        finally
-        {
-            _ = Libc.FileActionsDestroy(fileActions);
-            _ = Libc.AttrDestroy(attributes);
-            NativeMemory.Free(fileActions);
-            NativeMemory.Free(attributes);
-            NativeMemory.Free(signals);
-            argv.Dispose();
-            envp.Dispose();
-        }
-    }
+    private static (int Pid, int Pidfd) Spawn(string program, ExecSpec spec, IReadOnlyDictionary<string, string> environment, string workingDirectory, ProcessSpawn.StreamActions addStreams) =>
+        ProcessSpawn.Spawn(program, spec.Command, environment, workingDirectory, addStreams, message => new ExecStartException(message));
 
     /// <summary>A pipe, both ends close-on-exec (the child gets its end through dup2) and blocking; its fds are added to <paramref name="opened"/>.</summary>
     private static unsafe (int Read, int Write) Pipe(List<int> opened)
