@@ -11,6 +11,7 @@
 #   STOP_TIMEOUT=120    seconds allowed for the gateway to drain and stop every pod on SIGTERM
 #   BASELINE=1          0 skips the baseline client
 #   KEEP=0              1 keeps the run folder (settings, gateway and server output)
+#   SMAPS=0             N > 0 also lists the N largest mapped files (the RSS split is always printed)
 #
 # What it does: builds the gateway in Release; starts one demo backend (the server probed); runs
 # the gateway with one service of PODS pods, each a `sleep 3600` container with an httpGet
@@ -30,6 +31,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-180}
 STOP_TIMEOUT=${STOP_TIMEOUT:-120}
 BASELINE=${BASELINE:-1}
 KEEP=${KEEP:-0}
+SMAPS=${SMAPS:-0}
 TICKS=$(getconf CLK_TCK)
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -175,6 +177,7 @@ cpu1=$(cpu_ticks "$GATEWAY_PID"); sys1=$(sys_ticks "$GATEWAY_PID"); scpu1=$(cpu_
 RSS_KB=$(status_kb "$GATEWAY_PID" VmRSS)
 HWM_KB=$(status_kb "$GATEWAY_PID" VmHWM)
 THREADS=$(status_kb "$GATEWAY_PID" Threads)
+SMAPS_OUT=$(python3 "$ROOT/bench/probes/smaps.py" "$GATEWAY_PID" "$SMAPS" 2>&1 || true)
 READY_END=$(pod_counts | awk '{ print $3 }')
 UNHEALTHY=$(curl -sf "$ADMIN/api/v1/namespaces/default/events" | python3 -c '
 import json, sys
@@ -245,4 +248,5 @@ if a[21]:
 else:
     print("baseline                  skipped (BASELINE=0)")
 EOF
+printf '%s\n' "$SMAPS_OUT"
 (( LEFT == 0 )) || log "warning: $LEFT pod processes were left after the gateway stopped (killed on exit)"

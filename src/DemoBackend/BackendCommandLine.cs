@@ -11,7 +11,7 @@ internal static class BackendCommandLine
 
     private static readonly Option<double?> HealthyFor = Seconds("--healthy-for", "/healthz answers 500 after this many seconds.");
     private static readonly Option<double?> ReadyAfter = Seconds("--ready-after", "/readyz answers 503 until this many seconds have passed.");
-    private static readonly Option<int?> GrpcPort = PortOption("--grpc-port", "Also serve grpc.health.v1.Health over plaintext HTTP/2 on 127.0.0.1:N.");
+    private static readonly Option<int?> GrpcPort = PortOption("--grpc-port", "Also serve grpc.health.v1.Health and demo.Demo (Hello, Count) over plaintext HTTP/2 on 127.0.0.1:N.");
     private static readonly Option<double?> ShutdownDelay = Seconds("--shutdown-delay", "On SIGTERM, wait this many seconds after in-flight requests finish, then exit.");
     private static readonly Option<int> ExitCode = new("--exit-code") { HelpName = "N", Description = "The exit code on SIGTERM and on --crash-after." };
     private static readonly Option<int?> Port = PortOption("--port", $"Serve HTTP/1.1 on 127.0.0.1:N (overrides $PORT; default {BackendOptions.DefaultPort}).");

@@ -14,7 +14,7 @@ internal sealed record BackendOptions
 
     public TimeSpan ReadyAfter { get; init; }
 
-    /// <summary>An HTTP/2-only port serving <c>grpc.health.v1.Health</c>; <see langword="null"/> means none.</summary>
+    /// <summary>An HTTP/2-only port serving <c>grpc.health.v1.Health</c> and <c>demo.Demo</c>; <see langword="null"/> means none.</summary>
     public int? GrpcPort { get; init; }
 
     /// <summary>How long to wait after in-flight requests have finished and before exiting.</summary>

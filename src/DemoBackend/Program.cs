@@ -53,6 +53,7 @@ app.MapDemoEndpoints();
 if (options.GrpcPort is not null)
 {
     app.MapGrpcService<HealthServiceImpl>();
+    app.MapGrpcService<DemoGrpcService>();
 }
 
 try

@@ -48,8 +48,7 @@ internal static class AdminApi
 
         // The status subresource reads as the pod (kubectl patch --subresource=status reads it first).
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) => GetPod(resources, ns, name, request, time));
-        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (string ns, string name, string? container, bool? previous) =>
-            ReadLog(registry, pods, ns, name, container, previous ?? false));
+        PodLogApi.Map(app, registry, pods, time);
         PodExecApi.Map(app, registry, pods);
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
             PatchStatusAsync(registry, pods, resources, ns, name, request, time));
@@ -58,6 +57,8 @@ internal static class AdminApi
         app.MapGet("/api/v1/namespaces/{ns}/events/{name}", (string ns, string name, HttpRequest request) => GetEvent(resources, ns, name, request, time));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/endpointslices", (HttpRequest request) => EndpointSliceList(endpoints, started, null, request, time));
         app.MapGet($"/apis/{ApiDiscovery.DiscoveryGroup}/v1/namespaces/{{ns}}/endpointslices", (string ns, HttpRequest request) => EndpointSliceList(endpoints, started, ns, request, time));
+
+        MetricsApi.Map(app, resources, pods, time);
 
         // Last in precedence: every other verb or path gets the API server's 405 (a resource served, a verb not) or 404.
         app.Map("/api/{**rest}", UnsupportedRequest.Answer);
@@ -113,41 +114,6 @@ internal static class AdminApi
     private static IResult EventList(AdminResources resources, string? ns, HttpRequest request, TimeProvider time) => EventLists.Answer(resources.Events, ns, request, time);
 
     private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), KubernetesStatus.JsonType);
-
-    private static IResult ReadLog(PodRegistry registry, PodManager pods, string ns, string name, string? container, bool previous)
-    {
-        if (FindPod(registry, ns, name) is not { } pod)
-        {
-            return NotFound("pods", name);
-        }
-
-        if (pods.Find(name) is not { } worker)
-        {
-            // A Pending pod waiting for room has no containers yet; the API server's words for it.
-            return Status(400, "BadRequest", $"pod {name} does not have a host assigned");
-        }
-
-        var names = pod.InitContainers.Concat(pod.Containers).Select(c => c.Name).ToList();
-        if (string.IsNullOrEmpty(container))
-        {
-            if (pod.Containers.Length != 1)
-            {
-                return Status(400, "BadRequest", $"a container name must be specified for pod {name}, choose one of: [{string.Join(' ', names)}]");
-            }
-
-            container = pod.Containers[0].Name;
-        }
-
-        if (!names.Contains(container))
-        {
-            return Status(400, "BadRequest", $"container {container} is not valid for pod {name}");
-        }
-
-        var log = worker.ReadLog(container, previous);
-        return log is null && previous
-            ? Status(400, "BadRequest", $"previous terminated container \"{container}\" in pod \"{name}\" not found")
-            : Results.Text(log ?? "", "text/plain");
-    }
 
     /// <summary>
     /// A JSON merge of <c>status.conditions</c>: how a user sets the conditions that <c>readinessGates</c>

@@ -51,7 +51,7 @@ internal sealed partial class AdminServer(
         DeploymentApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<DeploymentStore>(), services.GetRequiredService<PodRegistry>(),
             services.GetRequiredService<PodManager>(), services.GetRequiredService<TimeProvider>());
         var statusPage = services.GetRequiredService<StatusPage>();
-        _app.MapGet("/", () => Results.Content(statusPage.Render(), "text/html; charset=utf-8"));
+        _app.MapGet("/", (HttpContext context) => statusPage.Respond(context));
         _app.MapPrometheusScrapingEndpoint("/metrics", services.GetRequiredService<MeterProvider>(), configureBranchedPipeline: null, optionsName: null);
         await _app.StartAsync(cancellationToken);
 

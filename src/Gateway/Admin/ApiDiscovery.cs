@@ -12,6 +12,9 @@ internal static class ApiDiscovery
 
     public const string AppsGroup = "apps";
 
+    /// <summary>metrics-server's group: <c>kubectl top</c> looks for it in <c>/apis</c>.</summary>
+    public const string MetricsGroup = "metrics.k8s.io";
+
     public static V1APIVersions CoreVersions(string serverAddress) => new()
     {
         ApiVersion = "v1",
@@ -39,11 +42,13 @@ internal static class ApiDiscovery
     {
         var v1 = new V1GroupVersionForDiscovery { GroupVersion = $"{DiscoveryGroup}/v1", Version = "v1" };
         var apps = new V1GroupVersionForDiscovery { GroupVersion = $"{AppsGroup}/v1", Version = "v1" };
+        var metrics = new V1GroupVersionForDiscovery { GroupVersion = $"{MetricsGroup}/v1beta1", Version = "v1beta1" };
         return new V1APIGroupList
         {
             ApiVersion = "v1",
             Kind = "APIGroupList",
-            Groups = [new V1APIGroup { Name = AppsGroup, Versions = [apps], PreferredVersion = apps }, new V1APIGroup { Name = DiscoveryGroup, Versions = [v1], PreferredVersion = v1 }],
+            Groups = [new V1APIGroup { Name = AppsGroup, Versions = [apps], PreferredVersion = apps }, new V1APIGroup { Name = DiscoveryGroup, Versions = [v1], PreferredVersion = v1 },
+                new V1APIGroup { Name = MetricsGroup, Versions = [metrics], PreferredVersion = metrics }],
         };
     }
 
@@ -67,6 +72,15 @@ internal static class ApiDiscovery
             new V1APIResource { Name = "deployments/scale", SingularName = "", Namespaced = true, Group = "autoscaling", Version = "v1", Kind = "Scale", Verbs = ["get", "patch", "update"] },
             Resource("replicasets", "replicaset", "ReplicaSet", ["get", "list"], ["rs"]),
         ],
+    };
+
+    /// <summary>PodMetrics, read-only as metrics-server serves them.</summary>
+    public static V1APIResourceList MetricsV1Beta1() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "APIResourceList",
+        GroupVersion = $"{MetricsGroup}/v1beta1",
+        Resources = [Resource("pods", "", "PodMetrics", ["get", "list"])],
     };
 
     private static V1APIResource Resource(string name, string singular, string kind, List<string> verbs, List<string>? shortNames = null) => new()

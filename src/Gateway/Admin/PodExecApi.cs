@@ -46,7 +46,7 @@ internal static partial class PodExecApi
             return;
         }
 
-        var instance = worker.Instance(request.Container);
+        var instance = worker.Running.GetValueOrDefault(request.Container)?.Instance;
         if (instance is null || instance.Exited.IsCompleted)
         {
             // The kubelet's answer (findContainer finds running containers only), as plain text with a 500.

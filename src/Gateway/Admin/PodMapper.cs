@@ -144,7 +144,7 @@ internal static class PodMapper
         ApiVersion = "v1",
         Kind = "Event",
         Metadata = new V1ObjectMeta { Name = e.Name, NamespaceProperty = e.Namespace, CreationTimestamp = e.FirstTimestamp.UtcDateTime },
-        InvolvedObject = new V1ObjectReference { Kind = e.Kind, Name = e.PodName, NamespaceProperty = e.Namespace, Uid = e.PodUid, FieldPath = e.FieldPath, ApiVersion = e.Kind == "ReplicaSet" ? "apps/v1" : "v1" },
+        InvolvedObject = new V1ObjectReference { Kind = e.Kind, Name = e.PodName, NamespaceProperty = e.Namespace, Uid = InvolvedUid(e), FieldPath = e.FieldPath, ApiVersion = e.Kind is "ReplicaSet" or "Deployment" ? "apps/v1" : "v1" },
         Type = e.Type,
         Reason = e.Reason,
         Message = e.Message,
@@ -155,4 +155,11 @@ internal static class PodMapper
         ReportingComponent = "gateway",
         ReportingInstance = NodeName,
     };
+
+    /// <summary>
+    /// Deployments and ReplicaSets are shown, not stored, so their events are recorded without a uid:
+    /// they get the one the object shows, as <c>kubectl describe</c> selects events by <c>involvedObject.uid</c>.
+    /// </summary>
+    private static string InvolvedUid(GatewayEvent e) =>
+        e.PodUid.Length == 0 && e.Kind is "Deployment" or "ReplicaSet" ? DeploymentMapper.Uid(e.Kind, e.PodName) : e.PodUid;
 }

@@ -10,10 +10,11 @@ namespace Gateway.Controllers;
 /// answering is an error in the log, on <c>/readyz</c> and as a Warning event on every Docker pod; it is
 /// never a crash: pods keep their traffic while they pass their probes, and management resumes (and
 /// the error clears) when the engine answers again. It asks only while a Docker service is
-/// configured, so a service that a configuration reload adds is watched too.
+/// configured, so a service that a configuration reload adds is watched too; the runtime (and Docker's
+/// client with it) is made only then.
 /// </summary>
 internal sealed partial class DockerEngineMonitor(
-    DockerRuntime runtime, ServiceCatalog catalog, GatewayStatus status, PodRegistry registry, EventRecorder events, ILogger<DockerEngineMonitor> logger)
+    Lazy<DockerRuntime> docker, ServiceCatalog catalog, GatewayStatus status, PodRegistry registry, EventRecorder events, ILogger<DockerEngineMonitor> logger)
     : BackgroundService
 {
     private const string Component = "docker";
@@ -34,6 +35,7 @@ internal sealed partial class DockerEngineMonitor(
                 continue;
             }
 
+            var runtime = docker.Value;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

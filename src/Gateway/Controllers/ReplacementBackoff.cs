@@ -4,7 +4,7 @@ namespace Gateway.Controllers;
 
 /// <summary>
 /// When a replicated service may replace a pod that ended (docs/semantics.md#termination-ended-pods):
-/// like a crash loop, the first replacement comes at once, the next after 10 s, 20 s ... 300 s, each
+/// on its own (not one that was deleted), like a crash loop: the first replacement comes at once, the next after 10 s, 20 s ... 300 s, each
 /// counted from when the pod it replaces ended, and the loop starts over once a pod ended more than 10
 /// minutes after the last replacement. The back-off is the kubelet's (<see cref="RestartBackoff"/>);
 /// this adds up to when ended pods have been answered, so that each is decided once, and the one it
@@ -24,7 +24,9 @@ public sealed record ReplacementBackoff(RestartBackoff? Backoff, DateTimeOffset?
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(ended);
-        var candidates = ended.Where(p => p.IsTerminal && (state.AnsweredUpTo is not { } answered || p.FinishedAt > answered))
+        // A pod that ended because it was deleted (a rollout, a scale-down, kubectl delete) did not fail:
+        // its replacement is the controller's plan, not a crash loop to slow down.
+        var candidates = ended.Where(p => p.IsTerminal && !p.IsDeleting && (state.AnsweredUpTo is not { } answered || p.FinishedAt > answered))
             .Select(p => (p.Name, End: p.FinishedAt!.Value)).ToList();
         if (state.Held is { } held && state.HeldEnded is { } heldEnded && candidates.TrueForAll(c => c.Name != held))
         {

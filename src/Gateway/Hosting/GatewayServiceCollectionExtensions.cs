@@ -40,6 +40,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddPods();
         services.AddProxyRouting(TelemetryServiceCollectionExtensions.TracesExported(startup.Configuration));
         services.AddSingleton<StatusPage>();
+        services.AddSingleton<DashboardTimeline>();
 
         services.AddHostedService(_ => new OrphanReaping(ProcessRuntimeOptions.Root, Environment.ProcessId));
         services.AddHostedService<EventWiring>();
@@ -62,7 +63,7 @@ internal static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The proxy pipeline: request telemetry, no ready endpoint, retries, tracing (when traces are exported), affinity, load balancing, in-flight registration (for the drain), then YARP's forwarder.</summary>
+    /// <summary>The proxy pipeline: request telemetry, the request timeout, no ready endpoint, retries, tracing (when traces are exported), affinity, load balancing, in-flight registration (for the drain), the attempt's timeout, then YARP's forwarder.</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapReverseProxy(proxy =>
@@ -70,7 +71,9 @@ internal static class GatewayServiceCollectionExtensions
             var requests = proxy.ApplicationServices.GetRequiredService<RequestTelemetry>();
             var retries = proxy.ApplicationServices.GetRequiredService<RetryMiddleware>();
             var inFlight = proxy.ApplicationServices.GetRequiredService<InFlightRequests>();
+            var timeouts = new RequestTimeouts(proxy.ApplicationServices.GetRequiredService<TimeProvider>());
             proxy.Use(requests.InvokeAsync);
+            proxy.Use(timeouts.InvokeAsync);
             proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
             proxy.Use(retries.InvokeAsync);
             if (proxy.ApplicationServices.GetService<ProxyTracingMiddleware>() is { } tracing)
@@ -81,6 +84,7 @@ internal static class GatewayServiceCollectionExtensions
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.Use(inFlight.InvokeAsync);
+            proxy.Use(timeouts.InvokeAttemptAsync);
         });
         return app;
     }
@@ -91,10 +95,11 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<ProcessRuntime>();
         services.AddSingleton(DockerRuntimeOptions.FromConfiguration(configuration));
         services.AddSingleton<DockerRuntime>();
-        services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, IContainerRuntime>
+        services.AddSingleton(sp => new Lazy<DockerRuntime>(sp.GetRequiredService<DockerRuntime>)); // Docker.DotNet loads only for a Docker service
+        services.AddSingleton(sp => new ContainerRuntimes(new Dictionary<RuntimeKind, Lazy<IContainerRuntime>>
         {
-            [RuntimeKind.Process] = sp.GetRequiredService<ProcessRuntime>(),
-            [RuntimeKind.Docker] = sp.GetRequiredService<DockerRuntime>(),
+            [RuntimeKind.Process] = new(sp.GetRequiredService<ProcessRuntime>()),
+            [RuntimeKind.Docker] = new(() => sp.GetRequiredService<Lazy<DockerRuntime>>().Value),
         }));
     }
 
@@ -131,5 +136,24 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
         services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
         services.AddReverseProxy();
+        WithoutKeyRingAtStart(services);
     }
+
+    /// <summary>
+    /// YARP registers ASP.NET Core's data protection (for session affinity cookies, which no gateway
+    /// route uses), and with it a hosted service that reads or creates the key ring at start: XML and
+    /// crypto code loaded, a few MB of memory for nothing. Without it the key ring loads on first use.
+    /// </summary>
+    private static void WithoutKeyRingAtStart(IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == DataProtectionHostedService)
+            {
+                services.RemoveAt(i);
+            }
+        }
+    }
+
+    internal const string DataProtectionHostedService = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 }

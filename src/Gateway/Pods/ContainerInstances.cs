@@ -11,11 +11,11 @@ internal sealed class ContainerInstances
 {
     public static readonly ContainerInstances Empty = new(
         ImmutableDictionary<string, RunningContainer>.Empty.WithComparers(StringComparer.Ordinal),
-        ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
+        ImmutableDictionary<string, ContainerLog>.Empty.WithComparers(StringComparer.Ordinal));
 
-    private readonly ImmutableDictionary<string, string> _previousLogs;
+    private readonly ImmutableDictionary<string, ContainerLog> _previousLogs;
 
-    private ContainerInstances(ImmutableDictionary<string, RunningContainer> current, ImmutableDictionary<string, string> previousLogs)
+    private ContainerInstances(ImmutableDictionary<string, RunningContainer> current, ImmutableDictionary<string, ContainerLog> previousLogs)
     {
         Current = current;
         _previousLogs = previousLogs;
@@ -33,11 +33,14 @@ internal sealed class ContainerInstances
     {
         ArgumentNullException.ThrowIfNull(running);
         replaced = Current.GetValueOrDefault(running.Name)?.Instance;
-        var previousLogs = replaced is null ? _previousLogs : _previousLogs.SetItem(running.Name, replaced.ReadLog());
+        var previousLogs = replaced is null ? _previousLogs : _previousLogs.SetItem(running.Name, replaced.Log);
         return new ContainerInstances(Current.SetItem(running.Name, running), previousLogs);
     }
 
-    /// <summary>The log of a container's current instance (or, with none, of its previous one), or of its previous one.</summary>
-    public string? ReadLog(string container, bool previous) =>
-        !previous && Current.TryGetValue(container, out var running) ? running.Instance.ReadLog() : _previousLogs.GetValueOrDefault(container);
+    /// <summary>
+    /// The log of a container's current instance (or, with none, of its previous one), or of its previous
+    /// one: the instance's own log, which a follower reads until that instance ends.
+    /// </summary>
+    public ContainerLog? ReadLog(string container, bool previous) =>
+        !previous && Current.TryGetValue(container, out var running) ? running.Instance.Log : _previousLogs.GetValueOrDefault(container);
 }

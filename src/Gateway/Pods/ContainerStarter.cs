@@ -21,6 +21,7 @@ internal sealed partial class ContainerStarter(
     private static readonly TimeSpan PostStartLimit = TimeSpan.FromSeconds(PodSpecValidator.MaxDurationSeconds);
 
     private readonly ILogger _logger = context.LoggerFactory.CreateLogger<ContainerStarter>();
+    private readonly ContainerStopper _stopper = new(context, context.LoggerFactory.CreateLogger<ContainerStopper>());
     private readonly CancellationTokenSource _deleted = new();
 
     // The pod loop's alone: it adds starts, and hands them over once, at the deletion.
@@ -45,7 +46,7 @@ internal sealed partial class ContainerStarter(
 
         var instance = pod.FindContainer(name)?.InstancesStarted ?? 0;
         var messageFile = NewMessageFile(pod, name, instance);
-        if (messageFile is not null)
+        if (messageFile is not null && pod.Runtime == RuntimeKind.Process)
         {
             environment.TryAdd(PodSpecDefaults.TerminationMessagePathVariable, messageFile);
         }
@@ -66,11 +67,12 @@ internal sealed partial class ContainerStarter(
             ConfigDirectory = configDirectory,
             PodLabels = pod.Labels,
             TemplateHash = pod.TemplateHash,
+            TerminationMessageFile = messageFile,
             RecordEvent = (type, reason, message) => context.Events.Record(pod.Namespace, pod.Name, pod.Uid, type, reason, message, pod.FindContainer(name)?.FieldPath),
         };
 
         _starts.RemoveAll(s => s.IsCompleted);
-        _starts.Add(Task.Run(() => StartInstanceAsync(pod, name, launch, environment.GetValueOrDefault(PodSpecDefaults.TerminationMessagePathVariable))));
+        _starts.Add(Task.Run(() => StartInstanceAsync(pod, name, launch, messageFile)));
     }
 
     /// <summary>Removes the termination-message files of a pod that is gone.</summary>
@@ -92,11 +94,13 @@ internal sealed partial class ContainerStarter(
 
     /// <summary>
     /// A fresh, empty termination-message file for instance number <paramref name="instance"/> of a
-    /// Process-runtime container, as the kubelet makes one per container; null under other runtimes.
+    /// Process or Docker container, as the kubelet makes one per container (world-writable, as the
+    /// kubelet's, so that a container's non-root user can write it through the bind mount); null under
+    /// other runtimes.
     /// </summary>
     private string? NewMessageFile(PodState pod, string name, int instance)
     {
-        if (pod.Runtime != RuntimeKind.Process || context.TerminationMessageDirectory is not { } directory)
+        if (!HasMessageFiles(pod.Runtime) || context.TerminationMessageDirectory is not { } directory)
         {
             return null;
         }
@@ -106,6 +110,12 @@ internal sealed partial class ContainerStarter(
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             File.WriteAllBytes(file, []);
+            if (pod.Runtime == RuntimeKind.Docker && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+                    | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+            }
+
             return file;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -120,10 +130,10 @@ internal sealed partial class ContainerStarter(
     {
         ArgumentNullException.ThrowIfNull(adopted);
         var environment = ContainerLaunchBuilder.Environment(pod, pod.FindSpec(adopted.Name)!, PortsOf(pod, adopted.Name), configDirectory);
-        var messageFile = pod.Runtime == RuntimeKind.Process && context.TerminationMessageDirectory is { } directory
+        var messageFile = HasMessageFiles(pod.Runtime) && context.TerminationMessageDirectory is { } directory
             ? TerminationMessage.FileOf(directory, pod.Name, adopted.Name, adopted.RestartCount)
             : null;
-        if (messageFile is not null)
+        if (messageFile is not null && pod.Runtime == RuntimeKind.Process)
         {
             environment.TryAdd(PodSpecDefaults.TerminationMessagePathVariable, messageFile);
         }
@@ -138,6 +148,9 @@ internal sealed partial class ContainerStarter(
         _deleted.Cancel();
         return [.. _starts];
     }
+
+    /// <summary>The runtimes whose instances write their termination message to a host file: the Process runtime's app directly, Docker's through a bind mount.</summary>
+    private static bool HasMessageFiles(RuntimeKind runtime) => runtime is RuntimeKind.Process or RuntimeKind.Docker;
 
     private static ImmutableArray<PortMapping> PortsOf(PodState pod, string name) =>
         pod.Ports.TryGetValue(name, out var ports) ? ports : [];
@@ -183,7 +196,8 @@ internal sealed partial class ContainerStarter(
             if (error is not null)
             {
                 Log.PostStartFailed(_logger, pod.Name, name, error);
-                await instance.StopAsync(RestartRules.KillGracePeriod(null, pod.Spec.TerminationGracePeriodSeconds), CancellationToken.None);
+                RecordPostStartFailure(pod, name);
+                await _stopper.KillUnstartedAsync(pod, running, RestartRules.KillGracePeriod(null, pod.Spec.TerminationGracePeriodSeconds));
                 var exit = await instance.Exited;
                 var message = await MessageOfAsync(pod, name, instance, exit, messageFile);
                 postStartFailed(running, new PodEvent.PostStartHookFailed(name, instance.Id, startedAt, exit.ExitCode, exit.Reason, message));
@@ -195,6 +209,26 @@ internal sealed partial class ContainerStarter(
         _ = WatchAsync(pod, name, instance, messageFile);
         return running;
     }
+
+    /// <summary>
+    /// The events of a failed postStart hook, in the kubelet's order and words, recorded before the kill
+    /// so that a failing preStop hook's event comes after them: the instance was created and started,
+    /// its hook failed (<c>PostStartHook failed</c>, without the hook's output, lest it show a secret;
+    /// the log has it), and it is killed with the reason as the message.
+    /// </summary>
+    private void RecordPostStartFailure(PodState pod, string name)
+    {
+        var fieldPath = pod.FindContainer(name)?.FieldPath;
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "Created", $"Created container {name}", fieldPath);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "Started", $"Started container {name}", fieldPath);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, FailedPostStartHookReason, PostStartHookFailedMessage, fieldPath);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "Killing", FailedPostStartHookReason, fieldPath);
+    }
+
+    public const string FailedPostStartHookReason = "FailedPostStartHook";
+
+    /// <summary>The kubelet's event message for a failed postStart hook: it leaves the hook's output out, lest it show a secret.</summary>
+    public const string PostStartHookFailedMessage = "PostStartHook failed";
 
     /// <summary>
     /// The container's postStart hook, which the kubelet runs right after the start and before the

@@ -23,6 +23,15 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
     }
 
     /// <summary>
+    /// Kills an instance whose postStart hook failed, as the kubelet's startContainer does through
+    /// killContainer: its preStop hook, then the stop signal with what is left of
+    /// <paramref name="gracePeriod"/> (at least 2 s). No drain: the instance never counted as
+    /// running, so no request was sent to it.
+    /// </summary>
+    public Task KillUnstartedAsync(PodState pod, RunningContainer container, TimeSpan gracePeriod) =>
+        StopAsync(pod, [container], StopPlan.Start(context.Time.GetUtcNow(), gracePeriod), Task.FromResult(TimeSpan.Zero));
+
+    /// <summary>
     /// Deletion: the drain starts at once; meanwhile waits for the <paramref name="starts"/> the
     /// deletion cancelled (so that no instance comes up after the pod is gone), then stops every
     /// running container as <see cref="KillAsync"/> does. <paramref name="instances"/> reads the pod's
@@ -85,15 +94,23 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
         return Task.WhenAll(containers.Select(async c =>
         {
             var preStopTook = TimeSpan.Zero;
-            if (pod.FindSpec(c.Name)?.Lifecycle?.PreStop is { } preStop)
+            // As the kubelet's killContainer: no grace period, no preStop hook (and no event for it).
+            if (pod.FindSpec(c.Name)?.Lifecycle?.PreStop is { } preStop && plan.Deadline > context.Time.GetUtcNow())
             {
                 var started = context.Time.GetTimestamp();
                 var error = await LifecycleHook.RunAsync(preStop, c.Target, context.Prober, context.Time, plan.Deadline, CancellationToken.None);
                 preStopTook = context.Time.GetElapsedTime(started);
+                if (context.Time.GetUtcNow() >= plan.Deadline)
+                {
+                    Log.PreStopOutlivedGrace(logger, pod.Name, c.Name, preStopTook.TotalSeconds);
+                }
+
                 if (error is not null)
                 {
-                    context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, "FailedPreStopHook",
-                        $"PreStopHook failed for container {c.Name}: {error}", pod.FindContainer(c.Name)?.FieldPath);
+                    // The kubelet's words: the hook's own output stays out of the event, lest it show a secret; the log has it.
+                    Log.PreStopFailed(logger, pod.Name, c.Name, error);
+                    context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, FailedPreStopHookReason, PreStopHookFailedMessage,
+                        pod.FindContainer(c.Name)?.FieldPath);
                 }
             }
 
@@ -109,6 +126,11 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
                 killAfter.TotalSeconds, context.Time.GetElapsedTime(signalled).TotalSeconds, exit);
         }));
     }
+
+    public const string FailedPreStopHookReason = "FailedPreStopHook";
+
+    /// <summary>The kubelet's event message for a failed preStop hook, without the hook's output.</summary>
+    public const string PreStopHookFailedMessage = "PreStopHook failed";
 
     /// <summary>Waits until <paramref name="containers"/> have exited, or the grace period has run out.</summary>
     private async Task WaitForExitsAsync(PodState pod, IEnumerable<RunningContainer> containers, DateTimeOffset deadline)
@@ -140,6 +162,13 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "pod {Pod}: drain failed; stopping anyway")]
         public static partial void DrainFailed(ILogger logger, string pod, Exception exception);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "pod {Pod} container {Container}: preStop hook failed: {Error}")]
+        public static partial void PreStopFailed(ILogger logger, string pod, string container, string error);
+
+        [LoggerMessage(EventId = 106, Level = LogLevel.Warning,
+            Message = "pod {Pod} container {Container}: preStop hook not completed in the grace period ({Seconds:0.###} s); sending the stop signal")]
+        public static partial void PreStopOutlivedGrace(ILogger logger, string pod, string container, double seconds);
 
         [LoggerMessage(EventId = 103, Level = LogLevel.Information,
             Message = "pod {Pod} container {Container}: stopped: drain {DrainSeconds:0.###} s, preStop {PreStopSeconds:0.###} s, stop signal at {SignalAtSeconds:0.###} s "

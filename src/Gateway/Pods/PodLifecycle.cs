@@ -136,8 +136,9 @@ public static class PodLifecycle
 
     /// <summary>
     /// An instance ran but its <c>postStart</c> hook failed, and the runtime killed it: the kubelet's
-    /// <c>FailedPostStartHook</c>. It never ran as far as the pod is concerned (no probe saw it); it ended
-    /// with the exit code the kill gave it, and restarts by the policy like any exit.
+    /// <c>FailedPostStartHook</c> (its events were recorded by <see cref="ContainerStarter"/> before the
+    /// kill, in the kubelet's order). It never ran as far as the pod is concerned (no probe saw it); it
+    /// ended with the exit code the kill gave it, and restarts by the policy like any exit.
     /// </summary>
     private static PodState OnPostStartHookFailed(PodState pod, PodEvent.PostStartHookFailed e, DateTimeOffset now, List<PodAction> actions)
     {
@@ -146,16 +147,9 @@ public static class PodLifecycle
             return pod;
         }
 
-        actions.Add(new RecordEvent(Normal, "Created", $"Created container {c.Name}", c.FieldPath));
-        actions.Add(new RecordEvent(Normal, "Started", $"Started container {c.Name}", c.FieldPath));
-        actions.Add(new RecordEvent(Warning, "FailedPostStartHook", PostStartHookFailedMessage, c.FieldPath));
-        actions.Add(new RecordEvent(Normal, "Killing", "FailedPostStartHook", c.FieldPath));
         pod = pod.With(c with { InstancesStarted = c.InstancesStarted + 1, StartedAt = e.StartedAt }) with { StartTime = pod.StartTime ?? e.StartedAt };
         return OnContainerExited(pod, new PodEvent.ContainerExited(e.Container, e.InstanceId, e.ExitCode, e.Reason, e.Message), now, actions, startFailed: false, hookFailed: true);
     }
-
-    /// <summary>The kubelet's event message for a failed postStart hook: it leaves the hook's output out, lest it show a secret.</summary>
-    public const string PostStartHookFailedMessage = "PostStartHook failed";
 
     /// <summary>
     /// An instance an earlier gateway started is still running and matches the spec: it runs on with its

@@ -34,6 +34,9 @@ public sealed record PodState
 
     public required string TemplateHash { get; init; }
 
+    /// <summary>The container port the service's route sends to, from its manifest's Service; null: the first declared port.</summary>
+    public RouteTarget? RouteTarget { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? StartTime { get; init; }
@@ -129,6 +132,7 @@ public sealed record PodState
             Objects = backend.Objects,
             Spec = spec,
             TemplateHash = backend.TemplateHash,
+            RouteTarget = backend.RouteTarget,
             CreatedAt = createdAt,
             InitContainers = [.. (spec.InitContainers ?? []).Select(c => new ContainerStatus
             {

@@ -62,11 +62,11 @@ internal sealed partial class PodWorker
     /// <summary>The proxy could not connect to this pod: re-check its readiness now.</summary>
     public void RecheckReadiness() => Post(new RecheckRequested());
 
-    /// <summary>The log of a container's current instance, or of its previous one.</summary>
-    public string? ReadLog(string container, bool previous) => _instances.ReadLog(container, previous);
+    /// <summary>The log of a container's current instance, or of its previous one; null when it has none.</summary>
+    public ContainerLog? ReadLog(string container, bool previous) => _instances.ReadLog(container, previous);
 
-    /// <summary>A container's current instance (running or exited), or null before its first start.</summary>
-    public IContainerInstance? Instance(string container) => _instances.Current.GetValueOrDefault(container)?.Instance;
+    /// <summary>The current instance of each container that has one, by container name (a snapshot).</summary>
+    public IReadOnlyDictionary<string, RunningContainer> Running => _instances.Current;
 
     private async Task RunAsync()
     {

@@ -152,22 +152,21 @@ internal sealed class ProbeWorker : IAsyncDisposable
         }
 
         _observer?.Completed(activity, _subject, _kind, handler, outcome, _time.GetUtcNow(), _time.GetElapsedTime(startedAt));
-        var kindName = _kind.ToString();
         if (outcome.IsError)
         {
             // Could not run at all: logged as an event, thrown away, not counted toward a threshold.
-            Warn("Unhealthy", $"{kindName} probe errored: {outcome.Output}");
+            Warn(ProbeEventMessages.Unhealthy, ProbeEventMessages.Errored(_kind, outcome.Output));
             return true;
         }
 
         if (outcome.Warning is { } warning)
         {
-            Warn("ProbeWarning", $"{kindName} probe warning: {warning}");
+            Warn(ProbeEventMessages.ProbeWarning, ProbeEventMessages.Warning(_kind, warning));
         }
 
         if (outcome.Result == ProbeResult.Failure)
         {
-            Warn("Unhealthy", $"{kindName} probe failed: {outcome.Output.TrimEnd()}");
+            Warn(ProbeEventMessages.Unhealthy, ProbeEventMessages.Failed(_kind, outcome.Output));
         }
 
         if (_counter.Observe(outcome.Result))

@@ -22,14 +22,15 @@ internal sealed class Prober : IProber, IDisposable
 
     private readonly HttpGetProbe _httpGet;
     private readonly TcpSocketProbe _tcpSocket;
-    private readonly GrpcProbe _grpc;
+    // Made at the first grpc probe: Grpc.Net.Client and Protobuf load only for a gateway that has one.
+    private readonly Lazy<GrpcProbe> _grpc;
 
     public Prober(TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _httpGet = new HttpGetProbe(timeProvider);
         _tcpSocket = new TcpSocketProbe(timeProvider);
-        _grpc = new GrpcProbe(timeProvider);
+        _grpc = new Lazy<GrpcProbe>(() => new GrpcProbe(timeProvider));
     }
 
     public async Task<ProbeOutcome> ProbeAsync(V1Probe probe, ProbeTarget target, CancellationToken cancellationToken)
@@ -66,7 +67,10 @@ internal sealed class Prober : IProber, IDisposable
     public void Dispose()
     {
         _httpGet.Dispose();
-        _grpc.Dispose();
+        if (_grpc.IsValueCreated)
+        {
+            _grpc.Value.Dispose();
+        }
     }
 
     private Task<ProbeOutcome> RunOnceAsync(V1Probe probe, ProbeTarget target, CancellationToken cancellationToken)
@@ -89,7 +93,7 @@ internal sealed class Prober : IProber, IDisposable
 
         if (probe.Grpc is { } grpc)
         {
-            return _grpc.ProbeAsync(grpc, target, timeout, cancellationToken);
+            return _grpc.Value.ProbeAsync(grpc, target, timeout, cancellationToken);
         }
 
         return Task.FromResult(ProbeOutcome.Error("probe has no handler: set exec, httpGet, tcpSocket or grpc"));

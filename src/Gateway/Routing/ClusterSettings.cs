@@ -16,6 +16,15 @@ namespace Gateway.Routing;
 /// <param name="Retries">How failed requests are retried to another endpoint.</param>
 internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
 {
+    /// <summary>The request's, each attempt's, the idle response's and the connection's timeouts.</summary>
+    public TimeoutsSpec Timeouts { get; init; } = TimeoutsSpec.Default;
+
+    public const string RequestTimeoutKey = "Gateway.Timeouts.Request";
+    public const string RequestTimeoutSetKey = "Gateway.Timeouts.RequestSet";
+    public const string BackendRequestTimeoutKey = "Gateway.Timeouts.BackendRequest";
+    public const string IdleTimeoutKey = "Gateway.Timeouts.Idle";
+    public const string ConnectTimeoutKey = "Gateway.Timeouts.Connect";
+
     public const string SlowStartKey = "Gateway.SlowStart";
     public const string AttemptsKey = "Gateway.Retries.Attempts";
     public const string BudgetPercentKey = "Gateway.Retries.BudgetPercent";
@@ -28,7 +37,7 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
     public static ClusterSettings From(ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return new ClusterSettings(service.SlowStart, service.Retries);
+        return new ClusterSettings(service.SlowStart, service.Retries) { Timeouts = service.Timeouts };
     }
 
     /// <summary>The settings a cluster carries; the defaults of <see cref="RetrySpec"/> and no slow start for what it does not.</summary>
@@ -40,6 +49,11 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
 
     public Dictionary<string, string> ToMetadata() => new(StringComparer.Ordinal)
     {
+        [RequestTimeoutKey] = Span(Timeouts.Request),
+        [RequestTimeoutSetKey] = Timeouts.RequestSet ? "true" : "false",
+        [BackendRequestTimeoutKey] = Span(Timeouts.BackendRequest),
+        [IdleTimeoutKey] = Span(Timeouts.Idle),
+        [ConnectTimeoutKey] = Span(Timeouts.Connect),
         [SlowStartKey] = SlowStart.ToString("c", CultureInfo.InvariantCulture),
         [AttemptsKey] = Retries.Attempts.ToString(CultureInfo.InvariantCulture),
         [BudgetPercentKey] = Retries.BudgetPercent.ToString("R", CultureInfo.InvariantCulture),
@@ -47,8 +61,23 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
         [BufferBytesKey] = Retries.BufferBytes.ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The connect timeout a cluster's metadata carries (the forwarder's client reads it when YARP builds it).</summary>
+    public static TimeSpan ConnectTimeout(IReadOnlyDictionary<string, string>? metadata) =>
+        Read(metadata, ConnectTimeoutKey, ParseSpan, TimeoutsSpec.DefaultConnect) ?? TimeoutsSpec.DefaultConnect;
+
+    private static string Span(TimeSpan? value) => value is { } v ? v.ToString("c", CultureInfo.InvariantCulture) : "";
+
+    private static TimeSpan? ParseSpan(string text) => text.Length == 0 ? null : TimeSpan.ParseExact(text, "c", CultureInfo.InvariantCulture);
+
     private static ClusterSettings Parse(IReadOnlyDictionary<string, string>? metadata)
     {
+        var t = TimeoutsSpec.Default;
+        var timeouts = new TimeoutsSpec(
+            Read(metadata, RequestTimeoutKey, ParseSpan, t.Request),
+            Read(metadata, RequestTimeoutSetKey, bool.Parse, t.RequestSet),
+            Read(metadata, BackendRequestTimeoutKey, ParseSpan, t.BackendRequest),
+            Read(metadata, IdleTimeoutKey, ParseSpan, t.Idle) ?? t.Idle,
+            Read(metadata, ConnectTimeoutKey, ParseSpan, t.Connect) ?? t.Connect);
         var d = RetrySpec.Default;
         return new ClusterSettings(
             Read(metadata, SlowStartKey, s => TimeSpan.ParseExact(s, "c", CultureInfo.InvariantCulture), TimeSpan.Zero),
@@ -56,7 +85,10 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
                 Read(metadata, AttemptsKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.Attempts),
                 Read(metadata, BudgetPercentKey, s => double.Parse(s, CultureInfo.InvariantCulture), d.BudgetPercent),
                 Read(metadata, MinConcurrentKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.MinConcurrent),
-                Read(metadata, BufferBytesKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.BufferBytes)));
+                Read(metadata, BufferBytesKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.BufferBytes)))
+        {
+            Timeouts = timeouts,
+        };
     }
 
     // Only the config provider writes these keys, from a validated spec: a value that does not parse is a bug, not user input.

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Gateway.Pods;
+using Gateway.Runtimes;
 
 namespace Gateway.Routing;
 
@@ -52,24 +53,34 @@ public sealed class EndpointTable(TimeProvider time)
 
     public IEnumerable<Endpoint> ForService(string service) => Current.Values.Where(e => e.Service == service);
 
-    /// <summary>The endpoint a pod has: the first declared port of its first container that declares one, while that container runs.</summary>
+    /// <summary>
+    /// The endpoint a pod has while the container it is routed on runs: the container port its
+    /// service's Service targets (<see cref="PodState.RouteTarget"/>), else the first declared port of
+    /// its first container that declares one.
+    /// </summary>
     public static Endpoint? FromPod(PodState pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        return RoutedPort(pod) is { } routed && pod.FindContainer(routed.Container) is { IsRunning: true, InstanceId: { } instance }
+            ? new Endpoint(pod.ServiceName, pod.Name, $"{pod.Name}/{instance}", $"http://{pod.PodIp}:{routed.Port.HostPort}", pod.Ready, pod.IsDeleting)
+            : null;
+    }
+
+    private static (string Container, PortMapping Port)? RoutedPort(PodState pod)
+    {
+        if (pod.RouteTarget is { } target)
+        {
+            return pod.Ports.TryGetValue(target.Container, out var targeted) && targeted.FirstOrDefault(p => p.ContainerPort == target.ContainerPort) is { } port
+                ? (target.Container, port)
+                : null;
+        }
+
         foreach (var spec in pod.Spec.Containers)
         {
-            if (!pod.Ports.TryGetValue(spec.Name, out var ports) || ports.Length == 0)
+            if (pod.Ports.TryGetValue(spec.Name, out var ports) && ports.Length > 0)
             {
-                continue;
+                return (spec.Name, ports[0]);
             }
-
-            var status = pod.FindContainer(spec.Name);
-            if (status is not { IsRunning: true, InstanceId: { } instance })
-            {
-                return null;
-            }
-
-            return new Endpoint(pod.ServiceName, pod.Name, $"{pod.Name}/{instance}", $"http://{pod.PodIp}:{ports[0].HostPort}", pod.Ready, pod.IsDeleting);
         }
 
         return null;

@@ -2,6 +2,7 @@ using Gateway.Specs;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 
 namespace Gateway.Routing;
@@ -55,6 +56,16 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
         }
     }
 
+    /// <summary>
+    /// How YARP sends to the service's pods: its idle timeout (YARP's activity timeout), and for an
+    /// h2c backend HTTP/2 exactly. On an <c>http://</c> address .NET's handler then opens the
+    /// connection with the HTTP/2 preface, as a gRPC client does; with YARP's default (2.0 or lower)
+    /// it would speak HTTP/1.1, which an HTTP/2-only server refuses.
+    /// </summary>
+    private static ForwarderRequestConfig RequestConfig(ServiceSpec service) => service.Protocol.IsHttp2()
+        ? new() { ActivityTimeout = service.Timeouts.Idle, Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact }
+        : new() { ActivityTimeout = service.Timeouts.Idle };
+
     private Snapshot Build()
     {
         var routes = new List<RouteConfig>();
@@ -77,6 +88,7 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
                 LoadBalancingPolicy = service.SlowStart > TimeSpan.Zero ? SlowStartPolicy.PolicyName : Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.RoundRobin,
                 HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = ReadyDestinationsPolicy.PolicyName },
                 Metadata = ClusterSettings.From(service).ToMetadata(),
+                HttpRequest = RequestConfig(service),
                 Destinations = _endpoints.ForService(service.Name)
                     .ToDictionary(e => e.DestinationId, e => new DestinationConfig { Address = e.Address }, StringComparer.OrdinalIgnoreCase),
             });

@@ -27,8 +27,13 @@ internal sealed class RetryMiddleware(EndpointTable endpoints, TimeProvider time
         var settings = ClusterSettings.Of(feature.Cluster.Config).Retries;
         var budget = _budgets.GetOrAdd(service, static (_, time) => new RetryBudget(time), time);
         var request = context.Request;
-        var replayable = request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0
-            || request.ContentLength <= settings.BufferBytes;
+        // No body at all (HTTP/1.1 without Content-Length or Transfer-Encoding; HTTP/2 whose headers
+        // ended the stream), or one small enough to buffer. An HTTP/2 body of unknown length (a gRPC
+        // stream) has neither header and is not replayable.
+        var bodyDetection = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>();
+        var noBody = bodyDetection?.CanHaveBody == false
+            || bodyDetection is null && request.ContentLength is null && request.Headers.TransferEncoding.Count == 0;
+        var replayable = noBody || request.ContentLength <= settings.BufferBytes;
         if (replayable && request.ContentLength > 0)
         {
             request.EnableBuffering(settings.BufferBytes);

@@ -23,6 +23,13 @@ public sealed record ContainerLaunch
 
     public required IReadOnlyList<PortMapping> Ports { get; init; }
 
+    /// <summary>
+    /// A fresh, empty host file for this instance's termination message, read when it ends (null: none).
+    /// The Process runtime's app finds it in <c>TERMINATION_MESSAGE_PATH</c>; Docker bind-mounts it at
+    /// the container's <c>terminationMessagePath</c>, as the kubelet does.
+    /// </summary>
+    public string? TerminationMessageFile { get; init; }
+
     /// <summary>The pod's <c>volumes</c>, which the container's <c>volumeMounts</c> name (see <see cref="PodVolumes"/>).</summary>
     public IReadOnlyList<V1Volume> Volumes { get; init; } = [];
 

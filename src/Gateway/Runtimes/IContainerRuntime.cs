@@ -16,7 +16,7 @@ public interface IContainerInstance : IAsyncDisposable
     /// <summary>A fresh id per instance (also the routing destination id's suffix).</summary>
     string Id { get; }
 
-    /// <summary>Completes when the instance has exited, with its exit code, and its output is all in <see cref="ReadLog"/>.</summary>
+    /// <summary>Completes when the instance has exited, with its exit code, and its output is all in <see cref="Log"/> (which is then complete).</summary>
     Task<ContainerExit> Exited { get; }
 
     /// <summary>The stop signal, then SIGKILL once <paramref name="gracePeriod"/> has run out; completes when it has exited.</summary>
@@ -25,8 +25,11 @@ public interface IContainerInstance : IAsyncDisposable
     /// <summary>Runs a command inside the instance, killed after <paramref name="timeout"/>.</summary>
     Task<ExecResult> ExecAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>The instance's stdout and stderr as kept in its bounded buffer.</summary>
-    string ReadLog();
+    /// <summary>The instance's stdout and stderr, line by line with time and stream; it stays readable after the instance ends.</summary>
+    ContainerLog Log { get; }
+
+    /// <summary>The instance's stdout and stderr as text, as kept in its bounded log.</summary>
+    string ReadLog() => Log.ToString();
 }
 
 /// <summary>How an instance ended: the exit code, and a reason such as <c>Completed</c>, <c>Error</c> or <c>OOMKilled</c>.</summary>

@@ -42,6 +42,9 @@ public sealed record PodsBackend : BackendSpec
 
     /// <summary>Rolling replacement when the template changes.</summary>
     public RolloutSpec Rollout { get; init; } = RolloutSpec.Default;
+
+    /// <summary>The container port a manifest's Service targets; null: the first port the pod declares.</summary>
+    public RouteTarget? RouteTarget { get; init; }
 }
 
 /// <summary>A cluster Service whose EndpointSlices the gateway routes to (<c>"Runtime": "Kubernetes"</c>).</summary>

@@ -63,7 +63,7 @@ internal static partial class ManifestLoader
         };
         if (source is not null && services.Count == 1 && services[0].Value is V1Service service)
         {
-            ServiceManifest.Validate(service, DocumentPath(manifestPath, "service", service.Metadata?.Name, services[0].Line), source.Template, errors);
+            source = source with { RouteTarget = ServiceManifest.Validate(service, DocumentPath(manifestPath, "service", service.Metadata?.Name, services[0].Line), source.Template, errors) };
         }
 
         return source;

@@ -11,4 +11,7 @@ internal sealed record PodTemplateSource(V1PodTemplateSpec Template, string Path
 {
     /// <summary>A Deployment manifest's <c>strategy.rollingUpdate</c>; null: none given.</summary>
     public RolloutSpec? Rollout { get; init; }
+
+    /// <summary>The container port a manifest's Service targets; null: the first declared port.</summary>
+    public RouteTarget? RouteTarget { get; init; }
 }

@@ -120,10 +120,14 @@ internal static class PodsBackendLoader
             PodName = source.PodName,
             Annotations = (pod.Metadata?.Annotations ?? new Dictionary<string, string>()).ToDictionary(a => a.Key, a => a.Value ?? "", StringComparer.Ordinal),
             Objects = configObjects,
-            TemplateHash = NameGenerator.TemplateHash($"{runtime}:{KubernetesJson.Serialize(podSpec)}{configObjects.Digest()}"),
+            // A changed targetPort is a new template: pods know the port they are routed on from their creation.
+            TemplateHash = NameGenerator.TemplateHash($"{runtime}:{KubernetesJson.Serialize(podSpec)}{configObjects.Digest()}{RouteTargetKey(source.RouteTarget)}"),
             Rollout = rollout,
+            RouteTarget = source.RouteTarget,
         };
     }
+
+    private static string RouteTargetKey(RouteTarget? target) => target is null ? "" : $":route={target.Container}/{target.ContainerPort}";
 
     private static string? ConfigFilePath(string text, string path, string configDirectory, List<FieldError> errors)
     {

@@ -9,7 +9,7 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class ServiceLoader
 {
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Retries", "SlowStartSeconds", .. BackendKeys.All];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Retries", "SlowStartSeconds", .. BackendKeys.All];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
 
@@ -90,6 +90,8 @@ internal static class ServiceLoader
         var kind = LoadKind(service);
         var retries = LoadRetries(service.Object("Retries", RetryKeys));
         var slowStart = TimeSpan.FromSeconds(service.Real("SlowStartSeconds", 0, ServiceSpec.MaxSlowStartSeconds) ?? 0);
+        var protocol = LoadProtocol(service);
+        var timeouts = LoadTimeouts(service.Object("Timeouts", TimeoutsSpec.Keys));
         BackendKeys.RefuseOthers(service, kind);
         List<string> sourceFiles = [];
         BackendSpec? backend = kind switch
@@ -107,8 +109,27 @@ internal static class ServiceLoader
             ConfigDirectory = configDirectory,
             Retries = retries,
             SlowStart = slowStart,
+            Timeouts = timeouts,
+            Protocol = protocol ?? (backend is PodsBackend pods ? BackendProtocols.Infer(pods) : BackendProtocol.Http),
             SourceFiles = sourceFiles,
         };
+    }
+
+    /// <summary><c>Protocol</c> when set; null leaves it to the pod template's conventions.</summary>
+    private static BackendProtocol? LoadProtocol(SettingsSection service)
+    {
+        if (service.Scalar("Protocol") is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (BackendProtocols.Parse(text) is { } protocol)
+        {
+            return protocol;
+        }
+
+        service.Errors.Add(FieldError.NotSupported(service.PathOf("Protocol"), text, BackendProtocols.Names));
+        return null;
     }
 
     /// <summary>The backend kind <c>Runtime</c> names, ignoring case; Process when it is unset or wrong (and then an error says why).</summary>
@@ -149,6 +170,50 @@ internal static class ServiceLoader
         }
 
         return new RouteSpec(string.IsNullOrEmpty(path) ? null : path, hosts.ConvertAll(host => host.Text));
+    }
+
+    /// <summary><c>Timeouts</c>: each a Gateway API duration up to a day; <c>0s</c> turns Request or BackendRequest off; BackendRequest no longer than Request.</summary>
+    private static TimeoutsSpec LoadTimeouts(SettingsSection timeouts)
+    {
+        var d = TimeoutsSpec.Default;
+        TimeSpan? Read(string key, bool zeroIsOff, string? text)
+        {
+            if (text is not { Length: > 0 })
+            {
+                return null;
+            }
+
+            var path = timeouts.PathOf(key);
+            if (GatewayDuration.Parse(text) is not { } value)
+            {
+                timeouts.Errors.Add(FieldError.Invalid(path, text, GatewayDuration.Expected));
+                return null;
+            }
+
+            if (value > TimeoutsSpec.Max || (!zeroIsOff && value == TimeSpan.Zero))
+            {
+                timeouts.Errors.Add(FieldError.Invalid(path, text, zeroIsOff ? "must be at most 24h (0s turns it off)" : "must be more than 0s and at most 24h"));
+                return null;
+            }
+
+            return value;
+        }
+
+        var requestValue = timeouts.Scalar("Request");
+        var requestText = requestValue is { Length: > 0 };
+        var request = Read("Request", zeroIsOff: true, requestValue);
+        var backend = Read("BackendRequest", zeroIsOff: true, timeouts.Scalar("BackendRequest"));
+        var idle = Read("Idle", zeroIsOff: false, timeouts.Scalar("Idle")) ?? d.Idle;
+        var connect = Read("Connect", zeroIsOff: false, timeouts.Scalar("Connect")) ?? d.Connect;
+        var effectiveRequest = requestText ? (request == TimeSpan.Zero ? null : request) : d.Request;
+        var effectiveBackend = backend == TimeSpan.Zero ? null : backend;
+        if (effectiveBackend is { } b && effectiveRequest is { } r && b > r)
+        {
+            timeouts.Errors.Add(FieldError.Invalid(timeouts.PathOf("BackendRequest"), GatewayDuration.Format(b),
+                $"must not be longer than Request ({GatewayDuration.Format(r)}): an attempt cannot outlast the request it is part of"));
+        }
+
+        return new TimeoutsSpec(effectiveRequest, requestText, effectiveBackend, idle, connect);
     }
 
     private static RetrySpec LoadRetries(SettingsSection retries)

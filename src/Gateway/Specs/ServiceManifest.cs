@@ -1,21 +1,24 @@
+using System.Globalization;
 using k8s.Models;
 
 namespace Gateway.Specs;
 
 /// <summary>
 /// A Service beside a manifest's Deployment or Pod. The gateway's route is that Service: its
-/// selector must select the manifest's pods and its port's <c>targetPort</c> must be the port the
-/// route sends to, the first port the pod declares (of its first container that declares one).
+/// selector must select the manifest's pods, and its port's <c>targetPort</c> (a number or a port
+/// name; its <c>port</c> when unset, as the API server defaults it) picks the container port the route
+/// sends to, as the endpoints controller's <c>FindPort</c> looks it up in the pod's containers.
 /// </summary>
 internal static class ServiceManifest
 {
-    public static void Validate(V1Service service, string path, V1PodTemplateSpec template, List<FieldError> errors)
+    /// <summary>Checks the Service; returns the container port its <c>targetPort</c> names, or null (none given, or an error).</summary>
+    public static RouteTarget? Validate(V1Service service, string path, V1PodTemplateSpec template, List<FieldError> errors)
     {
         ManifestMetadata.Validate(service.Metadata, path, "Service", errors);
         var specPath = $"{path}.spec";
         if (service.Spec is not { } spec)
         {
-            return;
+            return null;
         }
 
         SupportedFields.Report(spec, specPath, errors);
@@ -29,7 +32,7 @@ internal static class ServiceManifest
         var portsPath = $"{specPath}.ports";
         if (spec.Ports is not { Count: > 0 } ports)
         {
-            return;
+            return null;
         }
 
         for (var i = 1; i < ports.Count; i++)
@@ -41,25 +44,29 @@ internal static class ServiceManifest
         var portPath = FieldPath.Index(portsPath, 0);
         SupportedFields.Report(port, portPath, errors);
         errors.AddIfNotSupported($"{portPath}.protocol", port.Protocol, ["TCP"]);
-        var target = port.TargetPort?.Value is { Length: > 0 } named ? named : port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (RoutedPort(template.Spec) is not { } routed)
+        var target = port.TargetPort?.Value is { Length: > 0 } named ? named : port.Port.ToString(CultureInfo.InvariantCulture);
+        var declared = (template.Spec?.Containers ?? []).Where(c => c is not null)
+            .SelectMany(c => (c.Ports ?? []).Where(p => p is not null).Select(p => (Container: c.Name, Port: p)))
+            .ToList();
+        if (declared.Count == 0)
         {
             errors.Add(FieldError.Invalid($"{portPath}.targetPort", target, "the pod declares no container port; declare the port the Service targets in the container's ports"));
-            return;
+            return null;
         }
 
-        var (container, containerPort) = routed;
-        var matches = int.TryParse(target, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            ? containerPort.ContainerPort == number
-            : containerPort.Name == target;
-        if (!matches)
+        var byNumber = int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out var number);
+        var found = declared.FirstOrDefault(d => byNumber ? d.Port.ContainerPort == number : d.Port.Name == target);
+        if (found.Port is null)
         {
-            var routedName = string.IsNullOrEmpty(containerPort.Name) ? $"{containerPort.ContainerPort}" : $"{GoSyntax.Quote(containerPort.Name)} ({containerPort.ContainerPort})";
-            errors.Add(FieldError.Invalid($"{portPath}.targetPort", target,
-                $"the gateway's route sends to the first port the pod declares, {routedName} of container {GoSyntax.Quote(container)}; target that port, or declare the targeted one first"));
+            var known = string.Join(", ", declared.Select(d => string.IsNullOrEmpty(d.Port.Name)
+                ? $"{d.Port.ContainerPort}"
+                : $"{GoSyntax.Quote(d.Port.Name)} ({d.Port.ContainerPort})"));
+            errors.Add(FieldError.Invalid($"{portPath}.targetPort", target, byNumber
+                ? $"no container of the pod declares containerPort {number} (the gateway routes only to declared ports: {known}); target one of them, or declare it in the container's ports"
+                : $"no container port is named {GoSyntax.Quote(target)} (declared: {known}); target one of them by name or number, or name the port in the container's ports"));
+            return null;
         }
-    }
 
-    private static (string Container, V1ContainerPort Port)? RoutedPort(V1PodSpec? spec) =>
-        (spec?.Containers ?? []).Where(c => c?.Ports is { Count: > 0 }).Select(c => ((string Container, V1ContainerPort Port)?)(c.Name, c.Ports[0])).FirstOrDefault();
+        return new RouteTarget(found.Container, found.Port.ContainerPort, found.Port.Name, port.AppProtocol);
+    }
 }

@@ -19,6 +19,12 @@ public sealed record ServiceSpec
     /// <summary>Retries of failed requests to another endpoint.</summary>
     public RetrySpec Retries { get; init; } = RetrySpec.Default;
 
+    /// <summary>How long requests, attempts, idle responses and connections may take.</summary>
+    public TimeoutsSpec Timeouts { get; init; } = TimeoutsSpec.Default;
+
+    /// <summary>How requests go to the pods: <c>Protocol</c>, or what the routed port's name says.</summary>
+    public BackendProtocol Protocol { get; init; }
+
     /// <summary>An endpoint that just became ready gets a share of new requests growing over this window; zero is off.</summary>
     public TimeSpan SlowStart { get; init; }
 

@@ -63,7 +63,7 @@ internal static class SupportedFields
         // A Service beside the Deployment: its selector and the port it sends to. The addresses a
         // cluster gave it (clusterIP, ipFamilies) are the cluster's, accepted and ignored.
         [typeof(V1ServiceSpec)] = ["selector", "ports", "clusterIP", "clusterIPs", "ipFamilies"],
-        [typeof(V1ServicePort)] = ["name", "port", "targetPort", "protocol"],
+        [typeof(V1ServicePort)] = ["name", "port", "targetPort", "protocol", "appProtocol"],
         [typeof(V1ResourceRequirements)] = ["limits", "requests"],
         [typeof(V1Probe)] =
         [

@@ -22,11 +22,11 @@ internal sealed class RequestTelemetry
     private readonly GatewayMetrics _metrics;
     private readonly AccessLog? _accessLog;
 
-    public RequestTelemetry(GatewayMetrics metrics, AccessLog? accessLog = null)
+    public RequestTelemetry(GatewayMetrics metrics, AccessLog? accessLog = null, RequestHistory? history = null)
     {
         _metrics = metrics;
         _accessLog = accessLog;
-        _newTags = config => new ServiceTags(config.ClusterId, metrics.InFlightOf(config.ClusterId));
+        _newTags = config => new ServiceTags(config.ClusterId, metrics.InFlightOf(config.ClusterId), history?.For(config.ClusterId));
     }
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
@@ -51,6 +51,8 @@ internal sealed class RequestTelemetry
                 _metrics.ProxyErrors.Add(1, tags.Service[0], new KeyValuePair<string, object?>("error", ErrorName(e)));
             }
 
+            tags.History?.Record(elapsed, RequestHistory.IsFailure(status, error));
+
             _accessLog?.Write(context, feature, tags.Name, status, elapsed, error);
         }
     }
@@ -73,10 +75,11 @@ internal sealed class RequestTelemetry
     {
         private readonly KeyValuePair<string, object?>[][] _byClass;
 
-        public ServiceTags(string service, GatewayMetrics.InFlight inFlight)
+        public ServiceTags(string service, GatewayMetrics.InFlight inFlight, RequestHistory.Series? history)
         {
             Name = service;
             InFlight = inFlight;
+            History = history;
             Service = [new("service", service)];
             _byClass = [.. Classes.Select(c => new KeyValuePair<string, object?>[] { new("service", service), new("class", c) })];
         }
@@ -84,6 +87,9 @@ internal sealed class RequestTelemetry
         public string Name { get; }
 
         public GatewayMetrics.InFlight InFlight { get; }
+
+        /// <summary>The status page's recent history of the service.</summary>
+        public RequestHistory.Series? History { get; }
 
         public KeyValuePair<string, object?>[] Service { get; }
 

@@ -43,6 +43,13 @@ internal sealed class KubectlWatch : IAsyncDisposable
     public Task WaitForAsync(string pattern, TimeSpan? timeout = null) =>
         Poll.UntilAsync(() => Task.FromResult(Regex.IsMatch(Output, pattern, RegexOptions.Multiline)), $"kubectl output matching {pattern}; have:\n{Output}", timeout ?? TimeSpan.FromSeconds(30));
 
+    /// <summary>Waits for kubectl to end by itself (as <c>logs -f</c> does when the container ends); its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

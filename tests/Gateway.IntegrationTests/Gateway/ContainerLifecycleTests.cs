@@ -88,7 +88,7 @@ public sealed class ContainerLifecycleTests
     }
 
     [Fact]
-    public async Task PostStart_BlocksRunningUntilItCompletes_AndAFailureIsFailedPostStartHookAndARestart()
+    public async Task PostStart_BlocksRunningUntilItCompletes_AndAFailureIsFailedPostStartHookAKillAfterThePreStopHookAndARestart()
     {
         var (directory, marks) = await ManifestAsync($$"""
             apiVersion: v1
@@ -112,6 +112,7 @@ public sealed class ContainerLifecycleTests
                 command: [ "sleep", "600" ]
                 lifecycle:
                   postStart: { exec: { command: {{Sh("echo cannot; exit 1")}} } }
+                  preStop: { exec: { command: {{Sh($"echo ran >> {marks}/prestop")}} } }
             """);
         await using var gateway = await GatewayProcess.StartAsync("""
             { "hooked": { "Manifest": "pod.yaml" }, "failing": { "Manifest": "failing.yaml", "Route": { "Path": "/failing/{**rest}" } } }
@@ -126,6 +127,11 @@ public sealed class ContainerLifecycleTests
         var events = (await gateway.GetEventsAsync()).Where(e => e.InvolvedObject.Name == "failing-hook").ToList();
         Assert.Contains(events, e => e is { Reason: "FailedPostStartHook", Type: "Warning", Message: "PostStartHook failed" } && e.InvolvedObject.FieldPath == "spec.containers{main}");
         Assert.Contains(events, e => e is { Reason: "Killing", Message: "FailedPostStartHook" });
+
+        // The kubelet's kill after a failed postStart runs the preStop hook before the stop signal.
+        Assert.True(File.Exists(Path.Combine(marks, "prestop")), "the kill after the failed postStart ran no preStop hook");
+        Assert.DoesNotContain(events, e => e.Reason == "FailedPreStopHook");
+        Assert.Equal(143, failing.LastState.Terminated.ExitCode);
     }
 
     [Fact]

@@ -27,6 +27,57 @@ public sealed class ManifestTests
         await Poll.UntilAsync(async () => (await gateway.Proxy.GetAsync("/")).StatusCode == HttpStatusCode.OK, "a proxied 200");
     }
 
+    [Fact]
+    public async Task ServiceTargetPort_ByName_RoutesToThatContainersPortNotTheFirstDeclared()
+    {
+        // Two servers on real sockets: the pod's first declared port is "admin"'s; the Service targets "http", on the second container.
+        var root = System.IO.Directory.CreateTempSubdirectory("gateway-targetport-").FullName;
+        foreach (var name in new[] { "admin", "web" })
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(root, name));
+            await File.WriteAllTextAsync(Path.Combine(root, name, "index.html"), $"served by {name}\n");
+        }
+
+        var directory = Directory($$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                  - name: admin
+                    command: [busybox, httpd, -f, -p, '127.0.0.1:$(PORT)', -h, '{{{root}}}/admin']
+                    ports: [{name: admin, containerPort: 9000}]
+                  - name: web
+                    command: [busybox, httpd, -f, -p, '127.0.0.1:$(PORT)', -h, '{{{root}}}/web']
+                    ports: [{name: http, containerPort: 8080}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec:
+              selector: {app: web}
+              ports: [{port: 80, targetPort: http}]
+            """);
+        await using var gateway = await GatewayProcess.StartAsync("""{ "web": { "Manifest": "web.yaml" } }""", directory);
+
+        await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"), "the pod Ready");
+        var body = "";
+        await Poll.UntilAsync(async () =>
+        {
+            using var response = await gateway.Proxy.GetAsync("/");
+            body = await response.Content.ReadAsStringAsync();
+            return response.StatusCode == HttpStatusCode.OK;
+        }, "a proxied 200");
+
+        Assert.Equal("served by web\n", body);
+    }
+
     private const string EnvManifest = """
         apiVersion: apps/v1
         kind: Deployment

@@ -35,4 +35,18 @@ public sealed class PodMapperTests
         var cells = table["rows"]![0]!["cells"]!.AsArray().Select(c => c!.GetValue<string>());
         Assert.Equal(["web-abc-xyz12", "0/1", "Pending", "0", "5s", "<none>", "<none>", "<none>", "<none>"], cells);
     }
+
+    [Theory]
+    [InlineData("Deployment", "web")]
+    [InlineData("ReplicaSet", "web-7d9f8c6b5")]
+    public void ToV1Event_OfADeploymentOrReplicaSet_TheObjectsUidAndGroup(string kind, string name)
+    {
+        var recorder = new Gateway.Events.EventRecorder(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Gateway.Events.EventRecorder>.Instance);
+        recorder.Record("default", name, "", "Normal", "SpecChanged", "scaled from 2 to 3 replicas", kind: kind);
+
+        var involved = PodMapper.ToV1Event(recorder.Snapshot.Single()).InvolvedObject;
+
+        // kubectl describe selects the events by involvedObject.uid: the uid the Deployment or ReplicaSet shows.
+        Assert.Equal((DeploymentMapper.Uid(kind, name), "apps/v1"), (involved.Uid, involved.ApiVersion));
+    }
 }

@@ -14,6 +14,26 @@ public sealed class ReplacementBackoffTests
     };
 
     [Fact]
+    public void Decide_PodsEndingBecauseTheyWereDeleted_NeverHeld()
+    {
+        // A rollout deletes one old pod a second; each ends (Failed, exit 143) with its deletion timestamp.
+        var state = ReplacementBackoff.None;
+        var history = new List<PodState>();
+        for (var i = 1; i <= 6; i++)
+        {
+            history.Add(Ended($"old{i}", i) with { DeletionTimestamp = T0.AddSeconds(i - 0.5) });
+            var (held, next, replacing) = ReplacementBackoff.Decide(state, history, T0.AddSeconds(i));
+            Assert.Null(held);
+            Assert.Null(replacing);
+            state = next;
+        }
+
+        // And they leave no back-off behind: the first pod that fails on its own is replaced at once.
+        history.Add(Ended("crashed", 7));
+        Assert.Equal((null, "crashed"), (ReplacementBackoff.Decide(state, history, T0.AddSeconds(7)).HeldUntil, ReplacementBackoff.Decide(state, history, T0.AddSeconds(7)).Replacing));
+    }
+
+    [Fact]
     public void Decide_APodFailingEverySecond_ReplacedAtOnceThenAfter10_20_40Seconds()
     {
         var state = ReplacementBackoff.None;

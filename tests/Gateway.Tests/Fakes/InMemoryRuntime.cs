@@ -181,7 +181,15 @@ internal sealed class InMemoryRuntime(TimeProvider time) : IContainerRuntime
             return Task.FromResult(runtime.ExecResult);
         }
 
-        public string ReadLog() => $"log of {id}";
+        /// <summary>One line: <c>log of {id}</c>.</summary>
+        public ContainerLog Log { get; } = LogOf(id);
+
+        private static ContainerLog LogOf(string id)
+        {
+            var log = new ContainerLog();
+            log.Append($"log of {id}");
+            return log;
+        }
 
         public ValueTask DisposeAsync()
         {

@@ -20,8 +20,8 @@ public sealed class ContainerInstancesTests
         Assert.Same(first.Instance, replaced);
         Assert.Same(second, twice.Current["app"]);
         Assert.Same(first, once.Current["app"]);
-        Assert.Equal(("log of i2", "log of i1"), (twice.ReadLog("app", previous: false), twice.ReadLog("app", previous: true)));
-        Assert.Equal(("log of i1", null), (once.ReadLog("app", previous: false), once.ReadLog("app", previous: true)));
+        Assert.Equal(("log of i2\n", "log of i1\n"), (twice.ReadLog("app", previous: false)?.ToString(), twice.ReadLog("app", previous: true)?.ToString()));
+        Assert.Equal(("log of i1\n", null), (once.ReadLog("app", previous: false)?.ToString(), once.ReadLog("app", previous: true)?.ToString()));
     }
 
     [Fact]

@@ -119,6 +119,37 @@ public sealed class ContainerStarterTests
         Assert.Equal(new PodEvent.PostStartHookFailed("app", "i1", T0, 137, "Error", null), failed);
         Assert.Equal(TimeSpan.FromSeconds(30), Assert.Single(_harness.Runtime.Stops).GracePeriod);
         Assert.Empty(_harness.Posted.OfType<PodEvent.ContainerExited>());
+        Assert.Equal(
+            [("Normal", "Created", "Created container app"), ("Normal", "Started", "Started container app"),
+                ("Warning", "FailedPostStartHook", "PostStartHook failed"), ("Normal", "Killing", "FailedPostStartHook")],
+            _harness.Events.Snapshot.Select(e => (e.Type, e.Reason, e.Message)));
+        Assert.All(_harness.Events.Snapshot, e => Assert.Equal("spec.containers{app}", e.FieldPath));
+    }
+
+    [Fact]
+    public async Task Start_PostStartFails_KilledAsTheKubeletKillsWithThePreStopHookFirst()
+    {
+        // Both hooks fail (the fake answers every exec alike): the preStop's event follows the kill's.
+        _harness.Runtime.ExecResult = new ExecResult(1, "cannot", TimedOut: false);
+        var container = Container("app");
+        container.Lifecycle = new V1Lifecycle
+        {
+            PostStart = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["warm"] } },
+            PreStop = new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["flush"] } },
+        };
+        var pod = PodHarness.Pod(container);
+        pod.Spec.TerminationGracePeriodSeconds = 12;
+
+        _harness.Starter().Start(pod, "app");
+        await _harness.WaitForPostedAsync<PodEvent.PostStartHookFailed>();
+
+        var instance = Assert.Single(_harness.Runtime.Instances);
+        Assert.Equal([["warm"], ["flush"]], instance.Execs.Select(e => e.Command));
+        Assert.Equal(TimeSpan.FromSeconds(12), instance.Execs[1].Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(12), Assert.Single(_harness.Runtime.Stops).GracePeriod);
+        Assert.Equal(
+            ["Created", "Started", "FailedPostStartHook", "Killing", "FailedPreStopHook"],
+            _harness.Events.Snapshot.Select(e => e.Reason));
     }
 
     [Fact]
@@ -144,6 +175,39 @@ public sealed class ContainerStarterTests
             Assert.Equal("migrations failed", exited.Message);
             ContainerStarter.RemoveMessageFiles(context, pod.Name);
             Assert.False(Directory.Exists(Path.Combine(directory, pod.Name)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_DockerRuntime_AWorldWritableMessageFileForTheBindMountWhoseTextBecomesTheTerminationMessage()
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-messages-").FullName;
+        try
+        {
+            var context = _harness.Context with { TerminationMessageDirectory = directory };
+            var starter = new ContainerStarter(context, "/config", _harness.Post, _ => { }, (_, failed) => _harness.Post(failed));
+            var pod = PodHarness.Pod(Container("app")) with { Runtime = Gateway.Specs.RuntimeKind.Docker };
+
+            starter.Start(pod, "app");
+            var instance = (await _harness.Runtime.WaitForInstancesAsync(1))[0];
+            var file = instance.Launch.TerminationMessageFile;
+            Assert.Equal(Path.Combine(directory, pod.Name, "app", "0"), file);
+            Assert.False(instance.Launch.Environment.ContainsKey("TERMINATION_MESSAGE_PATH"));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite,
+                    File.GetUnixFileMode(file!));
+            }
+
+            await File.WriteAllTextAsync(file!, "written through the bind mount");
+            instance.Exit(1);
+            var exited = (await _harness.WaitForPostedAsync<PodEvent.ContainerExited>())[0];
+
+            Assert.Equal("written through the bind mount", exited.Message);
         }
         finally
         {

@@ -3,6 +3,7 @@ using Gateway.Runtimes;
 using Gateway.Tests.Fakes;
 using Gateway.Tests.TestSupport;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Gateway.Tests.Pods.PodStates;
 
@@ -83,17 +84,66 @@ public sealed class ContainerStopperTests
     }
 
     [Fact]
-    public async Task KillAsync_PreStopFails_RecordsFailedPreStopHookAndStopsAnyway()
+    public async Task KillAsync_PreStopFails_RecordsFailedPreStopHookInTheKubeletsWordsLogsWhyAndStopsAnyway()
     {
         var pod = PodHarness.Pod(WithPreStop(Container("app"), "flush"));
         var running = await _harness.StartAsync(pod, "app");
         _harness.Runtime.ExecResult = new ExecResult(2, "disk full\n", TimedOut: false);
+        var logger = new RecordingLogger();
 
-        await _stopper.KillAsync(pod, running, TimeSpan.FromSeconds(10)).WaitAsync(ConditionSignal.SafetyNet);
+        await new ContainerStopper(_harness.Context, logger).KillAsync(pod, running, TimeSpan.FromSeconds(10)).WaitAsync(ConditionSignal.SafetyNet);
 
+        // The kubelet leaves the hook's output out of the event, lest it show a secret; the log has it.
         var failed = Assert.Single(_harness.Events.Snapshot, e => e.Reason == "FailedPreStopHook");
-        Assert.Equal(("Warning", "PreStopHook failed for container app: command exited with 2: disk full", "spec.containers{app}"), (failed.Type, failed.Message, failed.FieldPath));
+        Assert.Equal(("Warning", "PreStopHook failed", "spec.containers{app}"), (failed.Type, failed.Message, failed.FieldPath));
+        Assert.Contains(logger.Entries, e => e.Message == $"pod {pod.Name} container app: preStop hook failed: command exited with 2: disk full");
         Assert.Equal(TimeSpan.FromSeconds(10), Assert.Single(_harness.Runtime.Stops).GracePeriod);
+    }
+
+    [Fact]
+    public async Task KillAsync_PreStopOutlivesTheGrace_LoggedAsTheKubeletDoesWithoutAnEvent()
+    {
+        var container = Container("app");
+        container.Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = 60 } } };
+        var pod = PodHarness.Pod(container);
+        var running = await _harness.StartAsync(pod, "app");
+        var logger = new RecordingLogger();
+        var timers = _harness.Time.Timers.Count;
+
+        var kill = new ContainerStopper(_harness.Context, logger).KillAsync(pod, running, TimeSpan.FromSeconds(10));
+        await _harness.Time.WaitForTimersAsync(timers + 1);
+        _harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await kill.WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith($"pod {pod.Name} container app: preStop hook not completed in the grace period", StringComparison.Ordinal));
+        Assert.DoesNotContain(_harness.Events.Snapshot, e => e.Reason == "FailedPreStopHook");
+        Assert.Equal(TimeSpan.FromSeconds(2), Assert.Single(_harness.Runtime.Stops).GracePeriod);
+    }
+
+    [Fact]
+    public async Task KillAsync_NoGracePeriod_NoPreStopHookAndStillTwoSecondsBeforeSigkill()
+    {
+        var pod = PodHarness.Pod(WithPreStop(Container("app"), "flush"));
+        var running = await _harness.StartAsync(pod, "app");
+
+        await _stopper.KillAsync(pod, running, TimeSpan.Zero).WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Empty(Instance(running).Execs);
+        Assert.DoesNotContain(_harness.Events.Snapshot, e => e.Reason == "FailedPreStopHook");
+        Assert.Equal(TimeSpan.FromSeconds(2), Assert.Single(_harness.Runtime.Stops).GracePeriod);
+    }
+
+    [Fact]
+    public async Task KillUnstartedAsync_NoDrain_PreStopThenTheStopSignalWithTheRestOfTheGrace()
+    {
+        var pod = PodHarness.Pod(WithPreStop(Container("app"), "flush"));
+        var running = await _harness.StartAsync(pod, "app");
+
+        await _stopper.KillUnstartedAsync(pod, running, TimeSpan.FromSeconds(30)).WaitAsync(ConditionSignal.SafetyNet);
+
+        Assert.Empty(_harness.Drainer.Calls);
+        Assert.Equal(["flush"], Assert.Single(Instance(running).Execs).Command);
+        Assert.Equal(TimeSpan.FromSeconds(30), Assert.Single(_harness.Runtime.Stops).GracePeriod);
     }
 
     [Fact]

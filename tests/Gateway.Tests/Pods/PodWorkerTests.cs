@@ -58,8 +58,8 @@ public sealed class PodWorkerTests : IAsyncDisposable
         Assert.Equal(PodPhase.Running, readyAgain.Phase);
         Assert.Equal(1, Assert.Single(_runtime.InstancesOf(pod.State.Name, App), i => i.Id == "i2").Launch.RestartCount);
         Assert.Contains(_events.Snapshot, e => e.Reason == "Killing" && e.Message == "Container app failed liveness probe, will be restarted");
-        Assert.Equal("log of i1", pod.ReadLog(App, previous: true));
-        Assert.Equal("log of i2", pod.ReadLog(App, previous: false));
+        Assert.Equal("log of i1\n", pod.ReadLog(App, previous: true)?.ToString());
+        Assert.Equal("log of i2\n", pod.ReadLog(App, previous: false)?.ToString());
     }
 
     [Fact]

@@ -198,7 +198,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
     {
         var liveness = TimedProbe(period: 1, failureThreshold: 1);
         Setup(Container(App, liveness: liveness));
-        _prober.Then(App, ProbeKind.Liveness, ProbeOutcome.Error("port \"http\" not found"), ProbeOutcome.Failure("boom"));
+        _prober.Then(App, ProbeKind.Liveness, ProbeOutcome.Error("strconv.Atoi: parsing \"http\": invalid syntax"), ProbeOutcome.Failure("boom"));
 
         StartWorker(ProbeKind.Liveness, liveness);
         await _prober.WaitForCallsAsync(App, ProbeKind.Liveness, 1);
@@ -207,7 +207,7 @@ public sealed class ProbeWorkerTests : IAsyncDisposable
 
         Assert.Equal(T0.AddSeconds(1), Assert.Single(Posted()).At);
         var errored = Assert.Single(_events.Snapshot, e => e.Message.Contains("errored", StringComparison.Ordinal));
-        Assert.Equal(("Warning", "Unhealthy", "Liveness probe errored: port \"http\" not found", "spec.containers{app}"), (errored.Type, errored.Reason, errored.Message, errored.FieldPath));
+        Assert.Equal(("Warning", "Unhealthy", "Liveness probe errored and resulted in unknown state: strconv.Atoi: parsing \"http\": invalid syntax", "spec.containers{app}"), (errored.Type, errored.Reason, errored.Message, errored.FieldPath));
         Assert.Equal(T0, errored.FirstTimestamp);
     }
 

@@ -41,4 +41,18 @@ public sealed class ClusterSettingsTests
 
         Assert.Equal(new ClusterSettings(TimeSpan.FromSeconds(10), retries), ClusterSettings.From(service));
     }
+
+    [Theory]
+    [InlineData(30.0, false, null, 100.0, 5.0)]
+    [InlineData(null, true, null, 1.0, 0.25)]
+    [InlineData(60.0, true, 10.0, 300.0, 1.0)]
+    public void Of_TimeoutsWrittenByToMetadata_TheSameTimeouts(double? request, bool set, double? backend, double idle, double connect)
+    {
+        static TimeSpan? S(double? s) => s is { } v ? TimeSpan.FromSeconds(v) : null;
+        var timeouts = new Gateway.Specs.TimeoutsSpec(S(request), set, S(backend), TimeSpan.FromSeconds(idle), TimeSpan.FromSeconds(connect));
+        var metadata = new ClusterSettings(TimeSpan.Zero, RetrySpec.Default) { Timeouts = timeouts }.ToMetadata();
+
+        Assert.Equal(timeouts, ClusterSettings.Of(new ClusterConfig { ClusterId = "web", Metadata = metadata }).Timeouts);
+        Assert.Equal(TimeSpan.FromSeconds(connect), ClusterSettings.ConnectTimeout(metadata));
+    }
 }

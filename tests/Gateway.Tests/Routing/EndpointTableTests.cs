@@ -57,6 +57,46 @@ public sealed class EndpointTableTests
         Assert.Equal(("web-1/i2", "http://127.0.0.1:31005"), (endpoint?.DestinationId, endpoint?.Address));
     }
 
+    // Container "sidecar" declares web 8080 (host 31004); container "app" declares 8080 (31005) and admin 9090 (31006).
+    [Theory]
+    [InlineData(null, 0, "web-1/i1", "http://127.0.0.1:31004")] // no Service targetPort: the first declared port
+    [InlineData("app", 9090, "web-1/i2", "http://127.0.0.1:31006")]
+    [InlineData("app", 8080, "web-1/i2", "http://127.0.0.1:31005")]
+    [InlineData("sidecar", 8080, "web-1/i1", "http://127.0.0.1:31004")]
+    [InlineData("app", 7070, null, null)] // a port the container does not map: no endpoint rather than a wrong one
+    public void FromPod_RouteTarget_RoutesToThatContainersPort(string? container, int containerPort, string? destination, string? address)
+    {
+        var pod = Create("Always", [Container("sidecar"), Container("app")]) with
+        {
+            Name = "web-1",
+            Ports = ImmutableDictionary<string, ImmutableArray<PortMapping>>.Empty
+                .Add("sidecar", [new PortMapping("web", 8080, 31004)])
+                .Add("app", [new PortMapping(null, 8080, 31005), new PortMapping("admin", 9090, 31006)]),
+            RouteTarget = container is null ? null : new Gateway.Specs.RouteTarget(container, containerPort),
+        };
+        var running = pod with { Containers = [.. pod.Containers.Select((c, i) => c with { State = ContainerRunState.Running, InstanceId = $"i{i + 1}" })] };
+
+        var endpoint = EndpointTable.FromPod(running);
+
+        Assert.Equal((destination, address), (endpoint?.DestinationId, endpoint?.Address));
+    }
+
+    [Fact]
+    public void FromPod_TargetedContainerNotRunning_NoEndpointThoughAnotherRuns()
+    {
+        var pod = Create("Always", [Container("sidecar"), Container("app")]) with
+        {
+            Name = "web-1",
+            Ports = ImmutableDictionary<string, ImmutableArray<PortMapping>>.Empty
+                .Add("sidecar", [new PortMapping("web", 8080, 31004)])
+                .Add("app", [new PortMapping("admin", 9090, 31006)]),
+            RouteTarget = new Gateway.Specs.RouteTarget("app", 9090),
+        };
+        var sidecarRunning = pod with { Containers = [pod.Containers[0] with { State = ContainerRunState.Running, InstanceId = "i1" }, pod.Containers[1]] };
+
+        Assert.Null(EndpointTable.FromPod(sidecarRunning));
+    }
+
     [Theory]
     [InlineData(true, false, true, false, true)]
     [InlineData(true, true, true, true, false)]

@@ -133,6 +133,32 @@ public sealed class RetryMiddlewareTests
     }
 
     [Fact]
+    public async Task InvokeAsync_Http2BodyOfUnknownLength_NotReplayed()
+    {
+        // An HTTP/2 request with a body (a gRPC stream): no Content-Length and no Transfer-Encoding, yet a body.
+        var context = Request("a b", "POST");
+        context.Request.Body = new MemoryStream("hello"u8.ToArray());
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>(new BodyDetection(CanHaveBody: true));
+
+        await _middleware.InvokeAsync(context, Forwarding(context, ("a", Refused())));
+
+        Assert.Equal(["a:hello"], _attempts);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_Http2RequestWithoutBody_RetriedLikeAnyOther()
+    {
+        var context = Request("a b", "POST");
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>(new BodyDetection(CanHaveBody: false));
+
+        await _middleware.InvokeAsync(context, Forwarding(context, ("a", Refused())));
+
+        Assert.Equal(["a", "b"], _attempts);
+    }
+
+    private sealed record BodyDetection(bool CanHaveBody) : Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature;
+
+    [Fact]
     public async Task InvokeAsync_FirstAttemptSucceeds_NothingElseHappens()
     {
         var context = Request("a b");

@@ -45,8 +45,9 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Web("\"Replicas\": \"two\","), "Gateway:Services:web:Replicas: Invalid value: \"two\": must be an integer" },
         { Web("\"Replicas\": [ 2 ],"), "Gateway:Services:web:Replicas: Invalid value: must be a single value, not an object or a list" },
         { Web("\"Runtime\": \"7\","), "Gateway:Services:web:Runtime: Unsupported value: \"7\": supported values: \"Process\", \"Docker\", \"Kubernetes\", \"Static\"" },
+        { Web("\"Protocol\": \"http2\","), "Gateway:Services:web:Protocol: Unsupported value: \"http2\": supported values: \"http\", \"h2c\", \"grpc\"" },
         { Web("\"Rplicas\": 2,"), "Gateway:Services:web:Rplicas: Invalid value: \"Rplicas\": unknown field; did you mean \"Replicas\"?" },
-        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Retries, SlowStartSeconds, Replicas, Template, Manifest, ConfigFiles, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
+        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Protocol, Timeouts, Retries, SlowStartSeconds, Replicas, Template, Manifest, ConfigFiles, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
         { $$"""{ "Gateway": { "Services": [ { "Template": {{Template}} } ] } }""", "Gateway:Services: Invalid value: must be an object of services by name, e.g. { \"web\": { ... } }, not a list" },
         { """{ "Gateway": { "Services": { "web": "x" } } }""", "Gateway:Services:web: Invalid value: \"x\": must be an object: a service's Route, Runtime, Replicas and Template or Manifest" },
 

@@ -150,6 +150,49 @@ public sealed class ManifestLoaderTests : IDisposable
         Assert.Equal("admin", Encoding.UTF8.GetString(objects.Secrets["creds"]["user"]));
     }
 
+    // The Deployment with a second container, whose ports come after the first container's.
+    private const string TwoPortDeployment = Deployment + """
+
+              - name: api
+                command: [api]
+                ports: [{containerPort: 7070}, {name: grpc, containerPort: 9090}]
+        """;
+
+    // A Service's targetPort picks the container port the route sends to, by name or number; unset, it is the Service's port.
+    [Theory]
+    [InlineData("targetPort: grpc", "api", 9090)]
+    [InlineData("targetPort: 7070", "api", 7070)]
+    [InlineData("targetPort: http", "web", 8080)]
+    [InlineData("targetPort: 8080", "web", 8080)]
+    public void Load_ServiceTargetPort_RoutesToThatContainerPort(string targetPort, string container, int containerPort)
+    {
+        var spec = Load(TwoPortDeployment + "\n---\n" + Service.Replace("targetPort: http", targetPort, StringComparison.Ordinal), out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal((container, containerPort), (spec.Services[0].Pods!.RouteTarget!.Container, spec.Services[0].Pods!.RouteTarget!.ContainerPort));
+    }
+
+    [Fact]
+    public void Load_ServiceWithoutTargetPort_TargetsItsPort()
+    {
+        var spec = Load(TwoPortDeployment + "\n---\n" + Service.Replace("port: 80, targetPort: http", "port: 7070", StringComparison.Ordinal), out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(("api", 7070), (spec.Services[0].Pods!.RouteTarget!.Container, spec.Services[0].Pods!.RouteTarget!.ContainerPort));
+    }
+
+    [Fact]
+    public void Load_NoService_NoRouteTarget() => Assert.Null(Load(TwoPortDeployment, out _).Services[0].Pods!.RouteTarget);
+
+    [Fact]
+    public void Load_TargetPortChanged_ChangesTheTemplateHash()
+    {
+        var grpc = Load(TwoPortDeployment + "\n---\n" + Service.Replace("targetPort: http", "targetPort: grpc", StringComparison.Ordinal), out _).Services[0].Pods!.TemplateHash;
+        var http = Load(TwoPortDeployment + "\n---\n" + Service, out _).Services[0].Pods!.TemplateHash;
+
+        Assert.NotEqual(grpc, http);
+    }
+
     [Fact]
     public void Load_ConfigMapChanged_ChangesTheTemplateHash()
     {
@@ -181,7 +224,9 @@ public sealed class ManifestLoaderTests : IDisposable
         { ConfigMap.Replace("logo.png: iVBORw0K", "mode: iVBORw0K", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):configmap/app-config.binaryData[mode]: Invalid value: \"mode\": duplicate of key present in data" },
         { ConfigMap.Replace("name: app-config,", "", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):configmap(line 14).metadata.name: Required value: a ConfigMap must be named" },
         { ConfigMap + "\n---\n" + ConfigMap, "Gateway:Services:web:Manifest(m.yaml):configmap/app-config.metadata.name: Duplicate value: \"app-config\": ConfigMap \"app-config\" is already defined at Gateway:Services:web:Manifest(m.yaml):configmap/app-config" },
-        { Service.Replace("targetPort: http", "targetPort: 9090", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.ports[0].targetPort: Invalid value: \"9090\": the gateway's route sends to the first port the pod declares, \"http\" (8080) of container \"web\"; target that port, or declare the targeted one first" },
+        { Service.Replace("targetPort: http", "targetPort: 9090", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.ports[0].targetPort: Invalid value: \"9090\": no container of the pod declares containerPort 9090 (the gateway routes only to declared ports: \"http\" (8080)); target one of them, or declare it in the container's ports" },
+        { Service.Replace("targetPort: http", "targetPort: metrics", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.ports[0].targetPort: Invalid value: \"metrics\": no container port is named \"metrics\" (declared: \"http\" (8080)); target one of them by name or number, or name the port in the container's ports" },
+        { Service.Replace("targetPort: http, ", "", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.ports[0].targetPort: Invalid value: \"80\": no container of the pod declares containerPort 80 (the gateway routes only to declared ports: \"http\" (8080)); target one of them, or declare it in the container's ports" },
         { Service.Replace("selector: {app: web}", "selector: {app: api}", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.selector: Invalid value: map[app:api]: selects none of the manifest's pods (labels map[app:web]); make it match the pod template's labels" },
         { Service.Replace("type: ClusterIP", "type: LoadBalancer", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.type: Forbidden: not supported by the gateway; remove it" },
         { "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\n", "Gateway:Services:web:Manifest: Unsupported value: {dir}/m.yaml: line 14: kind \"Ingress\": supported kinds: \"Pod\", \"Deployment\", \"ConfigMap\", \"Secret\", \"Service\"" },

@@ -61,7 +61,7 @@ internal sealed class GrpcProbe : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             return ProbeOutcome.Failure(exception.StatusCode switch
             {
-                StatusCode.Unimplemented => $"this server does not implement the grpc health protocol (grpc.health.v1.Health): {exception.Status.Detail}",
+                StatusCode.Unimplemented => $"error: this server does not implement the grpc health protocol (grpc.health.v1.Health): {exception.Status.Detail}",
                 StatusCode.DeadlineExceeded => $"timeout: health rpc did not complete within {timeout.TotalSeconds:0.###}s",
                 StatusCode.Unavailable => $"error: failed to connect service at \"{address}\": {exception.Status.Detail}",
                 _ => $"error: health rpc probe failed: {exception.Status}",

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace Gateway.Probes.Handlers;
@@ -11,10 +12,16 @@ internal static class ProbeAddress
         : target.ResolvePort(port) is int number && number is > 0 and <= 65535 ? number
         : null;
 
+    /// <summary>
+    /// Why a port did not resolve, in the kubelet's words (<c>extractPort</c>): a name no port has is
+    /// tried as a number, so it reads <c>strconv.Atoi: parsing "http": invalid syntax</c>, the message
+    /// users find when they search for it. The validator refuses such ports at load time with the
+    /// field and the fix; this is only for a port that stopped resolving.
+    /// </summary>
     public static string PortNotFound(string? port) =>
-        string.IsNullOrEmpty(port) ? "probe has no port"
-        : int.TryParse(port, out _) ? $"invalid port number: {port}"
-        : $"port name {port} not found";
+        string.IsNullOrEmpty(port) ? "invalid port number: 0"
+        : long.TryParse(port, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? $"invalid port number: {number}"
+        : $"strconv.Atoi: parsing \"{port}\": invalid syntax";
 
     /// <summary>Go's <c>net.JoinHostPort</c>: an IPv6 literal is put in brackets.</summary>
     public static string JoinHostPort(string host, int port) =>

@@ -10,7 +10,7 @@ namespace Gateway.Runtimes.Docker;
 /// <c>--live-restore</c> the container runs on meanwhile). Disposing removes the container, unless the
 /// gateway is shutting down with <c>KeepContainersOnShutdown</c>.
 /// </summary>
-internal sealed partial class DockerContainer : IContainerInstance, IInteractiveExec
+internal sealed partial class DockerContainer : IContainerInstance, IUsageReporting, IInteractiveExec
 {
     /// <summary>Output an exec keeps: the kubelet's 10 KiB.</summary>
     private const int ExecOutputLimit = 10 * 1024;
@@ -25,7 +25,7 @@ internal sealed partial class DockerContainer : IContainerInstance, IInteractive
     private readonly ILogger _logger;
     private readonly ContainerLog _log = new();
 
-    /// <summary>Ends when the engine's log stream of the container ends (after its exit): the exit is reported once its output is in <see cref="ReadLog"/>.</summary>
+    /// <summary>Ends when the engine's log stream of the container ends (after its exit): the exit is reported once its output is in <see cref="IContainerInstance.Log"/>.</summary>
     private Task _logsFollowed = Task.CompletedTask;
     private readonly CancellationTokenSource _disposed = new();
     private readonly TaskCompletionSource<ContainerExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -71,12 +71,14 @@ internal sealed partial class DockerContainer : IContainerInstance, IInteractive
                 // The exit is reported with all of the container's output read, as the Process runtime reports it
                 // (a termination message falls back to the log's tail); a stream the engine does not end is not waited on for long.
                 await Task.WhenAny(_logsFollowed, Task.Delay(LogsAfterExit, token));
+                _log.Complete();
                 _exited.TrySetResult(ExitOf(inspect.State));
                 return;
             }
             catch (DockerContainerNotFoundException)
             {
                 // Removed behind the gateway's back (docker rm -f): the kubelet's word for a container it cannot find.
+                _log.Complete();
                 _exited.TrySetResult(new ContainerExit(137, "ContainerStatusUnknown", "The container could not be located when the pod was terminated"));
                 return;
             }
@@ -119,8 +121,8 @@ internal sealed partial class DockerContainer : IContainerInstance, IInteractive
         var token = _disposed.Token;
         try
         {
-            using var stream = await _client.Containers.GetContainerLogsAsync(Id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = true }, token);
-            var lines = new LineSplitter(_log);
+            using var stream = await _client.Containers.GetContainerLogsAsync(Id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = true, Timestamps = true }, token);
+            var lines = new DockerLogLines(_log, TimeProvider.System);
             var buffer = new byte[8192];
             while (true)
             {
@@ -260,7 +262,9 @@ internal sealed partial class DockerContainer : IContainerInstance, IInteractive
     public Task<IExecSession> StartExecAsync(ExecSpec spec, ExecOutput output, CancellationToken cancellationToken) =>
         DockerInteractiveExec.StartAsync(_client, Id, spec, output, cancellationToken);
 
-    public string ReadLog() => _log.ToString();
+    ContainerLog IContainerInstance.Log => _log;
+
+    public Task<ContainerUsage?> ReadUsageAsync(CancellationToken cancellationToken) => DockerUsage.ReadAsync(_client, Id, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -270,6 +274,9 @@ internal sealed partial class DockerContainer : IContainerInstance, IInteractive
         }
 
         await _disposed.CancelAsync();
+
+        // Its log is no longer followed: a follower of it ends (a kept container's output goes on in the engine).
+        _log.Complete();
         if (!_keepOnDispose())
         {
             try
@@ -286,43 +293,6 @@ internal sealed partial class DockerContainer : IContainerInstance, IInteractive
         }
 
         _disposed.Dispose();
-    }
-
-    /// <summary>Turns the multiplexed stdout and stderr into lines, each stream on its own.</summary>
-    private sealed class LineSplitter(ContainerLog log)
-    {
-        private readonly Dictionary<MultiplexedStream.TargetStream, (Decoder Decoder, StringBuilder Line)> _streams = [];
-
-        public void Add(MultiplexedStream.TargetStream target, ReadOnlySpan<byte> bytes)
-        {
-            if (!_streams.TryGetValue(target, out var stream))
-            {
-                _streams[target] = stream = (Encoding.UTF8.GetDecoder(), new StringBuilder());
-            }
-
-            var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-            var count = stream.Decoder.GetChars(bytes, chars, flush: false);
-            foreach (var c in chars.AsSpan(0, count))
-            {
-                if (c == '\n')
-                {
-                    log.Append(stream.Line.ToString());
-                    stream.Line.Clear();
-                }
-                else
-                {
-                    stream.Line.Append(c);
-                }
-            }
-        }
-
-        public void Flush()
-        {
-            foreach (var (_, line) in _streams.Values.Where(s => s.Line.Length > 0))
-            {
-                log.Append(line.ToString());
-            }
-        }
     }
 
     /// <summary>stdout and stderr in the order they arrive, cut at the limit.</summary>

@@ -179,6 +179,12 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
             parameters.HostConfig.Mounts = [.. binds.Select(b => new Mount { Type = "bind", Source = b.HostPath, Target = b.MountPath, ReadOnly = b.ReadOnly })];
         }
 
+        if (DockerTerminationMessage.MountFor(launch) is { } messageMount)
+        {
+            parameters.HostConfig.Mounts ??= [];
+            parameters.HostConfig.Mounts.Add(messageMount);
+        }
+
         // Kubernetes: command replaces the image's entrypoint (and with it its cmd), args replace its cmd.
         if (command.Length > 0)
         {

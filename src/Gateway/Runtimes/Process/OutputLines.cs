@@ -3,12 +3,12 @@ using System.Text;
 namespace Gateway.Runtimes.Process;
 
 /// <summary>
-/// One of a container's output pipes into its log, line by line as <see cref="StreamReader.ReadLine"/>
+/// One of a container's output pipes (<paramref name="stream"/>) into its log, line by line as <see cref="StreamReader.ReadLine"/>
 /// splits them (<c>\n</c>, <c>\r</c> or <c>\r\n</c>; the last line even without one, at
 /// <see cref="Flush"/>). It holds no buffer of its own between reads: only a partial line, if any.
 /// Not thread-safe: one reader feeds it.
 /// </summary>
-internal sealed class OutputLines(ContainerLog log)
+internal sealed class OutputLines(ContainerLog log, LogStream stream = LogStream.Stdout)
 {
     private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
     private StringBuilder? _line;
@@ -38,7 +38,7 @@ internal sealed class OutputLines(ContainerLog log)
         AddChars(chars[..charsUsed]);
         if (_line is { Length: > 0 })
         {
-            log.Append(_line.ToString());
+            log.Append(stream, _line.ToString());
             _line = null;
         }
     }
@@ -66,14 +66,14 @@ internal sealed class OutputLines(ContainerLog log)
 
             if (_line is { Length: > 0 })
             {
-                log.Append(_line.Append(chars[..end]).ToString());
+                log.Append(stream, _line.Append(chars[..end]).ToString());
 
                 // A long partial line's builder is not kept for the container's life.
                 _line = null;
             }
             else
             {
-                log.Append(new string(chars[..end]));
+                log.Append(stream, new string(chars[..end]));
             }
 
             _lastWasCarriageReturn = chars[end] == '\r';

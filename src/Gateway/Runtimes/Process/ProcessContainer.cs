@@ -5,7 +5,7 @@ namespace Gateway.Runtimes.Process;
 /// grace period runs out; when the main process exits, what is left of its group is killed, as a
 /// container runtime tears down the container's cgroup.
 /// </summary>
-internal sealed class ProcessContainer : IContainerInstance, IInteractiveExec
+internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, IInteractiveExec
 {
     private readonly ContainerLog _log = new();
     private readonly string _workingDirectory;
@@ -40,7 +40,7 @@ internal sealed class ProcessContainer : IContainerInstance, IInteractiveExec
         ArgumentNullException.ThrowIfNull(launch);
         var spawned = ProcessSpawn.Start(program, launch.Argv, environment, workingDirectory);
         var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, logger);
-        ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log), new OutputLines(container._log), container.OnExited);
+        ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log, LogStream.Stdout), new OutputLines(container._log, LogStream.Stderr), container.OnExited);
         return container;
     }
 
@@ -48,6 +48,7 @@ internal sealed class ProcessContainer : IContainerInstance, IInteractiveExec
     private void OnExited(ContainerExit exit)
     {
         _logger.LogDebug("process {Pid} exited with {ExitCode}", _pid, exit.ExitCode);
+        _log.Complete();
         _exited.TrySetResult(exit);
     }
 
@@ -76,7 +77,10 @@ internal sealed class ProcessContainer : IContainerInstance, IInteractiveExec
     public Task<IExecSession> StartExecAsync(ExecSpec spec, ExecOutput output, CancellationToken cancellationToken) =>
         Task.FromResult(ProcessInteractiveExec.Start(spec, output, _workingDirectory, _environment));
 
-    public string ReadLog() => _log.ToString();
+    public ContainerLog Log => _log;
+
+    /// <summary>Null once the instance has exited: its group id may then be another process's.</summary>
+    public Task<ContainerUsage?> ReadUsageAsync(CancellationToken cancellationToken) => Task.FromResult(_exited.Task.IsCompleted ? null : ProcessUsage.Read(_pid));
 
     public async ValueTask DisposeAsync()
     {

@@ -114,4 +114,25 @@ public sealed class GrpcProbeTests : IAsyncLifetime, IDisposable
         Assert.False(outcome.IsError);
         Assert.Contains($"127.0.0.1:{port}", outcome.Output);
     }
+
+    [Fact]
+    public async Task ProbeAsync_ServerWithoutTheHealthService_FailsInTheKubeletsWords()
+    {
+        // A gRPC server that has no grpc.health.v1.Health answers every call with UNIMPLEMENTED (trailers only).
+        await using var server = await LocalServer.StartAsync(
+            HttpProtocols.Http2,
+            certificate: null,
+            configureServices: null,
+            app => app.Run(context =>
+            {
+                context.Response.ContentType = "application/grpc";
+                context.Response.Headers["grpc-status"] = "12";
+                context.Response.Headers["grpc-message"] = "Service is unimplemented.";
+                return Task.CompletedTask;
+            }));
+
+        var outcome = await _probe.ProbeAsync(new V1GRPCAction { Port = server.Port }, ProbeTargets.Target(), ProbeTimeout, default);
+
+        Assert.Equal(ProbeOutcome.Failure("error: this server does not implement the grpc health protocol (grpc.health.v1.Health): Service is unimplemented."), outcome);
+    }
 }

@@ -267,7 +267,7 @@ public sealed class HttpGetProbeTests : IDisposable
         var outcome = await _probe.ProbeAsync(new V1HTTPGetAction { Port = "metrics" }, target, ProbeTimeout, default);
 
         Assert.True(outcome.IsError);
-        Assert.Equal("port name metrics not found", outcome.Output);
+        Assert.Equal("strconv.Atoi: parsing \"metrics\": invalid syntax", outcome.Output);
     }
 
     [Fact]

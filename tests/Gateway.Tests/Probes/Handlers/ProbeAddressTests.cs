@@ -32,9 +32,12 @@ public sealed class ProbeAddressTests
     }
 
     [Theory]
-    [InlineData("metrics", "port name metrics not found")]
+    [InlineData("metrics", "strconv.Atoi: parsing \"metrics\": invalid syntax")]
     [InlineData("70000", "invalid port number: 70000")]
-    [InlineData(null, "probe has no port")]
-    public void PortNotFound_Port_NamesTheProblem(string? port, string expected) =>
+    [InlineData("-1", "invalid port number: -1")]
+    [InlineData("0", "invalid port number: 0")]
+    [InlineData(null, "invalid port number: 0")]
+    [InlineData("", "invalid port number: 0")]
+    public void PortNotFound_Port_InTheKubeletsWords(string? port, string expected) =>
         Assert.Equal(expected, ProbeAddress.PortNotFound(port));
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Gateway.Runtimes;
 using Gateway.Runtimes.Process;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Runtimes.Process;
 
@@ -28,7 +29,7 @@ public class OutputLinesTests
     {
         var line = string.Concat(Enumerable.Repeat("héllo wörld ✓ ", 3000));
         var bytes = Encoding.UTF8.GetBytes(line + "\r\n" + line + "\n");
-        var log = new ContainerLog(1024 * 1024);
+        var log = new ContainerLog(capacity: 1024 * 1024);
         Feed(new OutputLines(log), bytes, readSize);
         Assert.Equal(line + "\n" + line + "\n", log.ToString());
     }
@@ -50,6 +51,22 @@ public class OutputLinesTests
         var log = new ContainerLog();
         Feed(new OutputLines(log), [0x61, 0xFF, 0x62, (byte)'\n', 0xE2, 0x9C], int.MaxValue);
         Assert.Equal("a\uFFFDb\n\uFFFD\n", log.ToString());
+    }
+
+    [Fact]
+    public void Each_line_has_the_pipes_stream_and_the_time_it_was_read()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var log = new ContainerLog(time);
+        var stdout = new OutputLines(log, LogStream.Stdout);
+        var stderr = new OutputLines(log, LogStream.Stderr);
+        stdout.Add("out\n"u8);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        stderr.Add("err\n"u8);
+
+        Assert.Equal(
+            [new LogLine(time.Start, LogStream.Stdout, "out"), new LogLine(time.Start.AddMilliseconds(1), LogStream.Stderr, "err")],
+            log.Read().Lines);
     }
 
     /// <summary>The output in reads of at most <paramref name="readSize"/> bytes, as a pipe hands over what was written in pieces, then the end.</summary>
