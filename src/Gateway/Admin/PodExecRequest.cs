@@ -53,26 +53,44 @@ internal sealed record PodExecRequest(string Container, ExecSpec Spec, bool Stdo
             return null;
         }
 
-        var container = query("container").LastOrDefault();
-        if (string.IsNullOrEmpty(container))
+        if (ChooseContainer(pod, containers, initContainers, query("container").LastOrDefault(), out error) is not { } container)
         {
-            if (containers.Count != 1)
-            {
-                error = $"a container name must be specified for pod {pod}, choose one of: [{string.Join(' ', containers)}]"
-                    + (initContainers.Count > 0 ? $" or one of the init containers: [{string.Join(' ', initContainers)}]" : "");
-                return null;
-            }
-
-            container = containers[0];
-        }
-        else if (!containers.Contains(container) && !initContainers.Contains(container))
-        {
-            error = $"container {container} is not valid for pod {pod}";
             return null;
         }
 
         error = null;
         return new PodExecRequest(container, new ExecSpec(command, flags["stdin"], flags["tty"]), flags["stdout"], stderr);
+    }
+
+    /// <summary>
+    /// The container a pod subresource (exec, log) is for, as the API server's <c>streamLocation</c>
+    /// picks it: the one named (an app or an init container), or with none named the pod's only app
+    /// container; null with the reason (a 400 <c>BadRequest</c>) otherwise.
+    /// </summary>
+    public static string? ChooseContainer(string pod, IReadOnlyList<string> containers, IReadOnlyList<string> initContainers, string? container, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        ArgumentNullException.ThrowIfNull(initContainers);
+        error = null;
+        if (string.IsNullOrEmpty(container))
+        {
+            if (containers.Count == 1)
+            {
+                return containers[0];
+            }
+
+            error = $"a container name must be specified for pod {pod}, choose one of: [{string.Join(' ', containers)}]"
+                + (initContainers.Count > 0 ? $" or one of the init containers: [{string.Join(' ', initContainers)}]" : "");
+            return null;
+        }
+
+        if (!containers.Contains(container) && !initContainers.Contains(container))
+        {
+            error = $"container {container} is not valid for pod {pod}";
+            return null;
+        }
+
+        return container;
     }
 
     /// <summary>Go's <c>strconv.ParseBool</c>, which the API server's query decoding uses.</summary>
