@@ -49,6 +49,7 @@ internal static class AdminApi
         // The status subresource reads as the pod (kubectl patch --subresource=status reads it first).
         app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) => GetPod(resources, ns, name, request, time));
         PodLogApi.Map(app, registry, pods, time);
+        PodExecApi.Map(app, registry, pods);
         app.MapPatch("/api/v1/namespaces/{ns}/pods/{name}/status", (string ns, string name, HttpRequest request) =>
             PatchStatusAsync(registry, pods, resources, ns, name, request, time));
         app.MapGet("/api/v1/events", (HttpRequest request) => EventList(resources, null, request, time));

@@ -21,7 +21,7 @@ internal static class AdminAuthorization
     /// </summary>
     public static bool IsAllowed(string method, string path, bool loopbackOnly, AdminCredential bearer, AdminCredential cookie)
     {
-        var read = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        var read = !IsWrite(method, path);
         var credential = bearer != AdminCredential.None || !read ? bearer : cookie;
         return credential switch
         {
@@ -29,6 +29,20 @@ internal static class AdminAuthorization
             AdminCredential.Invalid => false,
             _ => read && (loopbackOnly || IsPublic(path)),
         };
+    }
+
+    /// <summary>
+    /// Whether a request changes something: any verb but GET and HEAD, and a command run in a pod
+    /// (<c>pods/{name}/exec</c>) whatever its verb, since kubectl's WebSocket upgrade for it is a GET.
+    /// </summary>
+    public static bool IsWrite(string method, string path) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) || IsPodExec(path);
+
+    /// <summary><c>/api/v1/namespaces/{ns}/pods/{name}/exec</c>.</summary>
+    private static bool IsPodExec(string path)
+    {
+        var parts = path.Split('/');
+        return parts is ["", "api", "v1", "namespaces", _, "pods", _, "exec"];
     }
 
     /// <summary>The gateway's own health, which probes and load balancers read without a token.</summary>

@@ -50,6 +50,7 @@ internal sealed partial class AdminServer(
         var door = new AdminAccessMiddleware(access, loggerFactory.CreateLogger<AdminAccessMiddleware>());
         _app.Use(errors.InvokeAsync);
         _app.Use(door.InvokeAsync);
+        _app.UseWebSockets();
         AdminApi.Map(_app, services.GetRequiredService<PodRegistry>(), services.GetRequiredService<PodManager>(), services.GetRequiredService<EventRecorder>(),
             services.GetRequiredService<GatewayStatus>(), services.GetRequiredService<EndpointTable>(), services.GetRequiredService<TimeProvider>());
         DeploymentApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<DeploymentStore>(), services.GetRequiredService<PodRegistry>(),

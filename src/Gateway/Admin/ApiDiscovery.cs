@@ -4,7 +4,7 @@ namespace Gateway.Admin;
 
 /// <summary>
 /// The API server's legacy discovery documents for what the admin API serves, so that kubectl
-/// finds pods, pods/log, events and endpointslices on the gateway.
+/// finds pods, pods/log, pods/exec, events and endpointslices on the gateway.
 /// </summary>
 internal static class ApiDiscovery
 {
@@ -33,6 +33,7 @@ internal static class ApiDiscovery
             Resource("pods", "pod", "Pod", ["get", "list", "watch", "delete"], ["po"]),
             Resource("pods/log", "", "Pod", ["get"]),
             Resource("pods/status", "", "Pod", ["get", "patch"]),
+            Resource("pods/exec", "", "PodExecOptions", ["create", "get"]),
             Resource("events", "event", "Event", ["get", "list", "watch"], ["ev"]),
         ],
     };

@@ -20,6 +20,12 @@ public sealed class AdminAuthorizationTests
     // The cookie never counts for a write: a page on another site cannot write with it.
     [InlineData("PATCH", "/api/v1/namespaces/default/pods/web-1/status", true, "None", "Valid", false)]
     [InlineData("PATCH", "/api/v1/namespaces/default/pods/web-1/status", false, "None", "Valid", false)]
+    // exec runs a command: a write whatever its verb (kubectl's WebSocket upgrade is a GET), and the cookie does not count.
+    [InlineData("GET", "/api/v1/namespaces/default/pods/web-1/exec", true, "None", "None", false)]
+    [InlineData("GET", "/api/v1/namespaces/default/pods/web-1/exec", true, "None", "Valid", false)]
+    [InlineData("GET", "/api/v1/namespaces/default/pods/web-1/exec", true, "Valid", "None", true)]
+    [InlineData("POST", "/api/v1/namespaces/default/pods/web-1/exec", true, "None", "None", false)]
+    [InlineData("GET", "/api/v1/namespaces/default/pods/exec", true, "None", "None", true)]
     // Bound beyond loopback: every read but /healthz and /readyz needs the token, in the header or the cookie.
     [InlineData("GET", "/api/v1/pods", false, "None", "None", false)]
     [InlineData("GET", "/", false, "None", "None", false)]

@@ -10,7 +10,7 @@ namespace Gateway.Runtimes.Docker;
 /// <c>--live-restore</c> the container runs on meanwhile). Disposing removes the container, unless the
 /// gateway is shutting down with <c>KeepContainersOnShutdown</c>.
 /// </summary>
-internal sealed partial class DockerContainer : IContainerInstance, IUsageReporting
+internal sealed partial class DockerContainer : IContainerInstance, IUsageReporting, IInteractiveExec
 {
     /// <summary>Output an exec keeps: the kubelet's 10 KiB.</summary>
     private const int ExecOutputLimit = 10 * 1024;
@@ -258,6 +258,9 @@ internal sealed partial class DockerContainer : IContainerInstance, IUsageReport
             Log.ExecKillFailed(_logger, Id, DockerErrors.Message(e));
         }
     }
+
+    public Task<IExecSession> StartExecAsync(ExecSpec spec, ExecOutput output, CancellationToken cancellationToken) =>
+        DockerInteractiveExec.StartAsync(_client, Id, spec, output, cancellationToken);
 
     ContainerLog IContainerInstance.Log => _log;
 

@@ -5,7 +5,7 @@ namespace Gateway.Runtimes.Process;
 /// grace period runs out; when the main process exits, what is left of its group is killed, as a
 /// container runtime tears down the container's cgroup.
 /// </summary>
-internal sealed class ProcessContainer : IContainerInstance, IUsageReporting
+internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, IInteractiveExec
 {
     private readonly ContainerLog _log = new();
     private readonly string _workingDirectory;
@@ -73,6 +73,9 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting
 
     public Task<ExecResult> ExecAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
         ProcessExec.RunAsync(command, _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
+
+    public Task<IExecSession> StartExecAsync(ExecSpec spec, ExecOutput output, CancellationToken cancellationToken) =>
+        Task.FromResult(ProcessInteractiveExec.Start(spec, output, _workingDirectory, _environment));
 
     public ContainerLog Log => _log;
 

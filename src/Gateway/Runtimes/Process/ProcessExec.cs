@@ -104,7 +104,7 @@ internal static class ProcessExec
     /// argv[0] as execvp finds it: a name with a slash is a path (relative to the working directory),
     /// any other name is looked up in the command's own PATH.
     /// </summary>
-    private static string? FindProgram(string name, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    internal static string? FindProgram(string name, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
         if (name.Length == 0)
         {
