@@ -29,21 +29,9 @@ internal sealed class RequestTimeouts(TimeProvider time)
             return;
         }
 
-        var client = context.RequestAborted;
-        using var deadline = new CancellationTokenSource(limit, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(client, deadline.Token);
-        context.RequestAborted = linked.Token;
-        try
-        {
-            await next();
-        }
-        finally
-        {
-            context.RequestAborted = client;
-        }
-
+        var timedOut = await WithDeadlineAsync(context, limit, next);
         var attempt = context.Features.Get<TimedOut>();
-        if (attempt is not null || (deadline.IsCancellationRequested && !client.IsCancellationRequested))
+        if (attempt is not null || timedOut)
         {
             await AnswerAsync(context, proxy, attempt ?? new TimedOut("Request", limit));
         }
@@ -59,6 +47,19 @@ internal sealed class RequestTimeouts(TimeProvider time)
             return;
         }
 
+        if (await WithDeadlineAsync(context, limit, next))
+        {
+            context.Features.Set(new TimedOut("BackendRequest", limit));
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="next"/> with <see cref="HttpContext.RequestAborted"/> ending also after
+    /// <paramref name="limit"/>, then puts the token it had back; true when the deadline, and not the
+    /// token it had (the client leaving, or an outer deadline), ended it.
+    /// </summary>
+    private async Task<bool> WithDeadlineAsync(HttpContext context, TimeSpan limit, Func<Task> next)
+    {
         var outer = context.RequestAborted;
         using var deadline = new CancellationTokenSource(limit, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(outer, deadline.Token);
@@ -72,10 +73,7 @@ internal sealed class RequestTimeouts(TimeProvider time)
             context.RequestAborted = outer;
         }
 
-        if (deadline.IsCancellationRequested && !outer.IsCancellationRequested)
-        {
-            context.Features.Set(new TimedOut("BackendRequest", limit));
-        }
+        return deadline.IsCancellationRequested && !outer.IsCancellationRequested;
     }
 
     /// <summary>Requests meant to outlast any ordinary response: no request timeout unless the service sets one.</summary>
