@@ -230,5 +230,15 @@ public sealed class OutlierDetectionTests
     public void Classify_WhatAnAttemptSaysAboutThePod(int status, ForwarderError? error, bool timedOut, AttemptOutcome outcome) =>
         Assert.Equal(outcome, OutlierDetection.Classify(status, error is { } e ? new ErrorFeature(e, null) : null, timedOut));
 
+    [Fact]
+    public void ClusterSettings_CarryTheOutlierSettings()
+    {
+        var outlier = new OutlierSpec(3, 7, TimeSpan.FromMilliseconds(2500), 34, Enabled: false);
+        var metadata = new ClusterSettings(TimeSpan.Zero, RetrySpec.Default) { Outlier = outlier }.ToMetadata();
+
+        Assert.Equal(outlier, ClusterSettings.Of(new Yarp.ReverseProxy.Configuration.ClusterConfig { ClusterId = "web", Metadata = metadata }).Outlier);
+        Assert.Equal(OutlierSpec.Default, ClusterSettings.Of(new Yarp.ReverseProxy.Configuration.ClusterConfig { ClusterId = "web" }).Outlier);
+    }
+
     private sealed record ErrorFeature(ForwarderError Error, Exception? Exception) : IForwarderErrorFeature;
 }
