@@ -19,8 +19,9 @@ namespace Gateway.Routing;
 /// elsewhere (destination metadata, applied through a config reload), beside a second copy of
 /// readiness; the drain needs the terminating pod out of availability synchronously, before it
 /// starts counting in-flight requests, while YARP's passive health applies on the thread pool
-/// (<c>SetPassive</c> queues its availability update); and an ejection ends when the pod's readiness
-/// re-check answers, which YARP's time-only reactivation cannot know. The table is needed anyway as the
+/// (<c>SetPassive</c> queues its availability update); and a fast ejection ends when the pod's readiness
+/// re-check answers, which YARP's time-only reactivation cannot know (an outlier ejection ends at its
+/// time, but only for a pod whose readiness still passes). The table is needed anyway as the
 /// EndpointSlices that the admin API, the metrics and the producers share. So it is the one model.
 /// </remarks>
 public sealed class EndpointTable(TimeProvider time)
