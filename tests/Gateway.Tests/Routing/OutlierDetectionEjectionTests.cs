@@ -4,7 +4,7 @@ using static Gateway.Tests.Routing.Endpoints;
 
 namespace Gateway.Tests.Routing;
 
-/// <summary><see cref="EndpointTable.Eject"/> with an end time (an outlier ejection) beside the readiness-ended one.</summary>
+/// <summary><see cref="EndpointTable.Eject"/> with an end time (an outlier ejection); the readiness-ended one is <see cref="EndpointTableTests"/>'.</summary>
 public sealed class OutlierDetectionEjectionTests
 {
     private static readonly TimeSpan For = TimeSpan.FromSeconds(30);
@@ -31,20 +31,6 @@ public sealed class OutlierDetectionEjectionTests
 
         Assert.True(_table.ForPod("web-1")!.Ready);
         Assert.Equal(4, changes.Count); // ejected, unready, ready (still ejected), back
-    }
-
-    [Fact]
-    public void UntimedEjection_StillEndsWithTheNextPodReport()
-    {
-        var ready = Running(Pod("web-1"));
-        _table.OnPodChanged(null, ready);
-
-        _table.Eject("web-1/i1");
-        var rechecked = Running(Pod("web-1"), ready: false);
-        _table.OnPodChanged(ready, rechecked);
-        _table.OnPodChanged(rechecked, ready);
-
-        Assert.True(_table.ForPod("web-1")!.Ready);
     }
 
     [Fact]
