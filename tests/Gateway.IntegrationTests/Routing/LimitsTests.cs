@@ -59,7 +59,8 @@ public sealed class LimitsTests : IDisposable
         // The request line (HTTP/1.1), and HTTP/2's :path, which Kestrel holds to the same limit.
         Assert.Equal("200", await Answer($"{url}/?q={new string('c', 400)}"));
         Assert.Equal("414", await Answer($"{url}/?q={new string('c', 600)}"));
-        Assert.StartsWith("curl exit 92: 000curl: (92) HTTP/2 stream 1 was not closed cleanly: PROTOCOL_ERROR", await Answer("--http2-prior-knowledge", $"{url}/?q={new string('c', 600)}"), StringComparison.Ordinal);
+        var reset = await Answer("--http2-prior-knowledge", $"{url}/?q={new string('c', 600)}");
+        Assert.True(reset.StartsWith("curl exit 92:", StringComparison.Ordinal) && reset.Contains("PROTOCOL_ERROR", StringComparison.Ordinal), reset); // curl's HTTP/2 stream error
 
         // The admin listener keeps Kestrel's defaults.
         Assert.Equal("200", await Answer("-H", bigHeader, $"{gateway.AdminUrl}readyz"));
