@@ -3,13 +3,14 @@ namespace Gateway.Specs;
 /// <summary>
 /// <c>Gateway:Proxy:Limits</c>: how large a client's request may be on the proxy listener, as
 /// Kestrel bounds it (the admin listener keeps its own). The defaults are Kestrel's own, written
-/// here once so that they are documented and shown. Past a limit Kestrel answers before any pod is
-/// asked: 413 for a body, 431 for the headers, 414 for an HTTP/1.1 request line.
+/// here once so that they are documented and shown. Past a limit the gateway answers as Kestrel does
+/// (413 for a body, 431 for the headers, 414 for an HTTP/1.1 request line; on HTTP/2 a too long
+/// <c>:path</c> resets the stream). Read at start: Kestrel takes its limits once.
 /// </summary>
 /// <param name="MaxRequestBodySize">Bytes of a request body; a longer one is answered 413 (WebSocket and other upgraded streams are not bounded).</param>
-/// <param name="MaxRequestHeadersTotalSize">Bytes of all request headers together; more is answered 431 on HTTP/1.1.</param>
-/// <param name="MaxRequestHeaderCount">Request headers; more is answered 431 on HTTP/1.1.</param>
-/// <param name="MaxRequestLineSize">Bytes of an HTTP/1.1 request line (method, target, version); a longer one is answered 414.</param>
+/// <param name="MaxRequestHeadersTotalSize">Bytes of all request headers together; more is answered 431.</param>
+/// <param name="MaxRequestHeaderCount">Request headers; more is answered 431.</param>
+/// <param name="MaxRequestLineSize">Bytes of an HTTP/1.1 request line (method, target, version), a longer one answered 414; on HTTP/2 the <c>:path</c>'s.</param>
 public sealed record ProxyLimitsSpec(long MaxRequestBodySize, int MaxRequestHeadersTotalSize, int MaxRequestHeaderCount, int MaxRequestLineSize)
 {
     /// <summary>The fields of <c>Gateway:Proxy:Limits</c>.</summary>
