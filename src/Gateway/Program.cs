@@ -34,6 +34,7 @@ builder.Configuration.Sources.Clear();
 builder.Logging.AddFilter(GatewayHost.HostLogCategory, LogLevel.None); // GatewayHost says in one line how the host ended
 builder.WebHost.UseUrls(spec.ProxyUrls);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => CleartextHttp2.Use(listen, kestrel.Limits.KeepAliveTimeout)));
+builder.WebHost.ConfigureKestrel(kestrel => ProxyListenerLimits.Apply(spec.ProxyLimits, kestrel.Limits));
 if (!CleartextHttp2.IsAvailable)
 {
     Console.Error.WriteLine("gateway: warning: this ASP.NET Core cannot choose HTTP/2 per connection: the proxy listener serves HTTP/1.1 only in cleartext (h2c clients get HTTP_1_1_REQUIRED); HTTP/2 over TLS is not affected");

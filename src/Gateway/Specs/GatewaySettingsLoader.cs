@@ -8,7 +8,7 @@ internal static class GatewaySettingsLoader
 {
     // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
     private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory"];
-    private static readonly string[] ProxyKeys = ["Urls"];
+    private static readonly string[] ProxyKeys = ["Urls", "Limits"];
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
     private static readonly string[] DockerKeys = ["Endpoint", "KeepContainersOnShutdown"];
@@ -32,6 +32,7 @@ internal static class GatewaySettingsLoader
             admin.PathOf("Urls"),
             gateway.Errors);
 
+        var proxyLimits = ProxyLimitsSpec.Load(proxy.Object("Limits", ProxyLimitsSpec.Keys));
         var kubeconfig = gateway.Object("Kubernetes", KubernetesKeys).FilePath("Kubeconfig", configDirectory);
         ValidateDocker(gateway.Object("Docker", DockerKeys));
         var inherit = gateway.Object("Process", ProcessKeys).Boolean("InheritEnvironment") ?? false;
@@ -62,6 +63,7 @@ internal static class GatewaySettingsLoader
             AdminAccess = adminAccess,
             InheritEnvironment = inherit,
             AccessLog = accessLog,
+            ProxyLimits = proxyLimits,
         };
     }
 

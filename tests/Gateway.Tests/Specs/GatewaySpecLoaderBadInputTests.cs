@@ -95,7 +95,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"MaxPod\": 3"), "Gateway:MaxPod: Invalid value: \"MaxPod\": unknown field; did you mean \"MaxPods\"?" },
         { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory" },
         { Gateway("\"TerminatedPodHistory\": -1"), "Gateway:TerminatedPodHistory: Invalid value: -1: must be between 0 and 100, inclusive" },
-        { Gateway("\"Proxy\": \"http://127.0.0.1:1\""), "Gateway:Proxy: Invalid value: \"http://127.0.0.1:1\": must be an object with the fields Urls" },
+        { Gateway("\"Proxy\": \"http://127.0.0.1:1\""), "Gateway:Proxy: Invalid value: \"http://127.0.0.1:1\": must be an object with the fields Urls, Limits" },
 
         // Gateway-wide numbers and booleans.
         { Gateway("\"MaxPods\": 0"), "Gateway:MaxPods: Invalid value: 0: must be between 1 and 10000, inclusive" },
