@@ -6,7 +6,8 @@ namespace Gateway.Runtimes.Process;
 /// <summary>
 /// What a container's <c>resources.limits</c> become in its cgroup, computed as the kubelet does:
 /// memory in bytes (rounded up), CPU as a CFS quota per 100 ms period (milli-CPUs rounded up, at
-/// least 1 ms per period, the kernel's smallest quota). Requests are scheduling hints and set nothing.
+/// least 1 ms per period, the kernel's smallest quota); a zero limit is no limit, as the kubelet
+/// reads it. Requests are scheduling hints and set nothing.
 /// </summary>
 internal sealed record CgroupLimits(long? MemoryBytes, long? CpuQuotaMicroseconds)
 {
@@ -29,8 +30,8 @@ internal sealed record CgroupLimits(long? MemoryBytes, long? CpuQuotaMicrosecond
             return None;
         }
 
-        long? memory = limits.TryGetValue("memory", out var m) && m is not null ? (long)decimal.Ceiling(m.ToDecimal()) : null;
-        long? cpu = limits.TryGetValue("cpu", out var c) && c is not null ? CpuQuota(c.ToDecimal()) : null;
+        long? memory = limits.TryGetValue("memory", out var m) && m?.ToDecimal() is decimal bytes and > 0 ? (long)decimal.Ceiling(bytes) : null;
+        long? cpu = limits.TryGetValue("cpu", out var c) && c?.ToDecimal() is decimal cpus and > 0 ? CpuQuota(cpus) : null;
         return new CgroupLimits(memory, cpu);
     }
 

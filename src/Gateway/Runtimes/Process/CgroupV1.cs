@@ -20,6 +20,8 @@ internal sealed class CgroupV1 : ICgroupDriver
 
     public string Description => $"cgroup v1 (memory under {_memory}, cpu under {_cpu})";
 
+    public IReadOnlyList<string> Folders => [_memory, _cpu];
+
     /// <summary>
     /// The driver for the gateway's groups <paramref name="memoryOwn"/> and <paramref name="cpuOwn"/>,
     /// when the gateway may make a child in each (tried by making and removing <paramref name="gatewayGroup"/>).

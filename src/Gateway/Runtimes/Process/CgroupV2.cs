@@ -18,6 +18,8 @@ internal sealed class CgroupV2 : ICgroupDriver
 
     public string Description => $"cgroup v2 (under {_gateway})";
 
+    public IReadOnlyList<string> Folders => [_gateway];
+
     /// <summary>The driver for the gateway's own group <paramref name="own"/>, when memory and cpu can be handed down from it to <paramref name="gatewayGroup"/>.</summary>
     public static bool TryOpen(string own, string gatewayGroup, out CgroupV2? driver, out string? problem)
     {

@@ -12,6 +12,9 @@ internal interface ICgroupDriver
     /// <summary>What it is, for the log: e.g. "cgroup v1 (memory at /sys/fs/cgroup/memory/..., cpu at ...)".</summary>
     string Description { get; }
 
+    /// <summary>The gateway's own groups (<c>gateway-PID</c>) the instances' are made in: one per hierarchy under v1, one under v2.</summary>
+    IReadOnlyList<string> Folders { get; }
+
     /// <summary>Makes the instance's cgroup <paramref name="name"/> with <paramref name="limits"/> written. Throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.</summary>
     ICgroup Create(string name, CgroupLimits limits);
 }

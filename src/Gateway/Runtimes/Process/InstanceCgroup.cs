@@ -8,9 +8,12 @@ namespace Gateway.Runtimes.Process;
 /// kill when it exits, then removed with whatever is left in it.
 /// </summary>
 /// <remarks>
-/// The pid is written from the gateway, not by a wrapper in the child: between the spawn and that
-/// write (microseconds, while the child is still exec'ing) the process runs unlimited, and a child it
-/// forks in that window would stay outside the group.
+/// The pid is written from the gateway, not by a wrapper in the child, and the process runs
+/// unlimited until then: a shell has forked its first commands by the time the write lands (about a
+/// millisecond). So the children it has by then, and theirs, are moved in too, each parent before
+/// its children are listed (what a moved process forks later starts in the group). Only a process
+/// orphaned in that window (a double fork that is over within the millisecond) stays out, and the
+/// memory charged before the move stays charged where it was.
 /// </remarks>
 internal sealed class InstanceCgroup
 {
@@ -48,7 +51,10 @@ internal sealed class InstanceCgroup
         }
     }
 
-    /// <summary>Moves the just-spawned <paramref name="pid"/> in; when that fails, kills it (an unlimited container must not run) and keeps why for its exit.</summary>
+    /// <summary>
+    /// Moves the just-spawned <paramref name="pid"/> and its descendants in; when the process itself
+    /// cannot be moved, kills it (an unlimited container must not run) and keeps why for its exit.
+    /// </summary>
     public void Join(int pid)
     {
         try
@@ -59,7 +65,54 @@ internal sealed class InstanceCgroup
         {
             _joinProblem = $"cannot move process {pid} into its cgroup: {e.Message}";
             Signals.SendToGroup(pid, Signals.SIGKILL);
+            return;
         }
+
+        var parents = new Queue<int>([pid]);
+        while (parents.TryDequeue(out var parent))
+        {
+            foreach (var child in ChildrenOf(parent))
+            {
+                if (TryJoin(child))
+                {
+                    parents.Enqueue(child);
+                }
+            }
+        }
+    }
+
+    // A child may have exited meanwhile: it needs no group then.
+    private bool TryJoin(int pid)
+    {
+        try
+        {
+            _group.Join(pid);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The children of <paramref name="pid"/>, from each of its threads' <c>/proc/PID/task/TID/children</c>.</summary>
+    internal static List<int> ChildrenOf(int pid)
+    {
+        var children = new List<int>();
+        try
+        {
+            foreach (var task in Directory.GetDirectories($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/task"))
+            {
+                var text = File.ReadAllText(Path.Join(task, "children"));
+                children.AddRange(text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(child => int.Parse(child, CultureInfo.InvariantCulture)));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone already, or a kernel without CONFIG_PROC_CHILDREN: nothing more to move.
+        }
+
+        return children;
     }
 
     /// <summary>
