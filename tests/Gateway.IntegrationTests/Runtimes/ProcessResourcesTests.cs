@@ -90,6 +90,36 @@ public sealed class ProcessResourcesTests : IDisposable
         Assert.True(cores[1] > 1.5 * cores[0], $"the unlimited loop used {cores[1]:0.00} cores, the limited {cores[0]:0.00}: the comparison proves nothing");
     }
 
+    [Fact]
+    public async Task Through_the_gateway_an_OOM_kill_is_the_containers_lastState_and_it_is_restarted()
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-oom-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(directory, "pod.yaml"), """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: hungry}
+            spec:
+              terminationGracePeriodSeconds: 2
+              containers:
+              - name: app
+                command: [sh, -c, "head -c 200M /dev/zero | tail && echo survived"]
+                resources: {limits: {memory: 64Mi, cpu: 500m}, requests: {memory: 32Mi}}
+              - name: roomy
+                command: [sh, -c, "head -c 100M /dev/zero | tail && echo survived && sleep 300"]
+                resources: {limits: {memory: 256Mi}}
+            """);
+        await using var gateway = await GatewayProcess.StartAsync("""{ "hungry": { "Manifest": "pod.yaml" } }""", directory);
+
+        var pods = await gateway.WaitForPodsAsync(
+            p => p.Count == 1 && p[0].Status.ContainerStatuses?.SingleOrDefault(c => c.Name == "app") is { RestartCount: >= 1, LastState.Terminated: not null },
+            "the OOM-killed container restarted");
+        var app = pods[0].Status.ContainerStatuses.Single(c => c.Name == "app");
+        Assert.Equal(("OOMKilled", 137), (app.LastState.Terminated.Reason, app.LastState.Terminated.ExitCode));
+        var roomy = pods[0].Status.ContainerStatuses.Single(c => c.Name == "roomy");
+        Assert.Equal(0, roomy.RestartCount);
+        Assert.NotNull(roomy.State.Running);
+    }
+
     // utime + stime of /proc/PID/stat, fields 14 and 15, counted after the ")" that ends the command name.
     private static long CpuTicks(int pid)
     {

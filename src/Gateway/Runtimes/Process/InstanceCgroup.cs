@@ -130,6 +130,9 @@ internal sealed class InstanceCgroup
         return finished;
     }
 
+    /// <summary>Removes the group of an instance that did not start.</summary>
+    public void Remove() => _group.Remove();
+
     private bool OomKilledSafely(int exitCode)
     {
         try

@@ -46,7 +46,17 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatal
         }
 
         var cgroup = InstanceCgroup.Create(options.Cgroups, launch); // resources.limits, enforced
-        var container = ProcessContainer.Start(launch, program, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
+        ProcessContainer container;
+        try
+        {
+            container = ProcessContainer.Start(launch, program, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
+        }
+        catch (ContainerStartException)
+        {
+            cgroup?.Remove();
+            throw;
+        }
+
         OrphanReaper.Record(options.StateDirectory, container.ProcessId);
         _ = container.Exited.ContinueWith(_ => OrphanReaper.Forget(options.StateDirectory, container.ProcessId), TaskScheduler.Default);
         return Task.FromResult<IContainerInstance>(container);
