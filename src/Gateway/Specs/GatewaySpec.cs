@@ -39,6 +39,9 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// <summary><c>Gateway:AccessLog</c>: one JSON line per proxied request, to <see cref="AccessLogToStandardOutput"/> or a file (relative to the settings file); null: off.</summary>
     public string? AccessLog { get; init; }
 
+    /// <summary>The proxy listener's TLS certificates (<c>Gateway:Proxy:Certificate(s)</c>), loaded and checked; null without TLS.</summary>
+    internal Gateway.Hosting.ProxyCertificateSet? ProxyCertificates { get; init; }
+
     /// <summary>The <c>Gateway:AccessLog</c> value that writes the access log to standard output.</summary>
     public const string AccessLogToStandardOutput = "stdout";
 }
