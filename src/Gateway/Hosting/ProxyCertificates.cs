@@ -251,6 +251,10 @@ internal sealed class ProxyCertificateSet(
     /// <summary>What is served but will be refused by clients (an expired certificate).</summary>
     public IReadOnlyList<string> Warnings => warnings;
 
+    /// <summary>Which certificate serves which name: equal for two reads of unchanged files.</summary>
+    public string Identity { get; } = string.Join(';', exact.Concat(wildcard.Select(w => KeyValuePair.Create("*." + w.Key, w.Value)))
+        .OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value.Thumbprint}").Prepend(fallback.Thumbprint));
+
     /// <summary>
     /// The certificate for an SNI <paramref name="serverName"/>: an exact host first, then a
     /// wildcard covering one label (<c>*.b.example</c> is <c>x.b.example</c>, not <c>b.example</c>
@@ -290,9 +294,9 @@ internal sealed partial class ProxyCertificateStore(ProxyCertificateSet? initial
     /// <summary>Serves the certificates of each spec the catalog applies, saying what a client would refuse.</summary>
     public void Follow(ServiceCatalog catalog, ILogger logger) => catalog.Changed += spec =>
     {
-        if (ReferenceEquals(spec.ProxyCertificates, _current) || spec.ProxyCertificates is null)
+        if (spec.ProxyCertificates is null || spec.ProxyCertificates.Identity == _current?.Identity)
         {
-            return; // A rollback to the same set, or TLS turned off in the file (the https listener needs a restart for that).
+            return; // The same certificates read again, or TLS turned off in the file (the https listener needs a restart for that).
         }
 
         _current = spec.ProxyCertificates;

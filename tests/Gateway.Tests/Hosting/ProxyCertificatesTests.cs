@@ -205,7 +205,23 @@ public sealed class ProxyCertificateStoreTests : IDisposable
         catalog.Update(LoadWith("second.example"));
         Assert.Equal("CN=second.example", store.Select("any.example")!.Subject);
 
+        var served = store.Current;
         catalog.Update(first with { ProxyCertificates = null });
-        Assert.Equal("CN=second.example", store.Select(null)!.Subject);
+        Assert.Same(served, store.Current);
+    }
+
+    [Fact]
+    public void TheSameFilesReadAgainKeepTheServedSet()
+    {
+        var spec = LoadWith("same.example");
+        var again = _files.Load(File.ReadAllText(Path.Combine(_files.Directory, "appsettings.json")), out _);
+        var catalog = new Gateway.Specs.ServiceCatalog(spec);
+        var store = new Gateway.Hosting.ProxyCertificateStore(spec.ProxyCertificates);
+        store.Follow(catalog, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        catalog.Update(again);
+
+        Assert.Equal(spec.ProxyCertificates!.Identity, again.ProxyCertificates!.Identity);
+        Assert.Same(spec.ProxyCertificates, store.Current);
     }
 }
