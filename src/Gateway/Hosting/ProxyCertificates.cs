@@ -36,6 +36,12 @@ internal static class ProxyCertificates
         var list = proxy.Object("Certificates", null);
         foreach (var entry in list.Children())
         {
+            if (!int.TryParse(entry.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                proxy.Errors.Add(FieldError.InvalidOmitValue(list.Path, $"must be a list of certificates, [ {{ \"Path\": ..., \"KeyPath\": ..., \"Hosts\": [...] }} ], found the key {GoSyntax.Quote(entry.Key)}"));
+                break;
+            }
+
             entry.RefuseUnknownKeys(EntryKeys);
             var hosts = entry.Strings("Hosts");
             if (hosts.Count == 0)

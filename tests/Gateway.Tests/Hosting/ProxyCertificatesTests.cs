@@ -85,6 +85,7 @@ public sealed class ProxyCertificatesTests : IDisposable
         { """ "Certificate": { "Path": "a.crt", "KeyPath": "a.key", "Password": "x" } """, "Gateway:Proxy:Certificate:Password: Invalid value: \"(hidden)\": is for a PFX file, which holds its key; a PEM certificate with KeyPath has no password here: drop one of the two" },
         { """ "Certificate": { "KeyPath": "a.key" } """, "Gateway:Proxy:Certificate:Path: Required value: the certificate file: PEM with KeyPath, or a PFX with Password" },
         { """ "Certificate": { "Path": "a.crt", "KeyPath": "a.key", "Key": "a.key" } """, "Gateway:Proxy:Certificate:Key: Invalid value: \"Key\": " },
+        { """ "Certificates": { "Path": "b.crt", "KeyPath": "b.key" } """, "Gateway:Proxy:Certificates: Invalid value: must be a list of certificates, [ { \"Path\": ..., \"KeyPath\": ..., \"Hosts\": [...] } ], found the key \"KeyPath\"" },
         { """ "Certificates": [ { "Path": "b.crt", "KeyPath": "b.key" } ] """, "Gateway:Proxy:Certificates:0:Hosts: Required value: the SNI names this certificate is for" },
         { """ "Certificates": [ { "Path": "b.crt", "KeyPath": "b.key", "Hosts": [ "a.*.example" ] } ] """, "Gateway:Proxy:Certificates:0:Hosts:0: Invalid value: \"a.*.example\": a wildcard is only a leading '*.', e.g. \"*.example.com\"" },
         { """ "Certificates": [ { "Path": "b.crt", "KeyPath": "b.key", "Hosts": [ "b.example:8443" ] } ] """, "Gateway:Proxy:Certificates:0:Hosts:0: Invalid value: \"b.example:8443\": must be a host name, e.g. \"a.example\" or \"*.b.example\", without a port" },
