@@ -42,6 +42,9 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// <summary><c>Gateway:Proxy:Limits</c>: the proxy listener's request size limits (read at start).</summary>
     public ProxyLimitsSpec ProxyLimits { get; init; } = ProxyLimitsSpec.Default;
 
+    /// <summary>The proxy listener's TLS certificates (<c>Gateway:Proxy:Certificate(s)</c>), loaded and checked; null without TLS.</summary>
+    internal Gateway.Hosting.ProxyCertificateSet? ProxyCertificates { get; init; }
+
     /// <summary>The <c>Gateway:AccessLog</c> value that writes the access log to standard output.</summary>
     public const string AccessLogToStandardOutput = "stdout";
 }

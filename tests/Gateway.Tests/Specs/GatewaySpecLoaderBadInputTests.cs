@@ -95,7 +95,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"MaxPod\": 3"), "Gateway:MaxPod: Invalid value: \"MaxPod\": unknown field; did you mean \"MaxPods\"?" },
         { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory" },
         { Gateway("\"TerminatedPodHistory\": -1"), "Gateway:TerminatedPodHistory: Invalid value: -1: must be between 0 and 100, inclusive" },
-        { Gateway("\"Proxy\": \"http://127.0.0.1:1\""), "Gateway:Proxy: Invalid value: \"http://127.0.0.1:1\": must be an object with the fields Urls, Limits" },
+        { Gateway("\"Proxy\": \"http://127.0.0.1:1\""), "Gateway:Proxy: Invalid value: \"http://127.0.0.1:1\": must be an object with the fields Urls, Limits, Certificate, Certificates" },
 
         // Gateway-wide numbers and booleans.
         { Gateway("\"MaxPods\": 0"), "Gateway:MaxPods: Invalid value: 0: must be between 1 and 10000, inclusive" },
@@ -108,7 +108,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         // Listeners: parsed as Kestrel will bind them, before anything starts.
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:99999\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:99999\": the port must be between 0 and 65535, inclusive" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:http\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:http\": the port must be between 0 and 65535, inclusive" },
-        { Gateway("\"Proxy\": { \"Urls\": \"https://127.0.0.1:8443\" }"), "Gateway:Proxy:Urls: Invalid value: \"https://127.0.0.1:8443\": TLS on the proxy listener is not supported yet; use http:// and terminate TLS in front of the gateway" },
+        { Gateway("\"Proxy\": { \"Urls\": \"https://127.0.0.1:8443\" }"), "Gateway:Proxy:Urls: Invalid value: \"https://127.0.0.1:8443\": an https:// proxy URL needs a certificate: set Gateway:Proxy:Certificate (Path and KeyPath for PEM, or Path and Password for a PFX)" },
         { Gateway("\"Admin\": { \"Urls\": \"ftp://127.0.0.1:9443\" }"), "Gateway:Admin:Urls: Invalid value: \"ftp://127.0.0.1:9443\": must be an absolute http:// or https:// URL, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:8080/api\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:8080/api\": a listener URL has no path: give only scheme, address and port, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"127.0.0.1:8080\" }"), "Gateway:Proxy:Urls: Invalid value: \"127.0.0.1:8080\": must be an absolute http:// URL, e.g. \"http://127.0.0.1:8080\"" },
