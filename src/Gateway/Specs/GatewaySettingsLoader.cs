@@ -1,4 +1,3 @@
-using Gateway.Hosting;
 
 namespace Gateway.Specs;
 

@@ -43,7 +43,7 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     public ProxyLimitsSpec ProxyLimits { get; init; } = ProxyLimitsSpec.Default;
 
     /// <summary>The proxy listener's TLS certificates (<c>Gateway:Proxy:Certificate(s)</c>), loaded and checked; null without TLS.</summary>
-    internal Gateway.Hosting.ProxyCertificateSet? ProxyCertificates { get; init; }
+    internal ProxyCertificateSet? ProxyCertificates { get; init; }
 
     /// <summary>The <c>Gateway:AccessLog</c> value that writes the access log to standard output.</summary>
     public const string AccessLogToStandardOutput = "stdout";

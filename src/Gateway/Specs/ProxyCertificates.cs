@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Specs;
 
-namespace Gateway.Hosting;
+namespace Gateway.Specs;
 
 /// <summary>
 /// The proxy listener's certificates (<c>Gateway:Proxy:Certificate</c>, the default one, and
@@ -170,12 +169,12 @@ internal static class ProxyCertificates
 
         if (pfx)
         {
-            return ("Path", $"cannot be read as a PFX with this Password: {GatewayHost.OneLine(e.Message)}");
+            return ("Path", $"cannot be read as a PFX with this Password: {OneLine(e.Message)}");
         }
 
         if (keyPath is null)
         {
-            return ("Path", $"cannot be read as a PEM certificate with its private key in the same file (name the key file in KeyPath): {GatewayHost.OneLine(e.Message)}");
+            return ("Path", $"cannot be read as a PEM certificate with its private key in the same file (name the key file in KeyPath): {OneLine(e.Message)}");
         }
 
         if (!IsCertificate(path))
@@ -185,8 +184,12 @@ internal static class ProxyCertificates
 
         return ("KeyPath", e is ArgumentException
             ? "is not the private key of the certificate in Path: give the key the certificate was made for"
-            : $"holds no PEM private key the gateway can read: {GatewayHost.OneLine(e.Message)}");
+            : $"holds no PEM private key the gateway can read: {OneLine(e.Message)}");
     }
+
+    /// <summary>An exception's message on one line, for an error that is one line.</summary>
+    private static string OneLine(string text) =>
+        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool CanRead(string path)
     {
