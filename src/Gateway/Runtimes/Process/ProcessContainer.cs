@@ -7,15 +7,16 @@ namespace Gateway.Runtimes.Process;
 /// </summary>
 internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, IInteractiveExec
 {
-    private readonly ContainerLog _log = new();
+    private readonly ContainerLog _log;
     private readonly string _workingDirectory;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly TaskCompletionSource<ContainerExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
     private readonly int _pid;
 
-    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ILogger logger)
+    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ContainerLog log, ILogger logger)
     {
+        _log = log;
         _workingDirectory = workingDirectory;
         _environment = environment;
         _logger = logger;
@@ -39,7 +40,7 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     {
         ArgumentNullException.ThrowIfNull(launch);
         var spawned = ProcessSpawn.Start(program, launch.Argv, environment, workingDirectory);
-        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, logger);
+        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, ContainerLog.For(launch, logger), logger);
         ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log, LogStream.Stdout), new OutputLines(container._log, LogStream.Stderr), container.OnExited);
         return container;
     }
