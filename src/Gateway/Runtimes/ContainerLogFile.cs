@@ -222,61 +222,83 @@ internal sealed class LogFileSnapshot(IReadOnlyList<(FileStream Stream, long Fir
 
     private static void ReadPart(FileStream stream, long position, long end, long from, List<LogLine> lines)
     {
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
-        var pending = new Dictionary<LogStream, (DateTimeOffset Time, StringBuilder Text)>();
-        var buffer = new StringBuilder();
-        while (position < end && ReadEntry(reader, buffer) is { } entry)
+        var pending = new Dictionary<LogStream, (DateTimeOffset Time, List<byte> Text)>();
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
         {
-            if (!CriLogFormat.TryParse(entry, out var time, out var logStream, out var partial, out var text))
+            var (start, filled) = (0, 0);
+            while (position < end)
             {
-                continue;
-            }
-
-            if (partial)
-            {
-                if (pending.TryGetValue(logStream, out var part))
+                var newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n');
+                if (newline < 0)
                 {
-                    part.Text.Append(text);
+                    // No whole entry in the buffer: keep the part, make room (more if one entry is longer than it), read on.
+                    var kept = filled - start;
+                    if (kept == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(start, kept).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    else
+                    {
+                        buffer.AsSpan(start, kept).CopyTo(buffer);
+                    }
+
+                    (start, filled) = (0, kept);
+                    var read = stream.Read(buffer, filled, buffer.Length - filled);
+                    if (read == 0)
+                    {
+                        // An entry without its line end is one still being written: not a line yet.
+                        return;
+                    }
+
+                    filled += read;
+                    continue;
+                }
+
+                var entry = buffer.AsSpan(start, newline);
+                start += newline + 1;
+                if (!CriLogFormat.TryParse(entry, out var time, out var logStream, out var partial, out var text))
+                {
+                    continue;
+                }
+
+                if (partial)
+                {
+                    if (!pending.TryGetValue(logStream, out var part))
+                    {
+                        pending[logStream] = part = (time, []);
+                    }
+
+                    part.Text.AddRange(text);
+                    continue;
+                }
+
+                string whole;
+                if (pending.Remove(logStream, out var started))
+                {
+                    started.Text.AddRange(text);
+                    (time, whole) = (started.Time, Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(started.Text)));
                 }
                 else
                 {
-                    pending[logStream] = (time, new StringBuilder(text));
+                    whole = position >= from ? Encoding.UTF8.GetString(text) : "";
                 }
 
-                continue;
-            }
+                if (position >= from)
+                {
+                    lines.Add(new LogLine(time, logStream, whole));
+                }
 
-            if (pending.Remove(logStream, out var started))
-            {
-                (time, text) = (started.Time, started.Text.Append(text).ToString());
+                position++;
             }
-
-            if (position >= from)
-            {
-                lines.Add(new LogLine(time, logStream, text));
-            }
-
-            position++;
         }
-    }
-
-    /// <summary>One entry, split on <c>\n</c> only (a <c>\r</c> in a Docker line is its text).</summary>
-    private static string? ReadEntry(StreamReader reader, StringBuilder entry)
-    {
-        entry.Clear();
-        int c;
-        while ((c = reader.Read()) >= 0)
+        finally
         {
-            if (c == '\n')
-            {
-                return entry.ToString();
-            }
-
-            entry.Append((char)c);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        // An entry without its line end is one still being written: not a line yet.
-        return null;
     }
 
     public void Dispose()
