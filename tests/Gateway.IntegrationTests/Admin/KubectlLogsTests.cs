@@ -171,7 +171,8 @@ public sealed partial class KubectlLogsTests(KubectlLogsTests.LogsGateway fixtur
             { "job": { "Runtime": "Docker", "Template": { "spec": { "terminationGracePeriodSeconds": 2, "containers": [ {
                 "name": "app", "image": "busybox:local", "command": [ "sh", "-c", "echo first; echo to stderr >&2; sleep 8; echo later; exit 3" ] } ] } } } }
             """);
-        var pod = (await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().State.Running is not null, "the container running"))[0].Metadata.Name;
+        var running = (await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().State.Running is not null, "the container running"))[0];
+        var pod = running.Metadata.Name;
 
         await using var follow = KubectlWatch.Start(gateway.Kubeconfig, "logs", "-f", pod);
         await follow.WaitForAsync("^first$");
@@ -183,6 +184,11 @@ public sealed partial class KubectlLogsTests(KubectlLogsTests.LogsGateway fixtur
         var stamped = (await Kubectl.RunAsync(gateway.Kubeconfig, "logs", pod, "--timestamps")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(stamped, l => l.EndsWith(" first", StringComparison.Ordinal));
         Assert.All(stamped, line => Assert.Matches(Timestamped(), line));
+
+        // The file has the engine's lines too, each stream its own.
+        var file = await File.ReadAllLinesAsync(Path.Combine(Path.GetDirectoryName(gateway.SettingsPath)!, "state", "pods", $"default_{pod}_{running.Metadata.Uid}", "app", "0.log"));
+        Assert.Contains(file, l => l.EndsWith(" stdout F first", StringComparison.Ordinal));
+        Assert.Contains(file, l => l.EndsWith(" stderr F to stderr", StringComparison.Ordinal));
     }
 
     [SkippableFact]
