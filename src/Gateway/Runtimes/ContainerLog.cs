@@ -62,7 +62,7 @@ public sealed class ContainerLog
         return new ContainerLog(file: launch.LogFile, fileFailed: problem =>
         {
             logger.LogWarning("pod {Pod} container {Container}: {Problem}", launch.PodName, launch.Container.Name, problem);
-            launch.RecordEvent("Warning", "LogFileFailed", problem);
+            launch.RecordEvent(Events.EventType.Warning, "LogFileFailed", problem);
         });
     }
 

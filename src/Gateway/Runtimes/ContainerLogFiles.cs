@@ -1,3 +1,5 @@
+using Gateway.Specs;
+
 namespace Gateway.Runtimes;
 
 /// <summary>

@@ -77,10 +77,10 @@ internal static class GatewaySettingsLoader
     /// <c>Gateway:Logs</c>, as the kubelet's settings: <c>ContainerLogMaxSize</c> a quantity of bytes
     /// (<c>10Mi</c>, at least 1Ki), <c>ContainerLogMaxFiles</c> at least 2 (the current file and one rotated).
     /// </summary>
-    private static Runtimes.ContainerLogSettings LoadLogs(SettingsSection logs)
+    private static ContainerLogSettings LoadLogs(SettingsSection logs)
     {
-        var files = (int)(logs.Integer("ContainerLogMaxFiles", 2, MaxContainerLogMaxFiles) ?? Runtimes.ContainerLogSettings.DefaultMaxFiles);
-        var size = Runtimes.ContainerLogSettings.DefaultMaxSize;
+        var files = (int)(logs.Integer("ContainerLogMaxFiles", 2, MaxContainerLogMaxFiles) ?? ContainerLogSettings.DefaultMaxFiles);
+        var size = ContainerLogSettings.DefaultMaxSize;
         if (logs.Scalar("ContainerLogMaxSize") is { Length: > 0 } text)
         {
             if (NameRules.Quantity(text) is { Count: > 0 })
@@ -97,7 +97,7 @@ internal static class GatewaySettingsLoader
             }
         }
 
-        return new Runtimes.ContainerLogSettings(size, files);
+        return new ContainerLogSettings(size, files);
     }
 
     /// <summary>The listeners' URLs as Kestrel takes them (trimmed, ';'-joined), checked one by one and against each other.</summary>

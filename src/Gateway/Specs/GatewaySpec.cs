@@ -31,7 +31,7 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     public string StateDirectory { get; init; } = StateDirectories.Default();
 
     /// <summary><c>Gateway:Logs</c>: how each container instance's log file is bounded and rotated.</summary>
-    public Runtimes.ContainerLogSettings Logs { get; init; } = Runtimes.ContainerLogSettings.Default;
+    public ContainerLogSettings Logs { get; init; } = ContainerLogSettings.Default;
 
     /// <summary>Who may reach the admin listener.</summary>
     public AdminAccessSpec AdminAccess { get; init; } = AdminAccessSpec.Default;

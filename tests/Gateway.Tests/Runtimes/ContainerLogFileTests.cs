@@ -1,4 +1,5 @@
 using Gateway.Runtimes;
+using Gateway.Specs;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Runtimes;

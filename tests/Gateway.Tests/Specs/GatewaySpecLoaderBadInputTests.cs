@@ -256,8 +256,8 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
 
         Assert.Empty(none);
         Assert.Empty(errors);
-        Assert.Equal(new Gateway.Runtimes.ContainerLogSettings(10 * 1024 * 1024, 5), defaults!.Logs);
-        Assert.Equal(new Gateway.Runtimes.ContainerLogSettings(1536, 2), given!.Logs);
+        Assert.Equal(new ContainerLogSettings(10 * 1024 * 1024, 5), defaults!.Logs);
+        Assert.Equal(new ContainerLogSettings(1536, 2), given!.Logs);
     }
 
     [Fact]
