@@ -8,11 +8,13 @@ internal static class DemoEndpoints
     public static void MapDemoEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/stats", (RequestCounter counter) => Results.Text($"requests {counter.Requests}\n"));
-        app.MapGet("/", (BackendOptions options) => Results.Text($"hello from {options.PodName}\n"));
+        app.MapGet("/", (BackendOptions options, HealthState state) =>
+            state.RequestsFail ? Results.Text($"failing on purpose: {options.PodName}\n", statusCode: 500) : Results.Text($"hello from {options.PodName}\n"));
         app.MapGet("/healthz", (HealthState state) => state.IsLive ? Results.Text("ok\n") : Results.Text("unhealthy\n", statusCode: 500));
         app.MapGet("/readyz", (HealthState state) => state.IsReady ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: 503));
         app.MapPost("/admin/fail-liveness", (HealthState state) => Admin(state.FailLiveness, "liveness now fails\n"));
         app.MapPost("/admin/fail-readiness", (HealthState state) => Admin(state.FailReadiness, "readiness now fails\n"));
+        app.MapPost("/admin/fail-requests", (HealthState state) => Admin(state.FailRequests, "/ now answers 500; readiness is unchanged\n"));
         app.MapPost("/admin/recover", (HealthState state) => Admin(state.Recover, "recovered\n"));
         app.MapGet("/slow", SlowAsync);
         app.MapGet("/redirect", (string? loc) => string.IsNullOrEmpty(loc) ? Results.Text("loc is required\n", statusCode: 400) : Results.Redirect(loc));

@@ -8,9 +8,9 @@ internal sealed class HealthState : IDisposable
     private readonly long started;
     private readonly ITimer? healthyForExpiry;
 
-    // Swapped whole, so that /admin/recover changes all three at once for every reader; writers take the lock.
+    // Swapped whole, so that /admin/recover changes them all at once for every reader; writers take the lock.
     private readonly Lock writeGate = new();
-    private volatile Overrides overrides = new(LivenessFailed: false, ReadinessFailed: false, Recovered: false);
+    private volatile Overrides overrides = new(LivenessFailed: false, ReadinessFailed: false, Recovered: false, RequestsFailed: false);
 
     public HealthState(BackendOptions options, TimeProvider time)
     {
@@ -37,12 +37,17 @@ internal sealed class HealthState : IDisposable
 
     public bool IsReady => !overrides.ReadinessFailed && Elapsed(options.ReadyAfter);
 
+    /// <summary>Whether <c>/</c> answers 500 (an outlier whose probes still pass).</summary>
+    public bool RequestsFail => overrides.RequestsFailed;
+
+    public void FailRequests() => Update(o => o with { RequestsFailed = true });
+
     public void FailLiveness() => Update(o => o with { LivenessFailed = true });
 
     public void FailReadiness() => Update(o => o with { ReadinessFailed = true });
 
-    /// <summary>Undoes both failures and the expiry of --healthy-for.</summary>
-    public void Recover() => Update(_ => new Overrides(LivenessFailed: false, ReadinessFailed: false, Recovered: true));
+    /// <summary>Undoes the failures and the expiry of --healthy-for.</summary>
+    public void Recover() => Update(_ => new Overrides(LivenessFailed: false, ReadinessFailed: false, Recovered: true, RequestsFailed: false));
 
     public void Dispose() => healthyForExpiry?.Dispose();
 
@@ -58,5 +63,5 @@ internal sealed class HealthState : IDisposable
         LivenessChanged?.Invoke();
     }
 
-    private sealed record Overrides(bool LivenessFailed, bool ReadinessFailed, bool Recovered);
+    private sealed record Overrides(bool LivenessFailed, bool ReadinessFailed, bool Recovered, bool RequestsFailed);
 }

@@ -49,7 +49,9 @@ app.Use((context, next) =>
 
     return next(context);
 });
+app.UseWebSockets();
 app.MapDemoEndpoints();
+app.MapStreamEndpoints();
 if (options.GrpcPort is not null)
 {
     app.MapGrpcService<HealthServiceImpl>();

@@ -19,7 +19,7 @@ namespace Gateway.Hosting;
 internal sealed class EventWiring(
     PodRegistry registry, EndpointTable endpoints, ProbeStatusStore probes, ContainerRestarts restarts, RetryMiddleware retries, GatewayMetrics metrics,
     GatewayStatus status, IHostApplicationLifetime lifetime, ServiceCatalog catalog, PodManager pods, StaticEndpointsController statics,
-    KubernetesEndpointsController clusters) : IHostedService
+    KubernetesEndpointsController clusters, OutlierDetection outliers, EventRecorder events) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -27,12 +27,23 @@ internal sealed class EventWiring(
         registry.Changed += probes.OnPodChanged;
         registry.Changed += restarts.OnPodChanged;
         endpoints.Ejected += Recheck;
+        outliers.Ejected += metrics.RecordEjection;
+        outliers.Ejected += RecordEjected;
         retries.Retried += metrics.RecordRetry;
         lifetime.ApplicationStarted.Register(() => status.Started = true);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>An outlier ejection's event on its pod (a pod the gateway runs): why, and when it returns.</summary>
+    private void RecordEjected(Ejection ejection)
+    {
+        if (ejection.HasPod && registry.Pods.GetValueOrDefault(ejection.PodName) is { } pod)
+        {
+            events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Warning, "Ejected", ejection.Message);
+        }
+    }
 
     private void Recheck(Routing.Endpoint ejected)
     {

@@ -135,6 +135,7 @@ internal static class GatewayServiceCollectionExtensions
     {
         services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(new GatewayForwarderHttpClientFactory(tracesExported));
         services.AddSingleton<RetryMiddleware>();
+        services.AddSingleton<OutlierDetection>();
         services.AddSingleton<InFlightRequests>();
         services.AddSingleton<GatewayProxyConfigProvider>();
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayProxyConfigProvider>());

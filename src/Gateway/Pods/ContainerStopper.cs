@@ -122,12 +122,26 @@ internal sealed partial class ContainerStopper(PodWorkerContext context, ILogger
             var signalled = context.Time.GetTimestamp();
             await c.Instance.StopAsync(killAfter, CancellationToken.None);
             var exit = c.Instance.Exited.IsCompletedSuccessfully ? c.Instance.Exited.Result.ExitCode : (int?)null;
+            var exited = context.Time.GetElapsedTime(signalled);
             Log.Stopped(logger, pod.Name, c.Name, drained.TotalSeconds, preStopTook.TotalSeconds, (now - plan.Started).TotalSeconds,
-                killAfter.TotalSeconds, context.Time.GetElapsedTime(signalled).TotalSeconds, exit);
+                killAfter.TotalSeconds, exited.TotalSeconds, exit);
+
+            // The kubelet says only "Killing" when a stop begins; the gateway also says how each stage went, where kubectl describe shows it.
+            context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, StoppedReason,
+                StoppedMessage(c.Name, drained, preStopTook, now - plan.Started, killAfter, exited, exit), pod.FindContainer(c.Name)?.FieldPath);
         }));
     }
 
     public const string FailedPreStopHookReason = "FailedPreStopHook";
+
+    /// <summary>The event that closes a container's stop, with each stage's duration.</summary>
+    public const string StoppedReason = "Stopped";
+
+    /// <summary>What <see cref="StoppedReason"/> says: the drain, the preStop hook, when the stop signal went and how long the process took to exit after it.</summary>
+    public static string StoppedMessage(string container, TimeSpan drain, TimeSpan preStop, TimeSpan signalAt, TimeSpan killAfter, TimeSpan exited, int? exitCode) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Stopped container {container}: drain {drain.TotalSeconds:0.###}s, preStop {preStop.TotalSeconds:0.###}s, stop signal at {signalAt.TotalSeconds:0.###}s with {killAfter.TotalSeconds:0.###}s before SIGKILL, exited {exited.TotalSeconds:0.###}s after it")
+        + (exitCode is { } code ? $" with code {code}" : "");
 
     /// <summary>The kubelet's event message for a failed preStop hook, without the hook's output.</summary>
     public const string PreStopHookFailedMessage = "PreStopHook failed";

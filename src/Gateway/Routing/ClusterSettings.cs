@@ -19,6 +19,15 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
     /// <summary>The request's, each attempt's, the idle response's and the connection's timeouts.</summary>
     public TimeoutsSpec Timeouts { get; init; } = TimeoutsSpec.Default;
 
+    /// <summary>When a pod is ejected for its failures in a row, and for how long.</summary>
+    public OutlierSpec Outlier { get; init; } = OutlierSpec.Default;
+
+    public const string OutlierConsecutive5xxKey = "Gateway.Outlier.Consecutive5xx";
+    public const string OutlierConsecutiveGatewayFailuresKey = "Gateway.Outlier.ConsecutiveGatewayFailures";
+    public const string OutlierBaseEjectionTimeKey = "Gateway.Outlier.BaseEjectionTime";
+    public const string OutlierMaxEjectionPercentKey = "Gateway.Outlier.MaxEjectionPercent";
+    public const string OutlierEnabledKey = "Gateway.Outlier.Enabled";
+
     public const string RequestTimeoutKey = "Gateway.Timeouts.Request";
     public const string RequestTimeoutSetKey = "Gateway.Timeouts.RequestSet";
     public const string BackendRequestTimeoutKey = "Gateway.Timeouts.BackendRequest";
@@ -37,7 +46,7 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
     public static ClusterSettings From(ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return new ClusterSettings(service.SlowStart, service.Retries) { Timeouts = service.Timeouts };
+        return new ClusterSettings(service.SlowStart, service.Retries) { Timeouts = service.Timeouts, Outlier = service.Outlier };
     }
 
     /// <summary>The settings a cluster carries; the defaults of <see cref="RetrySpec"/> and no slow start for what it does not.</summary>
@@ -54,6 +63,11 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
         [BackendRequestTimeoutKey] = Span(Timeouts.BackendRequest),
         [IdleTimeoutKey] = Span(Timeouts.Idle),
         [ConnectTimeoutKey] = Span(Timeouts.Connect),
+        [OutlierConsecutive5xxKey] = Outlier.Consecutive5xx.ToString(CultureInfo.InvariantCulture),
+        [OutlierConsecutiveGatewayFailuresKey] = Outlier.ConsecutiveGatewayFailures.ToString(CultureInfo.InvariantCulture),
+        [OutlierBaseEjectionTimeKey] = Outlier.BaseEjectionTime.ToString("c", CultureInfo.InvariantCulture),
+        [OutlierMaxEjectionPercentKey] = Outlier.MaxEjectionPercent.ToString(CultureInfo.InvariantCulture),
+        [OutlierEnabledKey] = Outlier.Enabled ? "true" : "false",
         [SlowStartKey] = SlowStart.ToString("c", CultureInfo.InvariantCulture),
         [AttemptsKey] = Retries.Attempts.ToString(CultureInfo.InvariantCulture),
         [BudgetPercentKey] = Retries.BudgetPercent.ToString("R", CultureInfo.InvariantCulture),
@@ -78,6 +92,13 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
             Read(metadata, BackendRequestTimeoutKey, ParseSpan, t.BackendRequest),
             Read(metadata, IdleTimeoutKey, ParseSpan, t.Idle) ?? t.Idle,
             Read(metadata, ConnectTimeoutKey, ParseSpan, t.Connect) ?? t.Connect);
+        var o = OutlierSpec.Default;
+        var outlier = new OutlierSpec(
+            Read(metadata, OutlierConsecutive5xxKey, Int, o.Consecutive5xx),
+            Read(metadata, OutlierConsecutiveGatewayFailuresKey, Int, o.ConsecutiveGatewayFailures),
+            Read(metadata, OutlierBaseEjectionTimeKey, s => TimeSpan.ParseExact(s, "c", CultureInfo.InvariantCulture), o.BaseEjectionTime),
+            Read(metadata, OutlierMaxEjectionPercentKey, Int, o.MaxEjectionPercent),
+            Read(metadata, OutlierEnabledKey, bool.Parse, o.Enabled));
         var d = RetrySpec.Default;
         return new ClusterSettings(
             Read(metadata, SlowStartKey, s => TimeSpan.ParseExact(s, "c", CultureInfo.InvariantCulture), TimeSpan.Zero),
@@ -88,8 +109,11 @@ internal sealed record ClusterSettings(TimeSpan SlowStart, RetrySpec Retries)
                 Read(metadata, BufferBytesKey, s => int.Parse(s, CultureInfo.InvariantCulture), d.BufferBytes)))
         {
             Timeouts = timeouts,
+            Outlier = outlier,
         };
     }
+
+    private static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 
     // Only the config provider writes these keys, from a validated spec: a value that does not parse is a bug, not user input.
     private static T Read<T>(IReadOnlyDictionary<string, string>? metadata, string key, Func<string, T> parse, T fallback) =>

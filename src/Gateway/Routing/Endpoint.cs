@@ -5,7 +5,7 @@ namespace Gateway.Routing;
 /// serving (the pod is Ready), terminating (deletion has begun), ready (serving and not terminating).
 /// One per container instance: a restart gives a new <see cref="DestinationId"/>.
 /// </summary>
-/// <param name="Ejected">The proxy could not connect to it: out of rotation until its producer next reports it (a pod's readiness re-check), or for <see cref="EndpointTable.EjectionWithoutReadinessProbe"/>.</param>
+/// <param name="Ejected">The proxy could not connect to it: out of rotation until its producer next reports it (a pod's readiness re-check), or for <see cref="EndpointTable.EjectionWithoutReadinessProbe"/>; or its answers failed in a row (<see cref="OutlierDetection"/>): out until its ejection's end time.</param>
 /// <param name="ReadySince">When it last became ready; slow start weighs new endpoints by it.</param>
 /// <param name="HasPod">A pod stands behind it, named <paramref name="PodName"/>; false for a Static address, whose <paramref name="PodName"/> is the address.</param>
 public sealed record Endpoint(string Service, string PodName, string DestinationId, string Address, bool Serving, bool Terminating, bool Ejected = false, DateTimeOffset? ReadySince = null,

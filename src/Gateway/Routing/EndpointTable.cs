@@ -19,8 +19,9 @@ namespace Gateway.Routing;
 /// elsewhere (destination metadata, applied through a config reload), beside a second copy of
 /// readiness; the drain needs the terminating pod out of availability synchronously, before it
 /// starts counting in-flight requests, while YARP's passive health applies on the thread pool
-/// (<c>SetPassive</c> queues its availability update); and an ejection ends when the pod's readiness
-/// re-check answers, which YARP's time-only reactivation cannot know. The table is needed anyway as the
+/// (<c>SetPassive</c> queues its availability update); and a fast ejection ends when the pod's readiness
+/// re-check answers, which YARP's time-only reactivation cannot know (an outlier ejection ends at its
+/// time, but only for a pod whose readiness still passes). The table is needed anyway as the
 /// EndpointSlices that the admin API, the metrics and the producers share. So it is the one model.
 /// </remarks>
 public sealed class EndpointTable(TimeProvider time)
@@ -28,6 +29,9 @@ public sealed class EndpointTable(TimeProvider time)
     private readonly TimeProvider _time = time;
     private readonly HashSet<string> _hasReadinessProbe = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Reinstatement> _reinstatements = new(StringComparer.Ordinal);
+
+    // Timed (outlier) ejections by destination id, to the time they end.
+    private readonly Dictionary<string, DateTimeOffset> _ejectedUntil = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
     private ImmutableDictionary<string, Endpoint> _byPod = ImmutableDictionary<string, Endpoint>.Empty;
     private ImmutableDictionary<string, Endpoint> _byDestination = ImmutableDictionary<string, Endpoint>.Empty;
@@ -87,13 +91,15 @@ public sealed class EndpointTable(TimeProvider time)
     }
 
     /// <summary>
-    /// Takes an endpoint out of rotation at once, after a connection to it failed, and raises
-    /// <see cref="Ejected"/>. The producer's next report of the endpoint (a pod's readiness re-check,
-    /// its exit) replaces it and so ends the ejection; an endpoint not known to have a readiness probe
-    /// comes back after <see cref="EjectionWithoutReadinessProbe"/>. Returns null when the endpoint is
-    /// unknown or already ejected.
+    /// Takes an endpoint out of rotation at once and raises <see cref="Ejected"/>. Without
+    /// <paramref name="until"/> (a connection to it failed), the producer's next report of the
+    /// endpoint (a pod's readiness re-check, its exit) replaces it and so ends the ejection; an
+    /// endpoint not known to have a readiness probe comes back after <see cref="EjectionWithoutReadinessProbe"/>.
+    /// With <paramref name="until"/> (outlier ejection: its answers failed), it stays out until then
+    /// whatever its producer reports, and comes back at that time if it is still serving. Returns null
+    /// when the endpoint is unknown or already ejected.
     /// </summary>
-    public Endpoint? Eject(string destinationId)
+    public Endpoint? Eject(string destinationId, DateTimeOffset? until = null)
     {
         Endpoint ejected;
         lock (_writeLock)
@@ -108,7 +114,13 @@ public sealed class EndpointTable(TimeProvider time)
             Volatile.Write(ref _byPod, _byPod.SetItem(ejected.PodName, ejected));
             _reinstatements.Remove(destinationId, out var stale);
             stale?.Timer.Dispose();
-            _reinstatements[destinationId] = new Reinstatement(this, ejected);
+            if (until is { } end)
+            {
+                _ejectedUntil[destinationId] = end;
+            }
+
+            var due = until is { } u ? Max(u - _time.GetUtcNow(), TimeSpan.Zero) : EjectionWithoutReadinessProbe;
+            _reinstatements[destinationId] = new Reinstatement(this, ejected, due, timed: until is not null);
         }
 
         ConditionsChanged?.Invoke(ejected.Service);
@@ -118,9 +130,16 @@ public sealed class EndpointTable(TimeProvider time)
 
     public static readonly TimeSpan EjectionWithoutReadinessProbe = TimeSpan.FromSeconds(1);
 
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>An endpoint as a producer reports it, still ejected while a timed ejection of it lasts. Under the write lock.</summary>
+    private Endpoint KeepTimedEjection(Endpoint endpoint) =>
+        !endpoint.Ejected && _ejectedUntil.ContainsKey(endpoint.DestinationId) ? endpoint with { Ejected = true } : endpoint;
+
     /// <summary>
-    /// Ends an ejection by time, unless the endpoint has changed (or left) since or its pod has a
-    /// readiness probe, whose re-check ends it instead.
+    /// Ends an ejection by time. An untimed one ends unless the endpoint has changed (or left) since
+    /// or its pod has a readiness probe, whose re-check ends it instead; a timed one ends for the
+    /// endpoint as it is now (its readiness may have changed meanwhile, and still decides).
     /// </summary>
     private void Reinstate(Reinstatement reinstatement)
     {
@@ -128,19 +147,42 @@ public sealed class EndpointTable(TimeProvider time)
         lock (_writeLock)
         {
             // A timer's callback may still run after a newer ejection replaced (and disposed) it.
-            if (_reinstatements.GetValueOrDefault(ejected.DestinationId) == reinstatement)
+            var latest = _reinstatements.GetValueOrDefault(ejected.DestinationId) == reinstatement;
+            if (latest)
             {
                 _reinstatements.Remove(ejected.DestinationId);
             }
 
             reinstatement.Timer.Dispose();
-            if (!_byDestination.TryGetValue(ejected.DestinationId, out var current) || !ReferenceEquals(current, ejected)
-                || _hasReadinessProbe.Contains(ejected.PodName))
+            if (!_byDestination.TryGetValue(ejected.DestinationId, out var current))
+            {
+                if (latest)
+                {
+                    _ejectedUntil.Remove(ejected.DestinationId);
+                }
+
+                return;
+            }
+
+            if (reinstatement.Timed)
+            {
+                if (!latest)
+                {
+                    return;
+                }
+
+                _ejectedUntil.Remove(ejected.DestinationId);
+                if (!current.Ejected)
+                {
+                    return;
+                }
+            }
+            else if (!ReferenceEquals(current, ejected) || _hasReadinessProbe.Contains(ejected.PodName))
             {
                 return;
             }
 
-            var back = ejected with { Ejected = false };
+            var back = current with { Ejected = false };
             Volatile.Write(ref _byDestination, _byDestination.SetItem(back.DestinationId, back));
             Volatile.Write(ref _byPod, _byPod.SetItem(back.PodName, back));
         }
@@ -151,16 +193,20 @@ public sealed class EndpointTable(TimeProvider time)
     /// <summary>One ejection's timer; a class, not a record: two ejections are never the same one.</summary>
     private sealed class Reinstatement
     {
-        public Reinstatement(EndpointTable table, Endpoint ejected)
+        public Reinstatement(EndpointTable table, Endpoint ejected, TimeSpan due, bool timed)
         {
             Table = table;
             Ejected = ejected;
-            Timer = table._time.CreateTimer(static s => { var r = (Reinstatement)s!; r.Table.Reinstate(r); }, this, EjectionWithoutReadinessProbe, Timeout.InfiniteTimeSpan);
+            Timed = timed;
+            Timer = table._time.CreateTimer(static s => { var r = (Reinstatement)s!; r.Table.Reinstate(r); }, this, due, Timeout.InfiniteTimeSpan);
         }
 
         public EndpointTable Table { get; }
 
         public Endpoint Ejected { get; }
+
+        /// <summary>An outlier ejection, which only its time ends.</summary>
+        public bool Timed { get; }
 
         public ITimer Timer { get; }
     }
@@ -182,7 +228,7 @@ public sealed class EndpointTable(TimeProvider time)
             var byPod = _byPod.RemoveRange(previous.Values.Select(e => e.PodName));
             foreach (var (id, endpoint) in next)
             {
-                var kept = endpoint;
+                var kept = KeepTimedEjection(endpoint);
                 if (previous.TryGetValue(id, out var old))
                 {
                     if (old.Ejected && old with { Ejected = false } == endpoint)
@@ -240,6 +286,11 @@ public sealed class EndpointTable(TimeProvider time)
                 {
                     ReadySince = previous is { Ready: true } && previous.DestinationId == next.DestinationId ? previous.ReadySince : _time.GetUtcNow(),
                 };
+            }
+
+            if (next is not null)
+            {
+                next = KeepTimedEjection(next);
             }
 
             if (previous == next)

@@ -10,16 +10,19 @@ namespace Gateway.Routing;
 /// SIGKILL) can be closed (<see cref="Close"/>), and the pod's stop signal still comes with its share
 /// of the grace. A registration is one cancellation callback, removed when the request ends. Each
 /// destination also counts the requests it answered and how many failed (<see cref="Counts"/>:
-/// telemetry's per-pod series, which end with the pod).
+/// telemetry's per-pod series, which end with the pod), and reports each attempt's outcome to
+/// <see cref="OutlierDetection"/>, which keeps its failure streaks with the destination.
 /// </summary>
 public sealed class InFlightRequests
 {
     private readonly ConcurrentDictionary<string, Destination> _byDestination = new(StringComparer.Ordinal);
     private readonly EndpointTable _endpoints;
+    private readonly OutlierDetection? _outlier;
 
-    public InFlightRequests(EndpointTable endpoints)
+    public InFlightRequests(EndpointTable endpoints, OutlierDetection? outlier = null)
     {
         _endpoints = endpoints;
+        _outlier = outlier;
         endpoints.DestinationsChanged += _ => Forget();
     }
 
@@ -32,7 +35,8 @@ public sealed class InFlightRequests
             return next();
         }
 
-        return TrackedAsync(context, next, _byDestination.GetOrAdd(picked[0].DestinationId, static _ => new Destination()));
+        var id = picked[0].DestinationId;
+        return TrackedAsync(context, next, id, _byDestination.GetOrAdd(id, static _ => new Destination()));
     }
 
     /// <summary>Per destination still routed, the requests sent to it that ended, and those that failed (a 5xx, or no response).</summary>
@@ -48,14 +52,18 @@ public sealed class InFlightRequests
         }
     }
 
-    private static async Task TrackedAsync(HttpContext context, Func<Task> next, Destination destination)
+    private async Task TrackedAsync(HttpContext context, Func<Task> next, string destinationId, Destination destination)
     {
+        // An exception out of the forwarder says nothing certain about the pod.
+        var outcome = AttemptOutcome.Ignored;
         var failed = true;
         try
         {
             using var registration = destination.Closing.Token.UnsafeRegister(static c => ((HttpContext)c!).Abort(), context);
             await next();
-            failed = context.Response.StatusCode >= StatusCodes.Status500InternalServerError || context.GetForwarderErrorFeature() is not null;
+            var error = context.GetForwarderErrorFeature();
+            failed = context.Response.StatusCode >= StatusCodes.Status500InternalServerError || error is not null;
+            outcome = OutlierDetection.Classify(context.Response.StatusCode, error, context.Features.Get<RequestTimeouts.TimedOut>() is not null);
         }
         finally
         {
@@ -63,6 +71,11 @@ public sealed class InFlightRequests
             if (failed)
             {
                 Interlocked.Increment(ref destination.Failed);
+            }
+
+            if (_outlier is not null && outcome != AttemptOutcome.Ignored)
+            {
+                _outlier.Record(destinationId, destination.Streaks, ClusterSettings.Of(context.GetReverseProxyFeature().Cluster.Config).Outlier, outcome);
             }
         }
     }
@@ -86,5 +99,6 @@ public sealed class InFlightRequests
         public readonly CancellationTokenSource Closing = new();
         public long Requests;
         public long Failed;
+        public readonly OutlierDetection.Streaks Streaks = new();
     }
 }

@@ -14,7 +14,7 @@ namespace Gateway.Routing;
 /// body that names the service, the pod and the timeout (a gRPC call: <c>DEADLINE_EXCEEDED</c>);
 /// one whose response had started is cut off. Long-lived requests (WebSocket upgrades, Server-Sent
 /// Events, gRPC calls, which carry deadlines of their own) get no request timeout by default, only
-/// one the service sets. Idle and Connect are the forwarder client's (<see cref="ClusterSettings"/>).
+/// one the service sets; a response that turns out to be an event stream ends the default one too. Idle and Connect are the forwarder client's (<see cref="ClusterSettings"/>).
 /// </summary>
 internal sealed class RequestTimeouts(TimeProvider time)
 {
@@ -29,21 +29,9 @@ internal sealed class RequestTimeouts(TimeProvider time)
             return;
         }
 
-        var client = context.RequestAborted;
-        using var deadline = new CancellationTokenSource(limit, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(client, deadline.Token);
-        context.RequestAborted = linked.Token;
-        try
-        {
-            await next();
-        }
-        finally
-        {
-            context.RequestAborted = client;
-        }
-
+        var timedOut = await WithDeadlineAsync(context, limit, next, endsForEventStreams: !timeouts.RequestSet);
         var attempt = context.Features.Get<TimedOut>();
-        if (attempt is not null || (deadline.IsCancellationRequested && !client.IsCancellationRequested))
+        if (attempt is not null || timedOut)
         {
             await AnswerAsync(context, proxy, attempt ?? new TimedOut("Request", limit));
         }
@@ -59,8 +47,36 @@ internal sealed class RequestTimeouts(TimeProvider time)
             return;
         }
 
+        if (await WithDeadlineAsync(context, limit, next))
+        {
+            context.Features.Set(new TimedOut("BackendRequest", limit));
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="next"/> with <see cref="HttpContext.RequestAborted"/> ending also after
+    /// <paramref name="limit"/>, then puts the token it had back; true when the deadline, and not the
+    /// token it had (the client leaving, or an outer deadline), ended it.
+    /// </summary>
+    private async Task<bool> WithDeadlineAsync(HttpContext context, TimeSpan limit, Func<Task> next, bool endsForEventStreams = false)
+    {
         var outer = context.RequestAborted;
         using var deadline = new CancellationTokenSource(limit, time);
+        if (endsForEventStreams)
+        {
+            // A client that did not say it wants an event stream (curl -N) still gets one: the default
+            // timeout stops once the pod's answer turns out to be one.
+            context.Response.OnStarting(() =>
+            {
+                if (context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true && !deadline.IsCancellationRequested)
+                {
+                    deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(outer, deadline.Token);
         context.RequestAborted = linked.Token;
         try
@@ -72,10 +88,7 @@ internal sealed class RequestTimeouts(TimeProvider time)
             context.RequestAborted = outer;
         }
 
-        if (deadline.IsCancellationRequested && !outer.IsCancellationRequested)
-        {
-            context.Features.Set(new TimedOut("BackendRequest", limit));
-        }
+        return deadline.IsCancellationRequested && !outer.IsCancellationRequested;
     }
 
     /// <summary>Requests meant to outlast any ordinary response: no request timeout unless the service sets one.</summary>

@@ -188,6 +188,34 @@ internal static class ContainerValidator
         }
     }
 
+    /// <summary>
+    /// The Process runtime enforces <c>resources.limits</c> in a cgroup per container instance; where
+    /// the gateway cannot make one (<paramref name="hostProblem"/> says why; null when it can), limits
+    /// are refused by name rather than accepted and ignored. Requests alone are scheduling hints
+    /// (there is no scheduler here) and are accepted everywhere. Pure: the host's answer is passed in.
+    /// </summary>
+    public static void ValidateProcessResources(V1PodSpec spec, string specPath, string? hostProblem, List<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (hostProblem is null)
+        {
+            return;
+        }
+
+        foreach (var (list, field) in new[] { (spec.InitContainers, "initContainers"), (spec.Containers, "containers") })
+        {
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+            {
+                if (list![i]?.Resources?.Limits is { Count: > 0 })
+                {
+                    errors.Add(FieldError.Forbidden($"{specPath}.{field}[{i}].resources.limits",
+                        $"the Process runtime enforces limits in a cgroup per container and needs cgroups the gateway can create "
+                        + $"(run as root, or delegate a cgroup v2 subtree; here: {hostProblem}); remove the limits or use the Docker runtime"));
+                }
+            }
+        }
+    }
+
     // What the runtimes can apply: a non-negative amount (as the API server requires) that fits the
     // engine's integers (bytes of memory, nano-CPUs).
     // (ResourceQuantity prints a negative amount oddly, so messages show the decimal.)

@@ -1,3 +1,5 @@
+using Gateway.Hosting;
+
 namespace Gateway.Specs;
 
 /// <summary>
@@ -8,7 +10,7 @@ internal static class GatewaySettingsLoader
 {
     // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
     private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory", "Logs"];
-    private static readonly string[] ProxyKeys = ["Urls"];
+    private static readonly string[] ProxyKeys = ["Urls", "Limits", "Certificate", "Certificates"];
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
     private static readonly string[] DockerKeys = ["Endpoint", "KeepContainersOnShutdown"];
@@ -32,13 +34,17 @@ internal static class GatewaySettingsLoader
         gateway.RefuseUnknownKeys(GatewayKeys);
         var proxy = gateway.Object("Proxy", ProxyKeys);
         var admin = gateway.Object("Admin", AdminKeys);
+        var before = gateway.Errors.Count;
+        var certificates = ProxyCertificates.Load(proxy, configDirectory, TimeProvider.System.GetUtcNow());
         var (proxyUrls, adminUrls) = LoadListeners(
             proxy.Scalar("Urls") is { Length: > 0 } p ? p : GatewaySpecLoader.DefaultProxyUrls,
             admin.Scalar("Urls") is { Length: > 0 } a ? a : GatewaySpecLoader.DefaultAdminUrls,
             proxy.PathOf("Urls"),
             admin.PathOf("Urls"),
+            proxyHttps: certificates is not null || gateway.Errors.Count > before, // a bad certificate is its own error, not also the URL's
             gateway.Errors);
 
+        var proxyLimits = ProxyLimitsSpec.Load(proxy.Object("Limits", ProxyLimitsSpec.Keys));
         var kubeconfig = gateway.Object("Kubernetes", KubernetesKeys).FilePath("Kubeconfig", configDirectory);
         ValidateDocker(gateway.Object("Docker", DockerKeys));
         var inherit = gateway.Object("Process", ProcessKeys).Boolean("InheritEnvironment") ?? false;
@@ -69,6 +75,8 @@ internal static class GatewaySettingsLoader
             AdminAccess = adminAccess,
             InheritEnvironment = inherit,
             AccessLog = accessLog,
+            ProxyLimits = proxyLimits,
+            ProxyCertificates = certificates,
             Logs = LoadLogs(gateway.Object("Logs", LogsKeys)),
         };
     }
@@ -101,9 +109,10 @@ internal static class GatewaySettingsLoader
     }
 
     /// <summary>The listeners' URLs as Kestrel takes them (trimmed, ';'-joined), checked one by one and against each other.</summary>
-    private static (string Proxy, string Admin) LoadListeners(string proxyUrls, string adminUrls, string proxyPath, string adminPath, List<FieldError> errors)
+    private static (string Proxy, string Admin) LoadListeners(string proxyUrls, string adminUrls, string proxyPath, string adminPath, bool proxyHttps, List<FieldError> errors)
     {
-        var proxy = ListenerUrls.Parse(proxyUrls, proxyPath, errors);
+        var proxy = ListenerUrls.Parse(proxyUrls, proxyPath, errors, allowHttps: proxyHttps,
+            httpsProblem: $"an https:// proxy URL needs a certificate: set {proxyPath[..^"Urls".Length]}Certificate (Path and KeyPath for PEM, or Path and Password for a PFX)");
         var admin = ListenerUrls.Parse(adminUrls, adminPath, errors, allowHttps: true);
         foreach (var listener in admin)
         {

@@ -42,6 +42,12 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// <summary><c>Gateway:AccessLog</c>: one JSON line per proxied request, to <see cref="AccessLogToStandardOutput"/> or a file (relative to the settings file); null: off.</summary>
     public string? AccessLog { get; init; }
 
+    /// <summary><c>Gateway:Proxy:Limits</c>: the proxy listener's request size limits (read at start).</summary>
+    public ProxyLimitsSpec ProxyLimits { get; init; } = ProxyLimitsSpec.Default;
+
+    /// <summary>The proxy listener's TLS certificates (<c>Gateway:Proxy:Certificate(s)</c>), loaded and checked; null without TLS.</summary>
+    internal Gateway.Hosting.ProxyCertificateSet? ProxyCertificates { get; init; }
+
     /// <summary>The <c>Gateway:AccessLog</c> value that writes the access log to standard output.</summary>
     public const string AccessLogToStandardOutput = "stdout";
 }

@@ -16,14 +16,15 @@ internal static partial class ListenerUrls
     public sealed record Listener(string Url, string Host, int Port);
 
     /// <summary>The listeners of <paramref name="urls"/>; each unusable one adds an error on <paramref name="path"/>.</summary>
-    /// <param name="allowHttps">Whether <c>https://</c> is served (the admin listener makes its own certificate; the proxy has no TLS yet).</param>
-    public static List<Listener> Parse(string urls, string path, List<FieldError> errors, bool allowHttps = false)
+    /// <param name="allowHttps">Whether <c>https://</c> is served (the admin listener makes its own certificate; the proxy's needs Gateway:Proxy:Certificate).</param>
+    /// <param name="httpsProblem">What an <c>https://</c> URL lacks when it is not allowed.</param>
+    public static List<Listener> Parse(string urls, string path, List<FieldError> errors, bool allowHttps = false, string? httpsProblem = null)
     {
         var listeners = new List<Listener>();
         var before = errors.Count;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (Problem(url, allowHttps, out var listener) is { } problem)
+            if (Problem(url, allowHttps, httpsProblem, out var listener) is { } problem)
             {
                 errors.Add(FieldError.Invalid(path, url, problem));
             }
@@ -56,13 +57,13 @@ internal static partial class ListenerUrls
         return IsAnyAddress(a.Host) || IsAnyAddress(b.Host) || Addresses(a.Host).Intersect(Addresses(b.Host)).Any();
     }
 
-    private static string? Problem(string url, bool allowHttps, out Listener? listener)
+    private static string? Problem(string url, bool allowHttps, string? httpsProblem, out Listener? listener)
     {
         listener = null;
         var https = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         if (https && !allowHttps)
         {
-            return "TLS on the proxy listener is not supported yet; use http:// and terminate TLS in front of the gateway";
+            return httpsProblem ?? "https:// is not served here; use http://";
         }
 
         if (!https && !url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))

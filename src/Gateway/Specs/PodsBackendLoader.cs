@@ -96,6 +96,7 @@ internal static class PodsBackendLoader
         if (runtime == RuntimeKind.Process && pod.Spec is not null)
         {
             ValidateTerminationMessagePaths(pod.Spec, specPath, errors);
+            ContainerValidator.ValidateProcessResources(pod.Spec, specPath, Runtimes.Process.Cgroups.Host.Problem, errors);
         }
 
         if (errors.Count != before)

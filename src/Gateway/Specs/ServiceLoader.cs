@@ -9,7 +9,7 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class ServiceLoader
 {
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Retries", "SlowStartSeconds", .. BackendKeys.All];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", .. BackendKeys.All];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
 
@@ -92,6 +92,7 @@ internal static class ServiceLoader
         var slowStart = TimeSpan.FromSeconds(service.Real("SlowStartSeconds", 0, ServiceSpec.MaxSlowStartSeconds) ?? 0);
         var protocol = LoadProtocol(service);
         var timeouts = LoadTimeouts(service.Object("Timeouts", TimeoutsSpec.Keys));
+        var outlier = LoadOutlier(service.Object("Outlier", OutlierSpec.Keys));
         BackendKeys.RefuseOthers(service, kind);
         List<string> sourceFiles = [];
         BackendSpec? backend = kind switch
@@ -110,6 +111,7 @@ internal static class ServiceLoader
             Retries = retries,
             SlowStart = slowStart,
             Timeouts = timeouts,
+            Outlier = outlier,
             Protocol = protocol ?? (backend is PodsBackend pods ? BackendProtocols.Infer(pods) : BackendProtocol.Http),
             SourceFiles = sourceFiles,
         };
@@ -214,6 +216,36 @@ internal static class ServiceLoader
         }
 
         return new TimeoutsSpec(effectiveRequest, requestText, effectiveBackend, idle, connect);
+    }
+
+    /// <summary><c>Outlier</c>: counts from 0 (that trigger off), a base ejection time as a Gateway API duration from 1ms to 1h, a percent, and a switch.</summary>
+    private static OutlierSpec LoadOutlier(SettingsSection outlier)
+    {
+        var d = OutlierSpec.Default;
+        var baseTime = d.BaseEjectionTime;
+        if (outlier.Scalar("BaseEjectionTime") is { Length: > 0 } text)
+        {
+            var path = outlier.PathOf("BaseEjectionTime");
+            if (GatewayDuration.Parse(text) is not { } value)
+            {
+                outlier.Errors.Add(FieldError.Invalid(path, text, GatewayDuration.Expected));
+            }
+            else if (value <= TimeSpan.Zero || value > OutlierSpec.MaxBaseEjectionTime)
+            {
+                outlier.Errors.Add(FieldError.Invalid(path, text, "must be more than 0s and at most 1h (set Enabled to false to turn ejection off)"));
+            }
+            else
+            {
+                baseTime = value;
+            }
+        }
+
+        return new OutlierSpec(
+            (int)(outlier.Integer("Consecutive5xx", 0, OutlierSpec.MaxConsecutive) ?? d.Consecutive5xx),
+            (int)(outlier.Integer("ConsecutiveGatewayFailures", 0, OutlierSpec.MaxConsecutive) ?? d.ConsecutiveGatewayFailures),
+            baseTime,
+            (int)(outlier.Integer("MaxEjectionPercent", 0, 100) ?? d.MaxEjectionPercent),
+            outlier.Boolean("Enabled") ?? d.Enabled);
     }
 
     private static RetrySpec LoadRetries(SettingsSection retries)

@@ -22,6 +22,9 @@ public sealed record ServiceSpec
     /// <summary>How long requests, attempts, idle responses and connections may take.</summary>
     public TimeoutsSpec Timeouts { get; init; } = TimeoutsSpec.Default;
 
+    /// <summary>When a pod whose answers fail in a row is taken out of rotation, and for how long.</summary>
+    public OutlierSpec Outlier { get; init; } = OutlierSpec.Default;
+
     /// <summary>How requests go to the pods: <c>Protocol</c>, or what the routed port's name says.</summary>
     public BackendProtocol Protocol { get; init; }
 

@@ -30,6 +30,7 @@ public sealed class GatewayMetrics
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _ejections;
     private readonly Histogram<double> _probeDuration;
     private readonly Histogram<double> _drainDuration;
 
@@ -39,6 +40,8 @@ public sealed class GatewayMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
         _retries = meter.CreateCounter<long>("gateway.proxy.retries", unit: "{retry}", description: "Requests sent again to another pod after a connection failure or reset.");
+        _ejections = meter.CreateCounter<long>("gateway.pod.ejections", unit: "{ejection}",
+            description: "Pods taken out of rotation for failing in a row, by service and reason (consecutive_5xx, consecutive_gateway_failures).");
         _probeDuration = meter.CreateHistogram("gateway.probe.duration", unit: "s", description: "How long probe runs took, by service, container, probe kind, handler and result.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ProbeBuckets });
         _drainDuration = meter.CreateHistogram("gateway.drain.duration", unit: "s", description: "How long terminating pods took to finish their in-flight requests.",
@@ -76,6 +79,12 @@ public sealed class GatewayMetrics
 
     public void RecordRetry(string service, string reason) =>
         _retries.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("reason", reason));
+
+    public void RecordEjection(Ejection ejection)
+    {
+        ArgumentNullException.ThrowIfNull(ejection);
+        _ejections.Add(1, new KeyValuePair<string, object?>("service", ejection.Service), new KeyValuePair<string, object?>("reason", ejection.ReasonName));
+    }
 
     public void RecordProbe(string service, string container, ProbeKind kind, string handler, string result, TimeSpan duration) =>
         _probeDuration.Record(duration.TotalSeconds, [

@@ -90,12 +90,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <param name="adminScheme"><c>https</c> for an admin listener with the gateway's own certificate.</param>
     /// <param name="loggingSection">false: a settings file with no <c>Logging</c> section, as a user's own often is.</param>
     public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null,
-        string adminHost = "127.0.0.1", string adminScheme = "http", bool loggingSection = true, string? workingDirectory = null)
+        string adminHost = "127.0.0.1", string adminScheme = "http", bool loggingSection = true, string? workingDirectory = null, string? proxyTls = null)
     {
         var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
         var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
         var settingsPath = Path.Combine(directory, "appsettings.json");
-        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson, adminHost, adminScheme, loggingSection));
+        await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson, adminHost, adminScheme, loggingSection, proxyTls));
         var output = new StringBuilder();
         var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output, workingDirectory);
         var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort, adminScheme);
@@ -128,13 +128,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>A settings file; its state folder is <c>state</c> beside it (the loader resolves the path against the file's folder).</summary>
+    /// <param name="proxyTls">More members of <c>Gateway:Proxy</c> (its certificates); the proxy URL is then https.</param>
     public static string Settings(string servicesJson, int proxyPort, int adminPort, string? gatewayJson = null, string adminHost = "127.0.0.1", string adminScheme = "http",
-        bool loggingSection = true) => $$"""
+        bool loggingSection = true, string? proxyTls = null) => $$"""
         {
           {{(loggingSection ? "\"Logging\": { \"LogLevel\": { \"Default\": \"Information\", \"Microsoft\": \"Warning\", \"Yarp\": \"Warning\" } }," : "")}}
           "Gateway": {{{(gatewayJson is null ? "" : gatewayJson + ",")}}
             "StateDirectory": "state",
-            "Proxy": { "Urls": "http://127.0.0.1:{{proxyPort}}" },
+            "Proxy": { "Urls": "{{(proxyTls is null ? "http" : "https")}}://127.0.0.1:{{proxyPort}}"{{(proxyTls is null ? "" : ", " + proxyTls)}} },
             "Admin": { "Urls": "{{adminScheme}}://{{adminHost}}:{{adminPort}}" },
             "Services": {{servicesJson}}
           }

@@ -119,7 +119,7 @@ public sealed class ProtocolTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, plain.StatusCode);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)

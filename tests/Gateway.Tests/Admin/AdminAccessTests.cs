@@ -30,7 +30,7 @@ public sealed class AdminAccessTests : IDisposable
         Assert.Equal(Path.Combine(_folder, "state", "admin-token"), access.TokenFile);
         Assert.Equal(access.Token, File.ReadAllText(access.TokenFile).Trim());
         Assert.Equal(Path.Combine(_folder, "config", "gateway.kubeconfig"), access.Kubeconfig);
-        Assert.Contains($"token: {access.Token}", File.ReadAllText(access.Kubeconfig), StringComparison.Ordinal);
+        Assert.Contains($"token: {AdminKubeconfig.Quoted(access.Token)}", File.ReadAllText(access.Kubeconfig), StringComparison.Ordinal); // quoted when the token starts with - or _
         Assert.True(access.LoopbackOnly);
         Assert.Equal(["gateway.example"], access.Hosts);
     }

@@ -121,7 +121,8 @@ public sealed class ContainerStarterTests
         Assert.Empty(_harness.Posted.OfType<PodEvent.ContainerExited>());
         Assert.Equal(
             [("Normal", "Created", "Created container app"), ("Normal", "Started", "Started container app"),
-                ("Warning", "FailedPostStartHook", "PostStartHook failed"), ("Normal", "Killing", "FailedPostStartHook")],
+                ("Warning", "FailedPostStartHook", "PostStartHook failed"), ("Normal", "Killing", "FailedPostStartHook"),
+                ("Normal", "Stopped", "Stopped container app: drain 0s, preStop 0s, stop signal at 0s with 30s before SIGKILL, exited 0s after it with code 137")],
             _harness.Events.Snapshot.Select(e => (e.Type, e.Reason, e.Message)));
         Assert.All(_harness.Events.Snapshot, e => Assert.Equal("spec.containers{app}", e.FieldPath));
     }
@@ -148,7 +149,7 @@ public sealed class ContainerStarterTests
         Assert.Equal(TimeSpan.FromSeconds(12), instance.Execs[1].Timeout);
         Assert.Equal(TimeSpan.FromSeconds(12), Assert.Single(_harness.Runtime.Stops).GracePeriod);
         Assert.Equal(
-            ["Created", "Started", "FailedPostStartHook", "Killing", "FailedPreStopHook"],
+            ["Created", "Started", "FailedPostStartHook", "Killing", "FailedPreStopHook", "Stopped"],
             _harness.Events.Snapshot.Select(e => e.Reason));
     }
 

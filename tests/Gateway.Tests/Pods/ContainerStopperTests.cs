@@ -1,3 +1,4 @@
+using Gateway.Events;
 using Gateway.Pods;
 using Gateway.Runtimes;
 using Gateway.Tests.Fakes;
@@ -38,7 +39,19 @@ public sealed class ContainerStopperTests
         Assert.Equal(TimeSpan.FromSeconds(20), preStop.Timeout);
         var stop = Assert.Single(_harness.Runtime.Stops);
         Assert.Equal(("app", running.Instance.Id, TimeSpan.FromSeconds(15)), (stop.Container, stop.InstanceId, stop.GracePeriod));
+
+        // The stages, where kubectl describe shows them: on the container, each with its duration.
+        var stopped = Assert.Single(_harness.Events.Snapshot, e => e.Reason == ContainerStopper.StoppedReason);
+        Assert.StartsWith("Stopped container app: drain 5s, preStop 0s, stop signal at 5s with 15s before SIGKILL, exited ", stopped.Message, StringComparison.Ordinal);
+        Assert.Equal((EventType.Normal, "spec.containers{app}"), (stopped.Type, stopped.FieldPath));
     }
+
+    [Theory]
+    [InlineData(0, 0, 0, 30, 0.1, 143, "Stopped container web: drain 0s, preStop 0s, stop signal at 0s with 30s before SIGKILL, exited 0.1s after it with code 143")]
+    [InlineData(4.25, 1.5, 4.25, 2, 2, null, "Stopped container web: drain 4.25s, preStop 1.5s, stop signal at 4.25s with 2s before SIGKILL, exited 2s after it")]
+    public void StoppedMessage_EveryStageAndItsDuration(double drain, double preStop, double signalAt, double killAfter, double exited, int? code, string expected) =>
+        Assert.Equal(expected, ContainerStopper.StoppedMessage("web", TimeSpan.FromSeconds(drain), TimeSpan.FromSeconds(preStop), TimeSpan.FromSeconds(signalAt),
+            TimeSpan.FromSeconds(killAfter), TimeSpan.FromSeconds(exited), code));
 
     [Theory]
     [InlineData(6, 4, 2)] // a request held the drain for its whole share: 2 s remain

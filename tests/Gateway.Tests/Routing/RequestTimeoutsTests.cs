@@ -136,4 +136,65 @@ public sealed class RequestTimeoutsTests
         Assert.Equal(token, seen);
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task InvokeAsync_AnswerIsAnEventStream_TheDefaultTimeoutEndsButASetOneStays()
+    {
+        foreach (var set in new[] { false, true })
+        {
+            var context = Request(Timeouts(request: 2, set: set));
+            var response = new StartableResponse();
+            context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>(response);
+            using var client = new CancellationTokenSource();
+            context.RequestAborted = client.Token;
+            var streaming = new TaskCompletionSource();
+
+            var request = _timeouts.InvokeAsync(context, async () =>
+            {
+                context.Response.ContentType = "text/event-stream";
+                await response.StartAsync();
+                streaming.TrySetResult();
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            });
+            await streaming.Task.WaitAsync(SafetyNet);
+            _time.Advance(TimeSpan.FromSeconds(3));
+
+            if (set)
+            {
+                // A timeout the service set bounds streams too: cut off (the response had started).
+                await request.WaitAsync(SafetyNet);
+                Assert.True(response.Aborted || context.RequestAborted.IsCancellationRequested || request.IsCompleted);
+            }
+            else
+            {
+                await Task.Yield();
+                Assert.False(request.IsCompleted, "the default request timeout cut an event stream");
+                await client.CancelAsync();
+                await request.WaitAsync(SafetyNet);
+            }
+        }
+    }
+
+    /// <summary>A response whose start runs its OnStarting callbacks, as Kestrel's does.</summary>
+    private sealed class StartableResponse : Microsoft.AspNetCore.Http.Features.HttpResponseFeature
+    {
+        private readonly List<(Func<object, Task> Callback, object State)> _starting = [];
+
+        public bool Aborted { get; set; }
+
+        public override bool HasStarted => Started;
+
+        private bool Started { get; set; }
+
+        public override void OnStarting(Func<object, Task> callback, object state) => _starting.Add((callback, state));
+
+        public async Task StartAsync()
+        {
+            Started = true;
+            foreach (var (callback, state) in _starting)
+            {
+                await callback(state);
+            }
+        }
+    }
 }

@@ -47,7 +47,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Web("\"Runtime\": \"7\","), "Gateway:Services:web:Runtime: Unsupported value: \"7\": supported values: \"Process\", \"Docker\", \"Kubernetes\", \"Static\"" },
         { Web("\"Protocol\": \"http2\","), "Gateway:Services:web:Protocol: Unsupported value: \"http2\": supported values: \"http\", \"h2c\", \"grpc\"" },
         { Web("\"Rplicas\": 2,"), "Gateway:Services:web:Rplicas: Invalid value: \"Rplicas\": unknown field; did you mean \"Replicas\"?" },
-        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Protocol, Timeouts, Retries, SlowStartSeconds, Replicas, Template, Manifest, ConfigFiles, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
+        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Protocol, Timeouts, Outlier, Retries, SlowStartSeconds, Replicas, Template, Manifest, ConfigFiles, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
         { $$"""{ "Gateway": { "Services": [ { "Template": {{Template}} } ] } }""", "Gateway:Services: Invalid value: must be an object of services by name, e.g. { \"web\": { ... } }, not a list" },
         { """{ "Gateway": { "Services": { "web": "x" } } }""", "Gateway:Services:web: Invalid value: \"x\": must be an object: a service's Route, Runtime, Replicas and Template or Manifest" },
 
@@ -99,7 +99,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"Logs\": { \"ContainerLogMaxSize\": \"10MB\" }"), "Gateway:Logs:ContainerLogMaxSize: Invalid value: \"10MB\": must be a quantity of bytes, e.g. \"10Mi\" or \"500Ki\"" },
         { Gateway("\"Logs\": { \"ContainerLogMaxSize\": \"100\" }"), "Gateway:Logs:ContainerLogMaxSize: Invalid value: \"100\": must be at least 1Ki (and less than 4Ei)" },
         { Gateway("\"Logs\": { \"MaxSize\": \"1Mi\" }"), "Gateway:Logs:MaxSize: Invalid value: \"MaxSize\": unknown field; supported fields: ContainerLogMaxSize, ContainerLogMaxFiles" },
-        { Gateway("\"Proxy\": \"http://127.0.0.1:1\""), "Gateway:Proxy: Invalid value: \"http://127.0.0.1:1\": must be an object with the fields Urls" },
+        { Gateway("\"Proxy\": \"http://127.0.0.1:1\""), "Gateway:Proxy: Invalid value: \"http://127.0.0.1:1\": must be an object with the fields Urls, Limits, Certificate, Certificates" },
 
         // Gateway-wide numbers and booleans.
         { Gateway("\"MaxPods\": 0"), "Gateway:MaxPods: Invalid value: 0: must be between 1 and 10000, inclusive" },
@@ -112,7 +112,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         // Listeners: parsed as Kestrel will bind them, before anything starts.
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:99999\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:99999\": the port must be between 0 and 65535, inclusive" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:http\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:http\": the port must be between 0 and 65535, inclusive" },
-        { Gateway("\"Proxy\": { \"Urls\": \"https://127.0.0.1:8443\" }"), "Gateway:Proxy:Urls: Invalid value: \"https://127.0.0.1:8443\": TLS on the proxy listener is not supported yet; use http:// and terminate TLS in front of the gateway" },
+        { Gateway("\"Proxy\": { \"Urls\": \"https://127.0.0.1:8443\" }"), "Gateway:Proxy:Urls: Invalid value: \"https://127.0.0.1:8443\": an https:// proxy URL needs a certificate: set Gateway:Proxy:Certificate (Path and KeyPath for PEM, or Path and Password for a PFX)" },
         { Gateway("\"Admin\": { \"Urls\": \"ftp://127.0.0.1:9443\" }"), "Gateway:Admin:Urls: Invalid value: \"ftp://127.0.0.1:9443\": must be an absolute http:// or https:// URL, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"http://127.0.0.1:8080/api\" }"), "Gateway:Proxy:Urls: Invalid value: \"http://127.0.0.1:8080/api\": a listener URL has no path: give only scheme, address and port, e.g. \"http://127.0.0.1:8080\"" },
         { Gateway("\"Proxy\": { \"Urls\": \"127.0.0.1:8080\" }"), "Gateway:Proxy:Urls: Invalid value: \"127.0.0.1:8080\": must be an absolute http:// URL, e.g. \"http://127.0.0.1:8080\"" },

@@ -13,6 +13,7 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     private readonly TaskCompletionSource<ContainerExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
     private readonly int _pid;
+    private InstanceCgroup? _cgroup;
 
     private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ContainerLog log, ILogger logger)
     {
@@ -36,11 +37,12 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     /// <c>PATH</c> or in its working folder) with exactly <paramref name="environment"/> (see
     /// <see cref="ProcessEnvironment"/>); its exec commands get the same.
     /// </summary>
-    public static ProcessContainer Start(ContainerLaunch launch, string program, IReadOnlyDictionary<string, string> environment, string workingDirectory, ILogger logger)
+    public static ProcessContainer Start(ContainerLaunch launch, string program, IReadOnlyDictionary<string, string> environment, string workingDirectory, ILogger logger, InstanceCgroup? cgroup = null)
     {
         ArgumentNullException.ThrowIfNull(launch);
         var spawned = ProcessSpawn.Start(program, launch.Argv, environment, workingDirectory);
-        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, ContainerLog.For(launch, logger), logger);
+        cgroup?.Join(spawned.Pid); // at once, before anything else: see InstanceCgroup
+        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, ContainerLog.For(launch, logger), logger) { _cgroup = cgroup };
         ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log, LogStream.Stdout), new OutputLines(container._log, LogStream.Stderr), container.OnExited);
         return container;
     }
@@ -48,6 +50,7 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     /// <summary>On the watcher's thread, once the process is reaped and what it wrote is in the log.</summary>
     private void OnExited(ContainerExit exit)
     {
+        exit = _cgroup?.Finish(exit) ?? exit; // OOMKilled, as the kubelet reports it
         _logger.LogDebug("process {Pid} exited with {ExitCode}", _pid, exit.ExitCode);
         _log.Complete();
         _exited.TrySetResult(exit);

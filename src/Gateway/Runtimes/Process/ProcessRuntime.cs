@@ -45,7 +45,18 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatal
                 ?? throw new ContainerStartException($"exec: \"{program}\": executable file not found in $PATH");
         }
 
-        var container = ProcessContainer.Start(launch, program, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>());
+        var cgroup = InstanceCgroup.Create(options.Cgroups, launch); // resources.limits, enforced
+        ProcessContainer container;
+        try
+        {
+            container = ProcessContainer.Start(launch, program, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
+        }
+        catch (ContainerStartException)
+        {
+            cgroup?.Remove();
+            throw;
+        }
+
         OrphanReaper.Record(options.StateDirectory, container.ProcessId);
         _ = container.Exited.ContinueWith(_ => OrphanReaper.Forget(options.StateDirectory, container.ProcessId), TaskScheduler.Default);
         return Task.FromResult<IContainerInstance>(container);
@@ -69,9 +80,12 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatal
 /// <summary>Where the Process runtime keeps this gateway's state: the containers' working folders and its process-group records.</summary>
 public sealed record ProcessRuntimeOptions(string StateDirectory)
 {
+    /// <summary>The host's cgroups, in which <c>resources.limits</c> are enforced; none: limits are refused when loaded, and a container with some fails to start.</summary>
+    internal CgroupSupport? Cgroups { get; init; }
+
     /// <summary>The folder that holds one state folder per gateway process, named by its pid.</summary>
     public static string Root => Path.Combine(Path.GetTempPath(), "gateway");
 
     public static ProcessRuntimeOptions ForThisProcess() =>
-        new(Path.Combine(Root, System.Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        new(Path.Combine(Root, System.Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))) { Cgroups = Process.Cgroups.Host };
 }
