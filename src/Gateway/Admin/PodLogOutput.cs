@@ -44,6 +44,5 @@ internal sealed class PodLogOutput(bool timestamps, long? limitBytes)
     }
 
     /// <summary>The kubelet's <c>RFC3339NanoFixed</c>: always nine fraction digits, in UTC (.NET keeps 100 ns, so the last two are 0).</summary>
-    public static string Timestamp(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Timestamp(DateTimeOffset time) => CriLogFormat.Timestamp(time);
 }

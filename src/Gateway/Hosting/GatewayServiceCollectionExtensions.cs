@@ -122,9 +122,14 @@ internal static class GatewayServiceCollectionExtensions
         {
             ProbeObserver = sp.GetRequiredService<ProbeTelemetry>(),
             TerminationMessageDirectory = Path.Combine(sp.GetRequiredService<ProcessRuntimeOptions>().StateDirectory, "termination"),
+            LogFiles = ContainerLogFilesOf(sp.GetRequiredService<ServiceCatalog>()),
         });
         services.AddSingleton<PodManager>();
     }
+
+    /// <summary>The instances' logs, in <c>pods</c> of the state folder, bounded by the current <c>Gateway:Logs</c>.</summary>
+    private static ContainerLogFiles ContainerLogFilesOf(ServiceCatalog catalog) =>
+        new(Path.Combine(catalog.Current.StateDirectory, "pods"), () => catalog.Current.Logs);
 
     private static void AddProxyRouting(this IServiceCollection services, bool tracesExported)
     {

@@ -68,6 +68,7 @@ internal sealed partial class ContainerStarter(
             PodLabels = pod.Labels,
             TemplateHash = pod.TemplateHash,
             TerminationMessageFile = messageFile,
+            LogFile = context.LogFiles?.For(pod.Namespace, pod.Name, pod.Uid, name, instance),
             RecordEvent = (type, reason, message) => context.Events.Record(pod.Namespace, pod.Name, pod.Uid, type, reason, message, pod.FindContainer(name)?.FieldPath),
         };
 

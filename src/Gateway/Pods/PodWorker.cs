@@ -187,6 +187,7 @@ internal sealed partial class PodWorker
         (_context.Runtimes.Find(_state.Runtime) as IPodVolumesRuntime)?.RemovePodVolumes(_state.Uid);
         _context.Registry.Remove(_state.Name);
         ContainerStarter.RemoveMessageFiles(_context, _state.Name);
+        _context.LogFiles?.RemovePod(_state.Namespace, _state.Name, _state.Uid);
         _completion.TrySetResult();
     }
 

@@ -24,4 +24,7 @@ internal sealed record PodWorkerContext(
     /// see <see cref="TerminationMessage.FileOf"/>); none, no files.
     /// </summary>
     public string? TerminationMessageDirectory { get; init; }
+
+    /// <summary>Where the instances' logs are written (and a deleted pod's are removed); none, in memory only.</summary>
+    public ContainerLogFiles? LogFiles { get; init; }
 }

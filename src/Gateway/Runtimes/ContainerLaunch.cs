@@ -30,6 +30,9 @@ public sealed record ContainerLaunch
     /// </summary>
     public string? TerminationMessageFile { get; init; }
 
+    /// <summary>The file this instance's output is logged to, in the CRI format (see <see cref="ContainerLogFiles"/>); null: in memory only.</summary>
+    public ContainerLogFileSpec? LogFile { get; init; }
+
     /// <summary>The pod's <c>volumes</c>, which the container's <c>volumeMounts</c> name (see <see cref="PodVolumes"/>).</summary>
     public IReadOnlyList<V1Volume> Volumes { get; init; } = [];
 

@@ -7,6 +7,11 @@ namespace Gateway.Runtimes;
 /// or at <see cref="Complete"/>, so that a follower waits on a signal instead of polling.
 /// </summary>
 /// <remarks>
+/// <para>With a file (<see cref="ContainerLogFileSpec"/>) the file is the record: each line goes to it as
+/// it is appended (buffered; the writer calls <see cref="Flush"/> after each read of its pipe), and a
+/// read goes to the files (across rotated ones), except a follower's next read, which the lines kept
+/// in memory serve. A file that fails (disk full, permission) is said once to <c>fileFailed</c> and
+/// given up; the log goes on in memory.</para>
 /// Many threads: one writer per pipe, any number of readers. One lock guards the lines; the signal is
 /// made only when a reader asks for it and completed outside the lock, so that a writer with no
 /// follower pays nothing for it and a follower's continuation never runs under the lock.
@@ -21,6 +26,8 @@ public sealed class ContainerLog
     private readonly List<LogLine> _lines = [];
     private readonly TimeProvider _time;
     private readonly int _capacity;
+    private readonly ContainerLogFile? _file;
+    private readonly Action<string> _fileFailed;
     private int _start;
 
     /// <summary>The position of the oldest kept line: how many were dropped before it.</summary>
@@ -29,11 +36,46 @@ public sealed class ContainerLog
     private bool _completed;
     private TaskCompletionSource? _changed;
 
-    public ContainerLog(TimeProvider? time = null, int capacity = DefaultCapacity)
+    public ContainerLog(TimeProvider? time = null, int capacity = DefaultCapacity, ContainerLogFileSpec? file = null, Action<string>? fileFailed = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _time = time ?? TimeProvider.System;
         _capacity = capacity;
+        _fileFailed = fileFailed ?? (static _ => { });
+        if (file is not null)
+        {
+            _file = ContainerLogFile.Open(file, _time);
+            if (_file.Problem is { } problem)
+            {
+                _fileFailed(problem);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The log of the instance <paramref name="launch"/> starts: in its file, if it has one, a failure of
+    /// which is a warning in the gateway's log and a <c>Warning</c> event on the pod.
+    /// </summary>
+    public static ContainerLog For(ContainerLaunch launch, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        return new ContainerLog(file: launch.LogFile, fileFailed: problem =>
+        {
+            logger.LogWarning("pod {Pod} container {Container}: {Problem}", launch.PodName, launch.Container.Name, problem);
+            launch.RecordEvent(Events.EventType.Warning, "LogFileFailed", problem);
+        });
+    }
+
+    /// <summary>The files of the log now, oldest first (none without a file, or once it failed).</summary>
+    public IReadOnlyList<string> Files
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _file is { Problem: null } file ? file.Files : [];
+            }
+        }
     }
 
     /// <summary>True once the instance has ended and all it wrote is here: no line comes after.</summary>
@@ -59,6 +101,7 @@ public sealed class ContainerLog
     {
         ArgumentNullException.ThrowIfNull(line.Text);
         TaskCompletionSource? changed;
+        string? failed;
         lock (_lock)
         {
             if (_completed)
@@ -66,6 +109,7 @@ public sealed class ContainerLog
                 return;
             }
 
+            failed = _file is not null && !_file.Write(line) ? _file.Problem : null;
             _lines.Add(line);
             _size += SizeOf(line);
             while (_size > _capacity && _lines.Count - _start > 1)
@@ -85,45 +129,116 @@ public sealed class ContainerLog
             _changed = null;
         }
 
+        Report(failed);
         changed?.TrySetResult();
     }
 
-    /// <summary>The instance has ended and its output is all in: followers are told, and stop.</summary>
+    /// <summary>What was appended goes to the file now (the writers call it after each read of their pipe), for readers of the file.</summary>
+    public void Flush()
+    {
+        string? failed;
+        lock (_lock)
+        {
+            failed = _file is not null && !_completed && !_file.Flush() ? _file.Problem : null;
+        }
+
+        Report(failed);
+    }
+
+    /// <summary>The instance has ended and its output is all in: the file is closed, followers are told, and stop.</summary>
     public void Complete()
     {
         TaskCompletionSource? changed;
+        string? failed;
         lock (_lock)
         {
+            failed = _file is not null && !_completed && !_file.Close() ? _file.Problem : null;
             _completed = true;
             changed = _changed;
             _changed = null;
         }
 
+        Report(failed);
         changed?.TrySetResult();
     }
 
     /// <summary>
     /// The lines from position <paramref name="from"/> on (from the oldest kept, if those are gone: a
     /// follower too slow for the bound skips what was dropped), where the next read starts, and whether
-    /// more can come.
+    /// more can come. With a file, a first read (<c>from</c> 0) or one from before the lines in memory reads the files.
     /// </summary>
     public LogChunk Read(long from = 0)
     {
+        LogFileSnapshot? snapshot = null;
+        long next;
+        bool completed;
+        Task changed;
+        string? failed = null;
         lock (_lock)
         {
-            var kept = _lines.Count - _start;
-            var skip = Math.Max(0, from - _first);
-            var count = skip >= kept ? 0 : kept - (int)skip;
-            var lines = new LogLine[count];
-            _lines.CopyTo(_start + kept - count, lines, 0, count);
-            var next = _first + kept;
-            if (_completed)
+            if (_file is not { Problem: null } file || (from > 0 && from >= _first))
             {
-                return new LogChunk(lines, next, Completed: true, Task.CompletedTask);
+                return ReadMemory(from);
             }
 
-            _changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return new LogChunk(lines, next, Completed: false, _changed.Task);
+            if (!_completed && !file.Flush())
+            {
+                failed = file.Problem;
+            }
+            else
+            {
+                snapshot = file.Snapshot();
+            }
+
+            (next, completed, changed) = (_first + _lines.Count - _start, _completed, Signal());
+        }
+
+        Report(failed);
+        if (snapshot is null)
+        {
+            lock (_lock)
+            {
+                return ReadMemory(from);
+            }
+        }
+
+        using (snapshot)
+        {
+            try
+            {
+                return new LogChunk(snapshot.Read(from, next), next, completed, changed);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                lock (_lock)
+                {
+                    return ReadMemory(from);
+                }
+            }
+        }
+    }
+
+    /// <summary>The lines kept in memory from <paramref name="from"/> on; under the lock.</summary>
+    private LogChunk ReadMemory(long from)
+    {
+        var kept = _lines.Count - _start;
+        var skip = Math.Max(0, from - _first);
+        var count = skip >= kept ? 0 : kept - (int)skip;
+        var lines = new LogLine[count];
+        _lines.CopyTo(_start + kept - count, lines, 0, count);
+        return new LogChunk(lines, _first + kept, _completed, Signal());
+    }
+
+    /// <summary>The task that completes at the next line or at the end; under the lock.</summary>
+    private Task Signal() =>
+        _completed ? Task.CompletedTask : (_changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>A file that failed now is said once, outside the lock.</summary>
+    private void Report(string? failed)
+    {
+        if (failed is not null)
+        {
+            _fileFailed(failed);
         }
     }
 

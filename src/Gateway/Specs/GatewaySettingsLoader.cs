@@ -8,12 +8,19 @@ namespace Gateway.Specs;
 internal static class GatewaySettingsLoader
 {
     // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
-    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory"];
+    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory", "Logs"];
     private static readonly string[] ProxyKeys = ["Urls", "Limits", "Certificate", "Certificates"];
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
     private static readonly string[] DockerKeys = ["Endpoint", "KeepContainersOnShutdown"];
     private static readonly string[] ProcessKeys = ["InheritEnvironment"];
+    private static readonly string[] LogsKeys = ["ContainerLogMaxSize", "ContainerLogMaxFiles"];
+
+    /// <summary>The smallest <c>Gateway:Logs:ContainerLogMaxSize</c>: a file holds at least a few lines.</summary>
+    public const long MinContainerLogMaxSize = 1024;
+
+    /// <summary>The largest <c>Gateway:Logs:ContainerLogMaxFiles</c>.</summary>
+    public const int MaxContainerLogMaxFiles = 100;
 
     /// <summary>The spec of <paramref name="gateway"/> (the <c>Gateway</c> section) without its services.</summary>
     public static GatewaySpec Load(SettingsSection gateway, string configDirectory)
@@ -69,7 +76,35 @@ internal static class GatewaySettingsLoader
             AccessLog = accessLog,
             ProxyLimits = proxyLimits,
             ProxyCertificates = certificates,
+            Logs = LoadLogs(gateway.Object("Logs", LogsKeys)),
         };
+    }
+
+    /// <summary>
+    /// <c>Gateway:Logs</c>, as the kubelet's settings: <c>ContainerLogMaxSize</c> a quantity of bytes
+    /// (<c>10Mi</c>, at least 1Ki), <c>ContainerLogMaxFiles</c> at least 2 (the current file and one rotated).
+    /// </summary>
+    private static ContainerLogSettings LoadLogs(SettingsSection logs)
+    {
+        var files = (int)(logs.Integer("ContainerLogMaxFiles", 2, MaxContainerLogMaxFiles) ?? ContainerLogSettings.DefaultMaxFiles);
+        var size = ContainerLogSettings.DefaultMaxSize;
+        if (logs.Scalar("ContainerLogMaxSize") is { Length: > 0 } text)
+        {
+            if (NameRules.Quantity(text) is { Count: > 0 })
+            {
+                logs.Errors.Add(FieldError.Invalid(logs.PathOf("ContainerLogMaxSize"), text, "must be a quantity of bytes, e.g. \"10Mi\" or \"500Ki\""));
+            }
+            else if (new k8s.Models.ResourceQuantity(text).ToDecimal() is var bytes && (bytes < MinContainerLogMaxSize || bytes > long.MaxValue / 2))
+            {
+                logs.Errors.Add(FieldError.Invalid(logs.PathOf("ContainerLogMaxSize"), text, "must be at least 1Ki (and less than 4Ei)"));
+            }
+            else
+            {
+                size = (long)decimal.Ceiling(new k8s.Models.ResourceQuantity(text).ToDecimal());
+            }
+        }
+
+        return new ContainerLogSettings(size, files);
     }
 
     /// <summary>The listeners' URLs as Kestrel takes them (trimmed, ';'-joined), checked one by one and against each other.</summary>

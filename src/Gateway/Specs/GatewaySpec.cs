@@ -30,6 +30,9 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// <summary><c>Gateway:StateDirectory</c>: the gateway's own folder (admin token, kubeconfig fallback, pod records).</summary>
     public string StateDirectory { get; init; } = StateDirectories.Default();
 
+    /// <summary><c>Gateway:Logs</c>: how each container instance's log file is bounded and rotated.</summary>
+    public ContainerLogSettings Logs { get; init; } = ContainerLogSettings.Default;
+
     /// <summary>Who may reach the admin listener.</summary>
     public AdminAccessSpec AdminAccess { get; init; } = AdminAccessSpec.Default;
 

@@ -11,7 +11,8 @@ namespace Gateway.IntegrationTests.Admin;
 /// container, <c>--tail</c>, <c>--since</c>, <c>--since-time</c>, <c>--timestamps</c>,
 /// <c>--limit-bytes</c>, <c>-f</c> (a line written after the follow began arrives, and the follow ends
 /// with the container), <c>-p</c>, and <c>-l</c> with <c>--prefix</c> and <c>--all-containers</c>;
-/// the API server's errors for what it refuses.
+/// the API server's errors for what it refuses; and the files behind it, in the kubelet's path and CRI
+/// format under the state folder, rotated, and removed with their pod.
 /// </summary>
 public sealed partial class KubectlLogsTests(KubectlLogsTests.LogsGateway fixture) : IClassFixture<KubectlLogsTests.LogsGateway>
 {
@@ -170,7 +171,8 @@ public sealed partial class KubectlLogsTests(KubectlLogsTests.LogsGateway fixtur
             { "job": { "Runtime": "Docker", "Template": { "spec": { "terminationGracePeriodSeconds": 2, "containers": [ {
                 "name": "app", "image": "busybox:local", "command": [ "sh", "-c", "echo first; echo to stderr >&2; sleep 8; echo later; exit 3" ] } ] } } } }
             """);
-        var pod = (await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().State.Running is not null, "the container running"))[0].Metadata.Name;
+        var running = (await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().State.Running is not null, "the container running"))[0];
+        var pod = running.Metadata.Name;
 
         await using var follow = KubectlWatch.Start(gateway.Kubeconfig, "logs", "-f", pod);
         await follow.WaitForAsync("^first$");
@@ -182,10 +184,71 @@ public sealed partial class KubectlLogsTests(KubectlLogsTests.LogsGateway fixtur
         var stamped = (await Kubectl.RunAsync(gateway.Kubeconfig, "logs", pod, "--timestamps")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(stamped, l => l.EndsWith(" first", StringComparison.Ordinal));
         Assert.All(stamped, line => Assert.Matches(Timestamped(), line));
+
+        // The file has the engine's lines too, each stream its own.
+        var file = await File.ReadAllLinesAsync(Path.Combine(Path.GetDirectoryName(gateway.SettingsPath)!, "state", "pods", $"default_{pod}_{running.Metadata.Uid}", "app", "0.log"));
+        Assert.Contains(file, l => l.EndsWith(" stdout F first", StringComparison.Ordinal));
+        Assert.Contains(file, l => l.EndsWith(" stderr F to stderr", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task LogFiles_EachInstanceInTheKubeletsPathAndCriFormat_UnderTheStateFolder()
+    {
+        var pod = (await fixture.Gateway.WaitForPodsAsync(p => p.Any(x => x.Metadata.Name == Pod), "the pod")).Single(x => x.Metadata.Name == Pod);
+        var folder = Path.Combine(Path.GetDirectoryName(fixture.Gateway.SettingsPath)!, "state", "pods", $"default_{Pod}_{pod.Metadata.Uid}");
+
+        var side = await File.ReadAllLinesAsync(Path.Combine(folder, "side", "0.log"));
+        Assert.Matches(CriEntry(), Assert.Single(side));
+        Assert.EndsWith($" stdout F side of {Pod}", side[0], StringComparison.Ordinal);
+
+        var app = await File.ReadAllLinesAsync(Path.Combine(folder, "app", "0.log"));
+        Assert.All(app, line => Assert.Matches(CriEntry(), line));
+        Assert.Contains(app, l => l.EndsWith(" stderr F to stderr", StringComparison.Ordinal));
+
+        // What kubectl shows is what the file holds, with the file's times.
+        var stamped = await Kubectl.RunAsync(Kubeconfig, "logs", Pod, "-c", "side", "--timestamps");
+        Assert.Equal($"{side[0][..side[0].IndexOf(' ', StringComparison.Ordinal)]} side of {Pod}\n", stamped);
+    }
+
+    [SkippableFact]
+    public async Task LogFiles_RotatedAtTheMaxSize_KubectlReadsAcrossThem_AndThePodsFolderGoesWithThePod()
+    {
+        // 100k lines (4.5 MiB of entries) into files of at most 64 KiB, three kept: the oldest lines are gone, the rest read in order.
+        var started = DateTimeOffset.UtcNow;
+        await using var gateway = await GatewayProcess.StartAsync("""
+            { "seq": { "Template": { "spec": { "terminationGracePeriodSeconds": 1, "containers": [
+                { "name": "app", "command": [ "sh", "-c", "seq 1 100000; exec sleep 1000" ] } ] } } } }
+            """, gatewayJson: """ "Logs": { "ContainerLogMaxSize": "64Ki", "ContainerLogMaxFiles": 3 } """, adminScheme: "https");
+        var pod = (await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?.Single().State.Running is not null, "the container running"))[0];
+        var name = pod.Metadata.Name;
+        await Poll.UntilAsync(async () => (await Kubectl.RunAsync(gateway.Kubeconfig, "logs", name, "--tail=1")) == "100000\n", "the last line", TimeSpan.FromSeconds(30));
+        var written = DateTimeOffset.UtcNow - started;
+
+        var folder = Path.Combine(Path.GetDirectoryName(gateway.SettingsPath)!, "state", "pods", $"default_{name}_{pod.Metadata.Uid}");
+        var files = Directory.GetFiles(Path.Combine(folder, "app")).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(3, files.Count);
+        Assert.Equal(Path.Combine(folder, "app", "0.log"), files[0]);
+        Assert.All(files.Skip(1), f => Assert.Matches(@"/0\.log\.\d{8}-\d{6}\.\d{6}$", f));
+        Assert.All(files, f => Assert.InRange(new FileInfo(f).Length, 1, 64 * 1024));
+
+        // An entry is 46 or 47 bytes: two full rotated files hold at least 2786 lines, three files at most 4275.
+        // A tail of 2000 always reaches back past the current file (at most 1425).
+        var tail = await Kubectl.RunAsync(gateway.Kubeconfig, "logs", name, "--tail=2000");
+        Assert.Equal(string.Concat(Enumerable.Range(98001, 2000).Select(i => $"{i}\n")), tail);
+        var all = (await Kubectl.RunAsync(gateway.Kubeconfig, "logs", name)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+        Assert.InRange(all[0], 100001 - 4275, 100001 - 2786);
+        Assert.Equal(Enumerable.Range(all[0], 100001 - all[0]), all);
+        Assert.True(written < TimeSpan.FromSeconds(20), $"100k lines took {written} to be logged");
+
+        Assert.Contains($"pod \"{name}\" deleted", await Kubectl.RunAsync(gateway.Kubeconfig, "delete", "pod", name), StringComparison.Ordinal);
+        await Poll.UntilAsync(() => Task.FromResult(!Directory.Exists(folder)), "the deleted pod's log folder removed", TimeSpan.FromSeconds(30));
     }
 
     [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")]
     private static partial Regex Timestamped();
+
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (stdout|stderr) [PF] ")]
+    private static partial Regex CriEntry();
 
     /// <summary>
     /// A gateway with two <c>web</c> pods of two containers: <c>app</c> writes a line to stdout and one

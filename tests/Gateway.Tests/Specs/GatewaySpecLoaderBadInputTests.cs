@@ -93,8 +93,12 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"Process\": { \"InheritEnv\": true }"), "Gateway:Process:InheritEnv: Invalid value: \"InheritEnv\": unknown field; supported fields: InheritEnvironment" },
         { Gateway("\"Kubernetes\": { \"KubeConfig\": \"k\", \"Context\": \"c\" }"), "Gateway:Kubernetes:Context: Invalid value: \"Context\": unknown field; supported fields: Kubeconfig" },
         { Gateway("\"MaxPod\": 3"), "Gateway:MaxPod: Invalid value: \"MaxPod\": unknown field; did you mean \"MaxPods\"?" },
-        { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory" },
+        { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory, Logs" },
         { Gateway("\"TerminatedPodHistory\": -1"), "Gateway:TerminatedPodHistory: Invalid value: -1: must be between 0 and 100, inclusive" },
+        { Gateway("\"Logs\": { \"ContainerLogMaxFiles\": 1 }"), "Gateway:Logs:ContainerLogMaxFiles: Invalid value: 1: must be between 2 and 100, inclusive" },
+        { Gateway("\"Logs\": { \"ContainerLogMaxSize\": \"10MB\" }"), "Gateway:Logs:ContainerLogMaxSize: Invalid value: \"10MB\": must be a quantity of bytes, e.g. \"10Mi\" or \"500Ki\"" },
+        { Gateway("\"Logs\": { \"ContainerLogMaxSize\": \"100\" }"), "Gateway:Logs:ContainerLogMaxSize: Invalid value: \"100\": must be at least 1Ki (and less than 4Ei)" },
+        { Gateway("\"Logs\": { \"MaxSize\": \"1Mi\" }"), "Gateway:Logs:MaxSize: Invalid value: \"MaxSize\": unknown field; supported fields: ContainerLogMaxSize, ContainerLogMaxFiles" },
         { Gateway("\"Proxy\": \"http://127.0.0.1:1\""), "Gateway:Proxy: Invalid value: \"http://127.0.0.1:1\": must be an object with the fields Urls, Limits, Certificate, Certificates" },
 
         // Gateway-wide numbers and booleans.
@@ -242,6 +246,18 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         _files.Load(ManifestSettings, out var errors);
 
         Assert.Equal(expected.Replace("{dir}", _files.Directory, StringComparison.Ordinal), string.Join('\n', errors));
+    }
+
+    [Fact]
+    public void Load_Logs_TheKubeletsDefaults_OrTheQuantitiesGiven()
+    {
+        var defaults = _files.Load(Gateway("\"MaxPods\": 3"), out var none);
+        var given = _files.Load(Gateway("\"Logs\": { \"ContainerLogMaxSize\": \"1.5Ki\", \"ContainerLogMaxFiles\": 2 }"), out var errors);
+
+        Assert.Empty(none);
+        Assert.Empty(errors);
+        Assert.Equal(new ContainerLogSettings(10 * 1024 * 1024, 5), defaults!.Logs);
+        Assert.Equal(new ContainerLogSettings(1536, 2), given!.Logs);
     }
 
     [Fact]

@@ -23,15 +23,16 @@ internal sealed partial class DockerContainer : IContainerInstance, IUsageReport
     private readonly DockerClient _client;
     private readonly Func<bool> _keepOnDispose;
     private readonly ILogger _logger;
-    private readonly ContainerLog _log = new();
+    private readonly ContainerLog _log;
 
     /// <summary>Ends when the engine's log stream of the container ends (after its exit): the exit is reported once its output is in <see cref="IContainerInstance.Log"/>.</summary>
     private Task _logsFollowed = Task.CompletedTask;
     private readonly CancellationTokenSource _disposed = new();
     private readonly TaskCompletionSource<ContainerExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private DockerContainer(DockerClient client, string id, Func<bool> keepOnDispose, ILogger logger)
+    private DockerContainer(DockerClient client, string id, Func<bool> keepOnDispose, ILogger logger, ContainerLog? log)
     {
+        _log = log ?? new ContainerLog();
         _client = client;
         Id = id;
         _keepOnDispose = keepOnDispose;
@@ -43,10 +44,10 @@ internal sealed partial class DockerContainer : IContainerInstance, IUsageReport
 
     public Task<ContainerExit> Exited => _exited.Task;
 
-    /// <summary>Watches a started (or adopted) container: its exit and its output.</summary>
-    public static DockerContainer Attach(DockerClient client, string id, Func<bool> keepOnDispose, ILogger logger)
+    /// <summary>Watches a started (or adopted) container: its exit and its output, into <paramref name="log"/> (a started one's file; an adopted one's, in memory).</summary>
+    public static DockerContainer Attach(DockerClient client, string id, Func<bool> keepOnDispose, ILogger logger, ContainerLog? log = null)
     {
-        var container = new DockerContainer(client, id, keepOnDispose, logger);
+        var container = new DockerContainer(client, id, keepOnDispose, logger, log);
         container._logsFollowed = container.FollowLogsAsync();
         _ = container.WatchExitAsync();
         return container;

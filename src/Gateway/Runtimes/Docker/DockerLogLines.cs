@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Docker.DotNet;
 
@@ -34,6 +33,9 @@ internal sealed class DockerLogLines(ContainerLog log, TimeProvider time)
                 stream.Line.Append(c);
             }
         }
+
+        // One write of the file per chunk of the engine's stream.
+        log.Flush();
     }
 
     /// <summary>The stream has ended: each stream's last line, even without its line end.</summary>
@@ -43,6 +45,8 @@ internal sealed class DockerLogLines(ContainerLog log, TimeProvider time)
         {
             Append(target, stream.Line.ToString());
         }
+
+        log.Flush();
     }
 
     private void Append(MultiplexedStream.TargetStream target, string line)
@@ -61,29 +65,6 @@ internal sealed class DockerLogLines(ContainerLog log, TimeProvider time)
         ArgumentNullException.ThrowIfNull(line);
         var space = line.IndexOf(' ', StringComparison.Ordinal);
         var stamp = space < 0 ? line : line[..space];
-        return TryParseTimestamp(stamp, out var at) ? (at, space < 0 ? "" : line[(space + 1)..]) : (null, line);
-    }
-
-    private static bool TryParseTimestamp(string stamp, out DateTimeOffset at)
-    {
-        at = default;
-        if (stamp.Length < 20 || stamp[4] != '-' || stamp[10] != 'T')
-        {
-            return false;
-        }
-
-        var dot = stamp.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0)
-        {
-            var end = dot + 1;
-            while (end < stamp.Length && char.IsAsciiDigit(stamp[end]))
-            {
-                end++;
-            }
-
-            stamp = string.Concat(stamp.AsSpan(0, Math.Min(end, dot + 8)), stamp.AsSpan(end));
-        }
-
-        return DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at);
+        return CriLogFormat.TryParseTimestamp(stamp, out var at) ? (at, space < 0 ? "" : line[(space + 1)..]) : (null, line);
     }
 }

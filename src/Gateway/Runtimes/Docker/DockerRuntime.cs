@@ -76,7 +76,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
             }
 
             Log.Started(_logger, launch.PodName, name, id[..12]);
-            return DockerContainer.Attach(_client, id, () => KeepContainers, _loggerFactory.CreateLogger<DockerContainer>());
+            var logger = _loggerFactory.CreateLogger<DockerContainer>();
+            return DockerContainer.Attach(_client, id, () => KeepContainers, logger, ContainerLog.For(launch, logger));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

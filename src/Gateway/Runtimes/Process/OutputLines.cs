@@ -28,6 +28,9 @@ internal sealed class OutputLines(ContainerLog log, LogStream stream = LogStream
             bytes = bytes[bytesUsed..];
             AddChars(chars[..charsUsed]);
         }
+
+        // One write of the file per read of the pipe: a follower of the file sees each line, a fast writer costs one call per chunk.
+        log.Flush();
     }
 
     /// <summary>The pipe has closed: what is left of the last line goes to the log.</summary>
@@ -41,6 +44,8 @@ internal sealed class OutputLines(ContainerLog log, LogStream stream = LogStream
             log.Append(stream, _line.ToString());
             _line = null;
         }
+
+        log.Flush();
     }
 
     private void AddChars(ReadOnlySpan<char> chars)

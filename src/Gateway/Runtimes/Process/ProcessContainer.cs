@@ -7,7 +7,7 @@ namespace Gateway.Runtimes.Process;
 /// </summary>
 internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, IInteractiveExec
 {
-    private readonly ContainerLog _log = new();
+    private readonly ContainerLog _log;
     private readonly string _workingDirectory;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly TaskCompletionSource<ContainerExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -15,8 +15,9 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     private readonly int _pid;
     private InstanceCgroup? _cgroup;
 
-    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ILogger logger)
+    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ContainerLog log, ILogger logger)
     {
+        _log = log;
         _workingDirectory = workingDirectory;
         _environment = environment;
         _logger = logger;
@@ -41,7 +42,7 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
         ArgumentNullException.ThrowIfNull(launch);
         var spawned = ProcessSpawn.Start(program, launch.Argv, environment, workingDirectory);
         cgroup?.Join(spawned.Pid); // at once, before anything else: see InstanceCgroup
-        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, logger) { _cgroup = cgroup };
+        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, ContainerLog.For(launch, logger), logger) { _cgroup = cgroup };
         ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log, LogStream.Stdout), new OutputLines(container._log, LogStream.Stderr), container.OnExited);
         return container;
     }
