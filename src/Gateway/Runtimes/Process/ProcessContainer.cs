@@ -13,9 +13,11 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     private readonly TaskCompletionSource<ContainerExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
     private readonly int _pid;
+    private readonly MountNamespace? _namespace;
 
-    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ILogger logger)
+    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ILogger logger, MountNamespace? mountNamespace)
     {
+        _namespace = mountNamespace;
         _workingDirectory = workingDirectory;
         _environment = environment;
         _logger = logger;
@@ -33,13 +35,15 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     /// <summary>
     /// Starts the instance: <paramref name="program"/> (argv[0] as found on the container's
     /// <c>PATH</c> or in its working folder) with exactly <paramref name="environment"/> (see
-    /// <see cref="ProcessEnvironment"/>); its exec commands get the same.
+    /// <see cref="ProcessEnvironment"/>); its exec commands get the same, in its mount namespace
+    /// when <paramref name="command"/> made one.
     /// </summary>
-    public static ProcessContainer Start(ContainerLaunch launch, string program, IReadOnlyDictionary<string, string> environment, string workingDirectory, ILogger logger)
+    public static ProcessContainer Start(ContainerLaunch launch, ProcessMounts.Spawned command, IReadOnlyDictionary<string, string> environment, string workingDirectory, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        var spawned = ProcessSpawn.Start(program, launch.Argv, environment, workingDirectory);
-        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, logger);
+        ArgumentNullException.ThrowIfNull(command);
+        var spawned = ProcessSpawn.Start(command.Program, command.Argv, environment, workingDirectory);
+        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, logger, command.Namespace);
         ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log, LogStream.Stdout), new OutputLines(container._log, LogStream.Stderr), container.OnExited);
         return container;
     }
@@ -72,10 +76,13 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     }
 
     public Task<ExecResult> ExecAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        ProcessExec.RunAsync(command, _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
+        ProcessExec.RunAsync(InNamespace(command), _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
 
     public Task<IExecSession> StartExecAsync(ExecSpec spec, ExecOutput output, CancellationToken cancellationToken) =>
-        Task.FromResult(ProcessInteractiveExec.Start(spec, output, _workingDirectory, _environment));
+        Task.FromResult(ProcessInteractiveExec.Start(spec with { Command = InNamespace(spec.Command) }, output, _workingDirectory, _environment));
+
+    /// <summary>An exec'd command sees what the container sees: its mount namespace (its /tmp, its volumes).</summary>
+    private IReadOnlyList<string> InNamespace(IReadOnlyList<string> command) => _namespace?.Enter(_pid, command) ?? command;
 
     public ContainerLog Log => _log;
 

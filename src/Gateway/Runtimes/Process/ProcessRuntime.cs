@@ -5,10 +5,15 @@ namespace Gateway.Runtimes.Process;
 /// <summary>
 /// The embedded runtime: each container instance is a host process started from its argv without a
 /// shell, in a session and process group of its own and in a working folder of its own,
-/// with its own environment only (see <see cref="ProcessEnvironment"/>).
+/// with its own environment only (see <see cref="ProcessEnvironment"/>), and, where the host allows
+/// it, in a private mount namespace with its volumes and a fresh /tmp (see <see cref="ProcessMounts"/>).
 /// </summary>
-internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatalog catalog, ILoggerFactory loggerFactory) : IContainerRuntime
+internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatalog catalog, ILoggerFactory loggerFactory) : IContainerRuntime, IPodVolumesRuntime
 {
+    private readonly ProcessMounts _mounts = new(options, catalog, loggerFactory.CreateLogger<ProcessMounts>());
+
+    public void RemovePodVolumes(string podUid) => _mounts.Volumes.Remove(podUid);
+
     public Task<IContainerInstance> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
@@ -45,7 +50,8 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatal
                 ?? throw new ContainerStartException($"exec: \"{program}\": executable file not found in $PATH");
         }
 
-        var container = ProcessContainer.Start(launch, program, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>());
+        var command = _mounts.Command(launch, program);
+        var container = ProcessContainer.Start(launch, command, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>());
         OrphanReaper.Record(options.StateDirectory, container.ProcessId);
         _ = container.Exited.ContinueWith(_ => OrphanReaper.Forget(options.StateDirectory, container.ProcessId), TaskScheduler.Default);
         return Task.FromResult<IContainerInstance>(container);
