@@ -124,7 +124,7 @@ internal sealed record MountNamespace(MountNamespaceHost Host, string Stage, IRe
         script.Append(CultureInfo.InvariantCulture, $"{Host.Mount} -t tmpfs -o mode=1777 tmpfs {Quote(Stage)}\n");
         var outside = new List<VolumeBind>();
         var inside = new List<(string Source, string Target, bool ReadOnly)>();
-        foreach (var keep in Keep.Where(k => UnderTmp(k) is { Length: > 0 }).Order(StringComparer.Ordinal))
+        foreach (var keep in Keep.Select(k => k.TrimEnd('/')).Where(k => UnderTmp(k) is { Length: > 0 }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             inside.Add((keep, UnderTmp(keep)!, false));
         }
@@ -187,6 +187,29 @@ internal sealed record MountNamespace(MountNamespaceHost Host, string Stage, IRe
     /// <summary><paramref name="command"/> run in the mount namespace of process <paramref name="pid"/>, in that process's working folder.</summary>
     public IReadOnlyList<string> Enter(int pid, IReadOnlyList<string> command) =>
         [Host.Nsenter, "--mount", "--target", pid.ToString(CultureInfo.InvariantCulture), "--wd", "--", .. command];
+
+    /// <summary>
+    /// Whether process <paramref name="pid"/> finds <paramref name="name"/> in its mount namespace,
+    /// as execvp would there (looked at through <c>/proc/pid/root</c> and <c>/proc/pid/cwd</c>): a
+    /// command that is not there is refused with the runtime's words, not nsenter's.
+    /// </summary>
+    public static bool Finds(int pid, string name, IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(environment);
+        var root = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/root";
+        if (name.StartsWith('/'))
+        {
+            return File.Exists(root + name);
+        }
+
+        var path = environment.TryGetValue("PATH", out var value) ? value : Environment.GetEnvironmentVariable("PATH") ?? "";
+        var inNamespace = new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        {
+            ["PATH"] = string.Join(':', path.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => d.StartsWith('/') ? root + d : d)),
+        };
+        return ProcessExec.FindProgram(name, $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cwd", inNamespace) is not null;
+    }
 
     /// <summary>The path below /tmp ("" for /tmp itself), or null for a path elsewhere.</summary>
     public static string? UnderTmp(string path)

@@ -76,13 +76,23 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     }
 
     public Task<ExecResult> ExecAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        ProcessExec.RunAsync(InNamespace(command), _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
+        NotInNamespace(command) is { } missing
+            ? Task.FromResult(new ExecResult(ProcessExec.ExitNotFound, missing, TimedOut: false))
+            : ProcessExec.RunAsync(InNamespace(command), _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
 
     public Task<IExecSession> StartExecAsync(ExecSpec spec, ExecOutput output, CancellationToken cancellationToken) =>
-        Task.FromResult(ProcessInteractiveExec.Start(spec with { Command = InNamespace(spec.Command) }, output, _workingDirectory, _environment));
+        NotInNamespace(spec.Command) is { } missing
+            ? throw new ExecStartException(missing)
+            : Task.FromResult(ProcessInteractiveExec.Start(spec with { Command = InNamespace(spec.Command) }, output, _workingDirectory, _environment));
 
     /// <summary>An exec'd command sees what the container sees: its mount namespace (its /tmp, its volumes).</summary>
     private IReadOnlyList<string> InNamespace(IReadOnlyList<string> command) => _namespace?.Enter(_pid, command) ?? command;
+
+    /// <summary>Null, or runc's words for a command the container's mount namespace does not have.</summary>
+    private string? NotInNamespace(IReadOnlyList<string> command) =>
+        _namespace is null || command.Count == 0 || MountNamespace.Finds(_pid, command[0], _environment) ? null
+        : command[0].Contains('/', StringComparison.Ordinal) ? $"exec: \"{command[0]}\": stat {command[0]}: no such file or directory"
+        : $"exec: \"{command[0]}\": executable file not found in $PATH";
 
     public ContainerLog Log => _log;
 

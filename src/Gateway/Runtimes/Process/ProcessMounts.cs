@@ -21,7 +21,7 @@ internal sealed class ProcessMounts
     }
 
     /// <param name="stateDirectory">The Process runtime's state folder: volumes and the namespaces' stage go in it.</param>
-    /// <param name="keep">The gateway's folders a container still sees at their paths when they are under /tmp.</param>
+    /// <param name="keep">The gateway's folders a container still sees at their paths when they are under /tmp (with the settings' folder of each launch).</param>
     /// <param name="host">What this host allows.</param>
     /// <param name="logger">Where the one line saying there is no private /tmp goes.</param>
     public ProcessMounts(string stateDirectory, IReadOnlyList<string> keep, MountNamespaceHost host, ILogger logger)
@@ -73,8 +73,18 @@ internal sealed class ProcessMounts
             return new Spawned(program, launch.Argv, null);
         }
 
+        // posix_spawn would refuse it; in the namespace the shell's exec would, with an exit code instead.
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(program) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+        {
+            throw new ContainerStartException($"exec: \"{launch.Argv[0]}\": Permission denied");
+        }
+
         var binds = Volumes.Prepare(launch);
-        return _namespace.Spawn(launch.Argv, binds, File.Exists, Path.Exists);
+        // The settings' folder too (GATEWAY_CONFIG_DIR): files beside the manifests stay where the spec says they are.
+        var mountNamespace = launch.Environment.TryGetValue("GATEWAY_CONFIG_DIR", out var settings) && !_namespace.Keep.Contains(settings)
+            ? _namespace with { Keep = [.. _namespace.Keep, settings] }
+            : _namespace;
+        return mountNamespace.Spawn(launch.Argv, binds, File.Exists, Path.Exists);
     }
 
     /// <summary>The folder that holds <c>Gateway:StateDirectory</c> (where the settings and manifests usually are), or the state folder itself when that is /tmp.</summary>

@@ -98,7 +98,7 @@ public sealed class MountNamespaceTests
     [Fact]
     public void RefuseWithoutMountNamespace_APodWithVolumes_IsForbiddenAtSpecVolumesWithTheReasonAndTheFixes()
     {
-        var spec = new V1PodSpec { Volumes = [new V1Volume("data", emptyDir: new V1EmptyDirVolumeSource())], Containers = [new V1Container("web")] };
+        var spec = new V1PodSpec { Volumes = [new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() }], Containers = [new V1Container { Name = "web" }] };
         var errors = new List<FieldError>();
 
         VolumeValidator.RefuseWithoutMountNamespace(spec, "Gateway.Services.web.Template.spec", "the gateway runs neither as root nor with CAP_SYS_ADMIN", errors);
@@ -112,8 +112,8 @@ public sealed class MountNamespaceTests
     [Fact]
     public void RefuseWithoutMountNamespace_AllowedHostOrNoVolumes_NoError()
     {
-        var withVolumes = new V1PodSpec { Volumes = [new V1Volume("data", emptyDir: new V1EmptyDirVolumeSource())], Containers = [new V1Container("web")] };
-        var without = new V1PodSpec { Containers = [new V1Container("web")] };
+        var withVolumes = new V1PodSpec { Volumes = [new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() }], Containers = [new V1Container { Name = "web" }] };
+        var without = new V1PodSpec { Containers = [new V1Container { Name = "web" }] };
         var errors = new List<FieldError>();
 
         VolumeValidator.RefuseWithoutMountNamespace(withVolumes, "spec", hostProblem: null, errors);
