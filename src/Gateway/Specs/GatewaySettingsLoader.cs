@@ -12,7 +12,7 @@ internal static class GatewaySettingsLoader
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
     private static readonly string[] DockerKeys = ["Endpoint", "KeepContainersOnShutdown"];
-    private static readonly string[] ProcessKeys = ["InheritEnvironment"];
+    private static readonly string[] ProcessKeys = ["InheritEnvironment", "PrivateTmp"];
 
     /// <summary>The spec of <paramref name="gateway"/> (the <c>Gateway</c> section) without its services.</summary>
     public static GatewaySpec Load(SettingsSection gateway, string configDirectory)
@@ -34,7 +34,9 @@ internal static class GatewaySettingsLoader
 
         var kubeconfig = gateway.Object("Kubernetes", KubernetesKeys).FilePath("Kubeconfig", configDirectory);
         ValidateDocker(gateway.Object("Docker", DockerKeys));
-        var inherit = gateway.Object("Process", ProcessKeys).Boolean("InheritEnvironment") ?? false;
+        var process = gateway.Object("Process", ProcessKeys);
+        var inherit = process.Boolean("InheritEnvironment") ?? false;
+        var privateTmp = process.Boolean("PrivateTmp") ?? true;
         var maxPods = (int)(gateway.Integer("MaxPods", 1, GatewaySpec.MaxPodsLimit) ?? GatewaySpec.DefaultMaxPods);
         var history = (int)(gateway.Integer("TerminatedPodHistory", 0, GatewaySpec.TerminatedPodHistoryLimit) ?? GatewaySpec.DefaultTerminatedPodHistory);
         var stateDirectory = gateway.FilePath("StateDirectory", configDirectory) ?? StateDirectories.Default();
@@ -61,6 +63,7 @@ internal static class GatewaySettingsLoader
             StateDirectory = stateDirectory,
             AdminAccess = adminAccess,
             InheritEnvironment = inherit,
+            PrivateTmp = privateTmp,
             AccessLog = accessLog,
         };
     }

@@ -116,22 +116,27 @@ internal sealed record MountNamespace(MountNamespaceHost Host, string Stage, IRe
     /// (a file is bound onto a file). Throws <see cref="ContainerStartException"/> for a mountPath
     /// outside /tmp that <paramref name="exists"/> says is not on the host.
     /// </summary>
-    public ProcessMounts.Spawned Spawn(IReadOnlyList<string> argv, IReadOnlyList<VolumeBind> binds, Func<string, bool> isFile, Func<string, bool> exists)
+    /// <remarks><paramref name="privateTmp"/> false (<c>Gateway:Process:PrivateTmp</c>): no tmpfs, the host's /tmp, and every mountPath must exist on the host.</remarks>
+    public ProcessMounts.Spawned Spawn(IReadOnlyList<string> argv, IReadOnlyList<VolumeBind> binds, Func<string, bool> isFile, Func<string, bool> exists, bool privateTmp = true)
     {
         ArgumentNullException.ThrowIfNull(argv);
         ArgumentNullException.ThrowIfNull(binds);
         var script = new StringBuilder("set -e\n");
-        script.Append(CultureInfo.InvariantCulture, $"{Host.Mount} -t tmpfs -o mode=1777 tmpfs {Quote(Stage)}\n");
+        if (privateTmp)
+        {
+            script.Append(CultureInfo.InvariantCulture, $"{Host.Mount} -t tmpfs -o mode=1777 tmpfs {Quote(Stage)}\n");
+        }
+
         var outside = new List<VolumeBind>();
         var inside = new List<(string Source, string Target, bool ReadOnly)>();
-        foreach (var keep in Keep.Select(k => k.TrimEnd('/')).Where(k => UnderTmp(k) is { Length: > 0 }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var keep in Keep.Select(k => k.TrimEnd('/')).Where(k => privateTmp && UnderTmp(k) is { Length: > 0 }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             inside.Add((keep, UnderTmp(keep)!, false));
         }
 
         foreach (var bind in binds.OrderBy(b => b.MountPath.TrimEnd('/').Length))
         {
-            if (UnderTmp(bind.MountPath) is { } relative)
+            if (privateTmp && UnderTmp(bind.MountPath) is { } relative)
             {
                 inside.Add((bind.HostPath, relative, bind.ReadOnly));
             }
@@ -139,7 +144,7 @@ internal sealed record MountNamespace(MountNamespaceHost Host, string Stage, IRe
             {
                 throw new ContainerStartException(
                     $"volume \"{bind.Volume}\": mountPath {bind.MountPath} does not exist on this host: the Process runtime mounts a volume over an existing folder or file, " +
-                    $"or anywhere under {Tmp} (its private tmpfs); create {bind.MountPath} on the host, or mount the volume under {Tmp}",
+                    (privateTmp ? $"or anywhere under {Tmp} (its private tmpfs); create {bind.MountPath} on the host, or mount the volume under {Tmp}" : $"create {bind.MountPath} on the host"),
                     reason: PodVolumes.CreateContainerConfigError);
             }
             else
@@ -160,7 +165,11 @@ internal sealed record MountNamespace(MountNamespaceHost Host, string Stage, IRe
             AppendBind(script, source, target, readOnly, makeTarget: isFile(source) ? "file" : "folder");
         }
 
-        script.Append(CultureInfo.InvariantCulture, $"{Host.Mount} --move {Quote(Stage)} {Tmp}\n");
+        if (privateTmp)
+        {
+            script.Append(CultureInfo.InvariantCulture, $"{Host.Mount} --move {Quote(Stage)} {Tmp}\n");
+        }
+
         script.Append("exec \"$@\"");
         return new ProcessMounts.Spawned(Host.Unshare, [Host.Unshare, "--mount", "--propagation", "private", "--", Host.Shell, "-c", script.ToString(), "sh", .. argv], this);
     }

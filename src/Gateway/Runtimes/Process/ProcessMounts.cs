@@ -6,7 +6,8 @@ namespace Gateway.Runtimes.Process;
 /// The Process runtime's volumes and private /tmp: where the host allows a mount namespace
 /// (<see cref="MountNamespaceHost"/>), every container instance is spawned in one of its own with
 /// a fresh tmpfs on /tmp and its <c>volumeMounts</c> bound (<see cref="MountNamespace"/>); elsewhere
-/// containers share the host's filesystem, said once in the log, and a pod with volumes is refused
+/// containers share the host's filesystem, said once in the log (as they do with
+/// <c>Gateway:Process:PrivateTmp: false</c>, unless they mount volumes), and a pod with volumes is refused
 /// when its service is loaded (<see cref="VolumeValidator.RefuseWithoutMountNamespace"/>).
 /// </summary>
 internal sealed class ProcessMounts
@@ -18,7 +19,10 @@ internal sealed class ProcessMounts
     public ProcessMounts(ProcessRuntimeOptions options, ServiceCatalog catalog, ILogger<ProcessMounts> logger)
         : this(options.StateDirectory, [options.StateDirectory, StateParent(catalog.Current.StateDirectory)], MountNamespaceHost.Current, logger)
     {
+        _privateTmp = () => catalog.Current.PrivateTmp;
     }
+
+    private readonly Func<bool> _privateTmp = () => true;
 
     /// <param name="stateDirectory">The Process runtime's state folder: volumes and the namespaces' stage go in it.</param>
     /// <param name="keep">The gateway's folders a container still sees at their paths when they are under /tmp (with the settings' folder of each launch).</param>
@@ -58,14 +62,15 @@ internal sealed class ProcessMounts
     public Spawned Command(ContainerLaunch launch, string program)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        if (_namespace is null)
+        var privateTmp = _privateTmp();
+        if (_namespace is null || (!privateTmp && launch.Container.VolumeMounts is not { Count: > 0 }))
         {
             if (launch.Container.VolumeMounts is { Count: > 0 })
             {
                 throw new ContainerStartException($"container \"{launch.Container.Name}\" mounts volumes, which the Process runtime mounts only in a private mount namespace: {Problem}", reason: PodVolumes.CreateContainerConfigError);
             }
 
-            if (Interlocked.Exchange(ref _saidShared, 1) == 0)
+            if (_namespace is null && Interlocked.Exchange(ref _saidShared, 1) == 0)
             {
                 _logger.LogWarning("Process containers share the host's /tmp and mount no volumes: no private mount namespace on this host ({Problem})", Problem);
             }
@@ -84,7 +89,7 @@ internal sealed class ProcessMounts
         var mountNamespace = launch.Environment.TryGetValue("GATEWAY_CONFIG_DIR", out var settings) && !_namespace.Keep.Contains(settings)
             ? _namespace with { Keep = [.. _namespace.Keep, settings] }
             : _namespace;
-        return mountNamespace.Spawn(launch.Argv, binds, File.Exists, Path.Exists);
+        return mountNamespace.Spawn(launch.Argv, binds, File.Exists, Path.Exists, privateTmp);
     }
 
     /// <summary>The folder that holds <c>Gateway:StateDirectory</c> (where the settings and manifests usually are), or the state folder itself when that is /tmp.</summary>

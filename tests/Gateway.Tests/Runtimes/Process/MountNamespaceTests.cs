@@ -77,6 +77,18 @@ public sealed class MountNamespaceTests
     }
 
     [Fact]
+    public void Spawn_WithoutPrivateTmp_BindsOnTheHostsPathsAndMountsNoTmpfs()
+    {
+        var script = Script(Namespace.Spawn(["app"], [new VolumeBind("data", "/srv/v/data", "/tmp/data", false)], _ => false, _ => true, privateTmp: false).Argv);
+
+        Assert.Equal("""
+            set -e
+            /usr/bin/mount --bind '/srv/v/data' '/tmp/data'
+            exec "$@"
+            """, script);
+    }
+
+    [Fact]
     public void Quote_AnyPath_IsOneShellWord()
     {
         Assert.Equal("'/tmp/it'\\''s here'", MountNamespace.Quote("/tmp/it's here"));
