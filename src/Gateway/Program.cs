@@ -5,7 +5,9 @@ using Gateway.Specs;
 
 // Composition root: read and check the settings, compose the parts, run. Behaviour lives in the folders.
 GatewayHost.ExitOnUnhandledException(Console.Error);
-ProcessHost.CgroupProblem = static () => Gateway.Runtimes.Process.Cgroups.Host.Problem; // what pods may ask of the Process runtime
+// What pods may ask of the Process runtime on this host: resource limits (cgroups) and volumes (mount namespaces).
+ProcessHost.CgroupProblem = static () => Gateway.Runtimes.Process.Cgroups.Host.Problem;
+ProcessHost.MountNamespaceProblem = static () => Gateway.Runtimes.Process.MountNamespaceHost.Current.Problem;
 var settingsPath = SettingsFile.Locate(args, out var hostArgs);
 var settings = new SettingsReader(settingsPath, hostArgs);
 var initial = settings.Read();

@@ -13,7 +13,7 @@ internal static class GatewaySettingsLoader
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
     private static readonly string[] DockerKeys = ["Endpoint", "KeepContainersOnShutdown"];
-    private static readonly string[] ProcessKeys = ["InheritEnvironment"];
+    private static readonly string[] ProcessKeys = ["InheritEnvironment", "PrivateTmp"];
     private static readonly string[] LogsKeys = ["ContainerLogMaxSize", "ContainerLogMaxFiles"];
 
     /// <summary>The smallest <c>Gateway:Logs:ContainerLogMaxSize</c>: a file holds at least a few lines.</summary>
@@ -46,7 +46,9 @@ internal static class GatewaySettingsLoader
         var proxyLimits = ProxyLimitsSpec.Load(proxy.Object("Limits", ProxyLimitsSpec.Keys));
         var kubeconfig = gateway.Object("Kubernetes", KubernetesKeys).FilePath("Kubeconfig", configDirectory);
         ValidateDocker(gateway.Object("Docker", DockerKeys));
-        var inherit = gateway.Object("Process", ProcessKeys).Boolean("InheritEnvironment") ?? false;
+        var process = gateway.Object("Process", ProcessKeys);
+        var inherit = process.Boolean("InheritEnvironment") ?? false;
+        var privateTmp = process.Boolean("PrivateTmp") ?? true;
         var maxPods = (int)(gateway.Integer("MaxPods", 1, GatewaySpec.MaxPodsLimit) ?? GatewaySpec.DefaultMaxPods);
         var history = (int)(gateway.Integer("TerminatedPodHistory", 0, GatewaySpec.TerminatedPodHistoryLimit) ?? GatewaySpec.DefaultTerminatedPodHistory);
         var stateDirectory = gateway.FilePath("StateDirectory", configDirectory) ?? StateDirectories.Default();
@@ -73,6 +75,7 @@ internal static class GatewaySettingsLoader
             StateDirectory = stateDirectory,
             AdminAccess = adminAccess,
             InheritEnvironment = inherit,
+            PrivateTmp = privateTmp,
             AccessLog = accessLog,
             ProxyLimits = proxyLimits,
             ProxyCertificates = certificates,

@@ -171,24 +171,9 @@ internal static class PodsBackendLoader
         return rollout;
     }
 
-    /// <summary>
-    /// The Process runtime mounts no volume yet: it needs a private mount namespace per container,
-    /// which it does not make. A mount is refused by name; the volumes themselves are checked anyway.
-    /// </summary>
-    private static void ValidateForProcess(V1PodSpec spec, string specPath, List<FieldError> errors)
-    {
-        foreach (var (list, field) in new[] { (spec.InitContainers, "initContainers"), (spec.Containers, "containers") })
-        {
-            for (var i = 0; i < (list?.Count ?? 0); i++)
-            {
-                if (list![i]?.VolumeMounts is { Count: > 0 })
-                {
-                    errors.Add(FieldError.Forbidden($"{specPath}.{field}[{i}].volumeMounts",
-                        "the Process runtime does not mount volumes yet (a container's mounts need a private mount namespace); run this service with \"Runtime\": \"Docker\", or remove the mounts"));
-                }
-            }
-        }
-    }
+    /// <summary>The Process runtime mounts volumes only in a private mount namespace: refused by name where this host allows none.</summary>
+    private static void ValidateForProcess(V1PodSpec spec, string specPath, List<FieldError> errors) =>
+        VolumeValidator.RefuseWithoutMountNamespace(spec, specPath, ProcessHost.MountNamespaceProblem(), errors);
 
     /// <summary>The Docker runtime runs images: every container names one (the Process runtime only shows it).</summary>
     private static void ValidateForDocker(V1PodSpec spec, string specPath, List<FieldError> errors)

@@ -204,6 +204,26 @@ internal static class VolumeValidator
         }
     }
 
+    /// <summary>
+    /// The Process runtime mounts volumes in a private mount namespace per container: where the host
+    /// allows none (<paramref name="hostProblem"/> says why), a pod with volumes is refused at
+    /// <c>spec.volumes</c> with the reason and the fixes. Null <paramref name="hostProblem"/>: allowed.
+    /// </summary>
+    public static void RefuseWithoutMountNamespace(V1PodSpec spec, string specPath, string? hostProblem, List<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(errors);
+        var mounts = (spec.InitContainers ?? []).Concat(spec.Containers ?? []).Any(c => c?.VolumeMounts is { Count: > 0 });
+        if (hostProblem is null || (spec.Volumes is not { Count: > 0 } && !mounts))
+        {
+            return;
+        }
+
+        errors.Add(FieldError.Forbidden($"{specPath}.volumes",
+            $"the Process runtime mounts volumes in a private mount namespace, which this host does not allow ({hostProblem}); " +
+            "run the gateway as root or with CAP_SYS_ADMIN, with util-linux installed, or run this service with \"Runtime\": \"Docker\", or remove the volumes"));
+    }
+
     /// <summary>The API server's rule for a path inside a volume: relative, without '..'.</summary>
     public static string? RelativePathProblem(string path) =>
         path.StartsWith('/') ? "must be a relative path"

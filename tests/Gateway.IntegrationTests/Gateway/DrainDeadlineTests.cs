@@ -34,7 +34,8 @@ public sealed class DrainDeadlineTests : IDisposable
     [Fact]
     public async Task RequestLongerThanTheGrace_ClosedAtTheDrainDeadline_PreStopRan_SigtermWithTwoSecondsToSpare_RealExitCode()
     {
-        await using var gateway = await GatewayProcess.StartAsync(Web(1));
+        // The settings go in _dir: a Process container with a private /tmp sees its settings folder, where preStop writes.
+        await using var gateway = await GatewayProcess.StartAsync(Web(1), _dir);
         var pod = (await gateway.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?[0].Ready == true, "a ready pod")).Single();
         await Poll.UntilAsync(async () => (await gateway.Proxy.GetAsync("/")).IsSuccessStatusCode, "the pod routed");
 

@@ -31,14 +31,16 @@ public sealed class ManifestTests
     public async Task ServiceTargetPort_ByName_RoutesToThatContainersPortNotTheFirstDeclared()
     {
         // Two servers on real sockets: the pod's first declared port is "admin"'s; the Service targets "http", on the second container.
-        var root = System.IO.Directory.CreateTempSubdirectory("gateway-targetport-").FullName;
+        // Beside the manifest: the settings' folder is what a Process container sees of the host's /tmp when it has a private one.
+        var directory = System.IO.Directory.CreateTempSubdirectory("gateway-manifests-").FullName;
+        var root = Path.Combine(directory, "site");
         foreach (var name in new[] { "admin", "web" })
         {
             System.IO.Directory.CreateDirectory(Path.Combine(root, name));
             await File.WriteAllTextAsync(Path.Combine(root, name, "index.html"), $"served by {name}\n");
         }
 
-        var directory = Directory($$$"""
+        await File.WriteAllTextAsync(Path.Combine(directory, "web.yaml"), $$$"""
             apiVersion: apps/v1
             kind: Deployment
             metadata: {name: web}

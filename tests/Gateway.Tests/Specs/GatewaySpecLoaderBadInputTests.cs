@@ -90,7 +90,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"Proxy\": { \"Url\": \"http://127.0.0.1:1\" }"), "Gateway:Proxy:Url: Invalid value: \"Url\": unknown field; did you mean \"Urls\"?" },
         { Gateway("\"Admin\": { \"TokenFle\": \"t\" }"), "Gateway:Admin:TokenFle: Invalid value: \"TokenFle\": unknown field; did you mean \"TokenFile\"?" },
         { Gateway("\"Docker\": { \"Endpiont\": \"unix:///d.sock\" }"), "Gateway:Docker:Endpiont: Invalid value: \"Endpiont\": unknown field; did you mean \"Endpoint\"?" },
-        { Gateway("\"Process\": { \"InheritEnv\": true }"), "Gateway:Process:InheritEnv: Invalid value: \"InheritEnv\": unknown field; supported fields: InheritEnvironment" },
+        { Gateway("\"Process\": { \"InheritEnv\": true }"), "Gateway:Process:InheritEnv: Invalid value: \"InheritEnv\": unknown field; supported fields: InheritEnvironment, PrivateTmp" },
         { Gateway("\"Kubernetes\": { \"KubeConfig\": \"k\", \"Context\": \"c\" }"), "Gateway:Kubernetes:Context: Invalid value: \"Context\": unknown field; supported fields: Kubeconfig" },
         { Gateway("\"MaxPod\": 3"), "Gateway:MaxPod: Invalid value: \"MaxPod\": unknown field; did you mean \"MaxPods\"?" },
         { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory, Logs" },
@@ -107,6 +107,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"MaxPods\": 1e20"), "Gateway:MaxPods: Invalid value: 1e20: must be between 1 and 10000, inclusive" },
         { Gateway("\"Docker\": { \"KeepContainersOnShutdown\": \"yes\" }"), "Gateway:Docker:KeepContainersOnShutdown: Invalid value: \"yes\": must be true or false" },
         { Gateway("\"Process\": { \"InheritEnvironment\": \"yes\" }"), "Gateway:Process:InheritEnvironment: Invalid value: \"yes\": must be true or false" },
+        { Gateway("\"Process\": { \"PrivateTmp\": \"no\" }"), "Gateway:Process:PrivateTmp: Invalid value: \"no\": must be true or false" },
         { Gateway("\"StateDirectory\": \"a\\u0000b\""), "Gateway:StateDirectory: Invalid value: \"a\\x00b\": a path may not contain a NUL character" },
 
         // Listeners: parsed as Kestrel will bind them, before anything starts.

@@ -15,9 +15,12 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     private readonly int _pid;
     private InstanceCgroup? _cgroup;
 
-    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ContainerLog log, ILogger logger)
+    private readonly MountNamespace? _namespace;
+
+    private ProcessContainer(int pid, string workingDirectory, IReadOnlyDictionary<string, string> environment, ContainerLog log, ILogger logger, MountNamespace? mountNamespace)
     {
         _log = log;
+        _namespace = mountNamespace;
         _workingDirectory = workingDirectory;
         _environment = environment;
         _logger = logger;
@@ -35,14 +38,16 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     /// <summary>
     /// Starts the instance: <paramref name="program"/> (argv[0] as found on the container's
     /// <c>PATH</c> or in its working folder) with exactly <paramref name="environment"/> (see
-    /// <see cref="ProcessEnvironment"/>); its exec commands get the same.
+    /// <see cref="ProcessEnvironment"/>); its exec commands get the same, in its mount namespace
+    /// when <paramref name="command"/> made one.
     /// </summary>
-    public static ProcessContainer Start(ContainerLaunch launch, string program, IReadOnlyDictionary<string, string> environment, string workingDirectory, ILogger logger, InstanceCgroup? cgroup = null)
+    public static ProcessContainer Start(ContainerLaunch launch, ProcessMounts.Spawned command, IReadOnlyDictionary<string, string> environment, string workingDirectory, ILogger logger, InstanceCgroup? cgroup = null)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        var spawned = ProcessSpawn.Start(program, launch.Argv, environment, workingDirectory);
+        ArgumentNullException.ThrowIfNull(command);
+        var spawned = ProcessSpawn.Start(command.Program, command.Argv, environment, workingDirectory);
         cgroup?.Join(spawned.Pid); // at once, before anything else: see InstanceCgroup
-        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, ContainerLog.For(launch, logger), logger) { _cgroup = cgroup };
+        var container = new ProcessContainer(spawned.Pid, workingDirectory, environment, ContainerLog.For(launch, logger), logger, command.Namespace) { _cgroup = cgroup };
         ProcessWatcher.Shared.Watch(spawned, new OutputLines(container._log, LogStream.Stdout), new OutputLines(container._log, LogStream.Stderr), container.OnExited);
         return container;
     }
@@ -76,10 +81,23 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
     }
 
     public Task<ExecResult> ExecAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        ProcessExec.RunAsync(command, _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
+        NotInNamespace(command) is { } missing
+            ? Task.FromResult(new ExecResult(ProcessExec.ExitNotFound, missing, TimedOut: false))
+            : ProcessExec.RunAsync(InNamespace(command), _workingDirectory, _environment, timeout, 10 * 1024, cancellationToken);
 
     public Task<IExecSession> StartExecAsync(ExecSpec spec, ExecOutput output, CancellationToken cancellationToken) =>
-        Task.FromResult(ProcessInteractiveExec.Start(spec, output, _workingDirectory, _environment));
+        NotInNamespace(spec.Command) is { } missing
+            ? throw new ExecStartException(missing)
+            : Task.FromResult(ProcessInteractiveExec.Start(spec with { Command = InNamespace(spec.Command) }, output, _workingDirectory, _environment));
+
+    /// <summary>An exec'd command sees what the container sees: its mount namespace (its /tmp, its volumes).</summary>
+    private IReadOnlyList<string> InNamespace(IReadOnlyList<string> command) => _namespace?.Enter(_pid, command) ?? command;
+
+    /// <summary>Null, or runc's words for a command the container's mount namespace does not have.</summary>
+    private string? NotInNamespace(IReadOnlyList<string> command) =>
+        _namespace is null || command.Count == 0 || MountNamespace.Finds(_pid, command[0], _environment) ? null
+        : command[0].Contains('/', StringComparison.Ordinal) ? $"exec: \"{command[0]}\": stat {command[0]}: no such file or directory"
+        : $"exec: \"{command[0]}\": executable file not found in $PATH";
 
     public ContainerLog Log => _log;
 

@@ -5,10 +5,15 @@ namespace Gateway.Runtimes.Process;
 /// <summary>
 /// The embedded runtime: each container instance is a host process started from its argv without a
 /// shell, in a session and process group of its own and in a working folder of its own,
-/// with its own environment only (see <see cref="ProcessEnvironment"/>).
+/// with its own environment only (see <see cref="ProcessEnvironment"/>), and, where the host allows
+/// it, in a private mount namespace with its volumes and a fresh /tmp (see <see cref="ProcessMounts"/>).
 /// </summary>
-internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatalog catalog, ILoggerFactory loggerFactory) : IContainerRuntime
+internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatalog catalog, ILoggerFactory loggerFactory) : IContainerRuntime, IPodVolumesRuntime
 {
+    private readonly ProcessMounts _mounts = new(options, catalog, loggerFactory.CreateLogger<ProcessMounts>());
+
+    public void RemovePodVolumes(string podUid) => _mounts.Volumes.Remove(podUid);
+
     public Task<IContainerInstance> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
@@ -49,7 +54,7 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatal
         ProcessContainer container;
         try
         {
-            container = ProcessContainer.Start(launch, program, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
+            container = ProcessContainer.Start(launch, _mounts.Command(launch, program), environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
         }
         catch (ContainerStartException)
         {

@@ -71,9 +71,15 @@ public sealed class ProcessEnvironmentTests : IDisposable
         Environment.SetEnvironmentVariable(Secret, "s3cr3t");
         var runtime = new ProcessRuntime(new ProcessRuntimeOptions(_state), Catalog(inherit), NullLoggerFactory.Instance);
 
-        await using var instance = await runtime.StartAsync(Launch(["env"], new Dictionary<string, string> { ["GREETING"] = "hello" }), CancellationToken.None);
-        await instance.Exited.WaitAsync(TimeSpan.FromSeconds(10));
+        // Running while exec'd into: an exec goes into the container's own namespace, which ends with it.
+        await using var instance = await runtime.StartAsync(Launch(["sh", "-c", "env; echo printed; exec sleep 30"], new Dictionary<string, string> { ["GREETING"] = "hello" }), CancellationToken.None);
+        for (var waited = 0; !instance.ReadLog().Contains("printed", StringComparison.Ordinal) && waited < 10_000; waited += 20)
+        {
+            await Task.Delay(20); // bounded: the process prints at once
+        }
+
         var exec = await instance.ExecAsync(["env"], TimeSpan.FromSeconds(10), CancellationToken.None);
+        await instance.StopAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
 
         foreach (var output in new[] { instance.ReadLog(), exec.Output })
         {
