@@ -39,8 +39,12 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// <summary><c>Gateway:Process:InheritEnvironment</c>: whether Process containers see the gateway's own environment (off: only the spec's env and a small base).</summary>
     public bool InheritEnvironment { get; init; }
 
-    /// <summary><c>Gateway:Process:PrivateTmp</c>: whether each Process container gets a fresh /tmp of its own where the host allows a mount namespace (default on; off: the host's /tmp).</summary>
-    public bool PrivateTmp { get; init; } = true;
+    /// <summary>
+    /// <c>Gateway:Process:PrivateTmp</c>: whether each Process container gets a fresh /tmp of its own
+    /// where the host allows a mount namespace. Off by default: a host process may well have its
+    /// program or files under the host's /tmp, which a fresh one would hide.
+    /// </summary>
+    public bool PrivateTmp { get; init; }
 
     /// <summary><c>Gateway:AccessLog</c>: one JSON line per proxied request, to <see cref="AccessLogToStandardOutput"/> or a file (relative to the settings file); null: off.</summary>
     public string? AccessLog { get; init; }

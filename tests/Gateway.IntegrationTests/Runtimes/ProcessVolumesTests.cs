@@ -11,6 +11,9 @@ namespace Gateway.IntegrationTests.Runtimes;
 /// </summary>
 public sealed class ProcessVolumesTests
 {
+    /// <summary>A fresh /tmp per container is opt-in (<c>Gateway:Process:PrivateTmp</c>).</summary>
+    private const string PrivateTmp = "\"Process\": { \"PrivateTmp\": true }";
+
     private static V1ContainerStatus Container(V1Pod pod, string name) => pod.Status.ContainerStatuses.Single(c => c.Name == name);
 
     private static void SkipUnlessMountNamespaces() =>
@@ -62,7 +65,7 @@ public sealed class ProcessVolumesTests
             """);
         try
         {
-            await using var gateway = await GatewayProcess.StartAsync("""{ "vols": { "Manifest": "pod.yaml" } }""", directory, adminScheme: "https");
+            await using var gateway = await GatewayProcess.StartAsync("""{ "vols": { "Manifest": "pod.yaml" } }""", directory, gatewayJson: PrivateTmp, adminScheme: "https");
 
             // The exec readiness probe passes only if it sees the reader's own /tmp.
             await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "reader").Ready, "the reader ready: its exec probe read /tmp/mine", TimeSpan.FromSeconds(30));
@@ -106,7 +109,7 @@ public sealed class ProcessVolumesTests
             """);
         try
         {
-            await using var gateway = await GatewayProcess.StartAsync("""{ "again": { "Manifest": "pod.yaml" } }""", directory);
+            await using var gateway = await GatewayProcess.StartAsync("""{ "again": { "Manifest": "pod.yaml" } }""", directory, gatewayJson: PrivateTmp);
 
             await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "app") is { RestartCount: >= 1, State.Running: not null }, "the app restarted", TimeSpan.FromSeconds(40));
             Assert.Equal("clean\n", await LogAsync(gateway, "again", "app", previous: true));
@@ -134,7 +137,7 @@ public sealed class ProcessVolumesTests
         await File.WriteAllTextAsync(Path.Combine(directory, "pod.yaml"), shortened);
         try
         {
-            await using var gateway = await GatewayProcess.StartAsync("""{ "seed": { "Manifest": "pod.yaml" } }""", directory);
+            await using var gateway = await GatewayProcess.StartAsync("""{ "seed": { "Manifest": "pod.yaml" } }""", directory, gatewayJson: PrivateTmp);
 
             var restarted = await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "liveness") is { RestartCount: 1, State.Running: not null },
                 "restartCount 1", TimeSpan.FromSeconds(40));
