@@ -41,7 +41,7 @@ public sealed record Ejection(string Service, string PodName, string Destination
 
     /// <summary>The event message: why, for how long, and when it returns.</summary>
     public string Message =>
-        (Reason == OutlierReason.Consecutive5xx ? $"{Failures} consecutive 5xx responses" : $"{Failures} consecutive gateway failures (connect failure, reset or timeout)")
+        (Reason == OutlierReason.Consecutive5xx ? $"{Failures} consecutive 5xx responses" : $"{Failures} consecutive gateway failures (reset or timeout)")
         + $": out of rotation for {GatewayDuration.Format(Duration)} (ejection {TimesEjected.ToString(CultureInfo.InvariantCulture)}),"
         + $" back at {Until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} if its readiness passes";
 }
@@ -85,8 +85,8 @@ public sealed class OutlierDetection
     }
 
     /// <summary>
-    /// What an attempt's end says about its pod: a timeout (<paramref name="timedOut"/>), a failed,
-    /// broken or timed-out connection are gateway failures; a client that left (or went unread) says
+    /// What an attempt's end says about its pod: a timeout (<paramref name="timedOut"/>), a broken or
+    /// timed-out connection are gateway failures (a refused one is fast ejection's, not counted here); a client that left (or went unread) says
     /// nothing; otherwise its status decides.
     /// </summary>
     public static AttemptOutcome Classify(int status, IForwarderErrorFeature? error, bool timedOut)
@@ -94,6 +94,13 @@ public sealed class OutlierDetection
         if (timedOut)
         {
             return AttemptOutcome.GatewayFailure;
+        }
+
+        // A refused connection is fast ejection's: the pod is out at the first one and back as soon as
+        // its readiness passes (a restarted server is routed again at once, not after an ejection time).
+        if (error is not null && RetryMiddleware.IsConnectFailure(error))
+        {
+            return AttemptOutcome.Ignored;
         }
 
         if (error is not null)

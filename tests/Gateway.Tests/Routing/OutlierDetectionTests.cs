@@ -136,9 +136,19 @@ public sealed class OutlierDetectionTests
     }
 
     [Fact]
-    public async Task ConsecutiveConnectFailures_EjectedAsGatewayFailures()
+    public async Task ConsecutiveConnectFailures_LeftToFastEjection_NotCounted()
     {
-        await Fail(1, ForwarderError.Request, new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"), times: 5);
+        // A refused connection already took the pod out (fast ejection) until its readiness passes: a
+        // server restarted must be routed again at once, not after an ejection time.
+        await Fail(1, ForwarderError.Request, new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"), times: 10);
+
+        Assert.Empty(_ejections);
+    }
+
+    [Fact]
+    public async Task ConsecutiveResets_EjectedAsGatewayFailures()
+    {
+        await Fail(1, ForwarderError.Request, new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely"), times: 5);
 
         Assert.Equal((OutlierReason.ConsecutiveGatewayFailures, 5), (Assert.Single(_ejections).Reason, _ejections[0].Failures));
     }
@@ -192,7 +202,7 @@ public sealed class OutlierDetectionTests
 
         await Answer(1, 500, times: 20);
         Assert.Empty(_ejections);
-        await Fail(1, ForwarderError.Request, new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"), times: 2);
+        await Fail(1, ForwarderError.Request, new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely"), times: 2);
 
         Assert.Equal(OutlierReason.ConsecutiveGatewayFailures, Assert.Single(_ejections).Reason);
     }
