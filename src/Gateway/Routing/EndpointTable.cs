@@ -96,7 +96,8 @@ public sealed class EndpointTable(TimeProvider time)
     /// endpoint (a pod's readiness re-check, its exit) replaces it and so ends the ejection; an
     /// endpoint not known to have a readiness probe comes back after <see cref="EjectionWithoutReadinessProbe"/>.
     /// With <paramref name="until"/> (outlier ejection: its answers failed), it stays out until then
-    /// whatever its producer reports, and comes back at that time if it is still serving. Returns null
+    /// whatever its producer reports, and comes back at that time if it is still serving; a report
+    /// that it is not serving (its readiness failed: it went down) ends it, and readiness decides. Returns null
     /// when the endpoint is unknown or already ejected.
     /// </summary>
     public Endpoint? Eject(string destinationId, DateTimeOffset? until = null)
@@ -133,8 +134,23 @@ public sealed class EndpointTable(TimeProvider time)
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>An endpoint as a producer reports it, still ejected while a timed ejection of it lasts. Under the write lock.</summary>
-    private Endpoint KeepTimedEjection(Endpoint endpoint) =>
-        !endpoint.Ejected && _ejectedUntil.ContainsKey(endpoint.DestinationId) ? endpoint with { Ejected = true } : endpoint;
+    private Endpoint KeepTimedEjection(Endpoint endpoint)
+    {
+        if (!_ejectedUntil.ContainsKey(endpoint.DestinationId))
+        {
+            return endpoint;
+        }
+
+        if (!endpoint.Serving)
+        {
+            // Its readiness failed: it is down, not misbehaving while up. The outlier ejection ends and
+            // its readiness decides its return, so a server that restarts is routed as soon as it passes.
+            _ejectedUntil.Remove(endpoint.DestinationId);
+            return endpoint;
+        }
+
+        return endpoint.Ejected ? endpoint : endpoint with { Ejected = true };
+    }
 
     /// <summary>
     /// Ends an ejection by time. An untimed one ends unless the endpoint has changed (or left) since

@@ -22,15 +22,28 @@ public sealed class OutlierDetectionEjectionTests
         _table.ConditionsChanged += changes.Add;
 
         Assert.NotNull(_table.Eject("web-1/i1", _time.GetUtcNow() + For));
-        var rechecked = Running(Pod("web-1"), ready: false);
-        _table.OnPodChanged(ready, rechecked);
-        _table.OnPodChanged(rechecked, ready);
+        _table.OnPodChanged(ready, ready with { });
         _time.Advance(For - TimeSpan.FromMilliseconds(1));
         Assert.True(_table.ForPod("web-1")!.Ejected);
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.True(_table.ForPod("web-1")!.Ready);
-        Assert.Equal(4, changes.Count); // ejected, unready, ready (still ejected), back
+    }
+
+    [Fact]
+    public void TimedEjection_ReadinessFails_EjectionEndsAndReadinessDecides()
+    {
+        // Down, not misbehaving: a server that stops and starts again is routed once its readiness passes.
+        var ready = Running(Pod("web-1"));
+        _table.OnPodChanged(null, ready);
+        Assert.NotNull(_table.Eject("web-1/i1", _time.GetUtcNow() + For));
+
+        var rechecked = Running(Pod("web-1"), ready: false);
+        _table.OnPodChanged(ready, rechecked);
+        Assert.False(_table.ForPod("web-1")!.Ready);
+        _table.OnPodChanged(rechecked, ready);
+
+        Assert.True(_table.ForPod("web-1")!.Ready);
     }
 
     [Fact]
