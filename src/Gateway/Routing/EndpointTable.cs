@@ -96,8 +96,8 @@ public sealed class EndpointTable(TimeProvider time)
     /// endpoint (a pod's readiness re-check, its exit) replaces it and so ends the ejection; an
     /// endpoint not known to have a readiness probe comes back after <see cref="EjectionWithoutReadinessProbe"/>.
     /// With <paramref name="until"/> (outlier ejection: its answers failed), it stays out until then
-    /// whatever its producer reports, and comes back at that time if it is still serving; a report
-    /// that it is not serving (its readiness failed: it went down) ends it, and readiness decides. Returns null
+    /// whatever its producer reports, and comes back at that time if it is still serving; for an
+    /// address the gateway does not run, a report that it is not serving (it went down) ends it. Returns null
     /// when the endpoint is unknown or already ejected.
     /// </summary>
     public Endpoint? Eject(string destinationId, DateTimeOffset? until = null)
@@ -141,10 +141,12 @@ public sealed class EndpointTable(TimeProvider time)
             return endpoint;
         }
 
-        if (!endpoint.Serving)
+        if (!endpoint.Serving && !endpoint.HasPod)
         {
-            // Its readiness failed: it is down, not misbehaving while up. The outlier ejection ends and
-            // its readiness decides its return, so a server that restarts is routed as soon as it passes.
+            // An address the gateway does not run (Static, a cluster's) whose readiness failed: it is
+            // down, not misbehaving while up, and a server restarted there keeps the address. The outlier
+            // ejection ends and readiness decides its return. (A pod's restart is a new instance, a new
+            // destination, never ejected; a pod's own reports do not end its ejection.)
             _ejectedUntil.Remove(endpoint.DestinationId);
             return endpoint;
         }

@@ -31,19 +31,32 @@ public sealed class OutlierDetectionEjectionTests
     }
 
     [Fact]
-    public void TimedEjection_ReadinessFails_EjectionEndsAndReadinessDecides()
+    public void TimedEjection_OfAnExternalEndpointThatGoesDown_EndsAndReadinessDecides()
     {
-        // Down, not misbehaving: a server that stops and starts again is routed once its readiness passes.
+        // Down, not misbehaving: a server that stops and starts again at its address is routed once its readiness passes.
+        var endpoint = new Endpoint("shop", "10.0.0.1", "shop/1", "http://10.0.0.1:80", Serving: true, Terminating: false, HasPod: false);
+        _table.SetServiceEndpoints("shop", [endpoint]);
+        Assert.NotNull(_table.Eject("shop/1", _time.GetUtcNow() + For));
+
+        _table.SetServiceEndpoints("shop", [endpoint with { Serving = false }]);
+        Assert.False(_table.Current["shop/1"].Ready);
+        _table.SetServiceEndpoints("shop", [endpoint]);
+
+        Assert.True(_table.Current["shop/1"].Ready);
+    }
+
+    [Fact]
+    public void TimedEjection_APodsReadinessFailingAndPassing_DoesNotEndIt()
+    {
         var ready = Running(Pod("web-1"));
         _table.OnPodChanged(null, ready);
         Assert.NotNull(_table.Eject("web-1/i1", _time.GetUtcNow() + For));
 
         var rechecked = Running(Pod("web-1"), ready: false);
         _table.OnPodChanged(ready, rechecked);
-        Assert.False(_table.ForPod("web-1")!.Ready);
         _table.OnPodChanged(rechecked, ready);
 
-        Assert.True(_table.ForPod("web-1")!.Ready);
+        Assert.True(_table.ForPod("web-1")!.Ejected);
     }
 
     [Fact]
