@@ -39,7 +39,7 @@ public sealed class InFlightRequests
         return TrackedAsync(context, next, id, _byDestination.GetOrAdd(id, static _ => new Destination()));
     }
 
-    /// <summary>Per destination still routed, the requests sent to it that ended, and those that failed (a 5xx, or no response).</summary>
+    /// <summary>Per destination still routed, the requests sent to it that ended, and those that failed (<see cref="AttemptOutcomes.IsFailure"/>: not the client's own doing).</summary>
     internal IEnumerable<(string DestinationId, long Requests, long Failed)> Counts() =>
         _byDestination.Select(d => (d.Key, Volatile.Read(ref d.Value.Requests), Volatile.Read(ref d.Value.Failed)));
 
@@ -55,15 +55,14 @@ public sealed class InFlightRequests
     private async Task TrackedAsync(HttpContext context, Func<Task> next, string destinationId, Destination destination)
     {
         // An exception out of the forwarder says nothing certain about the pod.
-        var outcome = AttemptOutcome.Ignored;
+        var outcome = AttemptOutcome.ClientGone;
         var failed = true;
         try
         {
             using var registration = destination.Closing.Token.UnsafeRegister(static c => ((HttpContext)c!).Abort(), context);
             await next();
-            var error = context.GetForwarderErrorFeature();
-            failed = context.Response.StatusCode >= StatusCodes.Status500InternalServerError || error is not null;
-            outcome = OutlierDetection.Classify(context.Response.StatusCode, error, context.Features.Get<RequestTimeouts.TimedOut>() is not null);
+            outcome = AttemptOutcomes.Of(context.Response.StatusCode, context.GetForwarderErrorFeature(), context.Features.Get<RequestTimeouts.TimedOut>() is not null);
+            failed = outcome.IsFailure();
         }
         finally
         {
@@ -73,7 +72,7 @@ public sealed class InFlightRequests
                 Interlocked.Increment(ref destination.Failed);
             }
 
-            if (_outlier is not null && outcome != AttemptOutcome.Ignored)
+            if (_outlier is not null && outcome is AttemptOutcome.Success or AttemptOutcome.Http5xx or AttemptOutcome.GatewayFailure)
             {
                 _outlier.Record(destinationId, destination.Streaks, ClusterSettings.Of(context.GetReverseProxyFeature().Cluster.Config).Outlier, outcome);
             }

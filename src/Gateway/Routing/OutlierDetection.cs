@@ -15,20 +15,69 @@ public enum OutlierReason
     ConsecutiveGatewayFailures,
 }
 
-/// <summary>What one proxied attempt at a pod says about it.</summary>
+/// <summary>
+/// What one proxied request, or one attempt at a pod, came to: the one rule of what failed, which
+/// telemetry (per service and per pod), the dashboard and outlier detection all read
+/// (<see cref="AttemptOutcomes.Of"/>).
+/// </summary>
 public enum AttemptOutcome
 {
     /// <summary>An answer below 500: the failure streaks end.</summary>
     Success,
 
-    /// <summary>The pod answered with a 5xx status.</summary>
+    /// <summary>A 5xx status.</summary>
     Http5xx,
 
-    /// <summary>No whole answer: the connection failed, broke, or the attempt timed out.</summary>
+    /// <summary>No whole answer: the connection broke, or the attempt timed out.</summary>
     GatewayFailure,
 
-    /// <summary>Nothing about the pod: the client went away, or no pod was tried.</summary>
-    Ignored,
+    /// <summary>The connection was refused: a failure, but fast ejection's to act on, not a streak's.</summary>
+    ConnectFailure,
+
+    /// <summary>No pod to try: a failure of the service, nothing about a pod.</summary>
+    NoPod,
+
+    /// <summary>The client went away, or broke its side of a body: neither the service's failure nor the pod's.</summary>
+    ClientGone,
+}
+
+/// <summary>Classifying requests by <see cref="AttemptOutcome"/>.</summary>
+public static class AttemptOutcomes
+{
+    /// <summary>
+    /// What a request's end says: a timeout (<paramref name="timedOut"/>), a broken or timed-out
+    /// connection are gateway failures, a refused one a connect failure; a client that left (or went
+    /// unread) is its own doing; otherwise its status decides.
+    /// </summary>
+    public static AttemptOutcome Of(int status, IForwarderErrorFeature? error, bool timedOut)
+    {
+        if (timedOut)
+        {
+            return AttemptOutcome.GatewayFailure;
+        }
+
+        if (error is null || error.Error == ForwarderError.None)
+        {
+            return status >= StatusCodes.Status500InternalServerError ? AttemptOutcome.Http5xx : AttemptOutcome.Success;
+        }
+
+        if (RetryMiddleware.IsConnectFailure(error))
+        {
+            return AttemptOutcome.ConnectFailure;
+        }
+
+        return error.Error switch
+        {
+            ForwarderError.NoAvailableDestinations => AttemptOutcome.NoPod,
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+                or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeRequestCanceled
+                or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient => AttemptOutcome.ClientGone,
+            _ => AttemptOutcome.GatewayFailure,
+        };
+    }
+
+    /// <summary>Whether it counts as a failed request (telemetry's error counts): anything but a success or the client's own doing.</summary>
+    public static bool IsFailure(this AttemptOutcome outcome) => outcome is not (AttemptOutcome.Success or AttemptOutcome.ClientGone);
 }
 
 /// <summary>An outlier ejection that was made: which pod, why, after how many failures, and until when.</summary>
@@ -84,38 +133,6 @@ public sealed class OutlierDetection
         internal int ConsecutiveGatewayFailures;
     }
 
-    /// <summary>
-    /// What an attempt's end says about its pod: a timeout (<paramref name="timedOut"/>), a broken or
-    /// timed-out connection are gateway failures (a refused one is fast ejection's, not counted here); a client that left (or went unread) says
-    /// nothing; otherwise its status decides.
-    /// </summary>
-    public static AttemptOutcome Classify(int status, IForwarderErrorFeature? error, bool timedOut)
-    {
-        if (timedOut)
-        {
-            return AttemptOutcome.GatewayFailure;
-        }
-
-        // A refused connection is fast ejection's: the pod is out at the first one and back as soon as
-        // its readiness passes (a restarted server is routed again at once, not after an ejection time).
-        if (error is not null && RetryMiddleware.IsConnectFailure(error))
-        {
-            return AttemptOutcome.Ignored;
-        }
-
-        if (error is not null)
-        {
-            return error.Error switch
-            {
-                ForwarderError.NoAvailableDestinations or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
-                    or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeRequestCanceled
-                    or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient => AttemptOutcome.Ignored,
-                _ => AttemptOutcome.GatewayFailure,
-            };
-        }
-
-        return status >= StatusCodes.Status500InternalServerError ? AttemptOutcome.Http5xx : AttemptOutcome.Success;
-    }
 
     /// <summary>
     /// Counts an attempt's outcome in its destination's streaks (a gateway failure counts as a 5xx

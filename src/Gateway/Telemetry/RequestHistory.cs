@@ -42,15 +42,6 @@ public sealed class RequestHistory(TimeProvider time)
         return Read(series);
     }
 
-    /// <summary>
-    /// Whether a proxied request failed on the service's side: a 5xx, or no response (a forwarding
-    /// error). The client's own doing (it cancelled, or broke its side of a body) is not the
-    /// service's error, even with the 502 YARP then sets.
-    /// </summary>
-    public static bool IsFailure(int status, ForwarderError? error) =>
-        error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient)
-        && (status >= StatusCodes.Status500InternalServerError || error is not (null or ForwarderError.None));
-
     /// <summary>The bucket of a duration: the first whose bound it does not exceed, or the last for anything slower.</summary>
     public static int Bucket(TimeSpan elapsed)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Gateway.Routing;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -45,13 +46,14 @@ internal sealed class RequestTelemetry
             var elapsed = Stopwatch.GetElapsedTime(started);
             var status = context.Response.StatusCode;
             _metrics.RequestDuration.Record(elapsed.TotalSeconds, tags.ForStatus(status));
-            var error = context.GetForwarderErrorFeature()?.Error;
+            var errorFeature = context.GetForwarderErrorFeature();
+            var error = errorFeature?.Error;
             if (error is { } e && e != ForwarderError.None)
             {
                 _metrics.ProxyErrors.Add(1, tags.Service[0], new KeyValuePair<string, object?>("error", ErrorName(e)));
             }
 
-            tags.History?.Record(elapsed, RequestHistory.IsFailure(status, error));
+            tags.History?.Record(elapsed, AttemptOutcomes.Of(status, errorFeature, timedOut: false).IsFailure());
 
             _accessLog?.Write(context, feature, tags.Name, status, elapsed, error);
         }

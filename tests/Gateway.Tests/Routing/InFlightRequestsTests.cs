@@ -34,6 +34,23 @@ public sealed class InFlightRequestsTests
     }
 
     [Fact]
+    public async Task InvokeAsync_TheClientLeft_NotThePodsFailure()
+    {
+        var inFlight = new InFlightRequests(_endpoints);
+        var one = new DestinationState("web/web-1");
+        var cancelled = Proxy.Request(_cluster, [one]);
+
+        await inFlight.InvokeAsync(cancelled, () =>
+        {
+            Proxy.Fail(cancelled, new OperationCanceledException(), Yarp.ReverseProxy.Forwarder.ForwarderError.RequestCanceled);
+            cancelled.Response.StatusCode = 502; // what YARP sets, though nobody reads it
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal((1L, 0L), inFlight.Counts().Select(c => (c.Requests, c.Failed)).Single());
+    }
+
+    [Fact]
     public async Task InvokeAsync_NotYetNarrowedToOneDestination_NotCounted()
     {
         var inFlight = new InFlightRequests(_endpoints);

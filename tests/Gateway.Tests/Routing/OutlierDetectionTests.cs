@@ -232,12 +232,30 @@ public sealed class OutlierDetectionTests
     [InlineData(502, ForwarderError.Request, false, AttemptOutcome.GatewayFailure)]
     [InlineData(504, ForwarderError.RequestTimedOut, false, AttemptOutcome.GatewayFailure)]
     [InlineData(502, ForwarderError.ResponseBodyDestination, false, AttemptOutcome.GatewayFailure)]
-    [InlineData(502, ForwarderError.RequestCanceled, false, AttemptOutcome.Ignored)]
+    [InlineData(502, ForwarderError.RequestCanceled, false, AttemptOutcome.ClientGone)]
     [InlineData(502, ForwarderError.RequestCanceled, true, AttemptOutcome.GatewayFailure)] // the attempt's timeout cancelled it
-    [InlineData(200, ForwarderError.ResponseBodyClient, false, AttemptOutcome.Ignored)]
-    [InlineData(400, ForwarderError.RequestBodyClient, false, AttemptOutcome.Ignored)]
-    public void Classify_WhatAnAttemptSaysAboutThePod(int status, ForwarderError? error, bool timedOut, AttemptOutcome outcome) =>
-        Assert.Equal(outcome, OutlierDetection.Classify(status, error is { } e ? new ErrorFeature(e, null) : null, timedOut));
+    [InlineData(200, ForwarderError.ResponseBodyClient, false, AttemptOutcome.ClientGone)]
+    [InlineData(400, ForwarderError.RequestBodyClient, false, AttemptOutcome.ClientGone)]
+    [InlineData(503, ForwarderError.NoAvailableDestinations, false, AttemptOutcome.NoPod)]
+    public void Of_WhatARequestSaysAboutThePod(int status, ForwarderError? error, bool timedOut, AttemptOutcome outcome) =>
+        Assert.Equal(outcome, AttemptOutcomes.Of(status, error is { } e ? new ErrorFeature(e, null) : null, timedOut));
+
+    [Fact]
+    public void Of_ARefusedConnection_AConnectFailure()
+    {
+        var refused = new ErrorFeature(ForwarderError.Request, new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
+
+        Assert.Equal(AttemptOutcome.ConnectFailure, AttemptOutcomes.Of(502, refused, timedOut: false));
+    }
+
+    [Theory]
+    [InlineData(AttemptOutcome.Success, false)]
+    [InlineData(AttemptOutcome.ClientGone, false)]
+    [InlineData(AttemptOutcome.Http5xx, true)]
+    [InlineData(AttemptOutcome.GatewayFailure, true)]
+    [InlineData(AttemptOutcome.ConnectFailure, true)]
+    [InlineData(AttemptOutcome.NoPod, true)]
+    public void IsFailure_AnythingButASuccessOrTheClientsOwnDoing(AttemptOutcome outcome, bool failure) => Assert.Equal(failure, outcome.IsFailure());
 
     [Fact]
     public void ClusterSettings_CarryTheOutlierSettings()

@@ -32,8 +32,8 @@ internal static class Proxy
     }
 
     /// <summary>What the forwarder leaves behind when an attempt failed.</summary>
-    public static void Fail(HttpContext context, Exception exception) =>
-        context.Features.Set<IForwarderErrorFeature>(new ForwarderErrorFeature(ForwarderError.Request, exception));
+    public static void Fail(HttpContext context, Exception exception, ForwarderError error = ForwarderError.Request) =>
+        context.Features.Set<IForwarderErrorFeature>(new ForwarderErrorFeature(error, exception));
 
     private sealed class Feature : IReverseProxyFeature
     {

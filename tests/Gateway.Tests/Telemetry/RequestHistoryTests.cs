@@ -93,19 +93,6 @@ public sealed class RequestHistoryTests
     }
 
     [Theory]
-    [InlineData(200, null, false)]
-    [InlineData(404, null, false)]
-    [InlineData(500, null, true)]
-    [InlineData(503, ForwarderError.NoAvailableDestinations, true)]
-    [InlineData(502, ForwarderError.Request, true)]
-    [InlineData(200, ForwarderError.ResponseBodyDestination, true)]
-    [InlineData(502, ForwarderError.RequestCanceled, false)]
-    [InlineData(200, ForwarderError.ResponseBodyClient, false)]
-    [InlineData(400, ForwarderError.RequestBodyClient, false)]
-    public void IsFailure_IsA5xxOrNoResponse_NotTheClientsOwnDoing(int status, ForwarderError? error, bool failure) =>
-        Assert.Equal(failure, RequestHistory.IsFailure(status, error));
-
-    [Theory]
     [InlineData(0, 0)]
     [InlineData(1, 0)]
     [InlineData(1.001, 1)]
