@@ -89,21 +89,10 @@ internal static class PodLogApi
             return (null, null, Status(400, "BadRequest", $"pod {name} does not have a host assigned"));
         }
 
-        var names = pod.InitContainers.Concat(pod.Containers).Select(c => c.Name).ToList();
-        var container = options.Container;
-        if (container is null)
+        // The API server's choice of container, the one exec makes too.
+        if (PodExecRequest.ChooseContainer(name, [.. pod.Containers.Select(c => c.Name)], [.. pod.InitContainers.Select(c => c.Name)], options.Container, out var error) is not { } container)
         {
-            if (pod.Containers.Length != 1)
-            {
-                return (null, null, Status(400, "BadRequest", $"a container name must be specified for pod {name}, choose one of: [{string.Join(' ', names)}]"));
-            }
-
-            container = pod.Containers[0].Name;
-        }
-
-        if (!names.Contains(container))
-        {
-            return (null, null, Status(400, "BadRequest", $"container {container} is not valid for pod {name}"));
+            return (null, null, Status(400, "BadRequest", error!));
         }
 
         // The kubelet's words: no previous instance, or none at all yet.
