@@ -35,24 +35,7 @@ var applied = new AppliedConfiguration(initial.Configuration!);
 builder.Configuration.Sources.Clear();
 ((IConfigurationBuilder)builder.Configuration).Add(applied); // ConfigReloader replaces it whole when a changed file validates
 builder.Logging.AddFilter(GatewayHost.HostLogCategory, LogLevel.None); // GatewayHost says in one line how the host ended
-builder.WebHost.UseUrls(spec.ProxyUrls);
-builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder binds https:// URLs only with it
-var proxyCertificates = new ProxyCertificateStore(spec.ProxyCertificates); // swapped by a reload; each TLS handshake asks it (SNI)
-builder.WebHost.ConfigureKestrel(kestrel =>
-{
-    kestrel.ConfigureEndpointDefaults(listen => CleartextHttp2.Use(listen, kestrel.Limits.KeepAliveTimeout));
-    kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, serverName) => proxyCertificates.Select(serverName));
-});
-builder.WebHost.ConfigureKestrel(kestrel => ProxyListenerLimits.Apply(spec.ProxyLimits, kestrel.Limits));
-foreach (var warning in spec.ProxyCertificates?.Warnings ?? [])
-{
-    Console.Error.WriteLine($"gateway: warning: {warning}");
-}
-if (!CleartextHttp2.IsAvailable)
-{
-    Console.Error.WriteLine("gateway: warning: this ASP.NET Core cannot choose HTTP/2 per connection: the proxy listener serves HTTP/1.1 only in cleartext (h2c clients get HTTP_1_1_REQUIRED); HTTP/2 over TLS is not affected");
-}
-
+var proxyCertificates = ProxyListener.Configure(builder.WebHost, spec, Console.Error);
 builder.Services.AddGateway(new GatewayStartup(spec, settings, applied, builder.Configuration, adminAccess));
 
 var app = builder.Build();

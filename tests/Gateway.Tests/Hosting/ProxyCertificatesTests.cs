@@ -199,7 +199,7 @@ public sealed class ProxyCertificateStoreTests : IDisposable
     {
         var first = LoadWith("first.example");
         var catalog = new Gateway.Specs.ServiceCatalog(first);
-        var store = new Gateway.Specs.ProxyCertificateStore(first.ProxyCertificates);
+        var store = new Gateway.Hosting.ProxyCertificateStore(first.ProxyCertificates);
         store.Follow(catalog, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.Equal("CN=first.example", store.Select("any.example")!.Subject);
 
@@ -217,7 +217,7 @@ public sealed class ProxyCertificateStoreTests : IDisposable
         var spec = LoadWith("same.example");
         var again = _files.Load(File.ReadAllText(Path.Combine(_files.Directory, "appsettings.json")), out _);
         var catalog = new Gateway.Specs.ServiceCatalog(spec);
-        var store = new Gateway.Specs.ProxyCertificateStore(spec.ProxyCertificates);
+        var store = new Gateway.Hosting.ProxyCertificateStore(spec.ProxyCertificates);
         store.Follow(catalog, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
         catalog.Update(again);
