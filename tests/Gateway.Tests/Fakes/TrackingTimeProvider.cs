@@ -42,6 +42,10 @@ internal sealed class TrackingTimeProvider(DateTimeOffset start) : FakeTimeProvi
     /// <summary>Completes once <paramref name="count"/> timers have been created in all.</summary>
     public Task WaitForTimersAsync(int count) => _changed.WaitAsync(() => Timers.Count >= count, $"{count} timer(s) created");
 
+    /// <summary>Completes once a timer due after <paramref name="dueTime"/> is armed (created and not disposed).</summary>
+    public Task WaitForTimerAsync(TimeSpan dueTime) =>
+        _changed.WaitAsync(() => Timers.Any(t => t.DueTime == dueTime && !t.IsDisposed), $"a timer due in {dueTime}");
+
     /// <summary>Completes once <paramref name="timer"/> has been disposed.</summary>
     public Task WaitForDisposedAsync(TrackedTimer timer) => _changed.WaitAsync(() => timer.IsDisposed, "a timer to be disposed");
 

@@ -71,6 +71,8 @@ public sealed class PodWorkerTests : IAsyncDisposable
         (await _runtime.WaitForInstancesAsync(1))[0].Exit(1);
         (await _runtime.WaitForInstancesAsync(2))[1].Exit(1);
         var waiting = await _watch.WaitForAsync(name, p => p.Containers[0].WaitingReason == "CrashLoopBackOff", "back-off");
+        // The state says CrashLoopBackOff before the worker has armed its back-off timer: advance only once it has.
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
         _time.Advance(TimeSpan.FromSeconds(9));
         var countAtNineSeconds = _runtime.Instances.Count;
         _time.Advance(TimeSpan.FromSeconds(1));
