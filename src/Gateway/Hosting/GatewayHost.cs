@@ -20,7 +20,6 @@ internal static partial class GatewayHost
     /// <summary>The longest stop the host can wait for: its timer takes at most int.MaxValue milliseconds (24.8 days).</summary>
     public static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
 
-    private static readonly char[] LineBreaks = ['\r', '\n', '\t'];
 
     /// <summary>From here on, an exception nothing caught is one line and exit 1, not the runtime's dump and 134.</summary>
     public static void ExitOnUnhandledException(TextWriter stderr) =>
@@ -77,12 +76,9 @@ internal static partial class GatewayHost
     public static string Describe(Exception e)
     {
         var inner = e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : e;
-        return $"unexpected {inner.GetType().Name}: {OneLine(inner.Message)}";
+        return $"unexpected {inner.GetType().Name}: {GoSyntax.OneLine(inner.Message)}";
     }
 
-    /// <summary><paramref name="text"/> with its line breaks and tabs made single spaces.</summary>
-    public static string OneLine(string text) =>
-        string.Join(' ', text.Split(LineBreaks, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>A service's class name; for a wrapper such as <see cref="StartAfterListeners{TService}"/>, the wrapped one's.</summary>
     private static string NameOf(BackgroundService service) =>

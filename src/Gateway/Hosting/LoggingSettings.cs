@@ -100,7 +100,7 @@ internal static class LoggingSettings
             }
             catch (InvalidOperationException e)
             {
-                errors.Add($"{console.Path}: Invalid value: {GatewayHost.OneLine(e.Message)}");
+                errors.Add($"{console.Path}: Invalid value: {Specs.GoSyntax.OneLine(e.Message)}");
             }
         }
 

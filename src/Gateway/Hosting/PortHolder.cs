@@ -90,7 +90,7 @@ internal static class PortHolder
         try
         {
             var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            var text = GatewayHost.OneLine(argv.Length > 0 ? string.Join(' ', argv) : File.ReadAllText($"/proc/{pid}/comm"));
+            var text = Specs.GoSyntax.OneLine(argv.Length > 0 ? string.Join(' ', argv) : File.ReadAllText($"/proc/{pid}/comm"));
             return text.Length <= 120 ? text : new StringBuilder(text, 0, 117, 120).Append("...").ToString();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

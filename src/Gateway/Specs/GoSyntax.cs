@@ -9,6 +9,12 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class GoSyntax
 {
+    private static readonly char[] LineBreaks = ['\r', '\n', '\t'];
+
+    /// <summary><paramref name="text"/> (an exception's message in an error line) with its line breaks and tabs made single spaces.</summary>
+    public static string OneLine(string text) =>
+        string.Join(' ', text.Split(LineBreaks, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
     /// <summary>A value as <c>field.Error</c> prints it: strings as <c>%q</c>, numbers and booleans bare, nil as "null".</summary>
     public static string Format(object? value) => value switch
     {

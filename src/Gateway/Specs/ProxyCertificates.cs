@@ -169,12 +169,12 @@ internal static class ProxyCertificates
 
         if (pfx)
         {
-            return ("Path", $"cannot be read as a PFX with this Password: {OneLine(e.Message)}");
+            return ("Path", $"cannot be read as a PFX with this Password: {GoSyntax.OneLine(e.Message)}");
         }
 
         if (keyPath is null)
         {
-            return ("Path", $"cannot be read as a PEM certificate with its private key in the same file (name the key file in KeyPath): {OneLine(e.Message)}");
+            return ("Path", $"cannot be read as a PEM certificate with its private key in the same file (name the key file in KeyPath): {GoSyntax.OneLine(e.Message)}");
         }
 
         if (!IsCertificate(path))
@@ -184,12 +184,8 @@ internal static class ProxyCertificates
 
         return ("KeyPath", e is ArgumentException
             ? "is not the private key of the certificate in Path: give the key the certificate was made for"
-            : $"holds no PEM private key the gateway can read: {OneLine(e.Message)}");
+            : $"holds no PEM private key the gateway can read: {GoSyntax.OneLine(e.Message)}");
     }
-
-    /// <summary>An exception's message on one line, for an error that is one line.</summary>
-    private static string OneLine(string text) =>
-        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool CanRead(string path)
     {
