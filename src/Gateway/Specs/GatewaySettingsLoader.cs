@@ -48,7 +48,7 @@ internal static class GatewaySettingsLoader
         ValidateDocker(gateway.Object("Docker", DockerKeys));
         var process = gateway.Object("Process", ProcessKeys);
         var inherit = process.Boolean("InheritEnvironment") ?? false;
-        var privateTmp = process.Boolean("PrivateTmp") ?? false;
+        var privateTmp = process.Boolean("PrivateTmp") ?? true;
         var maxPods = (int)(gateway.Integer("MaxPods", 1, GatewaySpec.MaxPodsLimit) ?? GatewaySpec.DefaultMaxPods);
         var history = (int)(gateway.Integer("TerminatedPodHistory", 0, GatewaySpec.TerminatedPodHistoryLimit) ?? GatewaySpec.DefaultTerminatedPodHistory);
         var stateDirectory = gateway.FilePath("StateDirectory", configDirectory) ?? StateDirectories.Default();

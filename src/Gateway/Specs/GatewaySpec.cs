@@ -41,10 +41,10 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
 
     /// <summary>
     /// <c>Gateway:Process:PrivateTmp</c>: whether each Process container gets a fresh /tmp of its own
-    /// where the host allows a mount namespace. Off by default: a host process may well have its
-    /// program or files under the host's /tmp, which a fresh one would hide.
+    /// where the host allows a mount namespace, as every Kubernetes container has (on by default;
+    /// what its command line names under the host's /tmp stays visible, see <c>MountNamespace.NamedPaths</c>).
     /// </summary>
-    public bool PrivateTmp { get; init; }
+    public bool PrivateTmp { get; init; } = true;
 
     /// <summary><c>Gateway:AccessLog</c>: one JSON line per proxied request, to <see cref="AccessLogToStandardOutput"/> or a file (relative to the settings file); null: off.</summary>
     public string? AccessLog { get; init; }

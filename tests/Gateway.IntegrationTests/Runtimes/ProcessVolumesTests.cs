@@ -11,9 +11,6 @@ namespace Gateway.IntegrationTests.Runtimes;
 /// </summary>
 public sealed class ProcessVolumesTests
 {
-    /// <summary>A fresh /tmp per container is opt-in (<c>Gateway:Process:PrivateTmp</c>).</summary>
-    private const string PrivateTmp = "\"Process\": { \"PrivateTmp\": true }";
-
     private static V1ContainerStatus Container(V1Pod pod, string name) => pod.Status.ContainerStatuses.Single(c => c.Name == name);
 
     private static void SkipUnlessMountNamespaces() =>
@@ -65,7 +62,7 @@ public sealed class ProcessVolumesTests
             """);
         try
         {
-            await using var gateway = await GatewayProcess.StartAsync("""{ "vols": { "Manifest": "pod.yaml" } }""", directory, gatewayJson: PrivateTmp, adminScheme: "https");
+            await using var gateway = await GatewayProcess.StartAsync("""{ "vols": { "Manifest": "pod.yaml" } }""", directory, adminScheme: "https");
 
             // The exec readiness probe passes only if it sees the reader's own /tmp.
             await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "reader").Ready, "the reader ready: its exec probe read /tmp/mine", TimeSpan.FromSeconds(30));
@@ -109,7 +106,7 @@ public sealed class ProcessVolumesTests
             """);
         try
         {
-            await using var gateway = await GatewayProcess.StartAsync("""{ "again": { "Manifest": "pod.yaml" } }""", directory, gatewayJson: PrivateTmp);
+            await using var gateway = await GatewayProcess.StartAsync("""{ "again": { "Manifest": "pod.yaml" } }""", directory);
 
             await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "app") is { RestartCount: >= 1, State.Running: not null }, "the app restarted", TimeSpan.FromSeconds(40));
             Assert.Equal("clean\n", await LogAsync(gateway, "again", "app", previous: true));
@@ -123,10 +120,55 @@ public sealed class ProcessVolumesTests
     }
 
     [SkippableFact]
+    public async Task Tmp_ProgramUnderTheHostsTmp_StillRuns_WhatItDoesNotNameIsHidden()
+    {
+        SkipUnlessMountNamespaces();
+        // A checkout under the host's /tmp (as CI's clone is): the script and the file beside it are
+        // named by the command line, so their folder is kept; another folder there is not.
+        var directory = Directory.CreateTempSubdirectory("gateway-tmp-program-").FullName;
+        var app = Directory.CreateDirectory(Path.Combine(directory, "app")).FullName;
+        // Outside the settings' folder (which is kept): a folder of the host's /tmp nothing names.
+        var other = Directory.CreateTempSubdirectory("gateway-tmp-unnamed-").FullName;
+        var ran = $"/tmp/gateway-tmp-program-ran-{Guid.NewGuid():N}";
+        await File.WriteAllTextAsync(Path.Combine(app, "message.txt"), "beside-the-script\n");
+        await File.WriteAllTextAsync(Path.Combine(other, "unnamed.txt"), "x\n");
+        await File.WriteAllTextAsync(Path.Combine(app, "run.sh"), $$"""
+            cat "$(dirname "$0")/message.txt"
+            [ -e {{other}}/unnamed.txt ] && echo sees-other || echo other-hidden
+            touch {{ran}}
+            exec sleep 600
+            """);
+        await File.WriteAllTextAsync(Path.Combine(directory, "pod.yaml"), $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: tmpprog }
+            spec:
+              containers:
+              - name: app
+                command: [ "/bin/sh", "{{app}}/run.sh" ]
+                readinessProbe: { exec: { command: [ "cat", "{{ran}}" ] }, periodSeconds: 1 }
+            """);
+        try
+        {
+            await using var gateway = await GatewayProcess.StartAsync("""{ "tmpprog": { "Manifest": "pod.yaml" } }""", directory);
+
+            await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "app").Ready, "the app ready: its probe read the file in its own /tmp", TimeSpan.FromSeconds(30));
+            Assert.Equal(["beside-the-script", "other-hidden"], (await LogAsync(gateway, "tmpprog", "app")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.False(File.Exists(ran), "the app's /tmp is its own");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+            Directory.Delete(other, recursive: true);
+        }
+    }
+
+    [SkippableFact]
     public async Task SeedPod_AsWritten_RestartsAtTheThirdFailedProbe_WithAFreshTmp()
     {
         SkipUnlessMountNamespaces();
-        // config/examples/liveness-exec.yaml with only its delays shortened: /tmp/healthy is the container's own /tmp.
+        // config/examples/liveness-exec.yaml with only its delays shortened, on default settings:
+        // /tmp/healthy is the container's own /tmp.
         var seed = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "config", "examples", "liveness-exec.yaml"));
         var shortened = seed
             .Replace("sleep 30;", "sleep 3;", StringComparison.Ordinal)
@@ -137,7 +179,7 @@ public sealed class ProcessVolumesTests
         await File.WriteAllTextAsync(Path.Combine(directory, "pod.yaml"), shortened);
         try
         {
-            await using var gateway = await GatewayProcess.StartAsync("""{ "seed": { "Manifest": "pod.yaml" } }""", directory, gatewayJson: PrivateTmp);
+            await using var gateway = await GatewayProcess.StartAsync("""{ "seed": { "Manifest": "pod.yaml" } }""", directory);
 
             var restarted = await gateway.WaitForPodsAsync(p => p.Count == 1 && Container(p[0], "liveness") is { RestartCount: 1, State.Running: not null },
                 "restartCount 1", TimeSpan.FromSeconds(40));

@@ -30,11 +30,16 @@ internal static class ProbeAddress
             : $"{host}:{port}";
 
     /// <summary>
-    /// A socket like the kubelet's probe dialer: linger 0, so closing sends RST and leaves no
-    /// TIME_WAIT behind when a thousand probes a second come and go.
+    /// A socket like the kubelet's probe dialer (<c>pkg/probe/dialer_others.go</c>): <c>SO_LINGER</c>
+    /// on with 1 s, so closing it is an orderly FIN the app sees as a client that went away (not a
+    /// "connection reset by peer" in its log, as linger 0 gave), and a close whose last bytes the app
+    /// does not take is cut off after a second rather than lingering in FIN_WAIT.
     /// </summary>
     public static Socket CreateSocket() =>
-        new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
+        new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, KubeletLingerSeconds) };
+
+    /// <summary>The kubelet's probe linger, in seconds.</summary>
+    public const int KubeletLingerSeconds = 1;
 
     /// <summary>A dial error worded like Go's <c>net.OpError</c>.</summary>
     public static string DialError(string address, SocketException exception) => exception.SocketErrorCode switch

@@ -220,6 +220,58 @@ internal sealed record MountNamespace(MountNamespaceHost Host, string Stage, IRe
         return ProcessExec.FindProgram(name, $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cwd", inNamespace) is not null;
     }
 
+    /// <summary>
+    /// What of the host's /tmp a container names and so must still see in its private one: the
+    /// folder of its program, of each argument that is an absolute path to a file (a program's
+    /// files sit beside it: <c>dotnet /tmp/checkout/app/App.dll</c> needs the whole folder), each
+    /// argument that is a folder, and its working folder; a file straight in /tmp is kept alone.
+    /// The seed's <c>/tmp/healthy</c>, which no longer exists when the container starts again, is
+    /// not kept: that is the point of a fresh /tmp.
+    /// </summary>
+    public static IEnumerable<string> NamedPaths(string program, IReadOnlyList<string> argv, string? workingDirectory, Func<string, bool> isFile, Func<string, bool> isFolder)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        ArgumentNullException.ThrowIfNull(isFile);
+        ArgumentNullException.ThrowIfNull(isFolder);
+        IEnumerable<string> Candidates()
+        {
+            yield return program;
+            foreach (var argument in argv.Skip(1))
+            {
+                yield return argument;
+            }
+
+            if (!string.IsNullOrEmpty(workingDirectory))
+            {
+                yield return workingDirectory;
+            }
+        }
+
+        foreach (var candidate in Candidates())
+        {
+            if (!candidate.StartsWith('/') || candidate.Contains('\0', StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var full = Path.GetFullPath(candidate);
+            if (UnderTmp(full) is not { Length: > 0 })
+            {
+                continue;
+            }
+
+            if (isFolder(full))
+            {
+                yield return full;
+            }
+            else if (isFile(full))
+            {
+                var folder = Path.GetDirectoryName(full)!;
+                yield return UnderTmp(folder) is { Length: > 0 } ? folder : full;
+            }
+        }
+    }
+
     /// <summary>The path below /tmp ("" for /tmp itself), or null for a path elsewhere.</summary>
     public static string? UnderTmp(string path)
     {

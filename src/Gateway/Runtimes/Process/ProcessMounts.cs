@@ -85,10 +85,12 @@ internal sealed class ProcessMounts
         }
 
         var binds = Volumes.Prepare(launch);
-        // The settings' folder too (GATEWAY_CONFIG_DIR): files beside the manifests stay where the spec says they are.
-        var mountNamespace = launch.Environment.TryGetValue("GATEWAY_CONFIG_DIR", out var settings) && !_namespace.Keep.Contains(settings)
-            ? _namespace with { Keep = [.. _namespace.Keep, settings] }
-            : _namespace;
+        // The settings' folder too (GATEWAY_CONFIG_DIR): files beside the manifests stay where the
+        // spec says they are; and what the container's command line names under the host's /tmp.
+        IEnumerable<string> settings = launch.Environment.TryGetValue("GATEWAY_CONFIG_DIR", out var folder) ? [folder] : [];
+        var named = MountNamespace.NamedPaths(program, launch.Argv, launch.Container.WorkingDir, File.Exists, Directory.Exists);
+        var keep = settings.Concat(named).Where(path => !_namespace.Keep.Contains(path)).Distinct(StringComparer.Ordinal).ToList();
+        var mountNamespace = keep.Count > 0 ? _namespace with { Keep = [.. _namespace.Keep, .. keep] } : _namespace;
         return mountNamespace.Spawn(launch.Argv, binds, File.Exists, Path.Exists, privateTmp);
     }
 

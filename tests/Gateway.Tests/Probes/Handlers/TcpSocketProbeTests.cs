@@ -30,6 +30,22 @@ public sealed class TcpSocketProbeTests
     }
 
     [Fact]
+    public async Task ProbeAsync_OpenPort_ClosesWithFinNotReset()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        var outcome = await _probe.ProbeAsync(new V1TCPSocketAction { Port = port.ToString() }, ProbeTargets.Target(), ProbeTimeout, default);
+        using var accepted = await listener.AcceptSocketAsync().WaitAsync(ProbeTimeout);
+
+        // The app reads the probe's close: an orderly end of stream (0 bytes), as from the kubelet;
+        // a linger-0 close would make this read throw ConnectionReset.
+        Assert.Equal(ProbeOutcome.Success(), outcome);
+        Assert.Equal(0, await accepted.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(ProbeTimeout));
+    }
+
+    [Fact]
     public async Task ProbeAsync_ClosedPort_Fails()
     {
         var port = ProbeTargets.ClosedPort();

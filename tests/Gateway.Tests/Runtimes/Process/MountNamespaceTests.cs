@@ -88,6 +88,25 @@ public sealed class MountNamespaceTests
             """, script);
     }
 
+    [Theory]
+    [InlineData("/usr/bin/dotnet", "/tmp/co/artifacts/app/App.dll", "", "/tmp/co/artifacts/app")] // a program's files are beside it
+    [InlineData("/tmp/co/bin/app", "--flag", "", "/tmp/co/bin")]
+    [InlineData("/usr/bin/dotnet", "/tmp/co/config/../artifacts/App.dll", "", "/tmp/co/artifacts")] // as the kernel resolves it
+    [InlineData("/bin/sh", "/tmp/co/data", "", "/tmp/co/data")] // a folder: itself
+    [InlineData("/bin/sh", "/tmp/loose.sh", "", "/tmp/loose.sh")] // straight in /tmp: the file alone, never all of /tmp
+    [InlineData("/bin/sh", "/tmp/healthy", "", "")] // not there (the seed's file, gone at restart): nothing
+    [InlineData("/bin/sh", "/var/lib/x", "/tmp/co/work", "/tmp/co/work")] // the working folder; paths outside /tmp need nothing
+    [InlineData("/bin/sh", "relative/App.dll", "", "")]
+    public void NamedPaths_WhatTheCommandLineNamesUnderTmp_IsKept(string program, string argument, string workingDirectory, string expected)
+    {
+        string[] files = ["/tmp/co/artifacts/app/App.dll", "/tmp/co/bin/app", "/tmp/co/artifacts/App.dll", "/tmp/loose.sh", "/var/lib/x", "/usr/bin/dotnet", "/bin/sh"];
+        string[] folders = ["/tmp/co/data", "/tmp/co/work"];
+
+        var kept = MountNamespace.NamedPaths(program, [program, argument], workingDirectory, files.Contains, folders.Contains);
+
+        Assert.Equal(expected.Length == 0 ? [] : [expected], kept);
+    }
+
     [Fact]
     public void Quote_AnyPath_IsOneShellWord()
     {
