@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 
 // The least a .NET process can do to send the gateway's probe traffic: `rate` GETs a second, spread
-// evenly, each on a new connection (Connection: close, linger 0, as the gateway's httpGet probe),
+// evenly, each on a new connection (Connection: close, linger 1 s, as the gateway's httpGet probe and the kubelet's),
 // body read. Usage: ProbeBaseline URL RATE WARMUP_SECONDS WINDOW_SECONDS
 // Prints one line: requests, errors and CPU time (µs, user and system) of this process over the window only.
 if (args.Length != 4)
@@ -27,7 +27,7 @@ using var handler = new SocketsHttpHandler
     ActivityHeadersPropagator = null,
     ConnectCallback = static async (context, cancellationToken) =>
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 1) };
         try
         {
             await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
