@@ -16,7 +16,15 @@ internal static class DependsOnLoader
     {
         var dependsOn = service.Object("DependsOn", known: null);
         var found = new List<DependencySpec>();
-        foreach (var entry in dependsOn.Children())
+        var entries = dependsOn.Children().ToList();
+        if (entries.Count > 0 && entries.All(e => int.TryParse(e.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            // A JSON list arrives keyed 0, 1, ...: compose's short form, which names no condition.
+            dependsOn.Errors.Add(FieldError.InvalidOmitValue(dependsOn.Path, "must be an object of services by name with a condition each, e.g. { \"db\": \"Ready\" }, not a list"));
+            return found;
+        }
+
+        foreach (var entry in entries)
         {
             if (entry.Key == service.Key)
             {
