@@ -144,7 +144,7 @@ internal static class DependsOnLoader
         var job = target.Pods?.Job is not null;
         return (dependency.Condition, target.Backend) switch
         {
-            (DependencyCondition.Succeeded, PodsBackend) when !job => $"service {GoSyntax.Quote(target.Name)} is not a Job and never completes: give it a Job key, or wait for it with \"Ready\"",
+            (DependencyCondition.Succeeded, PodsBackend) => job ? null : $"service {GoSyntax.Quote(target.Name)} is not a Job and never completes: give it a Job key, or wait for it with \"Ready\"",
             (DependencyCondition.Succeeded, _) => $"service {GoSyntax.Quote(target.Name)} is not a Job the gateway runs (Runtime {KindOf(target)}): wait for it with \"Ready\"",
             (DependencyCondition.Ready, PodsBackend) when job => $"service {GoSyntax.Quote(target.Name)} is a Job, whose pod runs to completion and is not routed: wait for it with \"Succeeded\" (or \"Started\")",
             (DependencyCondition.Started, ClusterBackend or StaticBackend) => $"the gateway starts nothing of service {GoSyntax.Quote(target.Name)} (Runtime {KindOf(target)}): wait for it with \"Ready\"",
