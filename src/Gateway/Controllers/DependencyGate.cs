@@ -55,7 +55,7 @@ public static class DependencyGate
         };
     }
 
-    /// <summary>The dependencies whose condition does not hold, in the order written.</summary>
+    /// <summary>The dependencies whose condition does not hold, in the order given (configuration lists them by name).</summary>
     public static IReadOnlyList<DependencySpec> Waiting(IEnumerable<DependencySpec> dependsOn, IReadOnlyDictionary<string, DependencyState> states)
     {
         ArgumentNullException.ThrowIfNull(dependsOn);

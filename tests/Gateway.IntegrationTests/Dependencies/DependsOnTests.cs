@@ -82,6 +82,7 @@ public sealed class DependsOnTests
         Assert.Single(pods, p => p.Metadata.Name.StartsWith("migrate-", StringComparison.Ordinal));
         var table = await Kubectl.RunAsync(gateway.Kubeconfig, "get", "jobs");
         Assert.Matches(@"NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\s*\nmigrate\s+Complete\s+1/1\s+\d+s\s+\d+s", table);
+        Assert.Contains("job.batch/migrate condition met", await Kubectl.RunAsync(gateway.Kubeconfig, "wait", "--for=condition=complete", "job/migrate", "--timeout=10s"), StringComparison.Ordinal);
         var json = await gateway.Admin.GetStringAsync("/apis/batch/v1/namespaces/default/jobs/migrate");
         Assert.Contains("\"type\":\"Complete\"", json, StringComparison.Ordinal);
         Assert.Contains("\"succeeded\":1", json, StringComparison.Ordinal);
