@@ -1,5 +1,4 @@
 using Gateway.Pods;
-using Endpoint = Gateway.Routing.Endpoint;
 using Gateway.Specs;
 
 namespace Gateway.Controllers;
@@ -12,7 +11,7 @@ namespace Gateway.Controllers;
 public sealed record DependencyState(int Replicas, int Running, int Ready, bool Succeeded)
 {
     /// <summary>A service's state from its pods (a service the gateway runs) or its endpoints (Kubernetes, Static).</summary>
-    public static DependencyState Of(ServiceSpec service, IEnumerable<PodState> pods, IEnumerable<Endpoint> endpoints)
+    public static DependencyState Of(ServiceSpec service, IEnumerable<PodState> pods, IEnumerable<(string Service, bool Ready)> endpoints)
     {
         ArgumentNullException.ThrowIfNull(service);
         if (service.Pods is not { } backend)
@@ -28,6 +27,22 @@ public sealed record DependencyState(int Replicas, int Running, int Ready, bool 
             own.Count(p => p.Ready),
             backend.Job is not null && own.Any(p => p.Phase == PodPhase.Succeeded && p.TemplateHash == backend.TemplateHash));
     }
+}
+
+/// <summary>
+/// The endpoints of the services the gateway does not run (Kubernetes, Static) as their dependents
+/// see them: the host wires it to routing's endpoint table, a layer above the controllers.
+/// </summary>
+public sealed class ExternalEndpoints(Func<IEnumerable<(string Service, bool Ready)>> read)
+{
+    public static readonly ExternalEndpoints None = new(() => []);
+
+    /// <summary>Raised after an endpoint was added, removed or changed readiness.</summary>
+    public event Action? Changed;
+
+    public IEnumerable<(string Service, bool Ready)> Read() => read();
+
+    public void RaiseChanged() => Changed?.Invoke();
 }
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Gateway.Events;
 using Gateway.Pods;
-using Gateway.Routing;
 using Gateway.Runtimes;
 using Gateway.Specs;
 
@@ -55,17 +54,13 @@ internal sealed partial class ReplicaController : BackgroundService
     private readonly HashSet<(string Dependent, string Dependency)> _wentDown = [];
 
     /// <summary>The endpoints of Kubernetes and Static services, whose readiness a dependent may wait for.</summary>
-    private readonly EndpointTable? _endpoints;
+    private readonly ExternalEndpoints _endpoints;
 
     public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger, DeploymentStore? deployments = null,
-        EndpointTable? endpoints = null)
+        ExternalEndpoints? endpoints = null)
     {
-        _endpoints = endpoints;
-        if (endpoints is not null)
-        {
-            endpoints.ConditionsChanged += _ => _signal.Writer.TryWrite(true);
-            endpoints.DestinationsChanged += _ => _signal.Writer.TryWrite(true);
-        }
+        _endpoints = endpoints ?? ExternalEndpoints.None;
+        _endpoints.Changed += () => _signal.Writer.TryWrite(true);
 
         _catalog = catalog;
         _deployments = deployments ?? new DeploymentStore(events, pods.Time);
@@ -167,7 +162,7 @@ internal sealed partial class ReplicaController : BackgroundService
             _pods.Delete(orphan.Name, "service removed from the configuration");
         }
 
-        var states = services.ToDictionary(s => s.Name, s => DependencyState.Of(s, pods, _endpoints?.Current.Values ?? []), StringComparer.Ordinal);
+        var states = services.ToDictionary(s => s.Name, s => DependencyState.Of(s, pods, _endpoints.Read()), StringComparer.Ordinal);
         _released.IntersectWith(services.Select(s => s.Name));
         var wanted = new List<(string Service, int Create)>();
         var waitingServices = new HashSet<string>(StringComparer.Ordinal);
