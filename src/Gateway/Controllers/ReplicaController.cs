@@ -7,8 +7,11 @@ using Gateway.Specs;
 namespace Gateway.Controllers;
 
 /// <summary>
-/// Keeps each service at its replica count: reconciles whenever a pod changes. On shutdown it
-/// deletes every pod (each drains, then stops) and waits for them.
+/// Keeps each service at its replica count (a Job at its one pod to completion, <see cref="JobDecision"/>):
+/// reconciles whenever a pod changes. A service whose <c>DependsOn</c> does not hold yet gets Pending
+/// pods that wait (<see cref="DependencyGate"/>); once released, its dependencies' <c>Propagate</c>
+/// applies. On shutdown it deletes every pod (each drains, then stops) and waits for them, dependents
+/// before what they depend on (<see cref="DependencyGraph.ShutdownWaves"/>).
 /// </summary>
 internal sealed partial class ReplicaController : BackgroundService
 {
