@@ -55,6 +55,7 @@ internal sealed partial class AdminServer(
             services.GetRequiredService<GatewayStatus>(), services.GetRequiredService<EndpointTable>(), services.GetRequiredService<TimeProvider>());
         DeploymentApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<DeploymentStore>(), services.GetRequiredService<PodRegistry>(),
             services.GetRequiredService<PodManager>(), services.GetRequiredService<TimeProvider>());
+        JobApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<PodRegistry>(), services.GetRequiredService<TimeProvider>());
         var statusPage = services.GetRequiredService<StatusPage>();
         _app.MapGet("/", (HttpContext context) => statusPage.Respond(context));
         _app.MapPrometheusScrapingEndpoint("/metrics", services.GetRequiredService<MeterProvider>(), configureBranchedPipeline: null, optionsName: null);

@@ -43,12 +43,13 @@ internal static class ApiDiscovery
         var v1 = new V1GroupVersionForDiscovery { GroupVersion = $"{DiscoveryGroup}/v1", Version = "v1" };
         var apps = new V1GroupVersionForDiscovery { GroupVersion = $"{AppsGroup}/v1", Version = "v1" };
         var metrics = new V1GroupVersionForDiscovery { GroupVersion = $"{MetricsGroup}/v1beta1", Version = "v1beta1" };
+        var batch = new V1GroupVersionForDiscovery { GroupVersion = $"{JobApi.Group}/v1", Version = "v1" };
         return new V1APIGroupList
         {
             ApiVersion = "v1",
             Kind = "APIGroupList",
             Groups = [new V1APIGroup { Name = AppsGroup, Versions = [apps], PreferredVersion = apps }, new V1APIGroup { Name = DiscoveryGroup, Versions = [v1], PreferredVersion = v1 },
-                new V1APIGroup { Name = MetricsGroup, Versions = [metrics], PreferredVersion = metrics }],
+                new V1APIGroup { Name = MetricsGroup, Versions = [metrics], PreferredVersion = metrics }, new V1APIGroup { Name = JobApi.Group, Versions = [batch], PreferredVersion = batch }],
         };
     }
 
@@ -72,6 +73,15 @@ internal static class ApiDiscovery
             new V1APIResource { Name = "deployments/scale", SingularName = "", Namespaced = true, Group = "autoscaling", Version = "v1", Kind = "Scale", Verbs = ["get", "patch", "update"] },
             Resource("replicasets", "replicaset", "ReplicaSet", ["get", "list"], ["rs"]),
         ],
+    };
+
+    /// <summary>Jobs: the run-to-completion services, read-only.</summary>
+    public static V1APIResourceList BatchV1() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "APIResourceList",
+        GroupVersion = $"{JobApi.Group}/v1",
+        Resources = [Resource("jobs", "job", "Job", ["get", "list", "watch"])],
     };
 
     /// <summary>PodMetrics, read-only as metrics-server serves them.</summary>

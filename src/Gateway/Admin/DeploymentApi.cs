@@ -81,7 +81,8 @@ internal static class DeploymentApi
 
         if (IsWatch(request))
         {
-            await WatchAsync(api, ns, request);
+            await WatchAsync(api.Time, () => Select(api.Deployments(ns), request, d => d.Metadata), d => d.Metadata,
+                gone => new V1Deployment { ApiVersion = "apps/v1", Kind = "Deployment", Metadata = new V1ObjectMeta { Name = gone, NamespaceProperty = Namespace } }, request);
             return Results.Empty;
         }
 
@@ -109,12 +110,12 @@ internal static class DeploymentApi
     /// not stored, so the watch looks every <see cref="WatchPoll"/> and sends each one whose
     /// <c>resourceVersion</c> changed, as <c>WatchEvent</c> JSON lines.
     /// </summary>
-    private static async Task WatchAsync(Context api, string? ns, HttpRequest request)
+    internal static async Task WatchAsync<T>(TimeProvider time, Func<IEnumerable<T>> list, Func<T, V1ObjectMeta> metadata, Func<string, T> deleted, HttpRequest request)
     {
         var response = request.HttpContext.Response;
         response.ContentType = KubernetesStatus.JsonType;
         var limit = int.TryParse(request.Query["timeoutSeconds"], out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : WatchLimit;
-        using var timeout = new CancellationTokenSource(limit, api.Time);
+        using var timeout = new CancellationTokenSource(limit, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, request.HttpContext.RequestAborted);
         var since = request.Query["resourceVersion"].ToString();
         var sent = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -123,28 +124,28 @@ internal static class DeploymentApi
         {
             while (!linked.IsCancellationRequested)
             {
-                var now = Select(api.Deployments(ns), request, d => d.Metadata).ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
+                var now = list().ToDictionary(d => metadata(d).Name, StringComparer.Ordinal);
                 foreach (var (name, d) in now)
                 {
                     var known = sent.TryGetValue(name, out var version);
-                    var unchangedSinceList = first && since.Length > 0 && since == ListVersion([d.Metadata]);
-                    if ((!known || version != d.Metadata.ResourceVersion) && !unchangedSinceList)
+                    var unchangedSinceList = first && since.Length > 0 && since == ListVersion([metadata(d)]);
+                    if ((!known || version != metadata(d).ResourceVersion) && !unchangedSinceList)
                     {
-                        await WriteEventAsync(response, known || (first && since.Length > 0) ? "MODIFIED" : "ADDED", d, linked.Token);
+                        await WriteEventAsync(response, known || (first && since.Length > 0) ? "MODIFIED" : "ADDED", d!, linked.Token);
                     }
 
-                    sent[name] = d.Metadata.ResourceVersion;
+                    sent[name] = metadata(d).ResourceVersion;
                 }
 
                 foreach (var gone in sent.Keys.Where(k => !now.ContainsKey(k)).ToList())
                 {
-                    await WriteEventAsync(response, "DELETED", new V1Deployment { ApiVersion = "apps/v1", Kind = "Deployment", Metadata = new V1ObjectMeta { Name = gone, NamespaceProperty = Namespace } }, linked.Token);
+                    await WriteEventAsync(response, "DELETED", deleted(gone)!, linked.Token);
                     sent.Remove(gone);
                 }
 
                 first = false;
                 await response.Body.FlushAsync(linked.Token);
-                await Task.Delay(WatchPoll, api.Time, linked.Token);
+                await Task.Delay(WatchPoll, time, linked.Token);
             }
         }
         catch (OperationCanceledException)
@@ -153,9 +154,9 @@ internal static class DeploymentApi
         }
     }
 
-    private static async Task WriteEventAsync(HttpResponse response, string type, V1Deployment deployment, CancellationToken cancellationToken)
+    private static async Task WriteEventAsync(HttpResponse response, string type, object item, CancellationToken cancellationToken)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = JsonNode.Parse(KubernetesJson.Serialize(deployment)) };
+        var line = new JsonObject { ["type"] = type, ["object"] = JsonNode.Parse(KubernetesJson.Serialize(item)) };
         await response.WriteAsync(line.ToJsonString() + "\n", cancellationToken);
     }
 
@@ -308,16 +309,17 @@ internal static class DeploymentApi
         return K8s(shown);
     }
 
-    private static IResult Object<T>(HttpRequest request, IReadOnlyList<T> table, T item, DateTimeOffset now) where T : class => !KubectlTable.IsWanted(request.Headers.Accept)
+    internal static IResult Object<T>(HttpRequest request, IReadOnlyList<T> table, T item, DateTimeOffset now) where T : class => !KubectlTable.IsWanted(request.Headers.Accept)
         ? K8s(item)
         : Json(table switch
         {
             IReadOnlyList<V1Deployment> d => KubectlTable.Deployments(d, now),
             IReadOnlyList<V1ReplicaSet> r => KubectlTable.ReplicaSets(r, now),
+            IReadOnlyList<V1Job> j => KubectlTable.Jobs(j, now),
             _ => throw new ArgumentException("no table for this kind", nameof(table)),
         });
 
-    private static IEnumerable<T> Select<T>(IEnumerable<T> items, HttpRequest request, Func<T, V1ObjectMeta> metadata)
+    internal static IEnumerable<T> Select<T>(IEnumerable<T> items, HttpRequest request, Func<T, V1ObjectMeta> metadata)
     {
         // Checked by the handler first (BadSelector): a malformed selector never gets here.
         var labels = LabelSelector.Parse(request.Query["labelSelector"].ToString(), out _) ?? LabelSelector.Everything;
@@ -326,17 +328,17 @@ internal static class DeploymentApi
     }
 
     /// <summary>The API server's 400 for a malformed <c>labelSelector</c>; null when it parses.</summary>
-    private static IResult? BadSelector(HttpRequest request) =>
+    internal static IResult? BadSelector(HttpRequest request) =>
         LabelSelector.Parse(request.Query["labelSelector"].ToString(), out var error) is null ? KubernetesStatus.Result(400, "BadRequest", error!) : null;
 
     /// <summary>The one field selector kubectl sends for these (<c>metadata.name=web</c>, by rollout status and wait); null for none.</summary>
     private static string? FieldName(string? selector) =>
         selector?.Split(',').Select(s => s.Trim()).Select(s => s.StartsWith("metadata.name==", StringComparison.Ordinal) ? s[15..] : s.StartsWith("metadata.name=", StringComparison.Ordinal) ? s[14..] : null).FirstOrDefault(s => s is not null);
 
-    private static string ListVersion(IEnumerable<V1ObjectMeta> items) =>
+    internal static string ListVersion(IEnumerable<V1ObjectMeta> items) =>
         DeploymentMapper.Uid("List", string.Join(',', items.Select(m => m.ResourceVersion)))[..8];
 
-    private static bool IsWatch(HttpRequest request) => request.Query["watch"].ToString() is "1" or "true";
+    internal static bool IsWatch(HttpRequest request) => request.Query["watch"].ToString() is "1" or "true";
 
     private static bool IsDryRun(HttpRequest request) => request.Query["dryRun"].ToString() == "All";
 
@@ -346,9 +348,9 @@ internal static class DeploymentApi
         return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
     }
 
-    private static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), KubernetesStatus.JsonType);
+    internal static IResult Json(JsonNode value) => Results.Text(value.ToJsonString(), KubernetesStatus.JsonType);
 
-    private static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), KubernetesStatus.JsonType);
+    internal static IResult K8s(object value) => Results.Text(KubernetesJson.Serialize(value), KubernetesStatus.JsonType);
 
-    private static IResult NotFound(string resource, string name) => KubernetesStatus.Result(404, "NotFound", $"{resource} \"{name}\" not found");
+    internal static IResult NotFound(string resource, string name) => KubernetesStatus.Result(404, "NotFound", $"{resource} \"{name}\" not found");
 }

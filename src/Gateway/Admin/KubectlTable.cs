@@ -37,6 +37,29 @@ internal static class KubectlTable
             r.Metadata.Name, I(r.Spec.Replicas ?? 0), I(r.Status?.Replicas ?? 0), I(r.Status?.ReadyReplicas ?? 0),
             Age(r.Metadata.CreationTimestamp, now), Containers(r.Spec.Template), Images(r.Spec.Template), Selector(r.Spec.Selector)), r.Metadata)));
 
+    /// <summary>
+    /// kubectl's job columns: STATUS (Complete, Failed, else Running), COMPLETIONS (succeeded over
+    /// completions), DURATION (start to completion, or to now while it runs; empty before it started);
+    /// <c>-o wide</c> adds the containers, images and selector.
+    /// </summary>
+    public static JsonObject Jobs(IEnumerable<V1Job> jobs, DateTimeOffset now) => Table(
+        [("Name", "string", "name", 0), ("Status", "string", "", 0), ("Completions", "string", "", 0), ("Duration", "string", "", 0), ("Age", "string", "", 0),
+            ("Containers", "string", "", 1), ("Images", "string", "", 1), ("Selector", "string", "", 1)],
+        jobs.Select(j => (Cells(
+            j.Metadata.Name, JobStatusColumn(j), $"{I(j.Status?.Succeeded ?? 0)}/{I(j.Spec.Completions ?? 1)}", JobDuration(j, now),
+            Age(j.Metadata.CreationTimestamp, now), Containers(j.Spec.Template), Images(j.Spec.Template), Selector(j.Spec.Selector)), j.Metadata)));
+
+    private static string JobStatusColumn(V1Job job) =>
+        job.Status?.Conditions?.Any(c => c is { Type: "Complete", Status: "True" }) == true ? "Complete"
+        : job.Status?.Conditions?.Any(c => c is { Type: "Failed", Status: "True" }) == true ? "Failed"
+        : job.Metadata.DeletionTimestamp is not null ? "Terminating"
+        : "Running";
+
+    private static string JobDuration(V1Job job, DateTimeOffset now) => job.Status?.StartTime is not { } start ? ""
+        : HumanDuration((job.Status.CompletionTime is { } done ? Utc(done) : now) - Utc(start));
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+
     /// <summary>kubectl's READINESS GATES: gates whose condition is True over the gates; &lt;none&gt; without any.</summary>
     public static string ReadinessGatesColumn(V1Pod pod)
     {

@@ -72,8 +72,8 @@ internal static class PodMapper
                 {
                     Type = "PodScheduled",
                     Status = "False",
-                    Reason = "Unschedulable",
-                    Message = Controllers.PodScheduling.TooManyPods,
+                    Reason = pod.Unschedulable?.Reason ?? "Unschedulable",
+                    Message = pod.Unschedulable?.Message ?? Controllers.PodScheduling.TooManyPods,
                     LastTransitionTime = pod.CreatedAt.UtcDateTime,
                 },
             ],
@@ -88,7 +88,8 @@ internal static class PodMapper
         Labels = new Dictionary<string, string>(pod.Labels) { ["pod-template-hash"] = pod.TemplateHash },
         CreationTimestamp = pod.CreatedAt.UtcDateTime,
         DeletionTimestamp = pod.DeletionTimestamp?.UtcDateTime,
-        OwnerReferences = pod.Name.StartsWith($"{pod.ServiceName}-{pod.TemplateHash}-", StringComparison.Ordinal) ? [ReplicaSetMapper.Owner(pod.ServiceName, pod.TemplateHash)] : null,
+        OwnerReferences = pod.Labels.ContainsKey(Specs.JobSpec.JobNameLabel) ? [JobMapper.Owner(pod.ServiceName)]
+            : pod.Name.StartsWith($"{pod.ServiceName}-{pod.TemplateHash}-", StringComparison.Ordinal) ? [ReplicaSetMapper.Owner(pod.ServiceName, pod.TemplateHash)] : null,
     };
 
     private static List<V1PodCondition> Conditions(PodState pod) =>

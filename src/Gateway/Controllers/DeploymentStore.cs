@@ -36,8 +36,8 @@ internal sealed class DeploymentStore
 
     public DeploymentRecord? Find(string service) => _records.GetValueOrDefault(service);
 
-    /// <summary>Whether <paramref name="service"/> is a Deployment: pods the gateway runs from a template, not a bare Pod manifest.</summary>
-    public static bool IsDeployment(ServiceSpec service) => service?.Pods is { PodName: null };
+    /// <summary>Whether <paramref name="service"/> is a Deployment: pods the gateway runs from a template, not a bare Pod manifest nor a Job.</summary>
+    public static bool IsDeployment(ServiceSpec service) => service?.Pods is { PodName: null, Job: null };
 
     /// <summary>The service the controller runs for a file entry, and its record (observed now if new).</summary>
     public (ServiceSpec Effective, DeploymentRecord Record) Read(ServiceSpec file)

@@ -28,10 +28,10 @@ internal sealed class PodManager(PodWorkerContext context)
     /// Creates a pod of <paramref name="service"/>: bound and started when <paramref name="schedule"/>,
     /// else Pending with <c>PodScheduled=False</c> and a <c>FailedScheduling</c> event.
     /// </summary>
-    public PodState Create(ServiceSpec service, bool schedule)
+    public PodState Create(ServiceSpec service, bool schedule, bool dependenciesReady = true)
     {
         ArgumentNullException.ThrowIfNull(service);
-        var pod = NewPod(service);
+        var pod = WithDependencyGate(service, NewPod(service), dependenciesReady);
         if (schedule)
         {
             return Start(service, pod with { Ports = AllocatePorts(pod.Spec) }, []).State;
@@ -43,14 +43,54 @@ internal sealed class PodManager(PodWorkerContext context)
         return pod;
     }
 
-    /// <summary>Binds a Pending pod now that capacity frees: it gets its ports and starts like a new one.</summary>
-    public void Bind(string name, ServiceSpec service)
+    /// <summary>
+    /// Creates a pod of <paramref name="service"/> that waits for its <c>DependsOn</c>: Pending and
+    /// unbound with <c>PodScheduled=False</c>, <c>DependenciesNotReady</c>, and a Normal
+    /// <c>WaitingForDependencies</c> event, both saying what it waits for.
+    /// </summary>
+    public PodState CreateWaiting(ServiceSpec service, string waitingFor)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var pod = NewPod(service) with { Scheduled = false, Unschedulable = new PodCondition(PodConditions.PodScheduled, false, DependencyGate.Reason, waitingFor) };
+        context.Registry.Set(pod);
+        context.Events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "WaitingForDependencies", waitingFor);
+        return pod;
+    }
+
+    /// <summary>A waiting pod's message, when what it waits for changed (one dependency came up).</summary>
+    public void UpdateWaiting(string name, string waitingFor)
+    {
+        if (!_workers.ContainsKey(name) && context.Registry.Pods.TryGetValue(name, out var pod) && pod.Unschedulable is { } condition && condition.Message != waitingFor)
+        {
+            context.Registry.Set(pod with { Unschedulable = condition with { Message = waitingFor } });
+        }
+    }
+
+    /// <summary>Binds a Pending pod now that capacity frees (or its dependencies hold): it gets its ports and starts like a new one.</summary>
+    public void Bind(string name, ServiceSpec service, bool dependenciesReady = true)
     {
         ArgumentNullException.ThrowIfNull(service);
         if (!_workers.ContainsKey(name) && context.Registry.Pods.TryGetValue(name, out var pod) && !pod.Scheduled)
         {
-            Start(service, pod with { Scheduled = true, Ports = AllocatePorts(pod.Spec) }, []);
+            pod = WithDependencyGate(service, pod, dependenciesReady);
+            Start(service, pod with { Scheduled = true, Unschedulable = null, Ports = AllocatePorts(pod.Spec) }, []);
         }
+    }
+
+    /// <summary>
+    /// A pod of a service with <c>"Propagate": "Readiness"</c> gets the readiness gate
+    /// <see cref="DependencySpec.ReadinessGate"/> in its spec, with the dependencies' state as its condition.
+    /// </summary>
+    private static PodState WithDependencyGate(ServiceSpec service, PodState pod, bool ready)
+    {
+        if (service.DependsOn.All(d => d.Propagate != DependencyPropagation.Readiness) || pod.Spec.ReadinessGates?.Any(g => g.ConditionType == DependencySpec.ReadinessGate) == true)
+        {
+            return pod;
+        }
+
+        var spec = k8s.KubernetesJson.Deserialize<k8s.Models.V1PodSpec>(k8s.KubernetesJson.Serialize(pod.Spec));
+        spec.ReadinessGates = [.. spec.ReadinessGates ?? [], new k8s.Models.V1PodReadinessGate { ConditionType = DependencySpec.ReadinessGate }];
+        return pod with { Spec = spec, GateConditions = pod.GateConditions.SetItem(DependencySpec.ReadinessGate, ready) };
     }
 
     /// <summary>Takes over a pod an earlier gateway left running: it keeps its name, uid, ports and running instances.</summary>
@@ -87,7 +127,9 @@ internal sealed class PodManager(PodWorkerContext context)
     private PodState NewPod(ServiceSpec service, string? name = null, string? uid = null)
     {
         var backend = service.Pods ?? throw new ArgumentException($"service {service.Name} runs no pods", nameof(service));
-        return PodState.Create(service.Name, backend, name ?? backend.PodName ?? NameGenerator.PodName(service.Name, backend.TemplateHash),
+        // A Job's pods are named as the Job controller names them: the Job's name and a suffix.
+        var generated = backend.Job is null ? NameGenerator.PodName(service.Name, backend.TemplateHash) : $"{service.Name}-{NameGenerator.RandomSuffix(5)}";
+        return PodState.Create(service.Name, backend, name ?? backend.PodName ?? generated,
             uid ?? Guid.NewGuid().ToString(), context.Time.GetUtcNow());
     }
 

@@ -7,8 +7,11 @@ using Gateway.Specs;
 namespace Gateway.Controllers;
 
 /// <summary>
-/// Keeps each service at its replica count: reconciles whenever a pod changes. On shutdown it
-/// deletes every pod (each drains, then stops) and waits for them.
+/// Keeps each service at its replica count (a Job at its one pod to completion, <see cref="JobDecision"/>):
+/// reconciles whenever a pod changes. A service whose <c>DependsOn</c> does not hold yet gets Pending
+/// pods that wait (<see cref="DependencyGate"/>); once released, its dependencies' <c>Propagate</c>
+/// applies. On shutdown it deletes every pod (each drains, then stops) and waits for them, dependents
+/// before what they depend on (<see cref="DependencyGraph.ShutdownWaves"/>).
 /// </summary>
 internal sealed partial class ReplicaController : BackgroundService
 {
@@ -47,8 +50,21 @@ internal sealed partial class ReplicaController : BackgroundService
     /// <summary>The changes made through the admin API, laid over the file's services.</summary>
     private readonly DeploymentStore _deployments;
 
-    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger, DeploymentStore? deployments = null)
+    /// <summary>Services whose DependsOn held once: their pods are created from then on; touched by the reconcile loop only.</summary>
+    private readonly HashSet<string> _released = new(StringComparer.Ordinal);
+
+    /// <summary>(dependent, dependency) pairs with <c>"Propagate": "Restart"</c> whose dependency stopped holding; touched by the reconcile loop only.</summary>
+    private readonly HashSet<(string Dependent, string Dependency)> _wentDown = [];
+
+    /// <summary>The endpoints of Kubernetes and Static services, whose readiness a dependent may wait for.</summary>
+    private readonly ExternalEndpoints _endpoints;
+
+    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger, DeploymentStore? deployments = null,
+        ExternalEndpoints? endpoints = null)
     {
+        _endpoints = endpoints ?? ExternalEndpoints.None;
+        _endpoints.Changed += () => _signal.Writer.TryWrite(true);
+
         _catalog = catalog;
         _deployments = deployments ?? new DeploymentStore(events, pods.Time);
         _deployments.Changed += () => _signal.Writer.TryWrite(true);
@@ -149,15 +165,19 @@ internal sealed partial class ReplicaController : BackgroundService
             _pods.Delete(orphan.Name, "service removed from the configuration");
         }
 
+        var states = services.ToDictionary(s => s.Name, s => DependencyState.Of(s, pods, _endpoints.Read()), StringComparer.Ordinal);
+        _released.IntersectWith(services.Select(s => s.Name));
         var wanted = new List<(string Service, int Create)>();
+        var waitingServices = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (service, backend) in PodServices(services).Where(s => !_awaitingAdoption.Contains(s.Pods.Runtime)))
         {
             var mine = pods.Where(p => p.ServiceName == service.Name).ToList();
             var barePodCreated = _barePodsCreated.TryGetValue(service.Name, out var createdHash) && createdHash == backend.TemplateHash;
             // A paused rollout only scales: every pod counts as current, whatever its template.
             var paused = _deployments.Find(service.Name)?.Paused ?? false;
-            var (create, delete) = ReplicaDecision.Decide(
-                backend.Replicas, backend.PodName is not null, barePodCreated, mine, paused ? null : backend.TemplateHash, backend.Rollout, spec.TerminatedPodHistory);
+            var (create, delete) = backend.Job is { } job
+                ? JobDecision.Decide(job, mine, backend.TemplateHash) is var (c, d, _) ? (c, d) : default
+                : ReplicaDecision.Decide(backend.Replicas, backend.PodName is not null, barePodCreated, mine, paused ? null : backend.TemplateHash, backend.Rollout, spec.TerminatedPodHistory);
             if (backend.PodName is null)
             {
                 create = HoldReplacements(service, mine, create, stoppingToken);
@@ -169,16 +189,35 @@ internal sealed partial class ReplicaController : BackgroundService
                 _pods.Delete(name, "replica controller");
             }
 
+            if (WaitingFor(service, states) is { } waitingFor)
+            {
+                // Not created until the dependencies hold: Pending pods that say what they wait for.
+                waitingServices.Add(service.Name);
+                foreach (var pod in mine.Where(p => !p.Scheduled))
+                {
+                    _pods.UpdateWaiting(pod.Name, waitingFor);
+                }
+
+                for (var i = 0; i < create; i++)
+                {
+                    var pod = _pods.CreateWaiting(service, waitingFor);
+                    Log.WaitingPod(_logger, service.Name, pod.Name, waitingFor);
+                }
+
+                continue;
+            }
+
+            Propagate(service, mine, states);
             wanted.Add((service.Name, create));
         }
 
-        // Deleting a Pending pod frees nothing but is immediate: decide over what is left.
-        var plan = PodScheduling.Decide(spec.MaxPods, _registry.Pods.Values.ToList(), wanted);
+        // Deleting a Pending pod frees nothing but is immediate: decide over what is left. Pods that wait for their dependencies take no part.
+        var plan = PodScheduling.Decide(spec.MaxPods, [.. _registry.Pods.Values.Where(p => !waitingServices.Contains(p.ServiceName))], wanted);
         foreach (var name in plan.Bind)
         {
             if (_registry.Pods.TryGetValue(name, out var pod) && services.FirstOrDefault(s => s.Name == pod.ServiceName) is { } service)
             {
-                _pods.Bind(name, service);
+                _pods.Bind(name, service, ReadinessDependenciesHold(service, states));
                 Log.BoundPod(_logger, service.Name, name);
             }
         }
@@ -192,7 +231,7 @@ internal sealed partial class ReplicaController : BackgroundService
 
             for (var i = 0; i < created.Scheduled + created.Pending; i++)
             {
-                var pod = _pods.Create(service, schedule: i < created.Scheduled);
+                var pod = _pods.Create(service, schedule: i < created.Scheduled, ReadinessDependenciesHold(service, states));
                 if (backend.PodName is not null)
                 {
                     _barePodsCreated[service.Name] = backend.TemplateHash;
@@ -205,6 +244,100 @@ internal sealed partial class ReplicaController : BackgroundService
         }
 
         _deployments.MarkObserved(generations);
+    }
+
+    /// <summary>
+    /// What <paramref name="service"/> still waits for before its first pods (a message), or null once
+    /// its DependsOn holds: from then on it is released, and a dependency that goes down later only
+    /// does what its <c>Propagate</c> says.
+    /// </summary>
+    private string? WaitingFor(ServiceSpec service, IReadOnlyDictionary<string, DependencyState> states)
+    {
+        if (service.DependsOn.Count == 0 || _released.Contains(service.Name))
+        {
+            return null;
+        }
+
+        var waiting = DependencyGate.Waiting(service.DependsOn, states);
+        if (waiting.Count > 0)
+        {
+            return DependencyGate.Message(waiting);
+        }
+
+        _released.Add(service.Name);
+        Log.DependenciesHold(_logger, service.Name);
+        return null;
+    }
+
+    /// <summary>Whether every dependency with <c>"Propagate": "Readiness"</c> holds: the gate a new pod starts with.</summary>
+    private static bool ReadinessDependenciesHold(ServiceSpec service, IReadOnlyDictionary<string, DependencyState> states) =>
+        service.DependsOn.Where(d => d.Propagate == DependencyPropagation.Readiness).All(d => DependencyGate.Holds(d, states.GetValueOrDefault(d.Service)));
+
+    /// <summary>
+    /// A released service's dependencies that have a <c>Propagate</c>: its pods' readiness gate follows
+    /// those with Readiness; those with Restart, once back after going down, have its pods deleted
+    /// (each drains) so that new ones are created.
+    /// </summary>
+    private void Propagate(ServiceSpec service, IReadOnlyList<PodState> mine, IReadOnlyDictionary<string, DependencyState> states)
+    {
+        var gate = (Applies: false, Ready: true, Down: new List<DependencySpec>());
+        foreach (var dependency in service.DependsOn.Where(d => d.Propagate != DependencyPropagation.None))
+        {
+            var holds = DependencyGate.Holds(dependency, states.GetValueOrDefault(dependency.Service));
+            var key = (service.Name, dependency.Service);
+            var (action, wentDown) = DependencyPropagationDecision.Decide(dependency.Propagate, holds, _wentDown.Contains(key));
+            if (wentDown)
+            {
+                _wentDown.Add(key);
+            }
+            else
+            {
+                _wentDown.Remove(key);
+            }
+
+            switch (action)
+            {
+                case PropagationAction.GateTrue:
+                    gate.Applies = true;
+                    break;
+                case PropagationAction.GateFalse:
+                    gate = (true, false, [.. gate.Down, dependency]);
+                    break;
+                case PropagationAction.Restart:
+                    Restart(service, mine, dependency);
+                    break;
+            }
+        }
+
+        if (!gate.Applies)
+        {
+            return;
+        }
+
+        var message = gate.Ready ? "" : $"{DependencyGate.Message(gate.Down)} again";
+        foreach (var pod in mine.Where(p => p.Scheduled && !p.IsTerminal && !p.IsDeleting))
+        {
+            if (pod.GateConditions.TryGetValue(DependencySpec.ReadinessGate, out var now) && now != gate.Ready && _pods.Find(pod.Name) is { } worker)
+            {
+                worker.Post(new PodEvent.SetGate(DependencySpec.ReadinessGate, gate.Ready, DependencyGate.NotReadyReason, message));
+                _events.Record(pod.Namespace, pod.Name, pod.Uid, gate.Ready ? EventType.Normal : EventType.Warning, gate.Ready ? "DependenciesReady" : DependencyGate.NotReadyReason,
+                    gate.Ready ? "dependencies are ready again: the pod may be Ready" : $"{message}: the pod is not Ready, out of routing");
+            }
+        }
+    }
+
+    /// <summary><c>"Propagate": "Restart"</c>: the dependency is back, the dependent's pods are deleted and created anew.</summary>
+    private void Restart(ServiceSpec service, IReadOnlyList<PodState> mine, DependencySpec dependency)
+    {
+        var restarted = mine.Where(p => !p.IsDeleting && !p.IsTerminal).ToList();
+        _barePodsCreated.Remove(service.Name);
+        foreach (var pod in restarted)
+        {
+            _events.Record(pod.Namespace, pod.Name, pod.Uid, EventType.Normal, "DependencyRestart",
+                $"{dependency.Service} holds its condition again after going down: restarting the pod (drained, then created anew)");
+            Log.RestartingPod(_logger, service.Name, pod.Name, dependency.Service);
+            _pods.Delete(pod.Name, $"dependency {dependency.Service} came back");
+        }
     }
 
     /// <summary>
@@ -277,7 +410,28 @@ internal sealed partial class ReplicaController : BackgroundService
             _pods.Delete(pending.Name, "gateway shutting down");
         }
 
+        // Dependents stop before what they depend on, each drained; the services of a wave together.
+        var graph = _catalog.Current.Services.ToDictionary(s => s.Name, s => (IReadOnlyList<string>)[.. s.DependsOn.Select(d => d.Service)], StringComparer.Ordinal);
+        var waves = DependencyGraph.ShutdownWaves(graph);
         var workers = _pods.Workers.ToList();
+        if (waves.Count <= 1)
+        {
+            await StopAllAsync(workers, cancellationToken);
+            return;
+        }
+
+        await StopAllAsync([.. workers.Where(w => !graph.ContainsKey(w.State.ServiceName))], cancellationToken);
+        foreach (var wave in waves)
+        {
+            var names = string.Join(", ", wave);
+            Log.StoppingWave(_logger, names);
+            await StopAllAsync([.. _pods.Workers.Where(w => wave.Contains(w.State.ServiceName))], cancellationToken);
+            Log.StoppedWave(_logger, names);
+        }
+    }
+
+    private static async Task StopAllAsync(IReadOnlyList<PodWorker> workers, CancellationToken cancellationToken)
+    {
         foreach (var worker in workers)
         {
             worker.Post(new PodEvent.Delete("gateway shutting down"));
@@ -308,6 +462,21 @@ internal sealed partial class ReplicaController : BackgroundService
 
         [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "service {Service}: pod {Pod} ended; its replacement backs off {Seconds:0.#} s")]
         public static partial void ReplacementHeld(ILogger logger, string service, string pod, double seconds);
+
+        [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "service {Service}: pod {Pod} Pending, {Waiting}")]
+        public static partial void WaitingPod(ILogger logger, string service, string pod, string waiting);
+
+        [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "service {Service}: its dependencies hold; its pods are created")]
+        public static partial void DependenciesHold(ILogger logger, string service);
+
+        [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "service {Service}: restarting pod {Pod}: dependency {Dependency} is back")]
+        public static partial void RestartingPod(ILogger logger, string service, string pod, string dependency);
+
+        [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "shutdown: stopping {Services}")]
+        public static partial void StoppingWave(ILogger logger, string services);
+
+        [LoggerMessage(EventId = 214, Level = LogLevel.Information, Message = "shutdown: stopped {Services}")]
+        public static partial void StoppedWave(ILogger logger, string services);
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "service {Service}: deleting pod {Pod}")]
         public static partial void DeletingPod(ILogger logger, string service, string pod);

@@ -58,6 +58,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<StaticEndpointsController>());
         services.AddHostedService<DockerEngineMonitor>();
         services.AddSingleton<DeploymentStore>();
+        services.AddSingleton(sp => ExternalEndpointsOf(sp.GetRequiredService<EndpointTable>()));
         services.AddSingleton<ReplicaController>();
         services.AddHostedService(sp => new StartAfterListeners<ReplicaController>(sp.GetRequiredService<ReplicaController>(), sp.GetRequiredService<IHostApplicationLifetime>()));
         return services;
@@ -125,6 +126,15 @@ internal static class GatewayServiceCollectionExtensions
             LogFiles = ContainerLogFilesOf(sp.GetRequiredService<ServiceCatalog>()),
         });
         services.AddSingleton<PodManager>();
+    }
+
+    /// <summary>Routing's endpoints as the replica controller's dependencies see them (a Kubernetes or Static service's readiness).</summary>
+    private static ExternalEndpoints ExternalEndpointsOf(EndpointTable table)
+    {
+        var endpoints = new ExternalEndpoints(() => table.Current.Values.Select(e => (e.Service, e.Ready)));
+        table.ConditionsChanged += _ => endpoints.RaiseChanged();
+        table.DestinationsChanged += _ => endpoints.RaiseChanged();
+        return endpoints;
     }
 
     /// <summary>The instances' logs, in <c>pods</c> of the state folder, bounded by the current <c>Gateway:Logs</c>.</summary>

@@ -31,7 +31,9 @@ public static class PodConditions
             conditions[2] = ReadyCondition(pod);
         }
 
-        conditions.AddRange(pod.GateConditions.Select(g => new PodCondition(g.Key, g.Value)));
+        conditions.AddRange(pod.GateConditions.Select(g => !g.Value && pod.GateReasons.TryGetValue(g.Key, out var why)
+            ? new PodCondition(g.Key, g.Value, why.Reason, why.Message)
+            : new PodCondition(g.Key, g.Value)));
         return conditions;
     }
 

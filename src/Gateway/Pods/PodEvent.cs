@@ -44,4 +44,7 @@ public abstract record PodEvent
 
     /// <summary>Readiness-gate conditions set through the admin API.</summary>
     public sealed record SetConditions(IReadOnlyDictionary<string, bool> Conditions) : PodEvent;
+
+    /// <summary>A readiness-gate condition the gateway sets itself, with why when it is false (a dependency no longer ready).</summary>
+    public sealed record SetGate(string Type, bool Status, string Reason, string Message) : PodEvent;
 }

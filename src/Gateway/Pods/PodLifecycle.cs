@@ -33,6 +33,7 @@ public static class PodLifecycle
             PodEvent.Wake => OnWake(pod, now, actions),
             PodEvent.Delete e => OnDelete(pod, e, now, actions),
             PodEvent.SetConditions e => pod with { GateConditions = pod.GateConditions.SetItems(e.Conditions) },
+            PodEvent.SetGate e => pod with { GateConditions = pod.GateConditions.SetItem(e.Type, e.Status), GateReasons = pod.GateReasons.SetItem(e.Type, (e.Reason, e.Message)) },
             _ => pod,
         };
 

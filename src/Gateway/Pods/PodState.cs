@@ -47,6 +47,9 @@ public sealed record PodState
     /// </summary>
     public bool Scheduled { get; init; } = true;
 
+    /// <summary>Why an unbound pod waits, shown as its <c>PodScheduled=False</c>; null: no room on the gateway (<c>Unschedulable</c>).</summary>
+    public PodCondition? Unschedulable { get; init; }
+
     public PodPhase Phase { get; init; } = PodPhase.Pending;
 
     public ImmutableArray<ContainerStatus> InitContainers { get; init; } = [];
@@ -68,6 +71,9 @@ public sealed record PodState
 
     /// <summary>Conditions named by <c>readinessGates</c>, as set through the admin API.</summary>
     public ImmutableDictionary<string, bool> GateConditions { get; init; } = ImmutableDictionary<string, bool>.Empty;
+
+    /// <summary>The reason and message of a gate condition the gateway sets itself (a dependency's readiness), shown while it is false.</summary>
+    public ImmutableDictionary<string, (string Reason, string Message)> GateReasons { get; init; } = ImmutableDictionary<string, (string Reason, string Message)>.Empty;
 
     /// <summary>Each condition's status and when it last changed (<c>lastTransitionTime</c>), kept by <see cref="PodLifecycle"/>.</summary>
     public ImmutableDictionary<string, (bool Status, DateTimeOffset At)> ConditionTransitions { get; init; } =

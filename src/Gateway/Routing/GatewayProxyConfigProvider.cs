@@ -94,6 +94,8 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
             });
         }
 
+        // A Job without a Route answers no requests; its cluster stays, for its endpoints.
+        routes.RemoveAll(r => _catalog.Current.Services.Any(s => s.Name == r.RouteId && !s.Routed));
         return new Snapshot(routes, clusters);
     }
 

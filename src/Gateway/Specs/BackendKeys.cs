@@ -3,7 +3,7 @@ namespace Gateway.Specs;
 /// <summary>The service keys of each backend kind: a key of one kind set on a service of another is refused, naming the kind that takes it.</summary>
 internal static class BackendKeys
 {
-    public static readonly string[] Pods = ["Replicas", "Template", "Manifest", "ConfigFiles", "Strategy"];
+    public static readonly string[] Pods = ["Replicas", "Template", "Manifest", "ConfigFiles", "Strategy", "Job"];
     public static readonly string[] Cluster = ["Namespace", "Service", "Port", "ReadinessProbe"];
     public static readonly string[] Static = ["Addresses", "ReadinessProbe"];
 
@@ -19,10 +19,11 @@ internal static class BackendKeys
             BackendKind.Static => Static,
             _ => Pods,
         };
-        foreach (var key in All.Where(key => !own.Contains(key) && service.Has(key)))
+        foreach (var key in All.Where(key => !own.Contains(key) && service.HasKey(key)))
         {
             var detail = (kind, key) switch
             {
+                (_, "Job") => "a Job is pods the gateway runs to completion: only with Runtime \"Process\" or \"Docker\"",
                 (BackendKind.Kubernetes, _) when Pods.Contains(key) => "a Kubernetes service's pods are the cluster's",
                 (BackendKind.Kubernetes, _) => "a Kubernetes service's endpoints come from the cluster Service's EndpointSlices",
                 (BackendKind.Static, _) when Pods.Contains(key) => "a Static service routes to its fixed Addresses and runs no pods",

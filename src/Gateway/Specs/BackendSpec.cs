@@ -45,6 +45,9 @@ public sealed record PodsBackend : BackendSpec
 
     /// <summary>The container port a manifest's Service targets; null: the first port the pod declares.</summary>
     public RouteTarget? RouteTarget { get; init; }
+
+    /// <summary>A run-to-completion service (<c>Job</c>); null for a Deployment or a bare Pod.</summary>
+    public JobSpec? Job { get; init; }
 }
 
 /// <summary>A cluster Service whose EndpointSlices the gateway routes to (<c>"Runtime": "Kubernetes"</c>).</summary>

@@ -13,9 +13,9 @@ namespace Gateway.Specs;
 /// </summary>
 internal static partial class ManifestLoader
 {
-    private const string WorkloadKinds = "a Pod or a Deployment";
+    private const string WorkloadKinds = "a Pod, a Deployment or a Job";
 
-    private static readonly string[] Kinds = ["Pod", "Deployment", "ConfigMap", "Secret", "Service"];
+    private static readonly string[] Kinds = ["Pod", "Deployment", "Job", "ConfigMap", "Secret", "Service"];
 
     /// <summary>The pod template of <paramref name="file"/>, or null with the reasons in <paramref name="errors"/>.</summary>
     /// <param name="path">The setting's path, <c>Gateway:Services:web:Manifest</c>: errors of the file as a whole.</param>
@@ -29,7 +29,7 @@ internal static partial class ManifestLoader
             return null;
         }
 
-        var workloads = documents.Where(d => d.Value is V1Pod or V1Deployment).ToList();
+        var workloads = documents.Where(d => d.Value is V1Pod or V1Deployment or V1Job).ToList();
         var services = documents.Where(d => d.Value is V1Service).ToList();
         if (workloads.Count == 0)
         {
@@ -59,6 +59,7 @@ internal static partial class ManifestLoader
         {
             V1Pod pod => FromPod(pod, path, manifestPath, replicas, errors),
             V1Deployment deployment => FromDeployment(deployment, file, path, manifestPath, replicas, errors),
+            V1Job job => JobLoader.FromManifest(job, file, path, manifestPath, replicas, errors),
             _ => null,
         };
         if (source is not null && services.Count == 1 && services[0].Value is V1Service service)
@@ -142,6 +143,7 @@ internal static partial class ManifestLoader
                 {
                     "Pod" => KubernetesYaml.Deserialize<V1Pod>(yaml, strict: true),
                     "Deployment" => KubernetesYaml.Deserialize<V1Deployment>(yaml, strict: true),
+                    "Job" => KubernetesYaml.Deserialize<V1Job>(yaml, strict: true),
                     "ConfigMap" => KubernetesYaml.Deserialize<V1ConfigMap>(yaml, strict: true),
                     "Secret" => KubernetesYaml.Deserialize<V1Secret>(yaml, strict: true),
                     "Service" => KubernetesYaml.Deserialize<V1Service>(yaml, strict: true),

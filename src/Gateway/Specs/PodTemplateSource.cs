@@ -14,4 +14,7 @@ internal sealed record PodTemplateSource(V1PodTemplateSpec Template, string Path
 
     /// <summary>The container port a manifest's Service targets; null: the first declared port.</summary>
     public RouteTarget? RouteTarget { get; init; }
+
+    /// <summary>A <c>batch/v1</c> Job manifest's run-to-completion settings; null for a Pod or a Deployment.</summary>
+    public JobSpec? Job { get; init; }
 }

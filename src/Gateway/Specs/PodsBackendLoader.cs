@@ -21,6 +21,7 @@ internal static class PodsBackendLoader
         var errors = service.Errors;
         var before = errors.Count;
         var replicas = (int?)service.Integer("Replicas", 0, int.MaxValue);
+        var settingsJob = JobLoader.Load(service);
         var strategy = service.Object("Strategy", StrategyKeys);
         var objects = new ConfigObjectsLoader();
         foreach (var (filePath, text) in service.Strings("ConfigFiles"))
@@ -83,6 +84,12 @@ internal static class PodsBackendLoader
         ManifestMetadata.ValidateUnnamed(pod.Metadata, $"{source.Path}.metadata", errors);
         ValidateLabels(pod.Metadata?.Labels, $"{source.Path}.metadata.labels", errors);
         var specPath = $"{source.Path}.spec";
+        var job = settingsJob ?? source.Job;
+        if (job is not null)
+        {
+            JobLoader.Validate(service, source, specPath, errors);
+        }
+
         errors.AddRange(PodSpecValidator.Validate(pod.Spec, specPath));
         if (runtime == RuntimeKind.Docker && pod.Spec is not null)
         {
@@ -112,6 +119,13 @@ internal static class PodsBackendLoader
             labels["app"] = service.Key;
         }
 
+        if (job is not null)
+        {
+            // The labels the Job controller gives its pods, which `kubectl get pods -l job-name=...` selects.
+            labels[JobSpec.JobNameLabel] = service.Key;
+            labels["job-name"] = service.Key;
+        }
+
         return new PodsBackend
         {
             Runtime = runtime,
@@ -125,6 +139,7 @@ internal static class PodsBackendLoader
             TemplateHash = NameGenerator.TemplateHash($"{runtime}:{KubernetesJson.Serialize(podSpec)}{configObjects.Digest()}{RouteTargetKey(source.RouteTarget)}"),
             Rollout = rollout,
             RouteTarget = source.RouteTarget,
+            Job = job,
         };
     }
 

@@ -9,7 +9,7 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class ServiceLoader
 {
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", .. BackendKeys.All];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", "DependsOn", .. BackendKeys.All];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
 
@@ -45,6 +45,7 @@ internal static class ServiceLoader
         }
 
         gateway.Errors.AddRange(RouteValidator.Conflicts(routes));
+        gateway.Errors.AddRange(DependsOnLoader.Validate(services, sections.ConvertAll(s => s.Key), gateway.PathOf("Services")));
         return services;
     }
 
@@ -81,8 +82,11 @@ internal static class ServiceLoader
 
         service.RefuseUnknownKeys(ServiceKeys);
         var beforeRoute = errors.Count;
-        var route = LoadRoute(service.Object("Route", RouteKeys));
-        if (errors.Count == beforeRoute)
+
+        // A Job runs to completion and answers no requests unless it names a route.
+        var unrouted = JobLoader.IsSet(service) && !service.Has("Route");
+        var route = unrouted ? new RouteSpec(null, []) : LoadRoute(service.Object("Route", RouteKeys));
+        if (errors.Count == beforeRoute && !unrouted)
         {
             routes.Add((name, route));
         }
@@ -93,6 +97,7 @@ internal static class ServiceLoader
         var protocol = LoadProtocol(service);
         var timeouts = LoadTimeouts(service.Object("Timeouts", TimeoutsSpec.Keys));
         var outlier = LoadOutlier(service.Object("Outlier", OutlierSpec.Keys));
+        var dependsOn = DependsOnLoader.Load(service);
         BackendKeys.RefuseOthers(service, kind);
         List<string> sourceFiles = [];
         BackendSpec? backend = kind switch
@@ -114,6 +119,7 @@ internal static class ServiceLoader
             Outlier = outlier,
             Protocol = protocol ?? (backend is PodsBackend pods ? BackendProtocols.Infer(pods) : BackendProtocol.Http),
             SourceFiles = sourceFiles,
+            DependsOn = dependsOn,
         };
     }
 

@@ -37,6 +37,12 @@ public sealed record ServiceSpec
     /// <summary>The files the service was read from (the manifest), watched for changes.</summary>
     public IReadOnlyList<string> SourceFiles { get; init; } = [];
 
+    /// <summary>The services this one waits for before its pods are created (<c>DependsOn</c>).</summary>
+    public IReadOnlyList<DependencySpec> DependsOn { get; init; } = [];
+
+    /// <summary>Whether the service receives requests: a Job without a <c>Route</c> has none.</summary>
+    public bool Routed => Route.Path is not null || Route.Hosts.Count > 0;
+
     /// <summary>The folder of the settings file that declared the service.</summary>
     public required string ConfigDirectory { get; init; }
 }

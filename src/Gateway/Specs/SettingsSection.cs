@@ -31,6 +31,9 @@ internal sealed class SettingsSection(IConfigurationSection configuration, strin
 
     public bool Has(string key) => configuration.GetSection(key).Exists();
 
+    /// <summary>Whether <paramref name="key"/> is written at all, even as an empty object (<c>{}</c>, which <see cref="Has"/> does not see).</summary>
+    public bool HasKey(string key) => configuration.GetChildren().Any(c => c.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
+
     public IEnumerable<SettingsSection> Children() =>
         configuration.GetChildren().Select(child => new SettingsSection(child, PathOf(child.Key), errors));
 

@@ -23,6 +23,12 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
     private static string WebContainer(string container, string spec = "") =>
         $$"""{ "Gateway": { "Services": { "web": { "Template": { "spec": { {{spec}} "containers": [ { "name": "a", "command": [ "x" ], {{container}} } ] } } } } } }""";
 
+    /// <summary>Settings with services "web" (on /) and "db" (on /db), each with a valid Template after its fields.</summary>
+    private static string WebAndDb(string web, string db) =>
+        $$"""{ "Gateway": { "Services": { "web": { {{web}} "Template": {{Template}} }, "db": { "Route": { "Path": "/db" }, {{db}} "Template": {{Template}} } } } }""";
+
+    private const string JobTemplate = """{ "spec": { "restartPolicy": "Never", "containers": [ """ + Container + """ ] } }""";
+
     private static string Gateway(string fields) => $$"""{ "Gateway": { {{fields}}, "Services": { "web": { "Template": {{Template}} } } } }""";
 
     public static TheoryData<string, string> BadSettings => new()
@@ -47,7 +53,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Web("\"Runtime\": \"7\","), "Gateway:Services:web:Runtime: Unsupported value: \"7\": supported values: \"Process\", \"Docker\", \"Kubernetes\", \"Static\"" },
         { Web("\"Protocol\": \"http2\","), "Gateway:Services:web:Protocol: Unsupported value: \"http2\": supported values: \"http\", \"h2c\", \"grpc\"" },
         { Web("\"Rplicas\": 2,"), "Gateway:Services:web:Rplicas: Invalid value: \"Rplicas\": unknown field; did you mean \"Replicas\"?" },
-        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Protocol, Timeouts, Outlier, Retries, SlowStartSeconds, Replicas, Template, Manifest, ConfigFiles, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
+        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Protocol, Timeouts, Outlier, Retries, SlowStartSeconds, DependsOn, Replicas, Template, Manifest, ConfigFiles, Strategy, Job, Namespace, Service, Port, ReadinessProbe, Addresses" },
         { $$"""{ "Gateway": { "Services": [ { "Template": {{Template}} } ] } }""", "Gateway:Services: Invalid value: must be an object of services by name, e.g. { \"web\": { ... } }, not a list" },
         { """{ "Gateway": { "Services": { "web": "x" } } }""", "Gateway:Services:web: Invalid value: \"x\": must be an object: a service's Route, Runtime, Replicas and Template or Manifest" },
 
@@ -85,6 +91,38 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
             $$"""{ "Gateway": { "Services": { "web": { "Route": { "Hosts": [ "a.test" ] }, "Template": {{Template}} }, "api": { "Route": { "Path": "/{**rest}" }, "Template": {{Template}} } } } }""",
             "Gateway:Services:web:Route: Duplicate value: \"/{**catch-all}\": service \"api\" routes the same path (\"/{**rest}\") on every host; give one of them another Route:Path or different Route:Hosts"
         },
+
+        // DependsOn and Job: each entry by its path; what the whole set of services cannot do, by the services it names.
+        { WebAndDb("\"DependsOn\": { \"db\": \"Healthy\" },", ""), "Gateway:Services:web:DependsOn:db: Unsupported value: \"Healthy\": supported values: \"Started\", \"Ready\", \"Succeeded\"" },
+        { WebAndDb("\"DependsOn\": { \"db\": { \"Condition\": \"Ready\", \"Propagate\": \"Kill\" } },", ""), "Gateway:Services:web:DependsOn:db:Propagate: Unsupported value: \"Kill\": supported values: \"None\", \"Readiness\", \"Restart\"" },
+        { WebAndDb("\"DependsOn\": { \"db\": { \"Condition\": \"Started\", \"Replicas\": \"All\" } },", ""), "Gateway:Services:web:DependsOn:db:Replicas: Invalid value: \"All\": only with Condition \"Ready\": every replica Ready; Started has no count" },
+        { WebAndDb("\"DependsOn\": { \"db\": { \"Condition\": \"Ready\", \"Replicas\": 2 } },", ""), "Gateway:Services:web:DependsOn:db:Replicas: Unsupported value: \"2\": supported values: \"All\"" },
+        { WebAndDb("\"DependsOn\": { \"db\": { \"Replicas\": \"All\" } },", ""), "Gateway:Services:web:DependsOn:db:Condition: Required value: one of \"Started\", \"Ready\", \"Succeeded\"" },
+        { WebAndDb("\"DependsOn\": { \"db\": { \"Condition\": \"Ready\", \"Wait\": 1 } },", ""), "Gateway:Services:web:DependsOn:db:Wait: Invalid value: \"Wait\": unknown field; supported fields: Condition, Replicas, Propagate" },
+        { WebAndDb("\"DependsOn\": [ \"db\" ],", ""), "Gateway:Services:web:DependsOn: Invalid value: must be an object of services by name with a condition each, e.g. { \"db\": \"Ready\" }, not a list" },
+        { WebAndDb("\"DependsOn\": { \"cache\": \"Ready\" },", ""), "Gateway:Services:web:DependsOn:cache: Not found: \"cache\": no service is named \"cache\"; services: db, web" },
+        { WebAndDb("\"DependsOn\": { \"web\": \"Ready\" },", ""), "Gateway:Services:web:DependsOn:web: Invalid value: \"web\": a service cannot depend on itself (cycle: web -> web)" },
+        { WebAndDb("\"DependsOn\": { \"db\": \"Ready\" },", "\"DependsOn\": { \"web\": \"Started\" },"), "Gateway:Services:db:DependsOn:web: Invalid value: \"web\": dependency cycle: db -> web -> db; no service of it could ever start: remove one of these DependsOn entries" },
+        { WebAndDb("\"DependsOn\": { \"db\": \"Succeeded\" },", ""), "Gateway:Services:web:DependsOn:db: Invalid value: \"Succeeded\": service \"db\" is not a Job and never completes: give it a Job key, or wait for it with \"Ready\"" },
+        { WebAndDb("\"DependsOn\": { \"db\": { \"Condition\": \"Succeeded\", \"Propagate\": \"Restart\" } },", ""), "Gateway:Services:web:DependsOn:db:Propagate: Invalid value: \"Restart\": a Job that has Succeeded stays so: only \"None\" with Condition \"Succeeded\"" },
+        {
+            $$"""{ "Gateway": { "Services": { "web": { "DependsOn": { "db": "Started" }, "Template": {{Template}} }, "db": { "Route": { "Path": "/db" }, "Runtime": "Static", "Addresses": [ "http://127.0.0.1:1" ] } } } }""",
+            "Gateway:Services:web:DependsOn:db: Invalid value: \"Started\": the gateway starts nothing of service \"db\" (Runtime Static): wait for it with \"Ready\""
+        },
+        {
+            $$"""{ "Gateway": { "Services": { "web": { "DependsOn": { "db": "Succeeded" }, "Template": {{Template}} }, "db": { "Route": { "Path": "/db" }, "Runtime": "Kubernetes", "Service": "db" } } } }""",
+            "Gateway:Services:web:DependsOn:db: Invalid value: \"Succeeded\": service \"db\" is not a Job the gateway runs (Runtime Kubernetes): wait for it with \"Ready\""
+        },
+        {
+            $$"""{ "Gateway": { "Services": { "web": { "DependsOn": { "migrate": "Ready" }, "Template": {{Template}} }, "migrate": { "Job": {}, "Template": {{JobTemplate}} } } } }""",
+            "Gateway:Services:web:DependsOn:migrate: Invalid value: \"Ready\": service \"migrate\" is a Job, whose pod runs to completion and is not routed: wait for it with \"Succeeded\" (or \"Started\")"
+        },
+        { Web("\"Job\": {},"), "Gateway:Services:web:Template.spec.restartPolicy: Required value: a Job's pod must end: set restartPolicy to \"OnFailure\" or \"Never\"" },
+        { WebContainer("", "\"restartPolicy\": \"Always\",").Replace("\"web\": {", "\"web\": { \"Job\": {},", StringComparison.Ordinal), "Gateway:Services:web:Template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"; a Job's pod with Always would never complete" },
+        { $$"""{ "Gateway": { "Services": { "m": { "Job": { "BackoffLimit": -1 }, "Template": {{JobTemplate}} } } } }""", "Gateway:Services:m:Job:BackoffLimit: Invalid value: -1: must be between 0 and 1000, inclusive" },
+        { $$"""{ "Gateway": { "Services": { "m": { "Job": { "Backoff": 1 }, "Template": {{JobTemplate}} } } } }""", "Gateway:Services:m:Job:Backoff: Invalid value: \"Backoff\": unknown field; supported fields: BackoffLimit" },
+        { $$"""{ "Gateway": { "Services": { "m": { "Job": {}, "Replicas": 2, "Template": {{JobTemplate}} } } } }""", "Gateway:Services:m:Replicas: Invalid value: \"2\": a Job runs one pod to completion (completions 1): remove Replicas" },
+        { """{ "Gateway": { "Services": { "m": { "Runtime": "Static", "Addresses": [ "http://127.0.0.1:1" ], "Job": {} } } } }""", "Gateway:Services:m:Job: Forbidden: a Job is pods the gateway runs to completion: only with Runtime \"Process\" or \"Docker\"; remove Job" },
 
         // Unknown keys anywhere under Gateway:, with the nearest valid key.
         { Gateway("\"Proxy\": { \"Url\": \"http://127.0.0.1:1\" }"), "Gateway:Proxy:Url: Invalid value: \"Url\": unknown field; did you mean \"Urls\"?" },
@@ -210,7 +248,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { "", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": the file is empty; it must hold one Pod or Deployment" },
         { PodHead + "    args: " + new string('[', 100_000) + "\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 9: lists and objects nest deeper than 64 levels; a pod manifest needs far fewer" },
         { "# nothing here\n---\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": the file is empty; it must hold one Pod or Deployment" },
-        { "apiVersion: v1\nmetadata: {name: p}\n", "Gateway:Services:web:Manifest(m.yaml).kind: Required value: a manifest holds a Pod or a Deployment; set kind: Pod or kind: Deployment" },
+        { "apiVersion: v1\nmetadata: {name: p}\n", "Gateway:Services:web:Manifest(m.yaml).kind: Required value: a manifest holds a Pod, a Deployment or a Job; set kind: Pod or kind: Deployment" },
         { "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: 99999999999\n", "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": line 4, column 13: Invalid value: 99999999999: out of range for the field's integer type" },
         {
             "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: -1\n  template:\n    spec:\n      containers: [{name: a, command: [x]}]\n",

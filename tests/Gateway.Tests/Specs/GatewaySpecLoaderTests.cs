@@ -226,7 +226,7 @@ public sealed class GatewaySpecLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("apiVersion: v1\nkind: Ingress\nmetadata: { name: s }\n", "kind \"Ingress\": supported kinds: \"Pod\", \"Deployment\", \"ConfigMap\", \"Secret\", \"Service\"")]
+    [InlineData("apiVersion: v1\nkind: Ingress\nmetadata: { name: s }\n", "kind \"Ingress\": supported kinds: \"Pod\", \"Deployment\", \"Job\", \"ConfigMap\", \"Secret\", \"Service\"")]
     [InlineData("apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n  - name: a\n    bogus: 1\n", "line 7, column 5: \"bogus\": unknown field; check its spelling against the Kubernetes API reference")]
     public void Load_BadManifest_NamesTheProblem(string yaml, string expected)
     {

@@ -229,7 +229,7 @@ public sealed class ManifestLoaderTests : IDisposable
         { Service.Replace("targetPort: http, ", "", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.ports[0].targetPort: Invalid value: \"80\": no container of the pod declares containerPort 80 (the gateway routes only to declared ports: \"http\" (8080)); target one of them, or declare it in the container's ports" },
         { Service.Replace("selector: {app: web}", "selector: {app: api}", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.selector: Invalid value: map[app:api]: selects none of the manifest's pods (labels map[app:web]); make it match the pod template's labels" },
         { Service.Replace("type: ClusterIP", "type: LoadBalancer", StringComparison.Ordinal), "Gateway:Services:web:Manifest(m.yaml):service/web.spec.type: Forbidden: not supported by the gateway; remove it" },
-        { "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\n", "Gateway:Services:web:Manifest: Unsupported value: {dir}/m.yaml: line 14: kind \"Ingress\": supported kinds: \"Pod\", \"Deployment\", \"ConfigMap\", \"Secret\", \"Service\"" },
+        { "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\n", "Gateway:Services:web:Manifest: Unsupported value: {dir}/m.yaml: line 14: kind \"Ingress\": supported kinds: \"Pod\", \"Deployment\", \"Job\", \"ConfigMap\", \"Secret\", \"Service\"" },
         { Deployment, "Gateway:Services:web:Manifest: Invalid value: \"{dir}/m.yaml\": holds 2 Pods or Deployments (lines 1, 14); a service runs one: give each its own service" },
     };
 
