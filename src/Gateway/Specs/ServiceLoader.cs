@@ -9,7 +9,7 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class ServiceLoader
 {
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", .. BackendKeys.All];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "DependsOn", "Job", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", .. BackendKeys.All];
     private static readonly string[] RouteKeys = ["Path", "Hosts"];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
 
@@ -27,9 +27,14 @@ internal static class ServiceLoader
         // Routes are compared even for services with other errors, so that one round of fixes is enough.
         var routes = new List<(string Service, RouteSpec Route)>();
         var services = new List<ServiceSpec>();
+        var names = sections.Select(s => s.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var section in sections)
         {
-            if (Load(section, configDirectory, routes) is { } service)
+            if (ComposeEntries.Expand is { } expand && section.Has("Compose"))
+            {
+                services.AddRange(expand(section, configDirectory, names, s => Load(s, configDirectory, routes)));
+            }
+            else if (Load(section, configDirectory, routes) is { } service)
             {
                 services.Add(service);
             }
