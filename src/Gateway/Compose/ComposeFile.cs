@@ -26,7 +26,7 @@ internal static class ComposeFile
 
         if (ManifestFile.TooDeep(text) is { } line)
         {
-            errors.Add(FieldError.Invalid(display, null, $"line {line}: lists and objects nest deeper than {ManifestFile.MaxFlowDepth}"));
+            errors.Add(FieldError.InvalidOmitValue(display, $"line {line}: lists and objects nest deeper than {ManifestFile.MaxFlowDepth}"));
             return null;
         }
 
@@ -37,13 +37,13 @@ internal static class ComposeFile
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            errors.Add(FieldError.Invalid(display, null, $"line {e.Start.Line}, column {e.Start.Column}: {e.Message}"));
+            errors.Add(FieldError.InvalidOmitValue(display, $"line {e.Start.Line}, column {e.Start.Column}: {string.Join(' ', e.Message.Split(' ', StringSplitOptions.RemoveEmptyEntries))}"));
             return null;
         }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode)
         {
-            errors.Add(FieldError.Invalid(display, null, "must be one YAML document, an object with services: (a compose file) or processes: (a Process Compose file)"));
+            errors.Add(FieldError.InvalidOmitValue(display, "must be one YAML document, an object with services: (a compose file) or processes: (a Process Compose file)"));
             return null;
         }
 
@@ -53,9 +53,9 @@ internal static class ComposeFile
         var tree = new YamlTree(stream.Documents[0].RootNode, root, context);
         var resolved = options with { Environment = context.Variable };
         var before = errors.Count;
-        var services = tree.Child("processes").IsNull && !tree.Child("services").IsNull
-            ? ComposeTranslator.Translate(tree, directory, resolved, files)
-            : ProcessComposeTranslator.Translate(tree, directory, resolved, files);
+        var services = tree.Entries().Any(e => e.Key == "processes")
+            ? ProcessComposeTranslator.Translate(tree, directory, resolved, files)
+            : ComposeTranslator.Translate(tree, directory, resolved, files);
         return errors.Count == before ? new Translation(services, files) : null;
     }
 
@@ -71,7 +71,7 @@ internal static class ComposeFile
         files.Add(path);
         var problems = new List<string>();
         var variables = DotEnv.Parse(text, problems).GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
-        errors.AddRange(problems.Select(p => FieldError.Invalid($"{display}(.env)", null, p)));
+        errors.AddRange(problems.Select(p => FieldError.InvalidOmitValue($"{display}(.env)", p)));
         return variables;
     }
 }

@@ -35,7 +35,7 @@ internal static class ComposeTranslator
 
             if (ComposeFields.RefusedTopLevel.TryGetValue(key, out var why))
             {
-                if (!value.IsNull && value.Entries().Any())
+                if (!value.IsNull && (value.IsScalar || value.Entries().Any() || value.Items().Any()))
                 {
                     errors.Add(NotSupported(value.Path, why));
                 }
@@ -245,7 +245,7 @@ internal static class ComposeTranslator
         {
             if (!restart.IsNull)
             {
-                errors.Add(FieldError.Invalid(policy.Path, null, "restart is set too: set one of restart and deploy.restart_policy"));
+                errors.Add(FieldError.InvalidOmitValue(policy.Path, "restart is set too: set one of restart and deploy.restart_policy"));
                 return (null, null);
             }
 

@@ -49,7 +49,7 @@ internal static class ProcessComposeTranslator
 
         if (options.Runtime != RuntimeKind.Process)
         {
-            errors.Add(FieldError.Invalid(processes.Path, null, "a Process Compose file runs programs on this host, not images: use the Process runtime"));
+            errors.Add(FieldError.InvalidOmitValue(processes.Path, "a Process Compose file runs programs on this host, not images: use the Process runtime"));
             return [];
         }
 

@@ -47,7 +47,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Web("\"Runtime\": \"7\","), "Gateway:Services:web:Runtime: Unsupported value: \"7\": supported values: \"Process\", \"Docker\", \"Kubernetes\", \"Static\"" },
         { Web("\"Protocol\": \"http2\","), "Gateway:Services:web:Protocol: Unsupported value: \"http2\": supported values: \"http\", \"h2c\", \"grpc\"" },
         { Web("\"Rplicas\": 2,"), "Gateway:Services:web:Rplicas: Invalid value: \"Rplicas\": unknown field; did you mean \"Replicas\"?" },
-        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, Protocol, Timeouts, Outlier, Retries, SlowStartSeconds, Replicas, Template, Manifest, ConfigFiles, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
+        { Web("\"Colour\": \"blue\","), "Gateway:Services:web:Colour: Invalid value: \"Colour\": unknown field; supported fields: Route, Runtime, DependsOn, Job, Protocol, Timeouts, Outlier, Retries, SlowStartSeconds, Replicas, Template, Manifest, ConfigFiles, Strategy, Namespace, Service, Port, ReadinessProbe, Addresses" },
         { $$"""{ "Gateway": { "Services": [ { "Template": {{Template}} } ] } }""", "Gateway:Services: Invalid value: must be an object of services by name, e.g. { \"web\": { ... } }, not a list" },
         { """{ "Gateway": { "Services": { "web": "x" } } }""", "Gateway:Services:web: Invalid value: \"x\": must be an object: a service's Route, Runtime, Replicas and Template or Manifest" },
 
