@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Gateway.Compose;
 using Gateway.Specs;
+using Gateway.Tests.Specs;
 
 namespace Gateway.Tests.Compose;
 
@@ -9,16 +10,13 @@ internal sealed class ComposeFixture : IDisposable
 {
     public static readonly Dictionary<string, string> Environment = new() { ["TAG"] = "1.2", ["SECRET"] = "s3cret", ["EMPTY"] = "" };
 
-    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("gateway-compose-").FullName;
+    private readonly SettingsFixture _folder = new();
 
-    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+    public string Directory => _folder.Directory;
 
-    public string Write(string name, string text)
-    {
-        var path = Path.Combine(Directory, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _folder.Dispose();
+
+    public string Write(string name, string text) => _folder.Write(name, text);
 
     /// <summary>The translated <c>Gateway:Services</c> object, or null; and the errors as printed.</summary>
     public (JsonObject? Services, List<string> Errors, List<string> Files) Translate(string yaml, RuntimeKind runtime = RuntimeKind.Process, string prefix = "", string file = "compose.yaml")
