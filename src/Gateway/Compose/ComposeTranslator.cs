@@ -17,7 +17,7 @@ internal static class ComposeTranslator
     private static readonly HashSet<string> Mapped =
     [
         "image", "command", "entrypoint", "environment", "env_file", "working_dir", "ports", "expose", "restart",
-        "healthcheck", "depends_on", "deploy", "scale", "labels", "stop_grace_period", "pull_policy",
+        "healthcheck", "depends_on", "deploy", "scale", "labels", "stop_grace_period", "pull_policy", "volumes",
     ];
 
     /// <param name="root">The file's root mapping.</param>
@@ -162,6 +162,11 @@ internal static class ComposeTranslator
         }
 
         spec["containers"] = new JsonArray(container);
+        if (ComposeVolumes.Read(service, directory, container) is { } volumes)
+        {
+            spec["volumes"] = volumes;
+        }
+
         if (PullPolicy(service.Child("pull_policy")) is { } pullPolicy)
         {
             container["imagePullPolicy"] = pullPolicy;

@@ -65,6 +65,11 @@ public sealed class ComposeTranslatorTests : IDisposable
     [InlineData("command: [x]\npull_policy: missing", Container + ".imagePullPolicy", "\"IfNotPresent\"")]
     [InlineData("command: [x]\ncontainer_name: my-web\nhostname: web\ntty: true\nx-note: mine", Container + ".name", "\"web\"")]
     [InlineData("command: [x]", "web.Runtime", "\"Process\"")]
+    // bind mounts and tmpfs as volumes
+    [InlineData("command: [x]\nvolumes: [\"/srv/data:/data:ro\", {type: bind, source: /srv/conf, target: /etc/app}, {type: tmpfs, target: /cache}]", "web.Template.spec.volumes",
+        "[{\"hostPath\":{\"path\":\"/srv/data\"},\"name\":\"volume-0\"},{\"hostPath\":{\"path\":\"/srv/conf\"},\"name\":\"volume-1\"},{\"emptyDir\":{\"medium\":\"Memory\"},\"name\":\"volume-2\"}]")]
+    [InlineData("command: [x]\nvolumes: [\"/srv/data:/data:ro\", {type: tmpfs, target: /cache}]", Container + ".volumeMounts",
+        "[{\"name\":\"volume-0\",\"mountPath\":\"/data\",\"readOnly\":true},{\"name\":\"volume-1\",\"mountPath\":\"/cache\"}]")]
     public void Field_BecomesTheSetting(string fields, string path, string? expected)
     {
         Assert.Equal(expected, Translated(fields, path));
@@ -120,6 +125,15 @@ public sealed class ComposeTranslatorTests : IDisposable
         Assert.Empty(errors);
         Assert.Equal("{}", ComposeFixture.At(services, "seed.Job"));
         Assert.Equal("\"Never\"", ComposeFixture.At(services, "seed.Template.spec.restartPolicy"));
+    }
+
+    [Fact]
+    public void BindMount_RelativeSource_IsRelativeToTheComposeFile()
+    {
+        var (services, errors, _) = _files.Translate(Web("command: [x]\nvolumes: [\"./site/:/srv/site\"]"));
+
+        Assert.Empty(errors);
+        Assert.Equal($$"""[{"hostPath":{"path":"{{_files.Directory}}/site"},"name":"volume-0"}]""", ComposeFixture.At(services, "web.Template.spec.volumes"));
     }
 
     [Fact]
@@ -193,6 +207,8 @@ public sealed class ComposeTranslatorTests : IDisposable
     [InlineData("command: [x]\nhealthcheck: {interval: 1s}", "services.web.healthcheck.test: Required value: the command that tells the service is healthy (an image's own HEALTHCHECK is not read)")]
     [InlineData("command: [x]\ndepends_on: [db]", "services.web.depends_on[0]: Not found: \"db\": no service of that name in this file")]
     [InlineData("command: [x]\ndepends_on: {web2: {condition: service_ready}}", "services.web.depends_on.web2: Not found: \"web2\": no service of that name in this file")]
+    [InlineData("command: [x]\nvolumes: [\"data:/var/lib/data\"]", "services.web.volumes[0]: Forbidden: not supported by the gateway: a named or anonymous volume lives in the engine and the gateway has none: bind a folder (./data:/data), or after `gateway convert` use an emptyDir")]
+    [InlineData("command: [x]\nvolumes: [{type: npipe, source: x, target: /x}]", "services.web.volumes[0]: Forbidden: not supported by the gateway: only bind mounts (./data:/data) and tmpfs are translated; after `gateway convert`, write the volume in the Template")]
     [InlineData("command: [x]\npull_policy: build", "services.web.pull_policy: Forbidden: not supported by the gateway: the gateway does not build images: build it first and use \"missing\"")]
     [InlineData("command: [x]\nentrypoint: \"sh -c 'oops\"", "services.web.entrypoint: Invalid value: \"sh -c 'oops\": a quote is not closed")]
     [InlineData("image: app", "services.web.command: Required value: the Process runtime runs a program on this host, not the image: set command (or entrypoint), or run the file on the Docker runtime")]
