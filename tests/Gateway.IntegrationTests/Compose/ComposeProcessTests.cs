@@ -101,6 +101,30 @@ public sealed class ComposeProcessTests
     }
 
     [Fact]
+    public async Task ComposeEntry_AChangedEnvFile_ReloadsItsServices()
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-compose-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(directory, "web.env"), "GREETING=hello\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "compose.yaml"), $$"""
+            services:
+              web:
+                command: [dotnet, "{{RepoPaths.DemoBackendDll}}"]
+                env_file: web.env
+                expose: ["8080"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD-SHELL", "curl -fsS http://127.0.0.1:$$PORT/readyz"], interval: 1s}
+            """);
+        await using var gateway = await GatewayProcess.StartAsync("""{ "shop": { "Compose": "compose.yaml" } }""", directory);
+        await gateway.WaitForPodsAsync(p => p.Count == 1 && Ready(p[0]) && p[0].Spec.Containers[0].Env.Any(e => e.Value == "hello"), "the web pod Ready with GREETING=hello");
+
+        // Only the env file changes: the gateway watches it as a manifest, and replaces the pod.
+        await File.WriteAllTextAsync(Path.Combine(directory, "web.env"), "GREETING=bye\n");
+
+        await gateway.WaitForPodsAsync(p => p.Count == 1 && Ready(p[0]) && p[0].Spec.Containers[0].Env.Any(e => e.Name == "GREETING" && e.Value == "bye"),
+            "a new web pod Ready with GREETING=bye, the old one gone", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Convert_PrintsSettingsEqualInEffect_ThatRunAsTheComposeEntryDoes()
     {
         var directory = Project();
