@@ -54,7 +54,7 @@ internal static class ComposeFile
         var resolved = options with { Environment = context.Variable };
         var before = errors.Count;
         var services = tree.Entries().Any(e => e.Key == "processes")
-            ? ProcessComposeTranslator.Translate(tree, directory, resolved, files)
+            ? ProcessComposeTranslator.Translate(tree, resolved)
             : ComposeTranslator.Translate(tree, directory, resolved, files);
         return errors.Count == before ? new Translation(services, files) : null;
     }

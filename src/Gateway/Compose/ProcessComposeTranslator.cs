@@ -30,10 +30,8 @@ internal static class ProcessComposeTranslator
         ["entrypoint"] = "write the whole command line in command",
     };
 
-    public static List<TranslatedService> Translate(YamlTree root, string directory, ComposeOptions options, List<string> files)
+    public static List<TranslatedService> Translate(YamlTree root, ComposeOptions options)
     {
-        _ = directory;
-        _ = files;
         var errors = root.Errors;
         foreach (var (key, value) in root.Entries().Where(e => !TopLevel.Contains(e.Key)))
         {
@@ -329,11 +327,10 @@ internal static class ProcessComposeTranslator
             return null;
         }
 
-        foreach (var (key, value) in shutdown.Entries().Where(e => e.Key is not "timeout_seconds"))
+        foreach (var (key, value) in shutdown.Entries().Where(e => e.Key is not "timeout_seconds" && !(e.Key == "signal" && e.Value.Scalar() == "15")))
         {
             shutdown.Errors.Add(key switch
             {
-                "signal" when value.Scalar() is "15" => null!,
                 "signal" => ComposeTranslator.NotSupported(value.Path, "the gateway stops a process with SIGTERM (15), then SIGKILL after timeout_seconds; make the program stop on SIGTERM"),
                 "command" => ComposeTranslator.NotSupported(value.Path, "not translated; after `gateway convert`, write it as lifecycle.preStop exec in the Template"),
                 "parent_only" => ComposeTranslator.NotSupported(value.Path, "the gateway signals the process group; remove it"),
@@ -341,7 +338,6 @@ internal static class ProcessComposeTranslator
             });
         }
 
-        shutdown.Errors.RemoveAll(e => e is null);
         return (int?)shutdown.Child("timeout_seconds").Integer(0, int.MaxValue);
     }
 
