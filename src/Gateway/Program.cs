@@ -8,6 +8,12 @@ GatewayHost.ExitOnUnhandledException(Console.Error);
 // What pods may ask of the Process runtime on this host: resource limits (cgroups) and volumes (mount namespaces).
 ProcessHost.CgroupProblem = static () => Gateway.Runtimes.Process.Cgroups.Host.Problem;
 ProcessHost.MountNamespaceProblem = static () => Gateway.Runtimes.Process.MountNamespaceHost.Current.Problem;
+ComposeEntries.Expand = Gateway.Compose.ComposeServices.Load;
+if (args is [Gateway.Compose.ConvertCommand.Name, .. var convertArgs])
+{
+    return Gateway.Compose.ConvertCommand.Run(convertArgs, Console.Out, Console.Error);
+}
+
 var settingsPath = SettingsFile.Locate(args, out var hostArgs);
 var settings = new SettingsReader(settingsPath, hostArgs);
 var initial = settings.Read();

@@ -13,7 +13,7 @@ public sealed class LayeringTests
 {
     /// <summary>Bottom first. Events and Specs are words every layer uses; Hosting runs the rest.</summary>
     public static readonly string[] Layers =
-        ["Events", "Specs", "Runtimes", "Probes", "Pods", "Controllers", "Routing", "Kubernetes", "Static", "Telemetry", "Admin", "Hosting"];
+        ["Events", "Specs", "Compose", "Runtimes", "Probes", "Pods", "Controllers", "Routing", "Kubernetes", "Static", "Telemetry", "Admin", "Hosting"];
 
     private static readonly Assembly Gateway = typeof(global::Gateway.Specs.GatewaySpec).Assembly;
 

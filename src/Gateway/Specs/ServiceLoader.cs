@@ -27,12 +27,10 @@ internal static class ServiceLoader
         // Routes are compared even for services with other errors, so that one round of fixes is enough.
         var routes = new List<(string Service, RouteSpec Route)>();
         var services = new List<ServiceSpec>();
+        var names = sections.Select(s => s.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var section in sections)
         {
-            if (Load(section, configDirectory, routes) is { } service)
-            {
-                services.Add(service);
-            }
+            services.AddRange(Load(section, configDirectory, names, routes));
         }
 
         var podNames = new HashSet<string>(StringComparer.Ordinal);
@@ -49,18 +47,24 @@ internal static class ServiceLoader
         return services;
     }
 
-    private static ServiceSpec? Load(SettingsSection service, string configDirectory, List<(string Service, RouteSpec Route)> routes)
+    /// <summary>The service, or the services of the compose file the entry names; none when it has errors.</summary>
+    private static List<ServiceSpec> Load(SettingsSection service, string configDirectory, IReadOnlySet<string> names, List<(string Service, RouteSpec Route)> routes)
     {
         try
         {
-            return LoadFields(service, configDirectory, routes);
+            if (ComposeEntries.Expand is { } expand && service.Has("Compose"))
+            {
+                return expand(service, configDirectory, names, s => LoadFields(s, configDirectory, routes));
+            }
+
+            return LoadFields(service, configDirectory, routes) is { } spec ? [spec] : [];
         }
 #pragma warning disable CA1031 // One service's unforeseen failure is that service's error; the others are still read.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             service.Errors.Add(FieldError.Internal(service.Path, e));
-            return null;
+            return [];
         }
     }
 
