@@ -9,12 +9,12 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class ServiceLoader
 {
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", .. BackendKeys.All];
-    private static readonly string[] RouteKeys = ["Path", "Hosts"];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", "BackendTls", .. BackendKeys.All];
+    private static readonly string[] RouteKeys = ["Path", "Hosts", "HTTPRoute", .. HttpRouteLoader.RuleKeys];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
 
     /// <summary>The valid services under <paramref name="gateway"/>; a service with any error is left out, and its errors say why.</summary>
-    public static List<ServiceSpec> LoadAll(SettingsSection gateway, string configDirectory)
+    public static List<ServiceSpec> LoadAll(SettingsSection gateway, string configDirectory, IReadOnlyList<HttpRouteSpec>? gatewayRoutes = null)
     {
         var sections = gateway.Object("Services", known: null).Children().ToList();
         if (sections.Count > 0 && sections.All(s => int.TryParse(s.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
@@ -44,6 +44,7 @@ internal static class ServiceLoader
             }
         }
 
+        services = HttpRouteServices.Resolve(gateway, services, gatewayRoutes ?? [], routes);
         gateway.Errors.AddRange(RouteValidator.Conflicts(routes));
         return services;
     }
@@ -81,8 +82,9 @@ internal static class ServiceLoader
 
         service.RefuseUnknownKeys(ServiceKeys);
         var beforeRoute = errors.Count;
-        var route = LoadRoute(service.Object("Route", RouteKeys));
-        if (errors.Count == beforeRoute)
+        var routeFiles = new List<string>();
+        var route = HttpRouteServices.LoadRoute(service, configDirectory, routeFiles) ?? LoadRoute(service.Object("Route", RouteKeys));
+        if (errors.Count == beforeRoute && route.HttpRoute is null)
         {
             routes.Add((name, route));
         }
@@ -93,6 +95,7 @@ internal static class ServiceLoader
         var protocol = LoadProtocol(service);
         var timeouts = LoadTimeouts(service.Object("Timeouts", TimeoutsSpec.Keys));
         var outlier = LoadOutlier(service.Object("Outlier", OutlierSpec.Keys));
+        var backendTls = BackendTlsSpec.Load(service, configDirectory, protocol);
         BackendKeys.RefuseOthers(service, kind);
         List<string> sourceFiles = [];
         BackendSpec? backend = kind switch
@@ -113,7 +116,8 @@ internal static class ServiceLoader
             Timeouts = timeouts,
             Outlier = outlier,
             Protocol = protocol ?? (backend is PodsBackend pods ? BackendProtocols.Infer(pods) : BackendProtocol.Http),
-            SourceFiles = sourceFiles,
+            SourceFiles = [.. sourceFiles, .. routeFiles, .. backendTls.CaFile is { } ca ? [ca] : Array.Empty<string>()],
+            BackendTls = backendTls,
         };
     }
 
@@ -164,7 +168,7 @@ internal static class ServiceLoader
 
         if (string.IsNullOrEmpty(path) && hosts.Count == 0)
         {
-            path = RouteValidator.CatchAll;
+            return new RouteSpec(RouteValidator.CatchAll, []) { IsImplicit = !route.Configuration.Exists() };
         }
         else if (path is { Length: > 0 } && RouteValidator.ValidatePath(path, route.PathOf("Path")) is { } error)
         {

@@ -28,6 +28,9 @@ public sealed record ServiceSpec
     /// <summary>How requests go to the pods: <c>Protocol</c>, or what the routed port's name says.</summary>
     public BackendProtocol Protocol { get; init; }
 
+    /// <summary>How the pods' certificates are checked when <see cref="Protocol"/> is https.</summary>
+    public BackendTlsSpec BackendTls { get; init; } = BackendTlsSpec.Default;
+
     /// <summary>An endpoint that just became ready gets a share of new requests growing over this window; zero is off.</summary>
     public TimeSpan SlowStart { get; init; }
 
