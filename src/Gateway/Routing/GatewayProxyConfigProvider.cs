@@ -115,6 +115,11 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
             routes.Add(config);
         }
 
+        if (routes.Any(r => r.ClusterId == HttpRouteTranslator.NoBackendCluster))
+        {
+            clusters.Add(new ClusterConfig { ClusterId = HttpRouteTranslator.NoBackendCluster });
+        }
+
         return new Snapshot(routes, clusters);
     }
 

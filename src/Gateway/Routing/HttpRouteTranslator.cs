@@ -17,6 +17,12 @@ internal static class HttpRouteTranslator
     /// <summary>The catch-all parameter holding the rest of a prefix-matched path.</summary>
     public const string RestParameter = "gwrest";
 
+    /// <summary>
+    /// The cluster of a rule that sends nowhere (a redirect, answered by the gateway): YARP answers a
+    /// route without a cluster 503 before the gateway's middleware runs. No service has this name.
+    /// </summary>
+    public const string NoBackendCluster = "gateway:no-backend";
+
     /// <summary>One YARP route of an HTTPRoute match, and what the gateway adds to it.</summary>
     public sealed record Translated(RouteConfig Config, CompiledRoute Compiled);
 
@@ -103,11 +109,11 @@ internal static class HttpRouteTranslator
         var exactQuery = match.QueryParams.Where(q => q.Kind is ValueMatchKind.Exact)
             .Select(q => new RouteQueryParameter { Name = q.Name, Values = [q.Value], Mode = QueryParameterMatchMode.Exact, IsCaseSensitive = true })
             .ToList();
-        var first = rule.Backends.FirstOrDefault(b => b.Weight > 0) ?? rule.Backends[0];
+        var first = rule.Backends.FirstOrDefault(b => b.Weight > 0) ?? (rule.Backends.Count > 0 ? rule.Backends[0] : null);
         return new RouteConfig
         {
             RouteId = id,
-            ClusterId = first.Service,
+            ClusterId = first?.Service ?? NoBackendCluster,
             Order = order,
             Match = new RouteMatch
             {

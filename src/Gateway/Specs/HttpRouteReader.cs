@@ -68,7 +68,7 @@ internal sealed partial class HttpRouteReader(List<FieldError> errors, string? s
         var before = errors.Count;
         var matches = Matches(rule["matches"]);
         var filters = Filters(rule["filters"], matches);
-        var backends = Backends(rule["backendRefs"]);
+        var backends = Backends(rule["backendRefs"], filters.Redirect is not null);
         return errors.Count == before ? new HttpRouteRule(matches, filters, backends) : null;
     }
 
@@ -444,12 +444,16 @@ internal sealed partial class HttpRouteReader(List<FieldError> errors, string? s
         return new PathModifier(full, value);
     }
 
-    private List<BackendRef> Backends(RouteTree list)
+    private List<BackendRef> Backends(RouteTree list, bool redirects)
     {
         var backends = new List<BackendRef>();
         if (list.IsMissing)
         {
-            if (self is null)
+            if (redirects)
+            {
+                // A redirect is answered by the gateway: the rule sends nowhere.
+            }
+            else if (self is null)
             {
                 errors.Add(FieldError.Required(list.Path, "the services the rule sends to, e.g. [{ name: web, weight: 90 }, { name: web-canary, weight: 10 }]"));
             }
