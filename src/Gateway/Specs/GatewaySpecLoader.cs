@@ -38,8 +38,10 @@ public static class GatewaySpecLoader
         {
             var gateway = new SettingsSection(configuration.GetSection("Gateway"), "Gateway", errors);
             var settings = GatewaySettingsLoader.Load(gateway, configDirectory);
+            var before = errors.Count;
             var routes = HttpRouteLoader.LoadGatewayRoutes(gateway, configDirectory);
-            return settings with { Services = ServiceLoader.LoadAll(gateway, configDirectory, routes), Routes = routes };
+            var complete = errors.Count == before;
+            return settings with { Services = ServiceLoader.LoadAll(gateway, configDirectory, complete ? routes : null), Routes = routes };
         }
 #pragma warning disable CA1031 // The promise to the host: an unforeseen failure is an error, not a crash.
         catch (Exception e)

@@ -54,7 +54,7 @@ internal static class HttpRouteServices
     /// implicit routes of routed-to services dropped (also from <paramref name="legacyRoutes"/>,
     /// compared for conflicts next), unknown backendRefs reported.
     /// </summary>
-    public static List<ServiceSpec> Resolve(SettingsSection gateway, List<ServiceSpec> services, IReadOnlyList<HttpRouteSpec> gatewayRoutes, List<(string Service, RouteSpec Route)> legacyRoutes)
+    public static List<ServiceSpec> Resolve(SettingsSection gateway, List<ServiceSpec> services, IReadOnlyList<HttpRouteSpec>? gatewayRoutes, List<(string Service, RouteSpec Route)> legacyRoutes)
     {
         var names = services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var routedTo = new HashSet<string>(StringComparer.Ordinal);
@@ -75,7 +75,12 @@ internal static class HttpRouteServices
             }
         }
 
-        foreach (var route in gatewayRoutes)
+        if (gatewayRoutes is null)
+        {
+            legacyRoutes.RemoveAll(r => r.Route.IsImplicit);
+        }
+
+        foreach (var route in gatewayRoutes ?? [])
         {
             Note(route, null);
             gateway.Errors.AddRange(HttpRouteLoader.UnknownBackends(gateway.PathOf("Routes"), route, names));

@@ -47,7 +47,8 @@ internal sealed class RouteTree
         get
         {
             var found = _value is List<KeyValuePair<string, object?>> map ? map.FirstOrDefault(e => string.Equals(e.Key, key, Comparison)) : default;
-            var name = found.Key ?? key;
+            // A missing field is named as the settings spell keys (Value), or as the manifest does (value).
+            var name = found.Key ?? (IsSettings ? char.ToUpperInvariant(key[0]) + key[1..] : key);
             return new RouteTree(found.Value, IsSettings ? $"{Path}:{name}" : FieldPath.Child(Path, name), IsSettings);
         }
     }

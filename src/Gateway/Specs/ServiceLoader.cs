@@ -13,7 +13,11 @@ internal static class ServiceLoader
     private static readonly string[] RouteKeys = ["Path", "Hosts", "HTTPRoute", .. HttpRouteLoader.RuleKeys];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
 
-    /// <summary>The valid services under <paramref name="gateway"/>; a service with any error is left out, and its errors say why.</summary>
+    /// <summary>
+    /// The valid services under <paramref name="gateway"/>; a service with any error is left out, and
+    /// its errors say why. <paramref name="gatewayRoutes"/>: the routes of <c>Gateway:Routes</c>, null when
+    /// some could not be read (and then services without a Route are not compared, for their conflict may be no more than that).
+    /// </summary>
     public static List<ServiceSpec> LoadAll(SettingsSection gateway, string configDirectory, IReadOnlyList<HttpRouteSpec>? gatewayRoutes = null)
     {
         var sections = gateway.Object("Services", known: null).Children().ToList();
@@ -44,7 +48,7 @@ internal static class ServiceLoader
             }
         }
 
-        services = HttpRouteServices.Resolve(gateway, services, gatewayRoutes ?? [], routes);
+        services = HttpRouteServices.Resolve(gateway, services, gatewayRoutes, routes);
         gateway.Errors.AddRange(RouteValidator.Conflicts(routes));
         return services;
     }
