@@ -117,4 +117,29 @@ public sealed class HttpRouteBadInputTests : IDisposable
         Assert.Equal(new PathMatch(PathMatchKind.Exact, "/a"), route.HttpRoute.Rules[0].Matches[0].Path);
         Assert.Contains(Path.Combine(_files.Directory, "web.yaml"), spec.Services[0].SourceFiles);
     }
+
+    [Fact]
+    public void Load_SettingsMatches_InHttpRoutesJsonShape()
+    {
+        var settings = $$"""
+            { "Gateway": { "Services": {
+              "web": { "Route": { "Hosts": [ "a.test" ], "Matches": [ { "path": { "type": "PathPrefix", "value": "/api/" }, "headers": [ { "name": "x-v", "value": "2", "type": "RegularExpression" } ], "method": "GET" } ],
+                                  "Filters": [ { "Type": "ResponseHeaderModifier", "ResponseHeaderModifier": { "Set": [ { "Name": "x-a", "Value": "1" } ] } } ],
+                                  "BackendRefs": [ { "Name": "web", "Weight": 3 }, { "Name": "canary", "Weight": 1 } ] }, "Template": {{Template}} },
+              "canary": { "Template": {{Template}} } } } }
+            """;
+
+        var spec = _files.Load(settings, out var errors);
+
+        Assert.Empty(errors);
+        var web = spec.Services.Single(s => s.Name == "web");
+        var rule = Assert.Single(web.Route.HttpRoute!.Rules);
+        Assert.Equal(new PathMatch(PathMatchKind.PathPrefix, "/api"), rule.Matches[0].Path);
+        Assert.Equal([new ValueMatch("x-v", "2", ValueMatchKind.RegularExpression)], rule.Matches[0].Headers);
+        Assert.Equal("GET", rule.Matches[0].Method);
+        Assert.Equal([new KeyValuePair<string, string>("x-a", "1")], rule.Filters.ResponseHeaders!.Set);
+        Assert.Equal([new BackendRef("web", 3), new BackendRef("canary", 1)], rule.Backends);
+        Assert.Equal(["a.test"], web.Route.HttpRoute.Hostnames);
+        Assert.True(spec.Services.Single(s => s.Name == "canary").Route.IsNone);
+    }
 }
