@@ -101,7 +101,7 @@ internal sealed partial class ConfigReloader(
 
     // The proxy's certificate files too: a renewed certificate is read and checked like an edited file.
     private List<FileFingerprint> Fingerprint() =>
-        [.. catalog.Current.Services.SelectMany(s => s.SourceFiles).Concat(catalog.Current.ProxyCertificates?.Files ?? []).Prepend(settings.SettingsPath).Distinct().Select(FileFingerprint.Of)];
+        [.. catalog.Current.Services.SelectMany(s => s.SourceFiles).Concat(catalog.Current.Routes.Select(r => r.SourceFile!)).Concat(catalog.Current.ProxyCertificates?.Files ?? []).Prepend(settings.SettingsPath).Distinct().Select(FileFingerprint.Of)];
 
     private static partial class Log
     {

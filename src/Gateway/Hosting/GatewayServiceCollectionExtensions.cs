@@ -74,6 +74,7 @@ internal static class GatewayServiceCollectionExtensions
             var inFlight = proxy.ApplicationServices.GetRequiredService<InFlightRequests>();
             var timeouts = new RequestTimeouts(proxy.ApplicationServices.GetRequiredService<TimeProvider>());
             proxy.Use(requests.InvokeAsync);
+            proxy.Use(proxy.ApplicationServices.GetRequiredService<HttpRouteMiddleware>().InvokeAsync);
             proxy.Use(timeouts.InvokeAsync);
             proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
             proxy.Use(retries.InvokeAsync);
@@ -151,7 +152,10 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(sp => sp.GetRequiredService<GatewayProxyConfigProvider>());
         services.AddSingleton<IAvailableDestinationsPolicy, ReadyDestinationsPolicy>();
         services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, SlowStartPolicy>();
-        services.AddReverseProxy();
+        services.AddSingleton<HttpRouteMiddleware>();
+        services.AddSingleton<RequestMirror>();
+        services.AddSingleton<Microsoft.AspNetCore.Routing.MatcherPolicy, HttpRouteMatcherPolicy>();
+        services.AddReverseProxy().AddTransforms<HttpRouteTransforms>();
         WithoutKeyRingAtStart(services);
     }
 

@@ -16,6 +16,7 @@ internal sealed class GatewayForwarderHttpClientFactory(bool tracesExported) : F
     {
         base.ConfigureHandler(context, handler);
         handler.ConnectTimeout = ClusterSettings.ConnectTimeout(context.NewMetadata);
+        BackendTlsMetadata.Configure(handler, context.NewMetadata);
         if (!tracesExported)
         {
             handler.ActivityHeadersPropagator = null;
@@ -23,5 +24,6 @@ internal sealed class GatewayForwarderHttpClientFactory(bool tracesExported) : F
     }
 
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
-        base.CanReuseOldClient(context) && ClusterSettings.ConnectTimeout(context.OldMetadata) == ClusterSettings.ConnectTimeout(context.NewMetadata);
+        base.CanReuseOldClient(context) && ClusterSettings.ConnectTimeout(context.OldMetadata) == ClusterSettings.ConnectTimeout(context.NewMetadata)
+        && BackendTlsMetadata.Same(context.OldMetadata, context.NewMetadata);
 }

@@ -66,36 +66,60 @@ internal sealed class GatewayProxyConfigProvider : IProxyConfigProvider
         ? new() { ActivityTimeout = service.Timeouts.Idle, Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact }
         : new() { ActivityTimeout = service.Timeouts.Idle };
 
+    /// <summary>A pod's address with the service's scheme: https for <c>Protocol: https</c>.</summary>
+    private static string Address(ServiceSpec service, string address) =>
+        service.Protocol is BackendProtocol.Https && address.StartsWith("http://", StringComparison.Ordinal) ? "https://" + address["http://".Length..] : address;
+
     private Snapshot Build()
     {
         var routes = new List<RouteConfig>();
         var clusters = new List<ClusterConfig>();
-        foreach (var service in _catalog.Current.Services)
+        var spec = _catalog.Current;
+        foreach (var service in spec.Services)
         {
-            routes.Add(new RouteConfig
+            if (service.Route is { HttpRoute: null, IsNone: false })
             {
-                RouteId = service.Name,
-                ClusterId = service.Name,
-                Match = new RouteMatch
+                routes.Add(new RouteConfig
                 {
-                    Path = service.Route.Path,
-                    Hosts = service.Route.Hosts.Count > 0 ? [.. service.Route.Hosts] : null,
-                },
-            });
+                    RouteId = service.Name,
+                    ClusterId = service.Name,
+                    Match = new RouteMatch
+                    {
+                        Path = service.Route.Path,
+                        Hosts = service.Route.Hosts.Count > 0 ? [.. service.Route.Hosts] : null,
+                    },
+                });
+            }
+
+            var metadata = ClusterSettings.From(service).ToMetadata();
+            BackendTlsMetadata.AddTo(metadata, service.BackendTls);
             clusters.Add(new ClusterConfig
             {
                 ClusterId = service.Name,
                 LoadBalancingPolicy = service.SlowStart > TimeSpan.Zero ? SlowStartPolicy.PolicyName : Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.RoundRobin,
                 HealthCheck = new HealthCheckConfig { AvailableDestinationsPolicy = ReadyDestinationsPolicy.PolicyName },
-                Metadata = ClusterSettings.From(service).ToMetadata(),
+                Metadata = metadata,
                 HttpRequest = RequestConfig(service),
+                HttpClient = service.BackendTls.InsecureSkipVerify ? new HttpClientConfig { DangerousAcceptAnyServerCertificate = true } : null,
                 Destinations = _endpoints.ForService(service.Name)
-                    .ToDictionary(e => e.DestinationId, e => new DestinationConfig { Address = e.Address }, StringComparer.OrdinalIgnoreCase),
+                    .ToDictionary(e => e.DestinationId, e => new DestinationConfig { Address = Address(service, e.Address) }, StringComparer.OrdinalIgnoreCase),
             });
         }
 
-        // A Job without a Route answers no requests; its cluster stays, for its endpoints.
-        routes.RemoveAll(r => _catalog.Current.Services.Any(s => s.Name == r.RouteId && !s.Routed));
+        // HTTPRoute rules: a service's own (route ids "service:<name>/<rule>/<match>") and Gateway:Routes ("route:...").
+        var httpRoutes = spec.Services.Where(s => s.Route.HttpRoute is not null).Select(s => ("service:", s.Route.HttpRoute!))
+            .Concat(spec.Routes.Select(r => ("route:", r)));
+        foreach (var (config, compiled) in HttpRouteTranslator.Translate(httpRoutes))
+        {
+            CompiledRoute.Attach(config, compiled);
+            routes.Add(config);
+        }
+
+        if (routes.Any(r => r.ClusterId == HttpRouteTranslator.NoBackendCluster))
+        {
+            clusters.Add(new ClusterConfig { ClusterId = HttpRouteTranslator.NoBackendCluster });
+        }
+
         return new Snapshot(routes, clusters);
     }
 

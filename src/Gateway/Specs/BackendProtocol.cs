@@ -11,13 +11,16 @@ public enum BackendProtocol
 
     /// <summary>gRPC: h2c, and a service with no ready pod answers gRPC's <c>UNAVAILABLE</c> rather than an HTTP 503.</summary>
     Grpc,
+
+    /// <summary>HTTP/1.1 or HTTP/2 over TLS (by ALPN), the pods' certificate checked against <c>BackendTls</c>.</summary>
+    Https,
 }
 
 /// <summary>Reading <c>Protocol</c>, and what a pod template says when it is not set.</summary>
 public static class BackendProtocols
 {
     /// <summary>The values <c>Protocol</c> takes, as written in settings.</summary>
-    public static readonly string[] Names = ["http", "h2c", "grpc"];
+    public static readonly string[] Names = ["http", "h2c", "grpc", "https"];
 
     /// <summary>The protocol <paramref name="text"/> names, ignoring case; null when it names none.</summary>
     public static BackendProtocol? Parse(string text) => text?.ToLowerInvariant() switch
@@ -25,8 +28,12 @@ public static class BackendProtocols
         "http" => BackendProtocol.Http,
         "h2c" => BackendProtocol.H2c,
         "grpc" => BackendProtocol.Grpc,
+        "https" => BackendProtocol.Https,
         _ => null,
     };
+
+    /// <summary>The scheme of the pods' addresses.</summary>
+    public static string Scheme(this BackendProtocol protocol) => protocol is BackendProtocol.Https ? "https" : "http";
 
     /// <summary>Whether requests to the pods go as HTTP/2.</summary>
     public static bool IsHttp2(this BackendProtocol protocol) => protocol is BackendProtocol.H2c or BackendProtocol.Grpc;

@@ -8,7 +8,7 @@ namespace Gateway.Specs;
 internal static class GatewaySettingsLoader
 {
     // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
-    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory", "Logs"];
+    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory", "Logs", "Routes"];
     private static readonly string[] ProxyKeys = ["Urls", "Limits", "Certificate", "Certificates"];
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];

@@ -55,6 +55,9 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// <summary>The proxy listener's TLS certificates (<c>Gateway:Proxy:Certificate(s)</c>), loaded and checked; null without TLS.</summary>
     internal ProxyCertificateSet? ProxyCertificates { get; init; }
 
+    /// <summary><c>Gateway:Routes</c>: HTTPRoutes of their own, read from files, sending to the services their backendRefs name.</summary>
+    public IReadOnlyList<HttpRouteSpec> Routes { get; init; } = [];
+
     /// <summary>The <c>Gateway:AccessLog</c> value that writes the access log to standard output.</summary>
     public const string AccessLogToStandardOutput = "stdout";
 }

@@ -38,7 +38,10 @@ public static class GatewaySpecLoader
         {
             var gateway = new SettingsSection(configuration.GetSection("Gateway"), "Gateway", errors);
             var settings = GatewaySettingsLoader.Load(gateway, configDirectory);
-            return settings with { Services = ServiceLoader.LoadAll(gateway, configDirectory) };
+            var before = errors.Count;
+            var routes = HttpRouteLoader.LoadGatewayRoutes(gateway, configDirectory);
+            var complete = errors.Count == before;
+            return settings with { Services = ServiceLoader.LoadAll(gateway, configDirectory, complete ? routes : null), Routes = routes };
         }
 #pragma warning disable CA1031 // The promise to the host: an unforeseen failure is an error, not a crash.
         catch (Exception e)

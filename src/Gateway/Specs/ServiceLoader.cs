@@ -9,12 +9,16 @@ namespace Gateway.Specs;
 /// </summary>
 internal static class ServiceLoader
 {
-    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", "DependsOn", .. BackendKeys.All];
-    private static readonly string[] RouteKeys = ["Path", "Hosts"];
+    private static readonly string[] ServiceKeys = ["Route", "Runtime", "Protocol", "Timeouts", "Outlier", "Retries", "SlowStartSeconds", "DependsOn", "BackendTls", .. BackendKeys.All];
+    private static readonly string[] RouteKeys = ["Path", "Hosts", "HTTPRoute", .. HttpRouteLoader.RuleKeys];
     private static readonly string[] RetryKeys = ["Attempts", "BudgetPercent", "MinConcurrent", "BufferBytes"];
 
-    /// <summary>The valid services under <paramref name="gateway"/>; a service with any error is left out, and its errors say why.</summary>
-    public static List<ServiceSpec> LoadAll(SettingsSection gateway, string configDirectory)
+    /// <summary>
+    /// The valid services under <paramref name="gateway"/>; a service with any error is left out, and
+    /// its errors say why. <paramref name="gatewayRoutes"/>: the routes of <c>Gateway:Routes</c>, null when
+    /// some could not be read (and then services without a Route are not compared, for their conflict may be no more than that).
+    /// </summary>
+    public static List<ServiceSpec> LoadAll(SettingsSection gateway, string configDirectory, IReadOnlyList<HttpRouteSpec>? gatewayRoutes = null)
     {
         var sections = gateway.Object("Services", known: null).Children().ToList();
         if (sections.Count > 0 && sections.All(s => int.TryParse(s.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
@@ -42,6 +46,7 @@ internal static class ServiceLoader
             }
         }
 
+        services = HttpRouteServices.Resolve(gateway, services, gatewayRoutes, routes);
         gateway.Errors.AddRange(RouteValidator.Conflicts(routes));
         gateway.Errors.AddRange(DependsOnLoader.Validate(services, sections.ConvertAll(s => s.Key), gateway.PathOf("Services")));
         return services;
@@ -86,11 +91,12 @@ internal static class ServiceLoader
 
         service.RefuseUnknownKeys(ServiceKeys);
         var beforeRoute = errors.Count;
+        var routeFiles = new List<string>();
 
         // A Job runs to completion and answers no requests unless it names a route.
         var unrouted = JobLoader.IsSet(service) && !service.Has("Route");
-        var route = unrouted ? new RouteSpec(null, []) : LoadRoute(service.Object("Route", RouteKeys));
-        if (errors.Count == beforeRoute && !unrouted)
+        var route = unrouted ? RouteSpec.None : HttpRouteServices.LoadRoute(service, configDirectory, routeFiles) ?? LoadRoute(service.Object("Route", RouteKeys));
+        if (errors.Count == beforeRoute && !unrouted && route.HttpRoute is null)
         {
             routes.Add((name, route));
         }
@@ -102,6 +108,7 @@ internal static class ServiceLoader
         var timeouts = LoadTimeouts(service.Object("Timeouts", TimeoutsSpec.Keys));
         var outlier = LoadOutlier(service.Object("Outlier", OutlierSpec.Keys));
         var dependsOn = DependsOnLoader.Load(service);
+        var backendTls = BackendTlsSpec.Load(service, configDirectory, protocol);
         BackendKeys.RefuseOthers(service, kind);
         List<string> sourceFiles = [];
         BackendSpec? backend = kind switch
@@ -122,7 +129,8 @@ internal static class ServiceLoader
             Timeouts = timeouts,
             Outlier = outlier,
             Protocol = protocol ?? (backend is PodsBackend pods ? BackendProtocols.Infer(pods) : BackendProtocol.Http),
-            SourceFiles = sourceFiles,
+            SourceFiles = [.. sourceFiles, .. routeFiles, .. backendTls.CaFile is { } ca ? [ca] : Array.Empty<string>()],
+            BackendTls = backendTls,
             DependsOn = dependsOn,
         };
     }
@@ -174,7 +182,7 @@ internal static class ServiceLoader
 
         if (string.IsNullOrEmpty(path) && hosts.Count == 0)
         {
-            path = RouteValidator.CatchAll;
+            return new RouteSpec(RouteValidator.CatchAll, []) { IsImplicit = !route.Configuration.Exists() };
         }
         else if (path is { Length: > 0 } && RouteValidator.ValidatePath(path, route.PathOf("Path")) is { } error)
         {

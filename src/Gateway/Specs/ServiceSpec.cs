@@ -28,6 +28,9 @@ public sealed record ServiceSpec
     /// <summary>How requests go to the pods: <c>Protocol</c>, or what the routed port's name says.</summary>
     public BackendProtocol Protocol { get; init; }
 
+    /// <summary>How the pods' certificates are checked when <see cref="Protocol"/> is https.</summary>
+    public BackendTlsSpec BackendTls { get; init; } = BackendTlsSpec.Default;
+
     /// <summary>An endpoint that just became ready gets a share of new requests growing over this window; zero is off.</summary>
     public TimeSpan SlowStart { get; init; }
 
@@ -39,9 +42,6 @@ public sealed record ServiceSpec
 
     /// <summary>The services this one waits for before its pods are created (<c>DependsOn</c>).</summary>
     public IReadOnlyList<DependencySpec> DependsOn { get; init; } = [];
-
-    /// <summary>Whether the service receives requests: a Job without a <c>Route</c> has none.</summary>
-    public bool Routed => Route.Path is not null || Route.Hosts.Count > 0;
 
     /// <summary>The folder of the settings file that declared the service.</summary>
     public required string ConfigDirectory { get; init; }

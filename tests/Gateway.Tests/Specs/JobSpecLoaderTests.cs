@@ -23,7 +23,7 @@ public sealed class JobSpecLoaderTests : IDisposable
         Assert.Empty(errors);
         var migrate = spec.Services.Single(s => s.Name == "migrate");
         Assert.Equal(new JobSpec(6), migrate.Pods!.Job);
-        Assert.False(migrate.Routed);
+        Assert.True(migrate.Route.IsNone); // a Job without a Route answers no requests
         Assert.Equal("migrate", migrate.Pods.Labels[JobSpec.JobNameLabel]);
         Assert.Equal(
             [new DependencySpec("cache", DependencyCondition.Ready, AllReplicas: true, DependencyPropagation.Restart), new DependencySpec("migrate", DependencyCondition.Succeeded)],
