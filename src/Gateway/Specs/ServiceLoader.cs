@@ -32,9 +32,19 @@ internal static class ServiceLoader
         var routes = new List<(string Service, RouteSpec Route)>();
         var services = new List<ServiceSpec>();
         var names = sections.Select(s => s.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // What a dependency may name: every service written out, loaded or not (its errors are
+        // reported already), and those a compose entry stands for, but not the entry's own name.
+        var dependable = new HashSet<string>(StringComparer.Ordinal);
         foreach (var section in sections)
         {
-            services.AddRange(Load(section, configDirectory, names, routes));
+            var loaded = Load(section, configDirectory, names, routes);
+            services.AddRange(loaded);
+            if (loaded.Count == 0 || loaded.Any(s => s.Name == section.Key))
+            {
+                dependable.Add(section.Key);
+            }
+
+            dependable.UnionWith(loaded.Select(s => s.Name));
         }
 
         var podNames = new HashSet<string>(StringComparer.Ordinal);
@@ -48,7 +58,7 @@ internal static class ServiceLoader
 
         services = HttpRouteServices.Resolve(gateway, services, gatewayRoutes, routes);
         gateway.Errors.AddRange(RouteValidator.Conflicts(routes));
-        gateway.Errors.AddRange(DependsOnLoader.Validate(services, sections.ConvertAll(s => s.Key), gateway.PathOf("Services")));
+        gateway.Errors.AddRange(DependsOnLoader.Validate(services, dependable, gateway.PathOf("Services")));
         return services;
     }
 
