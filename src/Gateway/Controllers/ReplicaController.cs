@@ -47,13 +47,19 @@ internal sealed partial class ReplicaController : BackgroundService
     /// <summary>The changes made through the admin API, laid over the file's services.</summary>
     private readonly DeploymentStore _deployments;
 
-    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger, DeploymentStore? deployments = null)
+    /// <summary>Whether a shutdown leaves the pods running (none: it stops them).</summary>
+    private readonly PodShutdownPolicy? _shutdown;
+
+    public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger, DeploymentStore? deployments = null,
+        PodShutdownPolicy? shutdown = null)
     {
+        _shutdown = shutdown;
         _catalog = catalog;
         _deployments = deployments ?? new DeploymentStore(events, pods.Time);
         _deployments.Changed += () => _signal.Writer.TryWrite(true);
         _events = events;
-        _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Pods?.Runtime).OfType<RuntimeKind>()];
+        // The Process runtime is always asked: the pods of a service since removed are its to end.
+        _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Pods?.Runtime).OfType<RuntimeKind>(), RuntimeKind.Process];
         _pods = pods;
         _registry = registry;
         _logger = logger;
@@ -272,6 +278,13 @@ internal sealed partial class ReplicaController : BackgroundService
     {
         _stopping = true;
         await base.StopAsync(cancellationToken);
+        if (_shutdown?.KeepPods == true)
+        {
+            // Gateway:KeepPodsOnShutdown (or a hand-over): the listeners drain, the pods run on for the next gateway.
+            Log.KeepingPods(_logger, _registry.Pods.Count);
+            return;
+        }
+
         foreach (var pending in _registry.Pods.Values.Where(p => !p.Scheduled))
         {
             _pods.Delete(pending.Name, "gateway shutting down");
@@ -308,6 +321,9 @@ internal sealed partial class ReplicaController : BackgroundService
 
         [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "service {Service}: pod {Pod} ended; its replacement backs off {Seconds:0.#} s")]
         public static partial void ReplacementHeld(ILogger logger, string service, string pod, double seconds);
+
+        [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "leaving {Count} pods running for the next gateway to adopt (Gateway:KeepPodsOnShutdown)")]
+        public static partial void KeepingPods(ILogger logger, int count);
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "service {Service}: deleting pod {Pod}")]
         public static partial void DeletingPod(ILogger logger, string service, string pod);

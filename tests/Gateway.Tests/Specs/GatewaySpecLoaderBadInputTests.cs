@@ -93,7 +93,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"Process\": { \"InheritEnv\": true }"), "Gateway:Process:InheritEnv: Invalid value: \"InheritEnv\": unknown field; supported fields: InheritEnvironment, PrivateTmp" },
         { Gateway("\"Kubernetes\": { \"KubeConfig\": \"k\", \"Context\": \"c\" }"), "Gateway:Kubernetes:Context: Invalid value: \"Context\": unknown field; supported fields: Kubeconfig" },
         { Gateway("\"MaxPod\": 3"), "Gateway:MaxPod: Invalid value: \"MaxPod\": unknown field; did you mean \"MaxPods\"?" },
-        { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory, Logs" },
+        { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory, Logs, KeepPodsOnShutdown" },
         { Gateway("\"TerminatedPodHistory\": -1"), "Gateway:TerminatedPodHistory: Invalid value: -1: must be between 0 and 100, inclusive" },
         { Gateway("\"Logs\": { \"ContainerLogMaxFiles\": 1 }"), "Gateway:Logs:ContainerLogMaxFiles: Invalid value: 1: must be between 2 and 100, inclusive" },
         { Gateway("\"Logs\": { \"ContainerLogMaxSize\": \"10MB\" }"), "Gateway:Logs:ContainerLogMaxSize: Invalid value: \"10MB\": must be a quantity of bytes, e.g. \"10Mi\" or \"500Ki\"" },

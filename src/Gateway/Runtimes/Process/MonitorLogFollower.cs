@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Gateway.Runtimes.Process;
+
+/// <summary>
+/// Reads the CRI log file a monitor writes (see <see cref="MonitorSpawn"/>) into the instance's
+/// <see cref="ContainerLog"/>, as <c>tail -F</c> follows a file: what is appended, then, when the
+/// monitor has rotated it (the open file got a <c>&lt;n&gt;.log.&lt;time&gt;</c> name), the files after it
+/// in age order and the new current one. One timer polls every followed file (a size check each when
+/// idle); the last read, when the monitor has exited, takes whatever is left, then completes the log.
+/// </summary>
+internal sealed class MonitorLogFollower : IDisposable
+{
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
+    private static readonly ConcurrentDictionary<MonitorLogFollower, byte> Followed = new();
+    private static readonly Timer Poller = new(static _ => PollAll(), null, Period, Period);
+    private static int _polling;
+
+    private readonly string _path;
+    private readonly ContainerLog _log;
+    private readonly Lock _lock = new();
+    private readonly List<byte> _pending = [];
+    private readonly Dictionary<LogStream, (DateTimeOffset Time, List<byte> Text)> _parts = [];
+    private readonly byte[] _buffer = new byte[16 * 1024];
+    private FileStream? _stream;
+    private bool _finished;
+
+    private MonitorLogFollower(string path, ContainerLog log)
+    {
+        _path = Path.GetFullPath(path);
+        _log = log;
+    }
+
+    /// <summary>
+    /// Follows <paramref name="path"/> into <paramref name="log"/>; with <paramref name="fromOldest"/>
+    /// (an adopted instance) its rotated files are read first, so that its log has what it wrote before.
+    /// </summary>
+    public static MonitorLogFollower Start(string path, ContainerLog log, bool fromOldest)
+    {
+        var follower = new MonitorLogFollower(path, log);
+        lock (follower._lock)
+        {
+            follower.Open(fromOldest ? follower.RotatedAfter(null).FirstOrDefault() ?? follower._path : follower._path);
+            follower.ReadAvailable();
+        }
+
+        Followed[follower] = 0;
+        _ = Poller; // the static timer starts with the first follower
+        return follower;
+    }
+
+    /// <summary>The monitor has exited, so nothing more is written: reads the rest and completes the log.</summary>
+    public void Finish()
+    {
+        Followed.TryRemove(this, out _);
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            ReadAvailable();
+            _finished = true;
+            _stream?.Dispose();
+            _stream = null;
+        }
+
+        _log.Complete();
+    }
+
+    /// <summary>Stops reading, without completing the log: the instance is no longer this gateway's to follow.</summary>
+    public void Dispose()
+    {
+        Followed.TryRemove(this, out _);
+        lock (_lock)
+        {
+            _finished = true;
+            _stream?.Dispose();
+            _stream = null;
+        }
+    }
+
+    private static void PollAll()
+    {
+        if (Interlocked.Exchange(ref _polling, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var follower in Followed.Keys)
+            {
+                lock (follower._lock)
+                {
+                    if (!follower._finished)
+                    {
+                        follower.ReadAvailable();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
+        }
+    }
+
+    /// <summary>Reads to the end of the open file, and on to the files that came after it if it was rotated; under the lock.</summary>
+    private void ReadAvailable()
+    {
+        for (var files = 0; files < 64; files++)
+        {
+            if (_stream is null && !Open(_path))
+            {
+                return;
+            }
+
+            try
+            {
+                int read;
+                while ((read = _stream!.Read(_buffer)) > 0)
+                {
+                    Add(_buffer.AsSpan(0, read));
+                }
+            }
+            catch (IOException)
+            {
+                return;
+            }
+
+            // At the end of the open file: if it still is the current one, that is all for now.
+            var current = CurrentName();
+            if (current is null || current == _path)
+            {
+                return;
+            }
+
+            var next = RotatedAfter(Path.GetFileName(current)).FirstOrDefault() ?? _path;
+            if (!Open(next))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The name the open file has now (the monitor renames it when it rotates it); null if unknown.</summary>
+    private string? CurrentName()
+    {
+        if (_stream is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            // A size that differs from the path's is the only sign worth a readlink.
+            if (new FileInfo(_path) is { Exists: true } info && info.Length == _stream.Length)
+            {
+                return _path;
+            }
+
+            var target = File.ResolveLinkTarget($"/proc/self/fd/{_stream.SafeFileHandle.DangerousGetHandle()}", returnFinalTarget: false)?.FullName;
+            return target?.EndsWith(" (deleted)", StringComparison.Ordinal) == true ? target[..^" (deleted)".Length] : target;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The rotated files of this log newer than <paramref name="name"/> (all with null), oldest first: their names sort by age.</summary>
+    private IEnumerable<string> RotatedAfter(string? name)
+    {
+        var folder = Path.GetDirectoryName(_path)!;
+        var prefix = Path.GetFileName(_path) + ".";
+        try
+        {
+            return [.. Directory.EnumerateFiles(folder, prefix + "*")
+                .Where(f => Path.GetFileName(f) is var n && n.Length > prefix.Length && char.IsAsciiDigit(n[prefix.Length])
+                    && (name is null || string.CompareOrdinal(n, name) > 0))
+                .Order(StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private bool Open(string path)
+    {
+        _stream?.Dispose();
+        _stream = null;
+        _pending.Clear();
+        try
+        {
+            _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whole entries go to the log (parts joined, as the kubelet joins them); a last entry without its line end waits for it.</summary>
+    private void Add(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var newline = bytes.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                _pending.AddRange(bytes);
+                return;
+            }
+
+            if (_pending.Count > 0)
+            {
+                _pending.AddRange(bytes[..newline]);
+                Entry(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending));
+                _pending.Clear();
+            }
+            else
+            {
+                Entry(bytes[..newline]);
+            }
+
+            bytes = bytes[(newline + 1)..];
+        }
+    }
+
+    private void Entry(ReadOnlySpan<byte> entry)
+    {
+        if (!CriLogFormat.TryParse(entry, out var time, out var stream, out var partial, out var text))
+        {
+            return;
+        }
+
+        if (partial)
+        {
+            if (!_parts.TryGetValue(stream, out var part))
+            {
+                _parts[stream] = part = (time, []);
+            }
+
+            part.Text.AddRange(text);
+            return;
+        }
+
+        if (_parts.Remove(stream, out var started))
+        {
+            started.Text.AddRange(text);
+            _log.Append(new LogLine(started.Time, stream, Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(started.Text))));
+        }
+        else
+        {
+            _log.Append(new LogLine(time, stream, Encoding.UTF8.GetString(text)));
+        }
+    }
+}
