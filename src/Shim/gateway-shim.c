@@ -150,7 +150,7 @@ static void entry(struct stream *s, size_t len, char tag)
     gmtime_r(&now.tv_sec, &tm);
     char head[64];
     int n = snprintf(head, sizeof head, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ %s %c ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec, s->name, tag);
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 100 * 100, s->name, tag); /* 100 ns: what the gateway reads back */
     if (size > OUT_BUFFER) {
         /* cannot happen (an entry is at most 16 KiB), but never overflow */
         return;

@@ -106,6 +106,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"MaxPods\": 2.5"), "Gateway:MaxPods: Invalid value: 2.5: must be an integer" },
         { Gateway("\"MaxPods\": 1e20"), "Gateway:MaxPods: Invalid value: 1e20: must be between 1 and 10000, inclusive" },
         { Gateway("\"Docker\": { \"KeepContainersOnShutdown\": \"yes\" }"), "Gateway:Docker:KeepContainersOnShutdown: Invalid value: \"yes\": must be true or false" },
+        { Gateway("\"KeepPodsOnShutdown\": \"yes\""), "Gateway:KeepPodsOnShutdown: Invalid value: \"yes\": must be true or false" },
         { Gateway("\"Process\": { \"InheritEnvironment\": \"yes\" }"), "Gateway:Process:InheritEnvironment: Invalid value: \"yes\": must be true or false" },
         { Gateway("\"Process\": { \"PrivateTmp\": \"no\" }"), "Gateway:Process:PrivateTmp: Invalid value: \"no\": must be true or false" },
         { Gateway("\"StateDirectory\": \"a\\u0000b\""), "Gateway:StateDirectory: Invalid value: \"a\\x00b\": a path may not contain a NUL character" },
@@ -366,6 +367,20 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         Assert.Equal(1000, spec.MaxPods);
         Assert.Equal(Path.Combine(_files.Directory, "token"), spec.AdminAccess.TokenFile);
         Assert.Equal(["gateway.internal"], spec.AdminAccess.Hosts);
+        Assert.True(spec.KeepPodsOnShutdown); // Docker's KeepContainersOnShutdown, its deprecated alias
+    }
+
+    [Theory]
+    [InlineData("\"MaxPods\": 5", false)]
+    [InlineData("\"KeepPodsOnShutdown\": true", true)]
+    [InlineData("\"KeepPodsOnShutdown\": false, \"Docker\": { \"KeepContainersOnShutdown\": true }", false)]
+    [InlineData("\"Docker\": { \"KeepContainersOnShutdown\": true }", true)]
+    public void Load_KeepPodsOnShutdown_OrItsDockerAlias_AndTheNewNameWins(string settings, bool keep)
+    {
+        var spec = _files.Load(Gateway(settings), out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(keep, spec.KeepPodsOnShutdown);
     }
 
     [Fact]

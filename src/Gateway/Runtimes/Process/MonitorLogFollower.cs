@@ -7,15 +7,17 @@ namespace Gateway.Runtimes.Process;
 /// Reads the CRI log file a monitor writes (see <see cref="MonitorSpawn"/>) into the instance's
 /// <see cref="ContainerLog"/>, as <c>tail -F</c> follows a file: what is appended, then, when the
 /// monitor has rotated it (the open file got a <c>&lt;n&gt;.log.&lt;time&gt;</c> name), the files after it
-/// in age order and the new current one. One timer polls every followed file (a size check each when
-/// idle); the last read, when the monitor has exited, takes whatever is left, then completes the log.
+/// in age order and the new current one. One thread polls every followed file: every 100 ms while
+/// they are idle (a size check each), every 2 ms while one of them grows, so that a fast writer's
+/// rotated files are read before the monitor removes them. The last read, when the monitor has
+/// exited, takes whatever is left, then completes the log.
 /// </summary>
 internal sealed class MonitorLogFollower : IDisposable
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan IdlePeriod = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan BusyPeriod = TimeSpan.FromMilliseconds(2);
     private static readonly ConcurrentDictionary<MonitorLogFollower, byte> Followed = new();
-    private static readonly Timer Poller = new(static _ => PollAll(), null, Period, Period);
-    private static int _polling;
+    private static readonly Thread Poller = StartPoller();
 
     private readonly string _path;
     private readonly ContainerLog _log;
@@ -24,6 +26,10 @@ internal sealed class MonitorLogFollower : IDisposable
     private readonly Dictionary<LogStream, (DateTimeOffset Time, List<byte> Text)> _parts = [];
     private readonly byte[] _buffer = new byte[16 * 1024];
     private FileStream? _stream;
+
+    /// <summary>The files read so far that may still be there, oldest first, each with the position of its first line (the lines counted from 0).</summary>
+    private readonly List<(string Path, long First)> _files = [];
+    private long _position;
     private bool _finished;
 
     private MonitorLogFollower(string path, ContainerLog log)
@@ -42,11 +48,12 @@ internal sealed class MonitorLogFollower : IDisposable
         lock (follower._lock)
         {
             follower.Open(fromOldest ? follower.RotatedAfter(null).FirstOrDefault() ?? follower._path : follower._path);
-            follower.ReadAvailable();
+            _ = follower.ReadAvailable();
         }
 
+        log.ReadFilesWith(follower.Snapshot);
         Followed[follower] = 0;
-        _ = Poller; // the static timer starts with the first follower
+        _ = Poller; // the thread starts with the first follower
         return follower;
     }
 
@@ -61,7 +68,7 @@ internal sealed class MonitorLogFollower : IDisposable
                 return;
             }
 
-            ReadAvailable();
+            _ = ReadAvailable();
             _finished = true;
             _stream?.Dispose();
             _stream = null;
@@ -82,40 +89,38 @@ internal sealed class MonitorLogFollower : IDisposable
         }
     }
 
-    private static void PollAll()
+    private static Thread StartPoller()
     {
-        if (Interlocked.Exchange(ref _polling, 1) == 1)
+        var thread = new Thread(static () =>
         {
-            return;
-        }
-
-        try
-        {
-            foreach (var follower in Followed.Keys)
+            while (true)
             {
-                lock (follower._lock)
+                var busy = false;
+                foreach (var follower in Followed.Keys)
                 {
-                    if (!follower._finished)
+                    lock (follower._lock)
                     {
-                        follower.ReadAvailable();
+                        busy |= !follower._finished && follower.ReadAvailable();
                     }
                 }
+
+                Thread.Sleep(busy ? BusyPeriod : IdlePeriod);
             }
-        }
-        finally
-        {
-            Volatile.Write(ref _polling, 0);
-        }
+        })
+        { IsBackground = true, Name = "Process container logs" };
+        thread.Start();
+        return thread;
     }
 
-    /// <summary>Reads to the end of the open file, and on to the files that came after it if it was rotated; under the lock.</summary>
-    private void ReadAvailable()
+    /// <summary>Reads to the end of the open file, and on to the files that came after it if it was rotated; under the lock. True if it read something.</summary>
+    private bool ReadAvailable()
     {
+        var any = false;
         for (var files = 0; files < 64; files++)
         {
             if (_stream is null && !Open(_path))
             {
-                return;
+                return any;
             }
 
             try
@@ -124,26 +129,31 @@ internal sealed class MonitorLogFollower : IDisposable
                 while ((read = _stream!.Read(_buffer)) > 0)
                 {
                     Add(_buffer.AsSpan(0, read));
+                    any = true;
                 }
             }
             catch (IOException)
             {
-                return;
+                return any;
             }
 
             // At the end of the open file: if it still is the current one, that is all for now.
             var current = CurrentName();
             if (current is null || current == _path)
             {
-                return;
+                return any;
             }
 
+            // The file read to its end was renamed: it is a rotated one now, under that name.
+            _files[^1] = (current, _files[^1].First);
             var next = RotatedAfter(Path.GetFileName(current)).FirstOrDefault() ?? _path;
             if (!Open(next))
             {
-                return;
+                return any;
             }
         }
+
+        return any;
     }
 
     /// <summary>The name the open file has now (the monitor renames it when it rotates it); null if unknown.</summary>
@@ -197,11 +207,44 @@ internal sealed class MonitorLogFollower : IDisposable
         try
         {
             _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            _files.Add((path, _position));
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The files as they are now, caught up first (so that a rotation is known), opened for one read
+    /// (see <see cref="LogFileSnapshot"/>); the ones the monitor has removed since are left out.
+    /// </summary>
+    private LogFileSnapshot? Snapshot()
+    {
+        lock (_lock)
+        {
+            if (!_finished)
+            {
+                _ = ReadAvailable();
+            }
+
+            var parts = new List<(FileStream, long)>();
+            _files.RemoveAll(f => !File.Exists(f.Path));
+            foreach (var (path, first) in _files)
+            {
+                try
+                {
+                    parts.Add((new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024), first));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Removed by a rotation just now: its lines are gone, as the kubelet's would be.
+                }
+            }
+
+            // None left (the pod's folder is gone): the lines kept in memory serve.
+            return parts.Count == 0 ? null : new LogFileSnapshot(parts);
         }
     }
 
@@ -249,6 +292,8 @@ internal sealed class MonitorLogFollower : IDisposable
             part.Text.AddRange(text);
             return;
         }
+
+        _position++;
 
         if (_parts.Remove(stream, out var started))
         {
