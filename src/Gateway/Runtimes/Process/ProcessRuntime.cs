@@ -133,6 +133,7 @@ internal sealed partial class ProcessRuntime(ProcessRuntimeOptions options, Serv
                     TemplateHash = launch.TemplateHash,
                     Created = DateTimeOffset.UtcNow,
                     RuntimeDirectory = options.StateDirectory,
+                    TerminationGracePeriodSeconds = catalog.Current.Services.FirstOrDefault(s => s.Name == launch.ServiceName)?.Pods?.PodSpec.TerminationGracePeriodSeconds ?? 30,
                     Containers = [entry],
                 };
             _pods[launch.PodUid] = record;
