@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 
 namespace Gateway.Runtimes.Process;
 
@@ -23,7 +22,7 @@ internal sealed class MonitorLogFollower : IDisposable
     private readonly ContainerLog _log;
     private readonly Lock _lock = new();
     private readonly List<byte> _pending = [];
-    private readonly Dictionary<LogStream, (DateTimeOffset Time, List<byte> Text)> _parts = [];
+    private readonly CriLineJoiner _joiner = new();
     private readonly byte[] _buffer = new byte[16 * 1024];
     private FileStream? _stream;
 
@@ -277,32 +276,10 @@ internal sealed class MonitorLogFollower : IDisposable
 
     private void Entry(ReadOnlySpan<byte> entry)
     {
-        if (!CriLogFormat.TryParse(entry, out var time, out var stream, out var partial, out var text))
+        if (_joiner.Add(entry, decode: true, out var line))
         {
-            return;
-        }
-
-        if (partial)
-        {
-            if (!_parts.TryGetValue(stream, out var part))
-            {
-                _parts[stream] = part = (time, []);
-            }
-
-            part.Text.AddRange(text);
-            return;
-        }
-
-        _position++;
-
-        if (_parts.Remove(stream, out var started))
-        {
-            started.Text.AddRange(text);
-            _log.Append(new LogLine(started.Time, stream, Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(started.Text))));
-        }
-        else
-        {
-            _log.Append(new LogLine(time, stream, Encoding.UTF8.GetString(text)));
+            _position++;
+            _log.Append(line);
         }
     }
 }
