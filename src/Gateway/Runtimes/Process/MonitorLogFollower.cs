@@ -97,9 +97,17 @@ internal sealed class MonitorLogFollower : IDisposable
                 var busy = false;
                 foreach (var follower in Followed.Keys)
                 {
-                    lock (follower._lock)
+                    try
                     {
-                        busy |= !follower._finished && follower.ReadAvailable();
+                        lock (follower._lock)
+                        {
+                            busy |= !follower._finished && follower.ReadAvailable();
+                        }
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // Nothing here should throw; if something does, that log stops being followed and the others go on.
+                        Followed.TryRemove(follower, out _);
                     }
                 }
 

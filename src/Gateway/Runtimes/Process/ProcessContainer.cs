@@ -217,6 +217,9 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
 
     public ContainerLog Log => _log;
 
+    /// <summary>The file its app was told to write its termination message to (<c>TERMINATION_MESSAGE_PATH</c>); null if none.</summary>
+    public string? TerminationMessageFile => _environment.GetValueOrDefault(Specs.PodSpecDefaults.TerminationMessagePathVariable);
+
     /// <summary>Null once the instance has exited: its group id may then be another process's.</summary>
     public Task<ContainerUsage?> ReadUsageAsync(CancellationToken cancellationToken) => Task.FromResult(_exited.Task.IsCompleted ? null : ProcessUsage.Read(_pid));
 

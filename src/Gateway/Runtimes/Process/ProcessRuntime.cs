@@ -169,7 +169,7 @@ internal sealed partial class ProcessRuntime(ProcessRuntimeOptions options, Serv
             {
                 if (ProcessContainer.Adopt(entry, _mounts.Namespace, loggerFactory.CreateLogger<ProcessContainer>()) is { } instance)
                 {
-                    containers.Add(new AdoptedContainer(entry.Name, instance, entry.RestartCount, entry.StartedAt));
+                    containers.Add(new AdoptedContainer(entry.Name, instance, entry.RestartCount, entry.StartedAt, instance.TerminationMessageFile));
                 }
             }
 
