@@ -69,6 +69,40 @@ public sealed class ProcessAdoptionTests
     }
 
     [Fact]
+    public async Task What_a_container_writes_while_no_gateway_runs_is_in_its_log_under_the_next_one()
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-adopt-").FullName;
+        const string Ticker = """
+            { "tick": { "Template": { "spec": { "terminationGracePeriodSeconds": 1, "containers": [
+                { "name": "app", "command": [ "sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done" ] } ] } } } }
+            """;
+        string pod;
+        int lastSeen;
+        await using (var first = await GatewayProcess.StartAsync(Ticker, directory))
+        {
+            pod = (await first.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.ContainerStatuses?[0].State.Running is not null, "the ticker running"))[0].Metadata.Name;
+            await Poll.UntilAsync(async () => (await LogAsync(first, pod)).Contains("tick 3\n", StringComparison.Ordinal), "three ticks");
+            lastSeen = Ticks(await LogAsync(first, pod)).Last();
+            await first.StopAsync("KILL");
+        }
+
+        // With no gateway at all for a while, the container goes on ticking into its file.
+        var down = Stopwatch.StartNew();
+        await using var second = await GatewayProcess.StartAsync(Ticker, directory);
+        await second.WaitForPodsAsync(p => p.Count == 1 && p[0].Metadata.Name == pod, "the ticker adopted");
+        var ticks = Ticks(await LogAsync(second, pod));
+        var missedWhileDown = (int)(down.Elapsed.TotalSeconds * 5); // at least half the ticks of the time down
+        Assert.Equal(Enumerable.Range(1, ticks.Count), ticks); // none lost, none twice
+        Assert.True(ticks.Count > lastSeen + missedWhileDown, $"the log has {ticks.Count} ticks; {lastSeen} were seen before the SIGKILL and about {missedWhileDown * 2} ticked while no gateway ran");
+
+        // And it goes on under the new gateway.
+        await Poll.UntilAsync(async () => Ticks(await LogAsync(second, pod)).Count > ticks.Count, "a tick under the new gateway");
+    }
+
+    private static List<int> Ticks(string log) =>
+        [.. log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => int.Parse(l["tick ".Length..], CultureInfo.InvariantCulture))];
+
+    [Fact]
     public async Task KeepPodsOnShutdown_leaves_the_pods_on_SIGTERM_and_the_next_gateway_adopts_them()
     {
         var directory = Directory.CreateTempSubdirectory("gateway-adopt-").FullName;
