@@ -283,6 +283,10 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* Its command line keeps its files, not the container's command: `pgrep -f <command>` finds the container once. */
+    for (int i = 5; i < argc; i++)
+        memset(argv[i], 0, strlen(argv[i]));
+
     char pid_line[32];
     int n = snprintf(pid_line, sizeof pid_line, "pid %d\n", (int)child);
     write_all(1, pid_line, (size_t)n);
