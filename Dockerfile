@@ -2,6 +2,8 @@
 # run it on the ASP.NET runtime image. Mount your own settings over /app/config.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
+# gcc builds the Process runtime's container monitor (src/Shim/gateway-shim.c) with the gateway.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN dotnet publish src/Gateway/Gateway.csproj -c Release -o /app
 

@@ -59,9 +59,13 @@ internal sealed partial class ReplicaController : BackgroundService
     /// <summary>The endpoints of Kubernetes and Static services, whose readiness a dependent may wait for.</summary>
     private readonly ExternalEndpoints _endpoints;
 
+    /// <summary>Whether a shutdown leaves the pods running (none: it stops them).</summary>
+    private readonly PodShutdownPolicy? _shutdown;
+
     public ReplicaController(ServiceCatalog catalog, PodManager pods, PodRegistry registry, EventRecorder events, ILogger<ReplicaController> logger, DeploymentStore? deployments = null,
-        ExternalEndpoints? endpoints = null)
+        ExternalEndpoints? endpoints = null, PodShutdownPolicy? shutdown = null)
     {
+        _shutdown = shutdown;
         _endpoints = endpoints ?? ExternalEndpoints.None;
         _endpoints.Changed += () => _signal.Writer.TryWrite(true);
 
@@ -69,7 +73,8 @@ internal sealed partial class ReplicaController : BackgroundService
         _deployments = deployments ?? new DeploymentStore(events, pods.Time);
         _deployments.Changed += () => _signal.Writer.TryWrite(true);
         _events = events;
-        _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Pods?.Runtime).OfType<RuntimeKind>()];
+        // The Process runtime is always asked: the pods of a service since removed are its to end.
+        _awaitingAdoption = [.. catalog.Current.Services.Select(s => s.Pods?.Runtime).OfType<RuntimeKind>(), RuntimeKind.Process];
         _pods = pods;
         _registry = registry;
         _logger = logger;
@@ -405,6 +410,13 @@ internal sealed partial class ReplicaController : BackgroundService
     {
         _stopping = true;
         await base.StopAsync(cancellationToken);
+        if (_shutdown?.KeepPods == true)
+        {
+            // Gateway:KeepPodsOnShutdown (or a hand-over): the listeners drain, the pods run on for the next gateway.
+            Log.KeepingPods(_logger, _registry.Pods.Count);
+            return;
+        }
+
         foreach (var pending in _registry.Pods.Values.Where(p => !p.Scheduled))
         {
             _pods.Delete(pending.Name, "gateway shutting down");
@@ -477,6 +489,9 @@ internal sealed partial class ReplicaController : BackgroundService
 
         [LoggerMessage(EventId = 214, Level = LogLevel.Information, Message = "shutdown: stopped {Services}")]
         public static partial void StoppedWave(ILogger logger, string services);
+
+        [LoggerMessage(EventId = 215, Level = LogLevel.Information, Message = "leaving {Count} pods running for the next gateway to adopt (Gateway:KeepPodsOnShutdown)")]
+        public static partial void KeepingPods(ILogger logger, int count);
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "service {Service}: deleting pod {Pod}")]
         public static partial void DeletingPod(ILogger logger, string service, string pod);

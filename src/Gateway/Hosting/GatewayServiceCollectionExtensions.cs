@@ -42,7 +42,8 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<StatusPage>();
         services.AddSingleton<DashboardTimeline>();
 
-        services.AddHostedService(_ => new OrphanReaping(ProcessRuntimeOptions.Root, Environment.ProcessId));
+        services.AddHostedService(sp => new OrphanReaping(ProcessRuntimeOptions.Root, Environment.ProcessId,
+            () => ProcessRuntime.FoldersInUse(sp.GetRequiredService<ServiceCatalog>().Current.StateDirectory)));
         services.AddHostedService<EventWiring>();
         services.AddHostedService<ShutdownTimeoutFollower>();
         services.AddHostedService(sp => new AdminServer(spec.AdminUrls, startup.AdminAccess, sp, sp.GetRequiredService<ILoggerFactory>()));
@@ -95,6 +96,7 @@ internal static class GatewayServiceCollectionExtensions
     {
         services.AddSingleton(ProcessRuntimeOptions.ForThisProcess());
         services.AddSingleton<ProcessRuntime>();
+        services.AddSingleton(sp => new PodShutdownPolicy(() => sp.GetRequiredService<ServiceCatalog>().Current.KeepPodsOnShutdown));
         services.AddSingleton(DockerRuntimeOptions.FromConfiguration(configuration));
         services.AddSingleton<DockerRuntime>();
         services.AddSingleton(sp => new Lazy<DockerRuntime>(sp.GetRequiredService<DockerRuntime>)); // Docker.DotNet loads only for a Docker service

@@ -131,9 +131,9 @@ internal sealed partial class ContainerStarter(
     {
         ArgumentNullException.ThrowIfNull(adopted);
         var environment = ContainerLaunchBuilder.Environment(pod, pod.FindSpec(adopted.Name)!, PortsOf(pod, adopted.Name), configDirectory);
-        var messageFile = HasMessageFiles(pod.Runtime) && context.TerminationMessageDirectory is { } directory
+        var messageFile = adopted.TerminationMessageFile ?? (HasMessageFiles(pod.Runtime) && context.TerminationMessageDirectory is { } directory
             ? TerminationMessage.FileOf(directory, pod.Name, adopted.Name, adopted.RestartCount)
-            : null;
+            : null);
         if (messageFile is not null && pod.Runtime == RuntimeKind.Process)
         {
             environment.TryAdd(PodSpecDefaults.TerminationMessagePathVariable, messageFile);

@@ -16,4 +16,5 @@ public sealed record AdoptedPod(
     IReadOnlyList<AdoptedContainer> Containers);
 
 /// <summary>A running container instance taken over from an earlier gateway.</summary>
-public sealed record AdoptedContainer(string Name, IContainerInstance Instance, int RestartCount, DateTimeOffset StartedAt);
+/// <param name="TerminationMessageFile">The host file the instance was given for its termination message, when the runtime knows it (a Process app's, in the earlier gateway's folder); null: the usual one.</param>
+public sealed record AdoptedContainer(string Name, IContainerInstance Instance, int RestartCount, DateTimeOffset StartedAt, string? TerminationMessageFile = null);

@@ -30,6 +30,9 @@ public sealed class ContainerLog
     private readonly Action<string> _fileFailed;
     private int _start;
 
+    /// <summary>Files another process writes (a monitor's, see Process/MonitorLogFollower), read as <see cref="_file"/>'s are; null: none.</summary>
+    private Func<LogFileSnapshot?>? _followed;
+
     /// <summary>The position of the oldest kept line: how many were dropped before it.</summary>
     private long _first;
     private int _size;
@@ -64,6 +67,18 @@ public sealed class ContainerLog
             logger.LogWarning("pod {Pod} container {Container}: {Problem}", launch.PodName, launch.Container.Name, problem);
             launch.RecordEvent(Events.EventType.Warning, "LogFileFailed", problem);
         });
+    }
+
+    /// <summary>
+    /// The lines are appended by a follower of files another process writes: a read from the start
+    /// (or from before the lines kept in memory) reads those files, as it reads the log's own.
+    /// </summary>
+    internal void ReadFilesWith(Func<LogFileSnapshot?> snapshot)
+    {
+        lock (_lock)
+        {
+            _followed = snapshot;
+        }
     }
 
     /// <summary>The files of the log now, oldest first (none without a file, or once it failed).</summary>
@@ -170,28 +185,37 @@ public sealed class ContainerLog
     public LogChunk Read(long from = 0)
     {
         LogFileSnapshot? snapshot = null;
+        Func<LogFileSnapshot?>? followed = null;
         long next;
         bool completed;
         Task changed;
         string? failed = null;
         lock (_lock)
         {
-            if (_file is not { Problem: null } file || (from > 0 && from >= _first))
+            var file = _file is { Problem: null } own ? own : null;
+            if ((file is null && _followed is null) || (from > 0 && from >= _first))
             {
                 return ReadMemory(from);
             }
 
-            if (!_completed && !file.Flush())
+            if (file is not null && !_completed && !file.Flush())
             {
                 failed = file.Problem;
             }
-            else
+            else if (file is not null)
             {
                 snapshot = file.Snapshot();
+            }
+            else
+            {
+                followed = _followed;
             }
 
             (next, completed, changed) = (_first + _lines.Count - _start, _completed, Signal());
         }
+
+        // Outside the lock: the follower appends under its own lock, then takes this one.
+        snapshot ??= followed?.Invoke();
 
         Report(failed);
         if (snapshot is null)

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using Gateway.Specs;
 
 namespace Gateway.Runtimes;
@@ -211,7 +210,7 @@ internal sealed class LogFileSnapshot(IReadOnlyList<(FileStream Stream, long Fir
 
     private static void ReadPart(FileStream stream, long position, long end, long from, List<LogLine> lines)
     {
-        var pending = new Dictionary<LogStream, (DateTimeOffset Time, List<byte> Text)>();
+        var joiner = new CriLineJoiner();
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
@@ -249,36 +248,14 @@ internal sealed class LogFileSnapshot(IReadOnlyList<(FileStream Stream, long Fir
 
                 var entry = buffer.AsSpan(start, newline);
                 start += newline + 1;
-                if (!CriLogFormat.TryParse(entry, out var time, out var logStream, out var partial, out var text))
+                if (!joiner.Add(entry, decode: position >= from, out var line))
                 {
                     continue;
-                }
-
-                if (partial)
-                {
-                    if (!pending.TryGetValue(logStream, out var part))
-                    {
-                        pending[logStream] = part = (time, []);
-                    }
-
-                    part.Text.AddRange(text);
-                    continue;
-                }
-
-                string whole;
-                if (pending.Remove(logStream, out var started))
-                {
-                    started.Text.AddRange(text);
-                    (time, whole) = (started.Time, Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(started.Text)));
-                }
-                else
-                {
-                    whole = position >= from ? Encoding.UTF8.GetString(text) : "";
                 }
 
                 if (position >= from)
                 {
-                    lines.Add(new LogLine(time, logStream, whole));
+                    lines.Add(line);
                 }
 
                 position++;

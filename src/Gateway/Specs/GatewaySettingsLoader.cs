@@ -8,7 +8,7 @@ namespace Gateway.Specs;
 internal static class GatewaySettingsLoader
 {
     // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
-    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory", "Logs", "Routes"];
+    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory", "Logs", "Routes", "KeepPodsOnShutdown"];
     private static readonly string[] ProxyKeys = ["Urls", "Limits", "Certificate", "Certificates"];
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
@@ -45,7 +45,8 @@ internal static class GatewaySettingsLoader
 
         var proxyLimits = ProxyLimitsSpec.Load(proxy.Object("Limits", ProxyLimitsSpec.Keys));
         var kubeconfig = gateway.Object("Kubernetes", KubernetesKeys).FilePath("Kubeconfig", configDirectory);
-        ValidateDocker(gateway.Object("Docker", DockerKeys));
+        var keepContainers = ValidateDocker(gateway.Object("Docker", DockerKeys));
+        var keepPods = gateway.Boolean("KeepPodsOnShutdown") ?? keepContainers ?? false; // Docker's own, a deprecated alias
         var process = gateway.Object("Process", ProcessKeys);
         var inherit = process.Boolean("InheritEnvironment") ?? false;
         var privateTmp = process.Boolean("PrivateTmp") ?? true;
@@ -80,6 +81,7 @@ internal static class GatewaySettingsLoader
             ProxyLimits = proxyLimits,
             ProxyCertificates = certificates,
             Logs = LoadLogs(gateway.Object("Logs", LogsKeys)),
+            KeepPodsOnShutdown = keepPods,
         };
     }
 
@@ -128,9 +130,10 @@ internal static class GatewaySettingsLoader
         return (string.Join(';', proxy.Select(l => l.Url)), string.Join(';', admin.Select(l => l.Url)));
     }
 
-    private static void ValidateDocker(SettingsSection docker)
+    /// <summary>Checks <c>Gateway:Docker</c>; returns its <c>KeepContainersOnShutdown</c> (the deprecated alias of <c>Gateway:KeepPodsOnShutdown</c>).</summary>
+    private static bool? ValidateDocker(SettingsSection docker)
     {
-        docker.Boolean("KeepContainersOnShutdown");
+        var keep = docker.Boolean("KeepContainersOnShutdown");
         if (docker.Scalar("Endpoint") is { Length: > 0 } endpoint)
         {
             if (DockerEndpointProblem(endpoint) is { } problem)
@@ -144,6 +147,8 @@ internal static class GatewaySettingsLoader
             // ssh:// that only matter once a Docker service runs): here it only has to be a URL.
             docker.Errors.Add(FieldError.Invalid("DOCKER_HOST", host, $"must be an absolute URL, e.g. \"unix:///var/run/docker.sock\"; fix the environment variable or set {docker.PathOf("Endpoint")}"));
         }
+
+        return keep;
     }
 
     private static string? DockerEndpointProblem(string endpoint)

@@ -40,6 +40,12 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     public bool InheritEnvironment { get; init; }
 
     /// <summary>
+    /// <c>Gateway:KeepPodsOnShutdown</c> (or the deprecated <c>Gateway:Docker:KeepContainersOnShutdown</c>):
+    /// a SIGTERM drains the listeners and leaves every pod running, for the next gateway to adopt.
+    /// </summary>
+    public bool KeepPodsOnShutdown { get; init; }
+
+    /// <summary>
     /// <c>Gateway:Process:PrivateTmp</c>: whether each Process container gets a fresh /tmp of its own
     /// where the host allows a mount namespace, as every Kubernetes container has (on by default;
     /// what its command line names under the host's /tmp stays visible, see <c>MountNamespace.NamedPaths</c>).

@@ -128,14 +128,16 @@ public sealed class DockerRuntimeTests
         Assert.Empty(DockerEngine.Containers(ServiceLabel, "nope"));
     }
 
-    [SkippableFact]
-    public async Task GatewayRestart_KeepingContainers_AdoptsThePodWithoutASecondContainer()
+    /// <summary>Gateway:KeepPodsOnShutdown, and Docker's own KeepContainersOnShutdown, its deprecated alias.</summary>
+    [SkippableTheory]
+    [InlineData(""" "KeepPodsOnShutdown": true """)]
+    [InlineData(""" "Docker": { "KeepContainersOnShutdown": true } """)]
+    public async Task GatewayRestart_KeepingContainers_AdoptsThePodWithoutASecondContainer(string keep)
     {
         DockerEngine.RequireOrSkip();
         var directory = Directory.CreateTempSubdirectory("gateway-docker-adopt-").FullName;
-        const string Keep = """ "Docker": { "KeepContainersOnShutdown": true } """;
         V1Pod before;
-        await using (var first = await GatewayProcess.StartAsync(Web("adopt"), directory, Keep))
+        await using (var first = await GatewayProcess.StartAsync(Web("adopt"), directory, keep))
         {
             before = (await first.WaitForPodsAsync(p => p.Count == 1 && p[0].Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"), "the pod ready"))[0];
             Assert.Equal(0, await first.StopAsync());

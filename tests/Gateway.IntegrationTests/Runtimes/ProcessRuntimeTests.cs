@@ -8,20 +8,34 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.IntegrationTests.Runtimes;
 
-/// <summary>The Process runtime with real processes: start, output, exit status, stop, its process group.</summary>
-public sealed class ProcessRuntimeTests : IDisposable
+/// <summary>The Process runtime with real processes: start, output, exit status, stop, its process group; here with the gateway holding the pipes.</summary>
+public class ProcessRuntimeTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     private readonly string _state = Directory.CreateTempSubdirectory("gateway-process-runtime-").FullName;
     private readonly ProcessRuntime _runtime;
 
+    private readonly bool _monitored;
+
     public ProcessRuntimeTests()
+        : this(monitored: false)
     {
-        _runtime = new ProcessRuntime(new ProcessRuntimeOptions(_state), new ServiceCatalog(new GatewaySpec("", "", [])), NullLoggerFactory.Instance);
     }
 
-    public void Dispose() => Directory.Delete(_state, recursive: true);
+    /// <param name="monitored">True: each instance under its monitor (gateway-shim), its output in a log file, as the gateway runs them.</param>
+    protected ProcessRuntimeTests(bool monitored)
+    {
+        _monitored = monitored;
+        var options = new ProcessRuntimeOptions(_state) { Monitor = monitored ? MonitorSpawn.Find() ?? throw new InvalidOperationException("gateway-shim was not built") : null };
+        _runtime = new ProcessRuntime(options, new ServiceCatalog(new GatewaySpec("", "", []) { StateDirectory = _state }), NullLoggerFactory.Instance);
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_state, recursive: true);
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Output_of_both_streams_is_in_the_log_when_the_exit_is_reported()
@@ -133,10 +147,11 @@ public sealed class ProcessRuntimeTests : IDisposable
         }
     }
 
-    private Task<IContainerInstance> StartAsync(params string[] argv) => _runtime.StartAsync(Launch(argv), CancellationToken.None);
+    protected Task<IContainerInstance> StartAsync(params string[] argv) => _runtime.StartAsync(Launch(argv), CancellationToken.None);
 
-    private static ContainerLaunch Launch(IReadOnlyList<string> argv) => new()
+    private ContainerLaunch Launch(IReadOnlyList<string> argv) => new()
     {
+        LogFile = _monitored ? new ContainerLogFileSpec(Path.Combine(_state, "logs", Guid.NewGuid().ToString("N"), "0.log"), ContainerLogSettings.Default) : null,
         Namespace = "default",
         PodName = "app-" + Guid.NewGuid().ToString("N")[..8],
         PodUid = Guid.NewGuid().ToString(),
@@ -175,4 +190,28 @@ public sealed class ProcessRuntimeTests : IDisposable
                 return false;
             }
         });
+}
+
+/// <summary>The same, each instance under its monitor (gateway-shim): the pipes are the monitor's, the output its log file, the exit its exit file.</summary>
+public sealed class ProcessRuntimeMonitoredTests() : ProcessRuntimeTests(monitored: true)
+{
+    [Fact]
+    public async Task The_monitor_writes_the_CRI_file_outlives_nothing_and_costs_well_under_a_MiB_of_private_memory()
+    {
+        await using var container = await StartAsync("sh", "-c", "echo started; exec sleep 60");
+        var monitor = ((ProcessContainer)container).Monitor!.Value;
+        await Poll.UntilAsync(() => Task.FromResult(container.ReadLog().Contains("started", StringComparison.Ordinal)), "the first line");
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z stdout F started$", Assert.Single(await File.ReadAllLinesAsync(monitor.LogFile)));
+
+        // Its own memory, what each container adds (the shared libc pages are counted once for all).
+        var rollup = await File.ReadAllLinesAsync($"/proc/{monitor.Pid}/smaps_rollup");
+        var privateKb = rollup.Where(l => l.StartsWith("Private_", StringComparison.Ordinal))
+            .Sum(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture));
+        Assert.InRange(privateKb, 1, 1024);
+
+        await container.StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal(143, (await container.Exited).ExitCode);
+        Assert.Equal($"signaled 15", string.Join(' ', (await File.ReadAllTextAsync(monitor.ExitFile)).Split(' ').Take(2)));
+        await Poll.UntilAsync(() => Task.FromResult(!File.Exists($"/proc/{monitor.Pid}/stat") || File.ReadAllText($"/proc/{monitor.Pid}/stat").Contains(") Z", StringComparison.Ordinal)), "the monitor gone");
+    }
 }

@@ -131,7 +131,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"Process\": { \"InheritEnv\": true }"), "Gateway:Process:InheritEnv: Invalid value: \"InheritEnv\": unknown field; supported fields: InheritEnvironment, PrivateTmp" },
         { Gateway("\"Kubernetes\": { \"KubeConfig\": \"k\", \"Context\": \"c\" }"), "Gateway:Kubernetes:Context: Invalid value: \"Context\": unknown field; supported fields: Kubeconfig" },
         { Gateway("\"MaxPod\": 3"), "Gateway:MaxPod: Invalid value: \"MaxPod\": unknown field; did you mean \"MaxPods\"?" },
-        { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory, Logs, Routes" },
+        { Gateway("\"Bogus\": 3"), "Gateway:Bogus: Invalid value: \"Bogus\": unknown field; supported fields: Proxy, Admin, Services, Kubernetes, Docker, MaxPods, StateDirectory, Process, AccessLog, TerminatedPodHistory, Logs, Routes, KeepPodsOnShutdown" },
         { Gateway("\"TerminatedPodHistory\": -1"), "Gateway:TerminatedPodHistory: Invalid value: -1: must be between 0 and 100, inclusive" },
         { Gateway("\"Logs\": { \"ContainerLogMaxFiles\": 1 }"), "Gateway:Logs:ContainerLogMaxFiles: Invalid value: 1: must be between 2 and 100, inclusive" },
         { Gateway("\"Logs\": { \"ContainerLogMaxSize\": \"10MB\" }"), "Gateway:Logs:ContainerLogMaxSize: Invalid value: \"10MB\": must be a quantity of bytes, e.g. \"10Mi\" or \"500Ki\"" },
@@ -144,6 +144,7 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         { Gateway("\"MaxPods\": 2.5"), "Gateway:MaxPods: Invalid value: 2.5: must be an integer" },
         { Gateway("\"MaxPods\": 1e20"), "Gateway:MaxPods: Invalid value: 1e20: must be between 1 and 10000, inclusive" },
         { Gateway("\"Docker\": { \"KeepContainersOnShutdown\": \"yes\" }"), "Gateway:Docker:KeepContainersOnShutdown: Invalid value: \"yes\": must be true or false" },
+        { Gateway("\"KeepPodsOnShutdown\": \"yes\""), "Gateway:KeepPodsOnShutdown: Invalid value: \"yes\": must be true or false" },
         { Gateway("\"Process\": { \"InheritEnvironment\": \"yes\" }"), "Gateway:Process:InheritEnvironment: Invalid value: \"yes\": must be true or false" },
         { Gateway("\"Process\": { \"PrivateTmp\": \"no\" }"), "Gateway:Process:PrivateTmp: Invalid value: \"no\": must be true or false" },
         { Gateway("\"StateDirectory\": \"a\\u0000b\""), "Gateway:StateDirectory: Invalid value: \"a\\x00b\": a path may not contain a NUL character" },
@@ -404,6 +405,20 @@ public sealed class GatewaySpecLoaderBadInputTests : IDisposable
         Assert.Equal(1000, spec.MaxPods);
         Assert.Equal(Path.Combine(_files.Directory, "token"), spec.AdminAccess.TokenFile);
         Assert.Equal(["gateway.internal"], spec.AdminAccess.Hosts);
+        Assert.True(spec.KeepPodsOnShutdown); // Docker's KeepContainersOnShutdown, its deprecated alias
+    }
+
+    [Theory]
+    [InlineData("\"MaxPods\": 5", false)]
+    [InlineData("\"KeepPodsOnShutdown\": true", true)]
+    [InlineData("\"KeepPodsOnShutdown\": false, \"Docker\": { \"KeepContainersOnShutdown\": true }", false)]
+    [InlineData("\"Docker\": { \"KeepContainersOnShutdown\": true }", true)]
+    public void Load_KeepPodsOnShutdown_OrItsDockerAlias_AndTheNewNameWins(string settings, bool keep)
+    {
+        var spec = _files.Load(Gateway(settings), out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(keep, spec.KeepPodsOnShutdown);
     }
 
     [Fact]

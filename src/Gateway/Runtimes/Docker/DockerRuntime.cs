@@ -28,8 +28,9 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
     private readonly PodVolumes _volumes;
 
     /// <param name="catalog">The services; the pods' volumes are made in <c>volumes</c> of its state folder (<c>Gateway:StateDirectory</c>).</param>
-    public DockerRuntime(DockerRuntimeOptions options, Specs.ServiceCatalog catalog, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
+    public DockerRuntime(DockerRuntimeOptions options, Specs.ServiceCatalog catalog, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory, PodShutdownPolicy? shutdown = null)
     {
+        _shutdown = shutdown;
         _options = options;
         _lifetime = lifetime;
         _loggerFactory = loggerFactory;
@@ -41,8 +42,10 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
 
     public Uri Endpoint => _options.Endpoint;
 
-    /// <summary>True once the gateway is stopping with <c>KeepContainersOnShutdown</c>: containers are left for the next gateway.</summary>
-    private bool KeepContainers => _options.KeepContainersOnShutdown && _lifetime.ApplicationStopping.IsCancellationRequested;
+    private readonly PodShutdownPolicy? _shutdown;
+
+    /// <summary>True once the gateway is stopping with <c>Gateway:KeepPodsOnShutdown</c> (or a hand-over): containers are left for the next gateway.</summary>
+    private bool KeepContainers => (_shutdown?.KeepPods ?? _options.KeepContainersOnShutdown) && _lifetime.ApplicationStopping.IsCancellationRequested;
 
     /// <summary>Asks the engine whether it answers; throws when it does not.</summary>
     public Task PingAsync(CancellationToken cancellationToken) => _client.System.PingAsync(cancellationToken);

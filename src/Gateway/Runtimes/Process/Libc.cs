@@ -13,6 +13,7 @@ internal static unsafe partial class Libc
     public const int ECHILD = 10;
 
     public const int O_RDONLY = 0;
+    public const int O_WRONLY = 1;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int F_SETFL = 4;

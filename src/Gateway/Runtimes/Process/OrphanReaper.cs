@@ -14,7 +14,7 @@ internal static class OrphanReaper
 
     public static void Record(string stateDirectory, int pid)
     {
-        if (StartTime(pid) is { } start)
+        if (ProcessStartTime.Of(pid) is { } start)
         {
             var folder = Path.Combine(stateDirectory, GroupsFolder);
             Directory.CreateDirectory(folder);
@@ -30,7 +30,8 @@ internal static class OrphanReaper
     /// state folders. <paramref name="root"/> holds one folder per gateway, named by its pid.
     /// Returns how many groups were killed.
     /// </summary>
-    public static int ReapOrphans(string root, int currentGatewayPid)
+    /// <remarks>The folders in <paramref name="inUse"/> are kept: pods adopted by a later gateway still work in them.</remarks>
+    public static int ReapOrphans(string root, int currentGatewayPid, IReadOnlySet<string>? inUse = null)
     {
         if (!Directory.Exists(root))
         {
@@ -52,12 +53,17 @@ internal static class OrphanReaper
                 foreach (var record in Directory.EnumerateFiles(groups))
                 {
                     if (int.TryParse(Path.GetFileName(record), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                        && StartTime(pid) == File.ReadAllText(record)
+                        && ProcessStartTime.Is(pid, File.ReadAllText(record))
                         && Signals.SendToGroup(pid, Signals.SIGKILL))
                     {
                         killed++;
                     }
                 }
+            }
+
+            if (inUse?.Contains(gatewayFolder) == true)
+            {
+                continue;
             }
 
             try
@@ -75,24 +81,5 @@ internal static class OrphanReaper
         return killed;
     }
 
-    private static bool IsGatewayAlive(int pid) => StartTime(pid) is not null;
-
-    /// <summary>Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot; null when it is gone.</summary>
-    private static string? StartTime(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields[0] == "Z" ? null : fields[19];
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    private static bool IsGatewayAlive(int pid) => ProcessStartTime.Of(pid) is not null;
 }

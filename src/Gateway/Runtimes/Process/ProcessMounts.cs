@@ -48,6 +48,9 @@ internal sealed class ProcessMounts
     /// <summary>The pods' volume folders on the host.</summary>
     public PodVolumes Volumes { get; }
 
+    /// <summary>The host's mount namespace support (null: none), for exec into an adopted instance's namespace.</summary>
+    public MountNamespace? Namespace => _namespace;
+
     /// <summary>Why containers get no mount namespace of their own; null when they do.</summary>
     public string? Problem { get; }
 

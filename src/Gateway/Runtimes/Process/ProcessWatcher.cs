@@ -56,6 +56,14 @@ internal sealed unsafe class ProcessWatcher
         Add(child);
     }
 
+    /// <summary>
+    /// Watches a container's monitor (see <see cref="MonitorSpawn"/>) by its pidfd (it closes it):
+    /// <paramref name="exited"/> is called once, on the watcher's thread, when the monitor has exited,
+    /// which it does after its container's program, its exit file written. A monitor this gateway
+    /// started is reaped; an adopted one, whose parent was an earlier gateway, is init's.
+    /// </summary>
+    public void WatchMonitor(int pidfd, Action exited) => Add(new Monitor(pidfd, exited));
+
     private void Add(Watched watched)
     {
         lock (_lock)
@@ -72,7 +80,12 @@ internal sealed unsafe class ProcessWatcher
             // Only a full kernel table gets here; the fd is closed and the pipe counts as ended, the
             // exit as lost, rather than leaving a container nobody watches.
             var reason = Marshal.GetLastPInvokeErrorMessage();
-            if (watched is Child child)
+            if (watched is Monitor monitor)
+            {
+                Remove(monitor);
+                monitor.Exited();
+            }
+            else if (watched is Child child)
             {
                 Signals.SendToGroup(child.Pid, Signals.SIGKILL);
                 var siginfo = stackalloc byte[Libc.SiginfoSize];
@@ -135,6 +148,9 @@ internal sealed unsafe class ProcessWatcher
                             break;
                         case Child child:
                             Reap(child);
+                            break;
+                        case Monitor monitor:
+                            Reap(monitor);
                             break;
                     }
                 }
@@ -220,6 +236,14 @@ internal sealed unsafe class ProcessWatcher
         child.Exited(exit);
     }
 
+    private void Reap(Monitor monitor)
+    {
+        var siginfo = stackalloc byte[Libc.SiginfoSize];
+        _ = Libc.Waitid(Libc.P_PIDFD, (uint)monitor.Fd, siginfo, Libc.WEXITED | Libc.WNOHANG); // ECHILD for an adopted one: nothing to reap
+        Remove(monitor);
+        monitor.Exited();
+    }
+
     private void Abandon(Watched watched, Exception exception)
     {
         if (watched.Fd >= 0)
@@ -230,6 +254,10 @@ internal sealed unsafe class ProcessWatcher
         if (watched is Child child)
         {
             child.Exited(new ContainerExit(-1, "Error", $"watching process {child.Pid} failed: {exception.Message}"));
+        }
+        else if (watched is Monitor monitor)
+        {
+            monitor.Exited();
         }
     }
 
@@ -245,6 +273,11 @@ internal sealed unsafe class ProcessWatcher
     private sealed class Pipe(int fd, OutputLines lines) : Watched(fd)
     {
         public OutputLines Lines { get; } = lines;
+    }
+
+    private sealed class Monitor(int pidfd, Action exited) : Watched(pidfd)
+    {
+        public Action Exited { get; } = exited;
     }
 
     private sealed class Child(int pid, int pidfd, Action<ContainerExit> exited) : Watched(pidfd)
