@@ -74,8 +74,9 @@ internal static class GatewayServiceCollectionExtensions
             var retries = proxy.ApplicationServices.GetRequiredService<RetryMiddleware>();
             var inFlight = proxy.ApplicationServices.GetRequiredService<InFlightRequests>();
             var timeouts = new RequestTimeouts(proxy.ApplicationServices.GetRequiredService<TimeProvider>());
-            proxy.Use(requests.InvokeAsync);
+            // HTTPRoute weights first: the request's telemetry and everything after read the chosen service's cluster.
             proxy.Use(proxy.ApplicationServices.GetRequiredService<HttpRouteMiddleware>().InvokeAsync);
+            proxy.Use(requests.InvokeAsync);
             proxy.Use(timeouts.InvokeAsync);
             proxy.Use(NoReadyEndpointMiddleware.InvokeAsync);
             proxy.Use(retries.InvokeAsync);

@@ -50,6 +50,8 @@ public sealed class ConfigReloaderTests : IDisposable
     [InlineData("{ \"Gateway\": { \"Services\": [", "cannot read")]
     [InlineData("""{ "Gateway": { "Services": { "web": { "SlowStartSeconds": 1e20, "Template": { "spec": { "containers": [ { "name": "web", "command": [ "x" ] } ] } } } } }, "Logging": { "LogLevel": { "Default": "Trace" } } }""", "appsettings.json")]
     [InlineData("""{ "Gateway": { "Services": { "web": { "Replicas": -2 } } }, "Logging": { "LogLevel": { "Default": "Trace" } } }""", "Gateway:Services:web:Replicas")]
+    [InlineData("""{ "Gateway": { "Services": { "web": { "Protocol": "https", "BackendTls": { "CaFile": "missing-ca.pem" }, "Template": { "spec": { "containers": [ { "name": "web", "command": [ "x" ] } ] } } } } } }""", "Gateway:Services:web:BackendTls:CaFile")]
+    [InlineData("""{ "Gateway": { "Routes": [ "missing-route.yaml" ], "Services": { "web": { "Template": { "spec": { "containers": [ { "name": "web", "command": [ "x" ] } ] } } } } } }""", "Gateway:Routes:0")]
     public void Reload_BadFile_RefusedWholeWithEventAndReadyzCheck(string text, string named)
     {
         var before = _catalog.Current;
