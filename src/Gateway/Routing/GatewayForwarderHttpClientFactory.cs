@@ -16,6 +16,8 @@ internal sealed class GatewayForwarderHttpClientFactory(bool tracesExported) : F
     {
         base.ConfigureHandler(context, handler);
         handler.ConnectTimeout = ClusterSettings.ConnectTimeout(context.NewMetadata);
+        // A pod IP's connections are made in the pod's network namespace; others as the handler makes them.
+        handler.ConnectCallback = Runtimes.PodNetworks.ConnectCallback;
         if (!tracesExported)
         {
             handler.ActivityHeadersPropagator = null;

@@ -30,11 +30,15 @@ internal static class ProbeAddress
             : $"{host}:{port}";
 
     /// <summary>
-    /// A socket like the kubelet's probe dialer: linger 0, so closing sends RST and leaves no
+    /// A connected socket like the kubelet's probe dialer (in the pod's network namespace when it has one): linger 0, so closing sends RST and leaves no
     /// TIME_WAIT behind when a thousand probes a second come and go.
     /// </summary>
-    public static Socket CreateSocket() =>
-        new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
+    public static ValueTask<Socket> ConnectAsync(string host, int port, CancellationToken cancellationToken) =>
+        Runtimes.PodNetworks.Shared.ConnectAsync(host, port, static socket =>
+        {
+            socket.NoDelay = true;
+            socket.LingerState = new LingerOption(true, 0);
+        }, cancellationToken);
 
     /// <summary>A dial error worded like Go's <c>net.OpError</c>.</summary>
     public static string DialError(string address, SocketException exception) => exception.SocketErrorCode switch

@@ -8,7 +8,7 @@ namespace Gateway.Runtimes.Process;
 /// with its own environment only (see <see cref="ProcessEnvironment"/>), and, where the host allows
 /// it, in a private mount namespace with its volumes and a fresh /tmp (see <see cref="ProcessMounts"/>).
 /// </summary>
-internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatalog catalog, ILoggerFactory loggerFactory) : IContainerRuntime, IPodVolumesRuntime
+internal sealed partial class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatalog catalog, ILoggerFactory loggerFactory) : IContainerRuntime, IPodVolumesRuntime
 {
     private readonly ProcessMounts _mounts = new(options, catalog, loggerFactory.CreateLogger<ProcessMounts>());
 
@@ -54,7 +54,8 @@ internal sealed class ProcessRuntime(ProcessRuntimeOptions options, ServiceCatal
         ProcessContainer container;
         try
         {
-            container = ProcessContainer.Start(launch, _mounts.Command(launch, program), environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
+            container = ProcessContainer.Start(launch, InPodNetwork(launch, _mounts.Command(launch, program)), environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
+            container.EnterNetwork = EnterNetwork(launch);
         }
         catch (ContainerStartException)
         {
