@@ -147,8 +147,8 @@ internal sealed class PodNetworks
     /// <summary>
     /// A TCP connection to <paramref name="host"/>:<paramref name="port"/>: for a pod IP, a socket made
     /// in the pod's namespace and connected to its loopback; else one on the host's network (an
-    /// address literal connected to as it is, a name resolved). <paramref name="configure"/> sets the
-    /// socket's options before the connect.
+    /// address literal connected to as it is, a name resolved: a Static backend's 127.1.x.x too, when
+    /// no pod has that IP). <paramref name="configure"/> sets the socket's options before the connect.
     /// </summary>
     public async ValueTask<Socket> ConnectAsync(string host, int port, Action<Socket> configure, CancellationToken cancellationToken)
     {
@@ -161,11 +161,6 @@ internal sealed class PodNetworks
             {
                 socket = await inPod.CreateSocketAsync(AddressFamily.InterNetwork);
                 target = new IPEndPoint(IPAddress.Loopback, port);
-            }
-            else if (IsPodIp(host) && Mode == PodNetworkMode.Pod)
-            {
-                // A pod that is gone, or not yet started: never the host's own 127.1.x.x.
-                throw new SocketException((int)SocketError.ConnectionRefused);
             }
             else
             {

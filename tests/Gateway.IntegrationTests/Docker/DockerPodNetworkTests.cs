@@ -1,7 +1,5 @@
 using Gateway.IntegrationTests.Infrastructure;
-using Gateway.Runtimes;
 using Gateway.Runtimes.Docker;
-using k8s.Models;
 
 namespace Gateway.IntegrationTests.Docker;
 
@@ -29,8 +27,6 @@ public sealed class DockerPodNetworkTests
         }
         """;
 
-    private static bool Ready(V1Pod pod) => pod.Status.ContainerStatuses?.Count == 1 && pod.Status.ContainerStatuses[0].Ready;
-
     [SkippableFact]
     public async Task TwoReplicasOfHttpdOnPort80_BothReadyAndBothAnswerThroughTheGateway_SandboxesGoWithThePods()
     {
@@ -39,17 +35,7 @@ public sealed class DockerPodNetworkTests
         List<string> uids;
         await using (var gateway = await GatewayProcess.StartAsync(Services, gatewayJson: "\"PodNetwork\": \"Pod\""))
         {
-            var pods = await gateway.WaitForPodsAsync(p => p.Count == 2 && p.All(Ready), "both replicas Ready", TimeSpan.FromSeconds(60));
-            var answers = new HashSet<string>(StringComparer.Ordinal);
-            await Poll.UntilAsync(async () =>
-            {
-                answers.Add((await gateway.Proxy.GetStringAsync("/")).Trim());
-                return answers.Count == 2;
-            }, "both replicas answering through the gateway");
-
-            Assert.Equal(pods.Select(p => $"hello from {p.Metadata.Name} on 80").Order(), answers.Order());
-            Assert.All(pods, p => Assert.True(PodNetworks.IsPodIp(p.Status.PodIP), p.Status.PodIP));
-            Assert.All(pods, p => Assert.Null(p.Spec.Containers[0].Ports[0].HostPort));
+            var pods = await Runtimes.PodNetworkTests.AssertBothAnswerOnPort80Async(gateway, TimeSpan.FromSeconds(60));
             uids = [.. pods.Select(p => p.Metadata.Uid)];
             foreach (var pod in pods)
             {

@@ -64,18 +64,8 @@ public sealed class PodNetworkTests(ITestOutputHelper output)
                     readinessProbe: {"{"}httpGet: {"{"}port: 80, path: /{"}"}, periodSeconds: 1{"}"}
             """), PodMode);
 
-        var pods = await gateway.WaitForPodsAsync(p => p.Count == 2 && p.All(AllReady), "both replicas Ready");
-        var answers = new HashSet<string>(StringComparer.Ordinal);
-        await Poll.UntilAsync(async () =>
-        {
-            answers.Add((await gateway.Proxy.GetStringAsync("/")).Trim());
-            return answers.Count == 2;
-        }, "both replicas answering through the gateway");
-
-        Assert.Equal(pods.Select(p => $"hello from {p.Metadata.Name} on 80").Order(), answers.Order());
-        Assert.All(pods, p => Assert.True(PodNetworks.IsPodIp(p.Status.PodIP), p.Status.PodIP));
+        var pods = await AssertBothAnswerOnPort80Async(gateway, TimeSpan.FromSeconds(30));
         Assert.Equal(2, pods.Select(p => p.Status.PodIP).Distinct().Count());
-        Assert.All(pods, p => Assert.Null(p.Spec.Containers[0].Ports[0].HostPort));
         Assert.All(pods, p => Assert.Equal("127.0.0.1", p.Status.HostIP));
         Assert.Contains("pod network: Pod", gateway.Output, StringComparison.Ordinal);
     }
@@ -124,6 +114,26 @@ public sealed class PodNetworkTests(ITestOutputHelper output)
         Assert.Contains("pod network: Host (Gateway:PodNetwork)", gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Two replicas Ready, each answering through the gateway with its own name on port 80 (the
+    /// servers say <c>hello from $POD_NAME on $PORT</c>), each with a pod IP of its own and no host port.
+    /// </summary>
+    internal static async Task<IList<V1Pod>> AssertBothAnswerOnPort80Async(GatewayProcess gateway, TimeSpan timeout)
+    {
+        var pods = await gateway.WaitForPodsAsync(p => p.Count == 2 && p.All(AllReady), "both replicas Ready", timeout);
+        var answers = new HashSet<string>(StringComparer.Ordinal);
+        await Poll.UntilAsync(async () =>
+        {
+            answers.Add((await gateway.Proxy.GetStringAsync("/")).Trim());
+            return answers.Count == 2;
+        }, "both replicas answering through the gateway");
+
+        Assert.Equal(pods.Select(p => $"hello from {p.Metadata.Name} on 80").Order(), answers.Order());
+        Assert.All(pods, p => Assert.True(PodNetworks.IsPodIp(p.Status.PodIP), p.Status.PodIP));
+        Assert.All(pods, p => Assert.Null(p.Spec.Containers[0].Ports[0].HostPort));
+        return pods;
+    }
+
     private static int FreePort()
     {
         using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -166,9 +176,9 @@ public sealed class PodNetworkTests(ITestOutputHelper output)
             var refused = await Assert.ThrowsAsync<SocketException>(async () => await onHost.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)));
             Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
 
+            // Once the pod is gone its IP is no namespace's: a connect is the host's again, where nothing listens on that port.
             networks.Release("pod-a", podIp);
-            var gone = await Assert.ThrowsAsync<SocketException>(async () => await networks.ConnectAsync(podIp, port, _ => { }, CancellationToken.None));
-            Assert.Equal(SocketError.ConnectionRefused, gone.SocketErrorCode);
+            Assert.Null(networks.Find(IPAddress.Parse(podIp)));
         }
         finally
         {
@@ -179,31 +189,37 @@ public sealed class PodNetworkTests(ITestOutputHelper output)
         Assert.False(File.Exists(path));
     }
 
-    /// <summary>What a connect costs through the pod's namespace (socket made on its thread) and on the host, measured on the same listener.</summary>
+    /// <summary>What a connect costs through the pod's namespace (socket made on its thread) and on the host, in alternating rounds on two listeners.</summary>
     private static async Task<string> ConnectCostAsync(PodNetworks networks, string podIp, Socket listener)
     {
-        const int Connects = 2000;
+        const int Rounds = 8, Connects = 250;
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         using var hostListener = new Socket(SocketType.Stream, ProtocolType.Tcp);
         hostListener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         hostListener.Listen(Connects);
-        async Task<TimeSpan> TimeAsync(Func<ValueTask<Socket>> connect, Socket server)
+        var hostPort = ((IPEndPoint)hostListener.LocalEndPoint!).Port;
+        static void Linger(Socket s) => s.LingerState = new LingerOption(true, 0);
+        async Task<TimeSpan> TimeAsync(string host, int to, Socket server)
         {
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < Connects; i++)
             {
-                using var client = await connect();
+                using var client = await networks.ConnectAsync(host, to, Linger, CancellationToken.None);
                 using var accepted = await server.AcceptAsync();
             }
 
             return clock.Elapsed;
         }
 
-        static void Linger(Socket s) => s.LingerState = new LingerOption(true, 0);
-        var hostPort = ((IPEndPoint)hostListener.LocalEndPoint!).Port;
-        await TimeAsync(() => networks.ConnectAsync("127.0.0.1", hostPort, Linger, CancellationToken.None), hostListener); // warm-up
-        var plain = await TimeAsync(() => networks.ConnectAsync("127.0.0.1", hostPort, Linger, CancellationToken.None), hostListener);
-        var inPod = await TimeAsync(() => networks.ConnectAsync(podIp, port, Linger, CancellationToken.None), listener);
-        return $"connect + accept, {Connects} each: host {plain.TotalMicroseconds / Connects:0.0} us, pod namespace {inPod.TotalMicroseconds / Connects:0.0} us";
+        await TimeAsync("127.0.0.1", hostPort, hostListener); // warm-up
+        await TimeAsync(podIp, port, listener);
+        TimeSpan plain = default, inPod = default;
+        for (var round = 0; round < Rounds; round++)
+        {
+            plain += await TimeAsync("127.0.0.1", hostPort, hostListener);
+            inPod += await TimeAsync(podIp, port, listener);
+        }
+
+        return $"connect + accept, {Rounds * Connects} each: host {plain.TotalMicroseconds / (Rounds * Connects):0.0} us, pod namespace {inPod.TotalMicroseconds / (Rounds * Connects):0.0} us";
     }
 }
