@@ -168,10 +168,10 @@ internal sealed class ProbeWorker : IAsyncDisposable
         if (outcome.Result == ProbeResult.Failure)
         {
             Warn(ProbeEventMessages.Unhealthy, ProbeEventMessages.Failed(_kind, outcome.Output));
-            if (!_hinted && Runtimes.PodNetworkHint.For(_kind, _probe, _target, outcome) is { } hint)
+            if (!_hinted && PodNetworkHint.For(_kind, _probe, _target, outcome) is { } hint)
             {
                 _hinted = true; // once per instance: the Unhealthy events go on
-                Warn(Runtimes.PodNetworkHint.Reason, hint);
+                Warn(PodNetworkHint.Reason, hint);
             }
         }
 

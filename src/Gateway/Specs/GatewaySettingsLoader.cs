@@ -67,7 +67,7 @@ internal static class GatewaySettingsLoader
             accessLog = null;
         }
         var podNetwork = gateway.Scalar("PodNetwork");
-        if (Runtimes.PodNetworkSetting.Problem(podNetwork) is { } podNetworkProblem)
+        if (PodNetworkSetting.Problem(podNetwork) is { } podNetworkProblem)
         {
             gateway.Errors.Add(FieldError.Invalid(gateway.PathOf("PodNetwork"), podNetwork, podNetworkProblem));
         }

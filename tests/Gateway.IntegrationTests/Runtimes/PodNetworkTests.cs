@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.IntegrationTests.Infrastructure;
+using Gateway.Probes;
 using Gateway.Runtimes;
 using Gateway.Runtimes.Process;
+using Gateway.Specs;
 using k8s.Models;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-namespace Gateway.Runtimes;
+namespace Gateway.Specs;
 
 /// <summary>How pods are networked (<c>Gateway:PodNetwork</c>, decided once at start).</summary>
 public enum PodNetworkMode

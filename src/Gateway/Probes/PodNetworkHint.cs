@@ -1,9 +1,9 @@
 using System.Globalization;
-using Gateway.Probes;
+using Gateway.Runtimes;
 using Gateway.Specs;
 using k8s.Models;
 
-namespace Gateway.Runtimes;
+namespace Gateway.Probes;
 
 /// <summary>
 /// Host mode's one warning (pure): a network probe of a declared containerPort went to the host port
