@@ -21,7 +21,8 @@ internal static class PodMapper
         spec.NodeName = NodeName;
         foreach (var container in spec.Containers.Concat(spec.InitContainers ?? []))
         {
-            if (pod.Ports.TryGetValue(container.Name, out var mappings))
+            // hostPort only where pods share the host's network: a pod of its own network has none.
+            if (!Runtimes.PodNetworks.IsPodIp(pod.PodIp) && pod.Ports.TryGetValue(container.Name, out var mappings))
             {
                 foreach (var port in container.Ports ?? [])
                 {
@@ -43,7 +44,7 @@ internal static class PodMapper
                 Reason = pod.Reason,
                 Message = pod.Message,
                 Conditions = Conditions(pod),
-                HostIP = pod.PodIp,
+                HostIP = Runtimes.PodNetworks.IsPodIp(pod.PodIp) ? "127.0.0.1" : pod.PodIp,
                 PodIP = pod.PodIp,
                 PodIPs = [new V1PodIP { Ip = pod.PodIp }],
                 StartTime = pod.StartTime?.UtcDateTime,

@@ -34,7 +34,7 @@ internal sealed class PodManager(PodWorkerContext context)
         var pod = WithDependencyGate(service, NewPod(service), dependenciesReady);
         if (schedule)
         {
-            return Start(service, pod with { Ports = AllocatePorts(pod.Spec) }, []).State;
+            return Start(service, Place(pod), []).State;
         }
 
         pod = pod with { Scheduled = false };
@@ -73,7 +73,7 @@ internal sealed class PodManager(PodWorkerContext context)
         if (!_workers.ContainsKey(name) && context.Registry.Pods.TryGetValue(name, out var pod) && !pod.Scheduled)
         {
             pod = WithDependencyGate(service, pod, dependenciesReady);
-            Start(service, pod with { Scheduled = true, Unschedulable = null, Ports = AllocatePorts(pod.Spec) }, []);
+            Start(service, Place(pod with { Scheduled = true, Unschedulable = null }), []);
         }
     }
 
@@ -132,6 +132,11 @@ internal sealed class PodManager(PodWorkerContext context)
         return PodState.Create(service.Name, backend, name ?? backend.PodName ?? generated,
             uid ?? Guid.NewGuid().ToString(), context.Time.GetUtcNow());
     }
+
+    /// <summary>A pod's network: its own namespace, IP and containerPorts where <c>Gateway:PodNetwork</c> gives it one, else host ports.</summary>
+    private PodState Place(PodState pod) => context.Networks.Isolates(pod.Runtime, context.Runtimes)
+        ? pod with { PodIp = context.Networks.AllocateIp(), Ports = PodNetworks.ContainerPorts(pod.Spec) }
+        : pod with { Ports = AllocatePorts(pod.Spec) };
 
     private ImmutableDictionary<string, ImmutableArray<PortMapping>> AllocatePorts(k8s.Models.V1PodSpec spec)
     {

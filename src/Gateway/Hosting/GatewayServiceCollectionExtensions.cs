@@ -128,6 +128,8 @@ internal static class GatewayServiceCollectionExtensions
             ProbeObserver = sp.GetRequiredService<ProbeTelemetry>(),
             TerminationMessageDirectory = Path.Combine(sp.GetRequiredService<ProcessRuntimeOptions>().StateDirectory, "termination"),
             LogFiles = ContainerLogFilesOf(sp.GetRequiredService<ServiceCatalog>()),
+            Networks = PodNetworks.Start(sp.GetRequiredService<ServiceCatalog>().Current.PodNetwork, sp.GetRequiredService<ProcessRuntimeOptions>().StateDirectory,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<PodNetworks>()),
         });
         services.AddSingleton<PodManager>();
     }

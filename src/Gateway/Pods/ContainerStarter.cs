@@ -162,7 +162,14 @@ internal sealed partial class ContainerStarter(
         IContainerInstance instance;
         try
         {
-            instance = await context.Runtimes.For(pod.Runtime).StartAsync(launch, _deleted.Token);
+            var runtime = context.Runtimes.For(pod.Runtime);
+            if (PodNetworks.IsPodIp(pod.PodIp) && runtime is IPodNetworkRuntime networked)
+            {
+                var started = launch;
+                launch = launch with { NetworkNamespace = (await context.Networks.JoinAsync(pod.Uid, pod.PodIp, () => networked.CreatePodNetworkAsync(started, _deleted.Token))).Path };
+            }
+
+            instance = await runtime.StartAsync(launch, _deleted.Token);
         }
         catch (OperationCanceledException) when (_deleted.IsCancellationRequested)
         {

@@ -183,7 +183,16 @@ internal sealed partial class PodWorker
             await running.Instance.DisposeAsync();
         }
 
-        _context.Ports.Release(_state.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
+        if (PodNetworks.IsPodIp(_state.PodIp))
+        {
+            _context.Networks.Release(_state.Uid, _state.PodIp);
+            await ((_context.Runtimes.Find(_state.Runtime) as IPodNetworkRuntime)?.RemovePodNetworkAsync(_state.Uid) ?? Task.CompletedTask);
+        }
+        else
+        {
+            _context.Ports.Release(_state.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
+        }
+
         (_context.Runtimes.Find(_state.Runtime) as IPodVolumesRuntime)?.RemovePodVolumes(_state.Uid);
         _context.Registry.Remove(_state.Name);
         ContainerStarter.RemoveMessageFiles(_context, _state.Name);

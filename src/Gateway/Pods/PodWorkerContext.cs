@@ -25,6 +25,9 @@ internal sealed record PodWorkerContext(
     /// </summary>
     public string? TerminationMessageDirectory { get; init; }
 
+    /// <summary>The pods' network namespaces and IPs (<c>Gateway:PodNetwork</c>); host mode when not given.</summary>
+    public PodNetworks Networks { get; init; } = new(Specs.PodNetworkMode.Host);
+
     /// <summary>Where the instances' logs are written (and a deleted pod's are removed); none, in memory only.</summary>
     public ContainerLogFiles? LogFiles { get; init; }
 }

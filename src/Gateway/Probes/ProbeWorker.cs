@@ -36,6 +36,7 @@ internal sealed class ProbeWorker : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
     private volatile bool _recheck;
+    private bool _hinted;
     private Task _loop = Task.CompletedTask;
 
     public ProbeWorker(
@@ -167,6 +168,11 @@ internal sealed class ProbeWorker : IAsyncDisposable
         if (outcome.Result == ProbeResult.Failure)
         {
             Warn(ProbeEventMessages.Unhealthy, ProbeEventMessages.Failed(_kind, outcome.Output));
+            if (!_hinted && PodNetworkHint.For(_kind, _probe, _target, outcome) is { } hint)
+            {
+                _hinted = true; // once per instance: the Unhealthy events go on
+                Warn(PodNetworkHint.Reason, hint);
+            }
         }
 
         if (_counter.Observe(outcome.Result))

@@ -17,6 +17,8 @@ internal sealed class GatewayForwarderHttpClientFactory(bool tracesExported) : F
         base.ConfigureHandler(context, handler);
         handler.ConnectTimeout = ClusterSettings.ConnectTimeout(context.NewMetadata);
         BackendTlsMetadata.Configure(handler, context.NewMetadata);
+        // A pod IP's connections are made in the pod's network namespace; others as the handler makes them.
+        handler.ConnectCallback = Runtimes.PodNetworks.ConnectCallback;
         if (!tracesExported)
         {
             handler.ActivityHeadersPropagator = null;

@@ -33,6 +33,9 @@ public sealed record ContainerLaunch
     /// <summary>The file this instance's output is logged to, in the CRI format (see <see cref="ContainerLogFiles"/>); null: in memory only.</summary>
     public ContainerLogFileSpec? LogFile { get; init; }
 
+    /// <summary>The file that names the pod's own network namespace (Pod mode, see <see cref="PodNetworks"/>); null: the host's network.</summary>
+    public string? NetworkNamespace { get; init; }
+
     /// <summary>The pod's <c>volumes</c>, which the container's <c>volumeMounts</c> name (see <see cref="PodVolumes"/>).</summary>
     public IReadOnlyList<V1Volume> Volumes { get; init; } = [];
 

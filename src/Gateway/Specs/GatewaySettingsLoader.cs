@@ -8,7 +8,7 @@ namespace Gateway.Specs;
 internal static class GatewaySettingsLoader
 {
     // Every key the gateway reads, per section; anything else under Gateway: is a typo or a mistake.
-    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory", "Logs", "Routes", "KeepPodsOnShutdown"];
+    private static readonly string[] GatewayKeys = ["Proxy", "Admin", "Services", "Kubernetes", "Docker", "MaxPods", "StateDirectory", "Process", "AccessLog", "TerminatedPodHistory", "Logs", "Routes", "KeepPodsOnShutdown", "PodNetwork"];
     private static readonly string[] ProxyKeys = ["Urls", "Limits", "Certificate", "Certificates"];
     private static readonly string[] AdminKeys = ["Urls", "TokenFile", "Kubeconfig", "Hosts"];
     private static readonly string[] KubernetesKeys = ["Kubeconfig"];
@@ -67,6 +67,12 @@ internal static class GatewaySettingsLoader
                 : $"its folder {Path.GetDirectoryName(accessLog)} does not exist: create it, or name another file, or \"stdout\""));
             accessLog = null;
         }
+        var podNetwork = gateway.Scalar("PodNetwork");
+        if (PodNetworkSetting.Problem(podNetwork) is { } podNetworkProblem)
+        {
+            gateway.Errors.Add(FieldError.Invalid(gateway.PathOf("PodNetwork"), podNetwork, podNetworkProblem));
+        }
+
         var adminAccess = new AdminAccessSpec(admin.FilePath("TokenFile", configDirectory), admin.FilePath("Kubeconfig", configDirectory), AdminHosts(admin));
         return new GatewaySpec(proxyUrls, adminUrls, [])
         {
@@ -77,6 +83,7 @@ internal static class GatewaySettingsLoader
             AdminAccess = adminAccess,
             InheritEnvironment = inherit,
             PrivateTmp = privateTmp,
+            PodNetwork = podNetwork,
             AccessLog = accessLog,
             ProxyLimits = proxyLimits,
             ProxyCertificates = certificates,

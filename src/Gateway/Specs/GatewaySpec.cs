@@ -52,6 +52,9 @@ public sealed record GatewaySpec(string ProxyUrls, string AdminUrls, IReadOnlyLi
     /// </summary>
     public bool PrivateTmp { get; init; } = true;
 
+    /// <summary><c>Gateway:PodNetwork</c>: <c>Auto</c> (null: the default), <c>Pod</c> or <c>Host</c>; read once, at start (see <see cref="PodNetworkSetting"/>).</summary>
+    public string? PodNetwork { get; init; }
+
     /// <summary><c>Gateway:AccessLog</c>: one JSON line per proxied request, to <see cref="AccessLogToStandardOutput"/> or a file (relative to the settings file); null: off.</summary>
     public string? AccessLog { get; init; }
 

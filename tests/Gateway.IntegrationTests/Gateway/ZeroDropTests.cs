@@ -55,11 +55,7 @@ public sealed class ZeroDropTests
         Assert.True(seconds > 0.5, $"{pod} drained in {seconds} s: the slow requests had ended before its drain began\n{gateway.Output}");
     }
 
-    private static async Task PostToPodAsync(V1Pod pod, string path)
-    {
-        using var direct = new HttpClient();
-        (await direct.PostAsync($"http://127.0.0.1:{pod.Spec.Containers[0].Ports[0].HostPort}{path}", null)).EnsureSuccessStatusCode();
-    }
+    private static async Task PostToPodAsync(V1Pod pod, string path) => (await PodHttp.PostAsync(pod, path)).EnsureSuccessStatusCode();
 
     [Fact]
     public async Task SigkillOfAPodUnderLoad_NoRequestFails()

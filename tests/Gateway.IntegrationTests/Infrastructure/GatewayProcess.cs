@@ -133,7 +133,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         bool loggingSection = true, string? proxyTls = null) => $$"""
         {
           {{(loggingSection ? "\"Logging\": { \"LogLevel\": { \"Default\": \"Information\", \"Microsoft\": \"Warning\", \"Yarp\": \"Warning\" } }," : "")}}
-          "Gateway": {{{(gatewayJson is null ? "" : gatewayJson + ",")}}
+          "Gateway": {{{(gatewayJson is null ? "" : gatewayJson + ",")}}{{PodNetworkDefault(gatewayJson)}}
             "StateDirectory": "state",
             "Proxy": { "Urls": "{{(proxyTls is null ? "http" : "https")}}://127.0.0.1:{{proxyPort}}"{{(proxyTls is null ? "" : ", " + proxyTls)}} },
             "Admin": { "Urls": "{{adminScheme}}://{{adminHost}}:{{adminPort}}" },
@@ -141,6 +141,15 @@ internal sealed class GatewayProcess : IAsyncDisposable
           }
         }
         """;
+
+    /// <summary>
+    /// Tests run with <c>Gateway:PodNetwork: Host</c> (they reach pods on their host ports) unless
+    /// they set it, or <c>GATEWAY_IT_POD_NETWORK</c> names another mode for the run (e.g. <c>Pod</c>,
+    /// to run the zero-drop tests with a network namespace per pod).
+    /// </summary>
+    private static string PodNetworkDefault(string? gatewayJson) =>
+        gatewayJson?.Contains("\"PodNetwork\"", StringComparison.Ordinal) == true ? ""
+        : $"\"PodNetwork\": \"{(Environment.GetEnvironmentVariable("GATEWAY_IT_POD_NETWORK") is { Length: > 0 } mode ? mode : "Host")}\",";
 
     /// <summary>Runs the gateway with these arguments until it exits by itself (e.g. on a bad configuration).</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args)

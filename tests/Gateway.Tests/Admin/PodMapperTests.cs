@@ -27,6 +27,38 @@ public sealed class PodMapperTests
         Assert.Equal(PodMapper.NodeName, pod.Spec.NodeName);
     }
 
+    private static Gateway.Pods.PodState WithPort80(string podIp, int hostPort)
+    {
+        var container = Container("app");
+        container.Ports = [new k8s.Models.V1ContainerPort { ContainerPort = 80 }];
+        return Create("Always", [container]) with
+        {
+            PodIp = podIp,
+            Ports = System.Collections.Immutable.ImmutableDictionary<string, System.Collections.Immutable.ImmutableArray<Gateway.Runtimes.PortMapping>>.Empty
+                .Add("app", [new Gateway.Runtimes.PortMapping(null, 80, hostPort)]),
+        };
+    }
+
+    [Fact]
+    public void ToV1Pod_OfItsOwnNetwork_PodIpIsItsOwn_NoHostPort_TheHostsIp()
+    {
+        var pod = PodMapper.ToV1Pod(WithPort80("127.1.0.7", 80));
+
+        Assert.Equal("127.1.0.7", pod.Status.PodIP);
+        Assert.Equal("127.0.0.1", pod.Status.HostIP);
+        Assert.Null(pod.Spec.Containers[0].Ports[0].HostPort);
+        Assert.Null(pod.Spec.Containers[0].Ports[0].HostIP);
+    }
+
+    [Fact]
+    public void ToV1Pod_OnTheHostsNetwork_ShowsTheHostPortItWasGiven()
+    {
+        var pod = PodMapper.ToV1Pod(WithPort80("127.0.0.1", 41234));
+
+        Assert.Equal("127.0.0.1", pod.Status.PodIP);
+        Assert.Equal(41234, pod.Spec.Containers[0].Ports[0].HostPort);
+    }
+
     [Fact]
     public void KubectlTablePods_Unscheduled_ShowsPendingAsKubectlDoes()
     {

@@ -34,6 +34,7 @@ internal sealed class GrpcProbe : IDisposable
             PooledConnectionLifetime = TimeSpan.FromSeconds(30),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ActivityHeadersPropagator = null,
+            ConnectCallback = Runtimes.PodNetworks.ConnectCallback, // a pod IP's in the pod's network namespace
         };
         _httpClient = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }

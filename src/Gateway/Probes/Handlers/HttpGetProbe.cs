@@ -270,28 +270,11 @@ internal sealed class HttpGetProbe : IDisposable
 
     private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var socket = ProbeAddress.CreateSocket();
-        try
-        {
-            // A pod IP (the usual host) is connected to as is: a DnsEndPoint connect resolves even an
-            // address literal, with a task and a SocketAsyncEventArgs of its own on every probe (perf).
-            var endPoint = context.DnsEndPoint;
-            if (IPAddress.TryParse(endPoint.Host, out var address))
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, endPoint.Port), cancellationToken);
-            }
-            else
-            {
-                await socket.ConnectAsync(endPoint, cancellationToken);
-            }
-
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        // A pod IP (the usual host) is connected to as is: a DnsEndPoint connect resolves even an
+        // address literal, with a task and a SocketAsyncEventArgs of its own on every probe (perf);
+        // in the pod's own network namespace when it has one.
+        var socket = await ProbeAddress.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken);
+        return new NetworkStream(socket, ownsSocket: true);
     }
 
     private static string Describe(HttpRequestException exception, Uri url)

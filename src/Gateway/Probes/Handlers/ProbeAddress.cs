@@ -30,13 +30,18 @@ internal static class ProbeAddress
             : $"{host}:{port}";
 
     /// <summary>
-    /// A socket like the kubelet's probe dialer (<c>pkg/probe/dialer_others.go</c>): <c>SO_LINGER</c>
-    /// on with 1 s, so closing it is an orderly FIN the app sees as a client that went away (not a
-    /// "connection reset by peer" in its log, as linger 0 gave), and a close whose last bytes the app
-    /// does not take is cut off after a second rather than lingering in FIN_WAIT.
+    /// A connected socket like the kubelet's probe dialer (<c>pkg/probe/dialer_others.go</c>), in the
+    /// pod's network namespace when it has one: <c>SO_LINGER</c> on with 1 s, so closing it is an
+    /// orderly FIN the app sees as a client that went away (not a "connection reset by peer" in its
+    /// log, as linger 0 gave), and a close whose last bytes the app does not take is cut off after a
+    /// second rather than lingering in FIN_WAIT.
     /// </summary>
-    public static Socket CreateSocket() =>
-        new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, KubeletLingerSeconds) };
+    public static ValueTask<Socket> ConnectAsync(string host, int port, CancellationToken cancellationToken) =>
+        Runtimes.PodNetworks.Shared.ConnectAsync(host, port, static socket =>
+        {
+            socket.NoDelay = true;
+            socket.LingerState = new LingerOption(true, KubeletLingerSeconds);
+        }, cancellationToken);
 
     /// <summary>The kubelet's probe linger, in seconds.</summary>
     public const int KubeletLingerSeconds = 1;

@@ -17,10 +17,9 @@ internal sealed class TcpSocketProbe(TimeProvider timeProvider)
         var address = ProbeAddress.JoinHostPort(host, port);
         using var deadline = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-        using var socket = ProbeAddress.CreateSocket();
         try
         {
-            await socket.ConnectAsync(host, port, linked.Token);
+            using var socket = await ProbeAddress.ConnectAsync(host, port, linked.Token);
             return ProbeOutcome.Success();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

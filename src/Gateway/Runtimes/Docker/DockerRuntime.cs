@@ -178,6 +178,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
             Labels = DockerLabels.For(launch),
             HostConfig = Resources(container.Resources),
         };
+        parameters.HostConfig.NetworkMode = NetworkModeOf(launch); // the pod's sandbox in Pod mode
         if (binds.Count > 0)
         {
             parameters.HostConfig.Mounts = [.. binds.Select(b => new Mount { Type = "bind", Source = b.HostPath, Target = b.MountPath, ReadOnly = b.ReadOnly })];

@@ -207,7 +207,11 @@ internal sealed class ProcessContainer : IContainerInstance, IUsageReporting, II
             : Task.FromResult(ProcessInteractiveExec.Start(spec with { Command = InNamespace(spec.Command) }, output, _workingDirectory, _environment));
 
     /// <summary>An exec'd command sees what the container sees: its mount namespace (its /tmp, its volumes).</summary>
-    private IReadOnlyList<string> InNamespace(IReadOnlyList<string> command) => _namespace?.Enter(_pid, command) ?? command;
+    private IReadOnlyList<string> InNamespace(IReadOnlyList<string> command) =>
+        EnterNetwork is { } enter ? enter(_namespace?.Enter(_pid, command) ?? command) : _namespace?.Enter(_pid, command) ?? command;
+
+    /// <summary>How an exec'd command enters the pod's network namespace (Pod mode); null: the host's network.</summary>
+    internal Func<IReadOnlyList<string>, IReadOnlyList<string>>? EnterNetwork { get; set; }
 
     /// <summary>Null, or runc's words for a command the container's mount namespace does not have.</summary>
     private string? NotInNamespace(IReadOnlyList<string> command) =>

@@ -77,9 +77,11 @@ internal sealed partial class ProcessRuntime(ProcessRuntimeOptions options, Serv
         var monitor = options.Monitor;
         try
         {
+            var command = InPodNetwork(launch, _mounts.Command(launch, program));
             container = monitor is not null && launch.LogFile is not null
-                ? ProcessContainer.StartMonitored(monitor, launch, _mounts.Command(launch, program), environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup)
-                : ProcessContainer.Start(launch, _mounts.Command(launch, program), environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
+                ? ProcessContainer.StartMonitored(monitor, launch, command, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup)
+                : ProcessContainer.Start(launch, command, environment, workingDirectory, loggerFactory.CreateLogger<ProcessContainer>(), cgroup);
+            container.EnterNetwork = EnterNetwork(launch);
         }
         catch (ContainerStartException)
         {
