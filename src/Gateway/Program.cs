@@ -8,6 +8,18 @@ GatewayHost.ExitOnUnhandledException(Console.Error);
 // What pods may ask of the Process runtime on this host: resource limits (cgroups) and volumes (mount namespaces).
 ProcessHost.CgroupProblem = static () => Gateway.Runtimes.Process.Cgroups.Host.Problem;
 ProcessHost.MountNamespaceProblem = static () => Gateway.Runtimes.Process.MountNamespaceHost.Current.Problem;
+// A gateway started by a hand-over takes the previous one's listening sockets first: its errors from here on go back to it.
+HandoverClient? handover;
+try
+{
+    handover = HandoverClient.FromEnvironment();
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"gateway: {e.Message}");
+    return GatewayHost.UserError;
+}
+
 var settingsPath = SettingsFile.Locate(args, out var hostArgs);
 var settings = new SettingsReader(settingsPath, hostArgs);
 var initial = settings.Read();
@@ -35,8 +47,9 @@ var applied = new AppliedConfiguration(initial.Configuration!);
 builder.Configuration.Sources.Clear();
 ((IConfigurationBuilder)builder.Configuration).Add(applied); // ConfigReloader replaces it whole when a changed file validates
 builder.Logging.AddFilter(GatewayHost.HostLogCategory, LogLevel.None); // GatewayHost says in one line how the host ended
-var proxyCertificates = ProxyListener.Configure(builder.WebHost, spec, Console.Error);
-builder.Services.AddGateway(new GatewayStartup(spec, settings, applied, builder.Configuration, adminAccess));
+var listeners = new ListenerSet(spec.ProxyUrls, spec.AdminUrls, handover?.Listeners);
+var proxyCertificates = ProxyListener.Configure(builder.WebHost, spec, listeners, Console.Error);
+builder.Services.AddGateway(new GatewayStartup(spec, settings, applied, builder.Configuration, adminAccess, listeners, handover));
 
 var app = builder.Build();
 proxyCertificates.Follow(app.Services.GetRequiredService<ServiceCatalog>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ProxyCertificateStore>());

@@ -30,7 +30,7 @@ internal sealed partial class AdminServer(
         builder.Services.AddSingleton<ILoggerFactory>(new AdminLoggerFactory(loggerFactory));
         builder.Services.AddSingleton<AdminMarker>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.WebHost.UseUrls(urls);
+        var listeners = services.GetRequiredService<Hosting.ListenerSet>();
         if (access.Certificate is not null)
         {
             // The slim builder leaves https out unless asked.
@@ -44,6 +44,8 @@ internal sealed partial class AdminServer(
             {
                 o.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
             }
+
+            listeners.ListenOn(o, Hosting.ListenerSet.AdminRole); // its sockets, which a hand-over passes on
         });
         _app = builder.Build();
         var errors = new AdminErrorsMiddleware(loggerFactory.CreateLogger<AdminErrorsMiddleware>());
@@ -55,6 +57,7 @@ internal sealed partial class AdminServer(
             services.GetRequiredService<GatewayStatus>(), services.GetRequiredService<EndpointTable>(), services.GetRequiredService<TimeProvider>());
         DeploymentApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<DeploymentStore>(), services.GetRequiredService<PodRegistry>(),
             services.GetRequiredService<PodManager>(), services.GetRequiredService<TimeProvider>());
+        MapHandover(_app, services.GetRequiredService<Hosting.Handover>());
         var statusPage = services.GetRequiredService<StatusPage>();
         _app.MapGet("/", (HttpContext context) => statusPage.Respond(context));
         _app.MapPrometheusScrapingEndpoint("/metrics", services.GetRequiredService<MeterProvider>(), configureBranchedPipeline: null, optionsName: null);
@@ -70,6 +73,15 @@ internal sealed partial class AdminServer(
         var logger = loggerFactory.CreateLogger<AdminServer>();
         Log.Listening(logger, string.Join(", ", _app.Urls), access.LoopbackOnly ? "writes need the token" : "every request but /healthz and /readyz needs the token", access.TokenFile, access.Kubeconfig);
     }
+
+    /// <summary><c>POST /gateway/v1/handover</c> (a write: the token): the same hand-over as SIGHUP; answers once the new gateway serves, or why not.</summary>
+    private static void MapHandover(WebApplication app, Hosting.Handover handover) =>
+        app.MapPost("/gateway/v1/handover", async () =>
+        {
+            var result = await handover.RunAsync("admin API");
+            var body = new System.Text.Json.Nodes.JsonObject { ["succeeded"] = result.Succeeded, ["pid"] = result.Pid, ["message"] = result.Message }.ToJsonString();
+            return Results.Text(body, "application/json", statusCode: result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

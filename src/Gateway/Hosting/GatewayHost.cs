@@ -41,6 +41,7 @@ internal static partial class GatewayHost
     {
         try
         {
+            host.Services.GetService<ListenerSet>()?.Bind(); // every listener first, before any pod: a port in use is a start error
             var hosted = host.Services.GetServices<IHostedService>().ToList();
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayHost).FullName!);
             await host.StartAsync();
