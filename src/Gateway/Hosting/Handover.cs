@@ -181,6 +181,12 @@ internal sealed partial class Handover(
     /// <summary>A new gateway that did not take over: ended if it still runs (SIGKILL, so that it stops no pod it may have adopted), and why.</summary>
     private static async Task<HandoverResult> FailedAsync(Process child, Task exited, string when, bool timedOut)
     {
+        if (!timedOut)
+        {
+            // It said why, or closed the connection: it is exiting by itself, with an exit code that says more than a kill's.
+            await exited.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         if (!child.HasExited)
         {
             try

@@ -105,7 +105,7 @@ internal sealed class ListenerSet(string proxyUrls, string adminUrls, IReadOnlyL
 
     /// <summary>
     /// Called as the gateway begins to stop, before Kestrel does: see <see cref="SocketPassing.KeepOnExec"/>.
-    /// Without it, Kestrel's stop would reset the connections queued for the gateway that took over.
+    /// No way of closing Kestrel's descriptors then shuts the sockets the next gateway serves on.
     /// </summary>
     public void BeforeKestrelStops()
     {

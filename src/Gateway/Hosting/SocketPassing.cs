@@ -132,11 +132,12 @@ internal static partial class SocketPassing
     }
 
     /// <summary>
-    /// Clears close-on-exec on <paramref name="fd"/>. .NET, closing a socket that has an accept
-    /// pending (as Kestrel's listener has when it stops), first disconnects it, which for a listening
-    /// socket resets every connection in its backlog: the socket itself, shared with the process that
-    /// took it over. It leaves a descriptor without close-on-exec alone, as one shared with another
-    /// process; so this is called on Kestrel's descriptors just before Kestrel stops.
+    /// Clears close-on-exec on <paramref name="fd"/>. .NET, closing a socket that a blocking call
+    /// waits on, first disconnects it (to wake the call), which for a listening socket shuts the
+    /// socket itself, backlog and all, in the process that took it over too. It leaves a descriptor
+    /// without close-on-exec alone, as one shared with another process. Kestrel's accepts are
+    /// asynchronous, which .NET closes plainly; this is called on Kestrel's descriptors just before
+    /// Kestrel stops all the same, so that no way of closing them can take the sockets down.
     /// </summary>
     public static void KeepOnExec(int fd) => _ = Fcntl(fd, FSetFd, Fcntl(fd, FGetFd, 0) & ~FdCloexec);
 
