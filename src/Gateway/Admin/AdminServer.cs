@@ -18,6 +18,12 @@ internal sealed partial class AdminServer(
 {
     private WebApplication? _app;
 
+    /// <summary>Makes Kestrel listen on the admin sockets the gateway bound (so that a hand-over can pass them); by the URLs when null.</summary>
+    public Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? Listen { get; init; }
+
+    /// <summary>The gateway's hand-over, for <c>POST /gateway/v1/handover</c>; not mapped when null.</summary>
+    public Func<string, Task<(bool Succeeded, int? Pid, string Message)>>? HandOver { get; init; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Nothing is read from the working folder: the admin listener's settings come from the gateway's
@@ -30,7 +36,10 @@ internal sealed partial class AdminServer(
         builder.Services.AddSingleton<ILoggerFactory>(new AdminLoggerFactory(loggerFactory));
         builder.Services.AddSingleton<AdminMarker>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        var listeners = services.GetRequiredService<Hosting.ListenerSet>();
+        if (Listen is null)
+        {
+            builder.WebHost.UseUrls(urls);
+        }
         if (access.Certificate is not null)
         {
             // The slim builder leaves https out unless asked.
@@ -45,7 +54,7 @@ internal sealed partial class AdminServer(
                 o.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
             }
 
-            listeners.ListenOn(o, Hosting.ListenerSet.AdminRole); // its sockets, which a hand-over passes on
+            Listen?.Invoke(o);
         });
         _app = builder.Build();
         var errors = new AdminErrorsMiddleware(loggerFactory.CreateLogger<AdminErrorsMiddleware>());
@@ -57,7 +66,11 @@ internal sealed partial class AdminServer(
             services.GetRequiredService<GatewayStatus>(), services.GetRequiredService<EndpointTable>(), services.GetRequiredService<TimeProvider>());
         DeploymentApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<DeploymentStore>(), services.GetRequiredService<PodRegistry>(),
             services.GetRequiredService<PodManager>(), services.GetRequiredService<TimeProvider>());
-        MapHandover(_app, services.GetRequiredService<Hosting.Handover>());
+        if (HandOver is { } handOver)
+        {
+            MapHandover(_app, handOver);
+        }
+
         var statusPage = services.GetRequiredService<StatusPage>();
         _app.MapGet("/", (HttpContext context) => statusPage.Respond(context));
         _app.MapPrometheusScrapingEndpoint("/metrics", services.GetRequiredService<MeterProvider>(), configureBranchedPipeline: null, optionsName: null);
@@ -75,10 +88,10 @@ internal sealed partial class AdminServer(
     }
 
     /// <summary><c>POST /gateway/v1/handover</c> (a write: the token): the same hand-over as SIGHUP; answers once the new gateway serves, or why not.</summary>
-    private static void MapHandover(WebApplication app, Hosting.Handover handover) =>
+    private static void MapHandover(WebApplication app, Func<string, Task<(bool Succeeded, int? Pid, string Message)>> handOver) =>
         app.MapPost("/gateway/v1/handover", async () =>
         {
-            var result = await handover.RunAsync("admin API");
+            var result = await handOver("admin API");
             var body = new System.Text.Json.Nodes.JsonObject { ["succeeded"] = result.Succeeded, ["pid"] = result.Pid, ["message"] = result.Message }.ToJsonString();
             return Results.Text(body, "application/json", statusCode: result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });

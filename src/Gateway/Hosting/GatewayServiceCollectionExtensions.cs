@@ -46,7 +46,11 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService<EventWiring>();
         services.AddHostedService<ShutdownTimeoutFollower>();
         services.AddHandover(startup);
-        services.AddHostedService(sp => new AdminServer(spec.AdminUrls, startup.AdminAccess, sp, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => new AdminServer(spec.AdminUrls, startup.AdminAccess, sp, sp.GetRequiredService<ILoggerFactory>())
+        {
+            Listen = kestrel => startup.Listeners.ListenOn(kestrel, ListenerSet.AdminRole),
+            HandOver = async trigger => await sp.GetRequiredService<Handover>().RunAsync(trigger) is var r ? (r.Succeeded, r.Pid, r.Message) : default,
+        });
         services.AddHostedService(sp => new ConfigReloader(startup.Settings, startup.Applied, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(),
             sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigReloader>>())
         {
