@@ -18,8 +18,8 @@ internal sealed record HandoverResult(bool Succeeded, int? Pid, string Message);
 /// a reload changes the Proxy or Admin URLs: starts the binary on disk again (the same command line,
 /// environment and working folder), passes it the listening sockets themselves over a Unix socket
 /// (<see cref="HandoverClient"/>), and waits until it says it is ready. Only then does this gateway
-/// stop accepting, let its requests finish (Kestrel's graceful stop) and exit, stopping no pod
-/// (<see cref="GatewayShutdown"/>). Both share the same sockets throughout, so a connection queued in
+/// stop accepting, let its requests finish (Kestrel's graceful stop) and exit, its shutdown marked
+/// as a hand-over (<see cref="GatewayShutdown.KeepPods"/>, which the runtimes read to leave their pods). Both share the same sockets throughout, so a connection queued in
 /// a backlog is accepted by one or the other, never reset. A new gateway that fails (settings that
 /// do not validate, a crash, no readiness in time) leaves this one serving, with a log line and a
 /// Warning event that say why.
@@ -78,7 +78,7 @@ internal sealed partial class Handover(
                 systemd.Notify(SystemdState.HandedOver(result.Pid!.Value, result.Message));
                 Log.Succeeded(logger, result.Pid.Value, Environment.ProcessId, result.Message);
                 events.Record("default", "gateway", "", EventType.Normal, "HandedOver",
-                    $"pid {result.Pid} took over the listeners ({trigger}): {result.Message}; pid {Environment.ProcessId} finishes its requests and exits, leaving the pods running", kind: "Gateway");
+                    $"pid {result.Pid} took over the listeners ({trigger}): {result.Message}; pid {Environment.ProcessId} finishes its requests and exits", kind: "Gateway");
                 lifetime.StopApplication();
             }
             else
@@ -250,7 +250,7 @@ internal sealed partial class Handover(
         [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "hand-over ({Trigger}): starting {Executable} as a new gateway and passing it the listening sockets")]
         public static partial void Starting(ILogger logger, string trigger, string executable);
 
-        [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "hand-over: pid {Pid} is serving ({Status}); pid {Old} stops accepting, finishes its requests and exits without stopping any pod")]
+        [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "hand-over: pid {Pid} is serving ({Status}); pid {Old} stops accepting, finishes its requests and exits")]
         public static partial void Succeeded(ILogger logger, int pid, int old, string status);
 
         [LoggerMessage(EventId = 1403, Level = LogLevel.Error, Message = "hand-over ({Trigger}) failed, this gateway keeps serving: {Reason}")]
