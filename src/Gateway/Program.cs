@@ -48,6 +48,11 @@ builder.Configuration.Sources.Clear();
 ((IConfigurationBuilder)builder.Configuration).Add(applied); // ConfigReloader replaces it whole when a changed file validates
 builder.Logging.AddFilter(GatewayHost.HostLogCategory, LogLevel.None); // GatewayHost says in one line how the host ended
 var listeners = new ListenerSet(spec.ProxyUrls, spec.AdminUrls, handover?.Listeners);
+if (GatewayHost.Bind(listeners, spec, Console.Error) is { } bindError)
+{
+    return bindError;
+}
+
 var proxyCertificates = ProxyListener.Configure(builder.WebHost, spec, listeners, Console.Error);
 builder.Services.AddGateway(new GatewayStartup(spec, settings, applied, builder.Configuration, adminAccess, listeners, handover));
 
