@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -30,7 +29,7 @@ public sealed partial class HandoverTests
         try
         {
             await using var keepAlive = new LoadGenerator(gateway.Proxy.BaseAddress!, clients: 4, maxDuration: TimeSpan.FromSeconds(90));
-            await using var fresh = new NewConnectionLoad(gateway.Proxy.BaseAddress!, clients: 2, maxDuration: TimeSpan.FromSeconds(90));
+            await using var fresh = new LoadGenerator(gateway.Proxy.BaseAddress!, clients: 2, maxDuration: TimeSpan.FromSeconds(90), newConnections: true);
             await keepAlive.WaitForMoreAsync(50);
             var pids = new List<int> { pid };
             for (var i = 0; i < 3; i++)
@@ -64,7 +63,7 @@ public sealed partial class HandoverTests
         try
         {
             // The admin URL does not change: its socket is passed, and a load on it sees no failure.
-            await using var admin = new NewConnectionLoad(gateway.AdminUrl, clients: 2, path: "/readyz", maxDuration: TimeSpan.FromSeconds(60));
+            await using var admin = new LoadGenerator(gateway.AdminUrl, clients: 2, path: "/readyz", maxDuration: TimeSpan.FromSeconds(60), newConnections: true);
             await admin.WaitForMoreAsync(20);
             var newPort = FreePort.Get();
             var settings = await File.ReadAllTextAsync(gateway.SettingsPath);
@@ -92,7 +91,7 @@ public sealed partial class HandoverTests
         await using var gateway = await GatewayProcess.StartAsync(Web(backend));
         await WaitForServingAsync(gateway.Proxy);
         await using var keepAlive = new LoadGenerator(gateway.Proxy.BaseAddress!, clients: 2, maxDuration: TimeSpan.FromSeconds(60));
-        await using var fresh = new NewConnectionLoad(gateway.Proxy.BaseAddress!, clients: 2, maxDuration: TimeSpan.FromSeconds(60));
+        await using var fresh = new LoadGenerator(gateway.Proxy.BaseAddress!, clients: 2, maxDuration: TimeSpan.FromSeconds(60), newConnections: true);
         await keepAlive.WaitForMoreAsync(20);
 
         // A settings file the new gateway refuses (the running one refuses its reload too and keeps its own).
@@ -187,86 +186,4 @@ public sealed partial class HandoverTests
 
     [GeneratedRegex("\"pid\":(\\d+)")]
     private static partial Regex PidInBody();
-}
-
-/// <summary>A bounded load in which every request opens a new connection (<c>Connection: close</c>): a refused or reset connection is a failure.</summary>
-internal sealed class NewConnectionLoad : IAsyncDisposable
-{
-    private readonly CancellationTokenSource _stop = new();
-    private readonly HttpClient _http;
-    private readonly Task[] _clients;
-    private readonly ConcurrentQueue<string> _failures = new();
-    private long _sent;
-    private long _failed;
-
-    public NewConnectionLoad(Uri baseAddress, int clients, string path = "/", TimeSpan? maxDuration = null)
-    {
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
-        {
-            BaseAddress = baseAddress,
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-        _stop.CancelAfter(maxDuration ?? TimeSpan.FromSeconds(60));
-        _clients = [.. Enumerable.Range(0, clients).Select(_ => Task.Run(() => RunAsync(path)))];
-    }
-
-    public long Sent => Interlocked.Read(ref _sent);
-
-    public string FailureSample => string.Join("\n", _failures.Take(10));
-
-    private async Task RunAsync(string path)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Interlocked.Increment(ref _sent);
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                request.Headers.ConnectionClose = true;
-                using var response = await _http.SendAsync(request, _stop.Token);
-                await response.Content.ReadAsStringAsync(_stop.Token);
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    Fail($"{DateTime.UtcNow:HH:mm:ss.fff} {(int)response.StatusCode} {response.ReasonPhrase}");
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                Interlocked.Decrement(ref _sent);
-            }
-            catch (HttpRequestException e)
-            {
-                Fail($"{DateTime.UtcNow:HH:mm:ss.fff} {e.Message} {e.InnerException?.Message}");
-            }
-        }
-    }
-
-    private void Fail(string what)
-    {
-        Interlocked.Increment(ref _failed);
-        if (_failures.Count < 10)
-        {
-            _failures.Enqueue(what);
-        }
-    }
-
-    public Task WaitForMoreAsync(long count)
-    {
-        var target = Sent + count;
-        return Poll.UntilAsync(() => Task.FromResult(Sent >= target), $"{count} more requests on new connections", TimeSpan.FromSeconds(30));
-    }
-
-    public async Task<(long Sent, long Failed)> StopAsync()
-    {
-        await _stop.CancelAsync();
-        await Task.WhenAll(_clients);
-        return (Sent, Interlocked.Read(ref _failed));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _http.Dispose();
-        _stop.Dispose();
-    }
 }
