@@ -14,6 +14,18 @@ if (args is [Gateway.Compose.ConvertCommand.Name, .. var convertArgs])
     return Gateway.Compose.ConvertCommand.Run(convertArgs, Console.Out, Console.Error);
 }
 
+// A gateway started by a hand-over takes the previous one's listening sockets first: its errors from here on go back to it.
+HandoverClient? handover;
+try
+{
+    handover = HandoverClient.FromEnvironment();
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"gateway: {e.Message}");
+    return GatewayHost.UserError;
+}
+
 var settingsPath = SettingsFile.Locate(args, out var hostArgs);
 var settings = new SettingsReader(settingsPath, hostArgs);
 var initial = settings.Read();
@@ -41,8 +53,14 @@ var applied = new AppliedConfiguration(initial.Configuration!);
 builder.Configuration.Sources.Clear();
 ((IConfigurationBuilder)builder.Configuration).Add(applied); // ConfigReloader replaces it whole when a changed file validates
 builder.Logging.AddFilter(GatewayHost.HostLogCategory, LogLevel.None); // GatewayHost says in one line how the host ended
-var proxyCertificates = ProxyListener.Configure(builder.WebHost, spec, Console.Error);
-builder.Services.AddGateway(new GatewayStartup(spec, settings, applied, builder.Configuration, adminAccess));
+var listeners = new ListenerSet(spec.ProxyUrls, spec.AdminUrls, handover?.Listeners);
+if (GatewayHost.Bind(listeners, spec, Console.Error) is { } bindError)
+{
+    return bindError;
+}
+
+var proxyCertificates = ProxyListener.Configure(builder.WebHost, spec, listeners, Console.Error);
+builder.Services.AddGateway(new GatewayStartup(spec, settings, applied, builder.Configuration, adminAccess, listeners, handover));
 
 var app = builder.Build();
 proxyCertificates.Follow(app.Services.GetRequiredService<ServiceCatalog>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ProxyCertificateStore>());

@@ -18,6 +18,12 @@ internal sealed partial class AdminServer(
 {
     private WebApplication? _app;
 
+    /// <summary>Makes Kestrel listen on the admin sockets the gateway bound (so that a hand-over can pass them); by the URLs when null.</summary>
+    public Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? Listen { get; init; }
+
+    /// <summary>The gateway's hand-over, for <c>POST /gateway/v1/handover</c>; not mapped when null.</summary>
+    public Func<string, Task<(bool Succeeded, int? Pid, string Message)>>? HandOver { get; init; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Nothing is read from the working folder: the admin listener's settings come from the gateway's
@@ -30,7 +36,10 @@ internal sealed partial class AdminServer(
         builder.Services.AddSingleton<ILoggerFactory>(new AdminLoggerFactory(loggerFactory));
         builder.Services.AddSingleton<AdminMarker>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.WebHost.UseUrls(urls);
+        if (Listen is null)
+        {
+            builder.WebHost.UseUrls(urls);
+        }
         if (access.Certificate is not null)
         {
             // The slim builder leaves https out unless asked.
@@ -44,6 +53,8 @@ internal sealed partial class AdminServer(
             {
                 o.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
             }
+
+            Listen?.Invoke(o);
         });
         _app = builder.Build();
         var errors = new AdminErrorsMiddleware(loggerFactory.CreateLogger<AdminErrorsMiddleware>());
@@ -56,6 +67,11 @@ internal sealed partial class AdminServer(
         DeploymentApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<DeploymentStore>(), services.GetRequiredService<PodRegistry>(),
             services.GetRequiredService<PodManager>(), services.GetRequiredService<TimeProvider>());
         JobApi.Map(_app, services.GetRequiredService<Specs.ServiceCatalog>(), services.GetRequiredService<PodRegistry>(), services.GetRequiredService<TimeProvider>());
+        if (HandOver is { } handOver)
+        {
+            MapHandover(_app, handOver);
+        }
+
         var statusPage = services.GetRequiredService<StatusPage>();
         _app.MapGet("/", (HttpContext context) => statusPage.Respond(context));
         _app.MapPrometheusScrapingEndpoint("/metrics", services.GetRequiredService<MeterProvider>(), configureBranchedPipeline: null, optionsName: null);
@@ -71,6 +87,15 @@ internal sealed partial class AdminServer(
         var logger = loggerFactory.CreateLogger<AdminServer>();
         Log.Listening(logger, string.Join(", ", _app.Urls), access.LoopbackOnly ? "writes need the token" : "every request but /healthz and /readyz needs the token", access.TokenFile, access.Kubeconfig);
     }
+
+    /// <summary><c>POST /gateway/v1/handover</c> (a write: the token): the same hand-over as SIGHUP; answers once the new gateway serves, or why not.</summary>
+    private static void MapHandover(WebApplication app, Func<string, Task<(bool Succeeded, int? Pid, string Message)>> handOver) =>
+        app.MapPost("/gateway/v1/handover", async () =>
+        {
+            var result = await handOver("admin API");
+            var body = new System.Text.Json.Nodes.JsonObject { ["succeeded"] = result.Succeeded, ["pid"] = result.Pid, ["message"] = result.Message }.ToJsonString();
+            return Results.Text(body, "application/json", statusCode: result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -98,8 +98,19 @@ internal sealed class PodManager(PodWorkerContext context)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(adopted);
-        context.Ports.Reserve(adopted.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
-        return Start(service, NewPod(service, adopted.Name, adopted.Uid) with { Ports = adopted.Ports }, adopted.Containers);
+        var pod = NewPod(service, adopted.Name, adopted.Uid) with { Ports = adopted.Ports };
+        if (adopted.NetworkNamespace is { } network)
+        {
+            // Its own namespace, kept: a new pod IP names it (the IPs are this gateway's own), its ports are its containerPorts.
+            pod = pod with { PodIp = context.Networks.AllocateIp() };
+            context.Networks.JoinAsync(pod.Uid, pod.PodIp, () => Task.FromResult(network)).GetAwaiter().GetResult();
+        }
+        else
+        {
+            context.Ports.Reserve(adopted.Ports.Values.SelectMany(p => p).Select(p => p.HostPort));
+        }
+
+        return Start(service, pod, adopted.Containers);
     }
 
     /// <summary>Deletes a pod: a bound one drains and stops; a Pending one, which runs nothing, is gone at once.</summary>

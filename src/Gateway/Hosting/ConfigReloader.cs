@@ -18,6 +18,9 @@ internal sealed partial class ConfigReloader(
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Applies changed Proxy or Admin URLs: a hand-over to a new gateway process, which binds them (<see cref="Handover"/>).</summary>
+    public Func<string, Task<HandoverResult>>? ListenersChanged { get; init; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var seen = Fingerprint();
@@ -58,10 +61,7 @@ internal sealed partial class ConfigReloader(
 
         var previous = catalog.Current;
         var spec = read.Spec!;
-        if (spec.ProxyUrls != previous.ProxyUrls || spec.AdminUrls != previous.AdminUrls)
-        {
-            Log.ListenersNeedRestart(logger);
-        }
+        var listenersChanged = spec.ProxyUrls != previous.ProxyUrls || spec.AdminUrls != previous.AdminUrls;
 
         try
         {
@@ -87,6 +87,12 @@ internal sealed partial class ConfigReloader(
         status.SetProblem("config", null);
         Log.Applied(logger, settings.SettingsPath, spec.Services.Count);
         events.Record("default", "gateway", "", EventType.Normal, "ConfigApplied", $"{settings.SettingsPath}: {spec.Services.Count} service(s)", kind: "Gateway");
+        if (listenersChanged)
+        {
+            Log.ListenersHandover(logger, spec.ProxyUrls, spec.AdminUrls);
+            _ = ListenersChanged?.Invoke("Proxy or Admin URLs changed in the settings file");
+        }
+
         return [];
     }
 
@@ -111,8 +117,8 @@ internal sealed partial class ConfigReloader(
         [LoggerMessage(EventId = 801, Level = LogLevel.Information, Message = "configuration reloaded from {File}: {Count} service(s)")]
         public static partial void Applied(ILogger logger, string file, int count);
 
-        [LoggerMessage(EventId = 802, Level = LogLevel.Warning, Message = "Proxy and Admin URLs changed in the settings file take effect at the next start")]
-        public static partial void ListenersNeedRestart(ILogger logger);
+        [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "Proxy URLs {ProxyUrls} and Admin URLs {AdminUrls}: applied by a hand-over to a new gateway process")]
+        public static partial void ListenersHandover(ILogger logger, string proxyUrls, string adminUrls);
 
         [LoggerMessage(EventId = 803, Level = LogLevel.Error, Message = "configuration reload failed unexpectedly; the next change is read again")]
         public static partial void PollFailed(ILogger logger, Exception exception);

@@ -37,6 +37,28 @@ internal static partial class GatewayHost
         return TimeSpan.FromSeconds(Math.Min(Math.Max(longest, 0) + 10.0, MaxShutdownTimeout.TotalSeconds));
     }
 
+    /// <summary>Binds every listener, before anything is built or any pod runs: a port in use is a start error, exit 2.</summary>
+    /// <returns>The exit code when a listener could not be bound; null when all are.</returns>
+    public static int? Bind(ListenerSet listeners, GatewaySpec spec, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(listeners);
+        try
+        {
+            listeners.Bind();
+            return null;
+        }
+        catch (IOException e) when (ListenerFailure.Describe(e, spec, PortHolder.Describe) is { } line)
+        {
+            stderr.WriteLine($"gateway: {line}");
+            return UserError;
+        }
+        catch (FormatException e)
+        {
+            stderr.WriteLine($"gateway: Gateway:Proxy:Urls or Gateway:Admin:Urls: {GoSyntax.OneLine(e.Message)}");
+            return UserError;
+        }
+    }
+
     public static async Task<int> RunAsync(IHost host, GatewaySpec spec, TextWriter stderr)
     {
         try

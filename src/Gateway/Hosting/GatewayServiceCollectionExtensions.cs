@@ -46,9 +46,17 @@ internal static class GatewayServiceCollectionExtensions
             () => ProcessRuntime.FoldersInUse(sp.GetRequiredService<ServiceCatalog>().Current.StateDirectory)));
         services.AddHostedService<EventWiring>();
         services.AddHostedService<ShutdownTimeoutFollower>();
-        services.AddHostedService(sp => new AdminServer(spec.AdminUrls, startup.AdminAccess, sp, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHandover(startup);
+        services.AddHostedService(sp => new AdminServer(spec.AdminUrls, startup.AdminAccess, sp, sp.GetRequiredService<ILoggerFactory>())
+        {
+            Listen = kestrel => startup.Listeners.ListenOn(kestrel, ListenerSet.AdminRole),
+            HandOver = async trigger => await sp.GetRequiredService<Handover>().RunAsync(trigger) is var r ? (r.Succeeded, r.Pid, r.Message) : default,
+        });
         services.AddHostedService(sp => new ConfigReloader(startup.Settings, startup.Applied, sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<GatewayStatus>(),
-            sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigReloader>>()));
+            sp.GetRequiredService<EventRecorder>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigReloader>>())
+        {
+            ListenersChanged = reason => sp.GetRequiredService<Handover>().RunAsync(reason),
+        });
         services.AddSingleton(sp => new KubernetesEndpointsController(sp.GetRequiredService<ServiceCatalog>(),
             sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<GatewayStatus>(), sp.GetRequiredService<EventRecorder>(),
             sp.GetRequiredService<IProber>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesEndpointsController>>(),
@@ -91,6 +99,20 @@ internal static class GatewayServiceCollectionExtensions
             proxy.Use(timeouts.InvokeAttemptAsync);
         });
         return app;
+    }
+
+    /// <summary>The listening sockets and their hand-over to a next gateway; readiness for systemd and for the previous gateway.</summary>
+    private static void AddHandover(this IServiceCollection services, GatewayStartup startup)
+    {
+        services.AddSingleton(startup.Listeners);
+        services.AddSingleton(new ListenGate(open: startup.Handover is null));
+        services.AddSingleton<GatewayShutdown>();
+        services.AddSingleton(sp => SystemdNotifier.FromEnvironment(sp.GetRequiredService<ILogger<SystemdNotifier>>()));
+        services.AddSingleton<Handover>();
+        services.AddHostedService(sp => sp.GetRequiredService<Handover>());
+        services.AddHostedService(sp => new GatewayReadiness(sp.GetRequiredService<ServiceCatalog>(), sp.GetRequiredService<EndpointTable>(), startup.Listeners,
+            sp.GetRequiredService<ListenGate>(), startup.Handover, sp.GetRequiredService<GatewayShutdown>(), sp.GetRequiredService<SystemdNotifier>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GatewayReadiness>>()));
     }
 
     private static void AddRuntimes(this IServiceCollection services, IConfiguration configuration)

@@ -13,7 +13,11 @@ public sealed record AdoptedPod(
     string Name,
     string Uid,
     ImmutableDictionary<string, ImmutableArray<PortMapping>> Ports,
-    IReadOnlyList<AdoptedContainer> Containers);
+    IReadOnlyList<AdoptedContainer> Containers)
+{
+    /// <summary>The file naming the pod's own network namespace (Pod network mode), which it keeps; null: the host's network.</summary>
+    public string? NetworkNamespace { get; init; }
+}
 
 /// <summary>A running container instance taken over from an earlier gateway.</summary>
 /// <param name="TerminationMessageFile">The host file the instance was given for its termination message, when the runtime knows it (a Process app's, in the earlier gateway's folder); null: the usual one.</param>

@@ -90,14 +90,15 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <param name="adminScheme"><c>https</c> for an admin listener with the gateway's own certificate.</param>
     /// <param name="loggingSection">false: a settings file with no <c>Logging</c> section, as a user's own often is.</param>
     public static async Task<GatewayProcess> StartAsync(string servicesJson, string? settingsDirectory = null, string? gatewayJson = null, IEnumerable<string>? extraArgs = null,
-        string adminHost = "127.0.0.1", string adminScheme = "http", bool loggingSection = true, string? workingDirectory = null, string? proxyTls = null)
+        string adminHost = "127.0.0.1", string adminScheme = "http", bool loggingSection = true, string? workingDirectory = null, string? proxyTls = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var (proxyPort, adminPort) = (FreePort.Get(), FreePort.Get());
         var directory = settingsDirectory ?? Directory.CreateTempSubdirectory("gateway-it-").FullName;
         var settingsPath = Path.Combine(directory, "appsettings.json");
         await File.WriteAllTextAsync(settingsPath, Settings(servicesJson, proxyPort, adminPort, gatewayJson, adminHost, adminScheme, loggingSection, proxyTls));
         var output = new StringBuilder();
-        var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output, workingDirectory);
+        var process = Launch(["--config", settingsPath, .. extraArgs ?? []], output, workingDirectory, environment);
         var gateway = new GatewayProcess(process, output, settingsPath, proxyPort, adminPort, adminScheme);
         try
         {
@@ -176,7 +177,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway executable with <paramref name="args"/>, its stdout and stderr appended to <paramref name="output"/>.</summary>
-    internal static Process Launch(IEnumerable<string> args, StringBuilder output, string? workingDirectory = null)
+    internal static Process Launch(IEnumerable<string> args, StringBuilder output, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -186,6 +187,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(GatewayDll);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -15,10 +15,13 @@ internal sealed class LoadGenerator : IAsyncDisposable
     private readonly HttpClient _http;
     private long _sent;
     private long _failed;
+    private readonly bool _newConnections;
 
-    public LoadGenerator(Uri baseAddress, int clients = 4, string path = "/", TimeSpan? maxDuration = null)
+    /// <param name="newConnections">Every request on a new connection (<c>Connection: close</c>): a refused or reset connection is a failure.</param>
+    public LoadGenerator(Uri baseAddress, int clients = 4, string path = "/", TimeSpan? maxDuration = null, bool newConnections = false)
     {
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        _newConnections = newConnections;
+        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = newConnections ? TimeSpan.Zero : TimeSpan.FromMinutes(5) })
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(30),
@@ -40,7 +43,9 @@ internal sealed class LoadGenerator : IAsyncDisposable
             Interlocked.Increment(ref _sent);
             try
             {
-                using var response = await _http.GetAsync(path, _stop.Token);
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.ConnectionClose = _newConnections ? true : null;
+                using var response = await _http.SendAsync(request, _stop.Token);
                 await response.Content.ReadAsStringAsync(_stop.Token);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {

@@ -105,7 +105,7 @@ public sealed class PodNetworkTests(ITestOutputHelper output)
                     readinessProbe: {"{"}tcpSocket: {"{"}port: {port}{"}"}, periodSeconds: 1{"}"}
             """), "\"PodNetwork\": \"Host\"");
 
-        await Poll.UntilAsync(async () => (await gateway.GetEventsAsync()).Any(e => e.Reason == PodNetworkHint.Reason), "the HostPortNotListening event");
+        await Poll.UntilAsync(async () => (await gateway.GetEventsAsync()).Any(e => e.Reason == PodNetworkHint.Reason), "the HostPortNotListening event", TimeSpan.FromSeconds(30));
         var hint = (await gateway.GetEventsAsync()).First(e => e.Reason == PodNetworkHint.Reason);
         var hostPort = (await gateway.GetPodsAsync()).Items[0].Spec.Containers[0].Ports[0].HostPort;
 

@@ -121,6 +121,30 @@ public sealed class ProcessAdoptionTests
         Assert.Equal(HttpStatusCode.OK, (await second.Proxy.GetAsync("/")).StatusCode);
     }
 
+    [SkippableFact]
+    public async Task A_pod_with_a_network_of_its_own_is_adopted_in_it_and_answers_through_the_next_gateway()
+    {
+        Skip.IfNot(Environment.IsPrivilegedProcess && File.Exists("/usr/bin/unshare") && File.Exists("/usr/bin/nsenter"), "Pod network mode needs root and util-linux");
+        var directory = Directory.CreateTempSubdirectory("gateway-adopt-").FullName;
+        Seen before;
+        await using (var first = await GatewayProcess.StartAsync(Web(1), directory, gatewayJson: "\"KeepPodsOnShutdown\": true, \"PodNetwork\": \"Pod\""))
+        {
+            var pod = (await first.WaitForPodsAsync(p => AllReady(p, 1), "a ready pod"))[0];
+            Assert.StartsWith("127.1.", pod.Status.PodIP, StringComparison.Ordinal);
+            before = SeenOf(pod);
+            Assert.Equal(0, await first.StopAsync("TERM"));
+        }
+
+        await using var second = await GatewayProcess.StartAsync(Web(1), directory, gatewayJson: "\"PodNetwork\": \"Pod\"");
+        var adopted = await second.WaitForPodsAsync(p => AllReady(p, 1), "the pod adopted and ready: probed in its namespace");
+        Assert.Equal(before, SeenOf(adopted[0]));
+        Assert.StartsWith("127.1.", adopted[0].Status.PodIP, StringComparison.Ordinal);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await second.Proxy.GetAsync("/")).StatusCode);
+        }
+    }
+
     [Fact]
     public async Task A_record_whose_pid_is_now_another_process_is_not_adopted_and_that_process_is_not_signalled()
     {

@@ -93,6 +93,29 @@ public sealed class ConfigReloaderTests : IDisposable
     }
 
     [Fact]
+    public void Reload_ListenersChanged_AppliedByAHandover_OtherChangesByTheReloadAlone()
+    {
+        var reasons = new List<string>();
+        using var reloader = new ConfigReloader(_settings, _applied, _catalog, _status, _events.Recorder, _time, NullLogger<ConfigReloader>.Instance)
+        {
+            ListenersChanged = reason =>
+            {
+                reasons.Add(reason);
+                return Task.FromResult(new HandoverResult(true, 1234, "ready"));
+            },
+        };
+
+        File.WriteAllText(_settings.SettingsPath, WithReplicas(3));
+        Assert.Empty(reloader.Reload());
+        Assert.Empty(reasons);
+
+        File.WriteAllText(_settings.SettingsPath, WithReplicas(3).Replace("\"Gateway\": {", "\"Gateway\": { \"Proxy\": { \"Urls\": \"http://127.0.0.1:1\" },", StringComparison.Ordinal));
+        Assert.Empty(reloader.Reload());
+        Assert.Equal(["Proxy or Admin URLs changed in the settings file"], reasons);
+        Assert.Equal(GatewaySpecLoader.DefaultProxyUrls, _catalog.Current.ProxyUrls); // this gateway keeps its own; the new one binds them
+    }
+
+    [Fact]
     public void Reload_APartCannotFollowTheNewSpec_EveryPartGoesBackAndTheFileIsRefused()
     {
         var seen = new List<int>();

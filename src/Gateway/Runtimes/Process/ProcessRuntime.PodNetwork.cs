@@ -9,7 +9,12 @@ internal sealed partial class ProcessRuntime : IPodNetworkRuntime
 {
     private NetworkNamespaceFiles? _networkFiles;
 
-    private NetworkNamespaceFiles NetworkFiles => _networkFiles ??= NetworkNamespaceFiles.For(options.StateDirectory);
+    // In Gateway:StateDirectory, not in this gateway's own runtime folder: the next gateway adopts
+    // the pods with their namespaces (their records are there too).
+    private NetworkNamespaceFiles NetworkFiles => _networkFiles ??= NetworkNamespaceFiles.For(catalog.Current.StateDirectory);
+
+    /// <summary>Where pod <paramref name="podUid"/>'s namespace file is when it has one (as <see cref="NetworkNamespaceFiles.PathOf"/>), on any host.</summary>
+    private string NetworkFileOf(string podUid) => Path.Combine(catalog.Current.StateDirectory, "netns", podUid);
 
     public Task<string> CreatePodNetworkAsync(ContainerLaunch launch, CancellationToken cancellationToken)
     {

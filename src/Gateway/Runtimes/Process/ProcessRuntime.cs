@@ -166,11 +166,19 @@ internal sealed partial class ProcessRuntime(ProcessRuntimeOptions options, Serv
         var adopted = new List<AdoptedPod>();
         foreach (var (service, record) in decision.Adopt)
         {
+            // A pod of Pod network mode keeps its namespace (the file in the state folder): its
+            // containers' exec commands enter it, and the pod manager gives the pod an IP in it again.
+            var network = NetworkFileOf(record.Uid) is var path && File.Exists(path) ? path : null;
             var containers = new List<AdoptedContainer>();
             foreach (var entry in record.Containers)
             {
                 if (ProcessContainer.Adopt(entry, _mounts.Namespace, loggerFactory.CreateLogger<ProcessContainer>()) is { } instance)
                 {
+                    if (network is not null)
+                    {
+                        instance.EnterNetwork = command => NetworkFiles.Enter(network, command);
+                    }
+
                     containers.Add(new AdoptedContainer(entry.Name, instance, entry.RestartCount, entry.StartedAt, instance.TerminationMessageFile));
                 }
             }
@@ -193,12 +201,16 @@ internal sealed partial class ProcessRuntime(ProcessRuntimeOptions options, Serv
             }
 
             var ports = record.Containers.ToImmutableDictionary(c => c.Name, c => c.Ports.ToImmutableArray(), StringComparer.Ordinal);
-            adopted.Add(new AdoptedPod(service.Name, record.Name, record.Uid, ports, containers));
+            adopted.Add(new AdoptedPod(service.Name, record.Name, record.Uid, ports, containers) { NetworkNamespace = network });
         }
 
         foreach (var record in ended)
         {
             _records.Remove(record.Uid);
+            if (NetworkFileOf(record.Uid) is var network && File.Exists(network))
+            {
+                NetworkNamespaceFiles.Remove(network); // its processes, ending, keep the namespace while they last
+            }
         }
 
         return Task.FromResult<IReadOnlyList<AdoptedPod>>(adopted);
