@@ -54,6 +54,42 @@ public sealed partial class HandoverTests
     }
 
     [Fact]
+    public async Task ThreeHangUpsInARow_ProcessPodsKept_SameNamesUidsPidsAndRestarts_NoRequestFails()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(DemoService.Services(DemoService.Member("web", 2)));
+        static string Seen(k8s.Models.V1Pod p) =>
+            $"{p.Metadata.Name} {p.Metadata.Uid} pid={GatewayProcess.ProcessIdOf(p.Status.ContainerStatuses[0])} restarts={p.Status.ContainerStatuses[0].RestartCount}";
+        var before = (await gateway.WaitForPodsAsync(p => p.Count == 2 && p.All(x => x.Status.ContainerStatuses?[0].Ready == true), "two ready pods"))
+            .Select(Seen).Order(StringComparer.Ordinal).ToList();
+        var pid = gateway.Id;
+        try
+        {
+            await using var keepAlive = new LoadGenerator(gateway.Proxy.BaseAddress!, clients: 4, maxDuration: TimeSpan.FromSeconds(120));
+            await using var fresh = new LoadGenerator(gateway.Proxy.BaseAddress!, clients: 2, maxDuration: TimeSpan.FromSeconds(120), newConnections: true);
+            await keepAlive.WaitForMoreAsync(50);
+            for (var i = 0; i < 3; i++)
+            {
+                GatewayProcess.Signal(pid, "HUP");
+                pid = await WaitForHandoverAsync(gateway, pid);
+                await keepAlive.WaitForMoreAsync(50);
+                await fresh.WaitForMoreAsync(20);
+            }
+
+            var (sent, failed) = await keepAlive.StopAsync();
+            var (freshSent, freshFailed) = await fresh.StopAsync();
+            Assert.True(failed == 0, $"keep-alive load: {failed} of {sent} requests failed:\n{keepAlive.FailureSample}");
+            Assert.True(freshFailed == 0, $"new-connection load: {freshFailed} of {freshSent} requests failed:\n{fresh.FailureSample}");
+            // The pods are the ones the first gateway started: adopted by each new gateway, never restarted.
+            var after = (await gateway.GetPodsAsync()).Items.Select(Seen).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(before, after);
+        }
+        finally
+        {
+            await StopServingAsync(gateway);
+        }
+    }
+
+    [Fact]
     public async Task ProxyUrlChangedInTheSettingsFile_AppliedByHandover_AdminSocketKept()
     {
         using var backend = await DemoBackendProcess.StartAsync("handover-url");
