@@ -257,8 +257,8 @@ public sealed partial class KubectlLogsTests(KubectlLogsTests.LogsGateway fixtur
     /// </summary>
     public sealed class LogsGateway : IAsyncLifetime
     {
-        // Not under /tmp: a container may have a /tmp of its own.
-        private readonly string _control = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, $"kubectl-logs-{Guid.NewGuid():N}")).FullName;
+        // The gateway's settings folder: a container with a /tmp of its own still sees it (GATEWAY_CONFIG_DIR), wherever the checkout is.
+        private readonly string _control = Directory.CreateTempSubdirectory("gateway-kubectl-logs-").FullName;
         private GatewayProcess? _gateway;
 
         internal GatewayProcess Gateway => _gateway ?? throw new InvalidOperationException("not started");
@@ -274,7 +274,7 @@ public sealed partial class KubectlLogsTests(KubectlLogsTests.LogsGateway fixtur
                 { "web": { "Replicas": 2, "Template": { "spec": { "terminationGracePeriodSeconds": 2, "containers": [
                     { "name": "app", "command": [ "sh", "-c", "{{app}}" ] },
                     { "name": "side", "command": [ "sh", "-c", "echo side of $POD_NAME; exec sleep 1000" ] } ] } } } }
-                """, adminScheme: "https");
+                """, _control, adminScheme: "https");
             var pods = await _gateway.WaitForPodsAsync(p => p.Count == 2 && p.All(pod => pod.Status.ContainerStatuses?.Count == 2 && pod.Status.ContainerStatuses.All(c => c.Ready)), "two ready pods");
             Pods = [.. pods.Select(p => p.Metadata.Name).Order(StringComparer.Ordinal)];
         }

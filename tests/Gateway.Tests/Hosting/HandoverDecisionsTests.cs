@@ -111,13 +111,14 @@ public sealed class HandoverDecisionsTests
 
     private static GatewaySpec Spec(params ServiceSpec[] services) => new("", "", services);
 
-    private static ServiceSpec Pods(string name, int replicas) =>
-        ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, new k8s.Models.V1Container { Name = "app" }), replicas, name: name);
+    private static ServiceSpec Pods(string name, int replicas, bool ports = true) =>
+        ServiceSpecs.Create(ServiceSpecs.PodSpec("Always", 30, new k8s.Models.V1Container { Name = "app", Ports = ports ? [new k8s.Models.V1ContainerPort { ContainerPort = 8080 }] : null }), replicas, name: name);
 
     [Fact]
-    public void Waiting_ServicesWithoutAReadyEndpoint_ButNotOnesThatRunNoReplica()
+    public void Waiting_ServicesWithoutAReadyEndpoint_ButNotOnesThatRunNoReplicaOrDeclareNoPort()
     {
-        var spec = Spec(Pods("web", 2), Pods("api", 1), Pods("idle", 0));
+        // "seed" is the demo's liveness-exec pod: no port, so never an endpoint, never waited for.
+        var spec = Spec(Pods("web", 2), Pods("api", 1), Pods("idle", 0), Pods("seed", 1, ports: false));
 
         Assert.Equal(["api"], ReadinessRule.Waiting(spec, service => service == "web"));
     }
