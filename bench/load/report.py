@@ -19,6 +19,8 @@ names = {
     "gateway": "gateway, no Logging",
     "gateway_warn": "gateway, Warning",
     "gateway_access": "gateway, access log",
+    "gateway_pod_host": "gateway, pod, host net",
+    "gateway_pod_net": "gateway, pod, own net",
     "yarp": "plain YARP",
     "forwarder": "YARP forwarder",
     "nginx": "nginx",

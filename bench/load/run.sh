@@ -17,6 +17,10 @@
 #   CONNS="keepalive close"   wrk's connections kept alive, or a new one per request (-H "Connection: close")
 #   TARGETS="direct gateway gateway_warn gateway_access yarp forwarder nginx haproxy"   any subset, in that order
 #                             (gateway_access: no Logging section, and Gateway:AccessLog on, to a file)
+#                             Also, not in the default set: gateway_pod_host and gateway_pod_net, the gateway
+#                             in front of one Process pod running bench/Backend (its own process, not the
+#                             shared backend) with Gateway:PodNetwork Host and Pod: what the pod's network
+#                             namespace costs the proxy (issue 18). Pod needs root and util-linux.
 #   THREADS=1 CONNECTIONS=32  wrk -t / -c
 #   WARMUP=12                 seconds of wrk on every target at once before the rounds (then 2 s of every other
 #                             connection mode and body; none of it counted); 0: no warm-up
@@ -61,7 +65,7 @@ COMMAND=$(command_line)
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || { echo "SECONDS must be a whole number of seconds (wrk's -d): $DURATION" >&2; exit 2; }
 for body in $BODIES; do [[ $body =~ ^/(1k|64k)?$ ]] || { echo "BODIES: / /1k /64k, not $body" >&2; exit 2; }; done
 for conn in $CONNS; do [[ $conn =~ ^(keepalive|close)$ ]] || { echo "CONNS: keepalive close, not $conn" >&2; exit 2; }; done
-for target in $TARGETS; do [[ $target =~ ^(direct|gateway|gateway_warn|gateway_access|yarp|forwarder|nginx|haproxy)$ ]] || { echo "unknown target $target" >&2; exit 2; }; done
+for target in $TARGETS; do [[ $target =~ ^(direct|gateway|gateway_warn|gateway_access|gateway_pod_host|gateway_pod_net|yarp|forwarder|nginx|haproxy)$ ]] || { echo "unknown target $target" >&2; exit 2; }; done
 [[ " $TARGETS " == *" yarp "* ]] || { echo "TARGETS must include yarp: the ratios are to plain YARP" >&2; exit 2; }
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/load-bench.XXXXXX")
@@ -138,6 +142,28 @@ gateway_settings() {
 EOF
 }
 
+# gateway_pod_settings FILE PORT ADMIN-PORT MODE: one Process pod running bench/Backend on containerPort
+# 8080 ($PORT: the containerPort in Pod mode, a free host port in Host mode), tcpSocket readiness.
+gateway_pod_settings() {
+  cat >"$1" <<EOF
+{
+  "Gateway": {
+    "PodNetwork": "$4",
+    "Proxy": { "Urls": "http://127.0.0.1:$2" },
+    "Admin": { "Urls": "http://127.0.0.1:$3" },
+    "StateDirectory": "$(dirname "$1")/state",
+    "Services": {
+      "bench": { "Runtime": "Process", "Replicas": 1, "Template": { "spec": { "containers": [ {
+        "name": "backend", "image": "bench-backend",
+        "command": [ "dotnet", "$BACKEND_DLL", "http://127.0.0.1:\$(PORT)" ],
+        "ports": [ { "name": "http", "containerPort": 8080 } ],
+        "readinessProbe": { "tcpSocket": { "port": "http" }, "periodSeconds": 1 } } ] } } }
+    }
+  }
+}
+EOF
+}
+
 for target in $TARGETS; do
   [[ $target == direct ]] && continue
   port=${PORTS[$NEXT_PORT]} admin_port=${PORTS[$NEXT_PORT + 1]}
@@ -151,6 +177,11 @@ for target in $TARGETS; do
         gateway_warn) gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port" '"Logging": { "LogLevel": { "Default": "Warning" } }' ;;
         gateway_access) gateway_settings "$RUN/$target/settings.json" "$port" "$admin_port" "" '"AccessLog": "access.log"' ;;
       esac
+      TMPDIR=$RUN dotnet "$GATEWAY_DLL" --config "$RUN/$target/settings.json" >"$RUN/$target.log" 2>&1 &
+      started "$target" $! TERM ;;
+    gateway_pod_host | gateway_pod_net)
+      mkdir -p "$RUN/$target"
+      gateway_pod_settings "$RUN/$target/settings.json" "$port" "$admin_port" "$([[ $target == gateway_pod_net ]] && echo Pod || echo Host)"
       TMPDIR=$RUN dotnet "$GATEWAY_DLL" --config "$RUN/$target/settings.json" >"$RUN/$target.log" 2>&1 &
       started "$target" $! TERM ;;
     yarp)
