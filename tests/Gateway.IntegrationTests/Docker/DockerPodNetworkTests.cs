@@ -47,4 +47,29 @@ public sealed class DockerPodNetworkTests
 
         Assert.All(uids, uid => Assert.Empty(DockerEngine.Containers(DockerRuntime.SandboxLabel, uid)));
     }
+
+    [SkippableFact]
+    public async Task KeptPods_AreAdoptedWithTheirSandboxes_AndAnswerThroughTheNextGateway()
+    {
+        DockerEngine.RequireOrSkip();
+        Skip.IfNot(Environment.IsPrivilegedProcess, "the gateway enters a sandbox's namespace as root");
+        var directory = Directory.CreateTempSubdirectory("gateway-docker-netns-").FullName;
+        List<string> before;
+        await using (var first = await GatewayProcess.StartAsync(Services, directory, gatewayJson: "\"PodNetwork\": \"Pod\", \"KeepPodsOnShutdown\": true"))
+        {
+            before = [.. (await Runtimes.PodNetworkTests.AssertBothAnswerOnPort80Async(first, TimeSpan.FromSeconds(60))).Select(p => p.Metadata.Uid).Order(StringComparer.Ordinal)];
+            Assert.Equal(0, await first.StopAsync("TERM"));
+        }
+
+        await using (var second = await GatewayProcess.StartAsync(Services, directory, gatewayJson: "\"PodNetwork\": \"Pod\""))
+        {
+            // The same pods, entered through the sandboxes they kept: probed Ready and answering on port 80.
+            var adopted = await Runtimes.PodNetworkTests.AssertBothAnswerOnPort80Async(second, TimeSpan.FromSeconds(60));
+            Assert.Equal(before, adopted.Select(p => p.Metadata.Uid).Order(StringComparer.Ordinal));
+            Assert.All(before, uid => Assert.Single(DockerEngine.Containers(DockerRuntime.SandboxLabel, uid)));
+        }
+
+        // Stopped without KeepPodsOnShutdown: pods and sandboxes gone.
+        Assert.All(before, uid => Assert.Empty(DockerEngine.Containers(DockerRuntime.SandboxLabel, uid)));
+    }
 }

@@ -14,7 +14,8 @@ namespace Gateway.Runtimes.Docker;
 /// </summary>
 /// <remarks>
 /// The sandbox is labelled <see cref="SandboxLabel"/> only, not as a managed container: adoption,
-/// which reads managed containers, never takes it for one of the pod's.
+/// which reads managed containers, never takes it for one of the pod's; it takes an adopted pod's
+/// sandbox with it, and removes the sandboxes of pods it does not adopt.
 /// </remarks>
 internal sealed partial class DockerRuntime : IPodNetworkRuntime
 {
@@ -63,6 +64,43 @@ internal sealed partial class DockerRuntime : IPodNetworkRuntime
         catch (Exception e) when (e is not ContainerStartException && e is not OperationCanceledException && DockerErrors.IsUnreachable(e))
         {
             throw new ContainerStartException(ContainerStartException.CreateContainerError, DockerErrors.Unreachable(_options.Endpoint, e), e);
+        }
+    }
+
+    /// <summary>
+    /// An adopted pod's sandbox (Pod mode under an earlier gateway): taken over, so that its
+    /// containers restart on its network and the gateway enters it again. Returns the namespace's
+    /// path, or null when the pod has no running sandbox (it was on the host's network).
+    /// </summary>
+    private async Task<string?> AdoptSandboxAsync(string podUid, CancellationToken cancellationToken)
+    {
+        var sandbox = (await _client.Containers.ListContainersAsync(new ContainersListParameters { Filters = Filter(SandboxLabel, podUid) }, cancellationToken)).FirstOrDefault();
+        if (sandbox is null)
+        {
+            return null;
+        }
+
+        var pid = (await _client.Containers.InspectContainerAsync(sandbox.ID, cancellationToken)).State?.Pid ?? 0;
+        var path = $"/proc/{pid}/ns/net";
+        if (pid <= 0 || !File.Exists(path))
+        {
+            return null;
+        }
+
+        _sandboxes[podUid] = sandbox.ID;
+        return path;
+    }
+
+    /// <summary>Sandboxes an earlier gateway left whose pods were not adopted: nothing else removes them.</summary>
+    private async Task RemoveSandboxesBut(HashSet<string> adopted, CancellationToken cancellationToken)
+    {
+        var all = new Dictionary<string, IDictionary<string, bool>>(StringComparer.Ordinal) { ["label"] = new Dictionary<string, bool>(StringComparer.Ordinal) { [SandboxLabel] = true } };
+        foreach (var sandbox in await _client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = all }, cancellationToken))
+        {
+            if (!sandbox.Labels.TryGetValue(SandboxLabel, out var uid) || !adopted.Contains(uid))
+            {
+                await RemoveQuietlyAsync(sandbox.ID);
+            }
         }
     }
 

@@ -292,9 +292,10 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IAdoptingRuntim
             }
 
             var ports = pod.Containers.ToImmutableDictionary(c => c.Container, c => c.Ports, StringComparer.Ordinal);
-            pods.Add(new AdoptedPod(pod.Service.Name, pod.Pod, pod.Uid, ports, containers));
+            pods.Add(new AdoptedPod(pod.Service.Name, pod.Pod, pod.Uid, ports, containers) { NetworkNamespace = await AdoptSandboxAsync(pod.Uid, token) });
         }
 
+        await RemoveSandboxesBut(adopt.Select(p => p.Uid).ToHashSet(StringComparer.Ordinal), token);
         return pods;
     }
 
