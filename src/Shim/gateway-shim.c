@@ -235,7 +235,25 @@ int main(int argc, char **argv)
     log_path = argv[2];
     max_size = atoll(argv[3]);
     max_files = atoi(argv[4]);
-    const char *program = argv[5];
+    /* The container's command, kept for the child's execve; this process's own command line keeps
+       only its files, blanked before the child exists, so that `pgrep -f <command>` never finds the
+       container twice, not even while it starts. */
+    int words = argc - 5;
+    char **command = calloc((size_t)words + 1, sizeof *command);
+    if (command == NULL) {
+        status("error out of memory%s%s\n", "", "");
+        return 1;
+    }
+    for (int i = 0; i < words; i++) {
+        command[i] = strdup(argv[5 + i]);
+        if (command[i] == NULL) {
+            status("error out of memory%s%s\n", "", "");
+            return 1;
+        }
+    }
+    for (int i = 5; i < argc; i++)
+        memset(argv[i], 0, strlen(argv[i]));
+    const char *program = command[0];
     signal(SIGPIPE, SIG_IGN);
 
     log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
@@ -246,7 +264,7 @@ int main(int argc, char **argv)
 
     int outp[2], errp[2], execp[2];
     if (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) || pipe2(execp, O_CLOEXEC)) {
-        status("error cannot create the output pipes of %s: %s\n", argv[6], strerror(errno));
+        status("error cannot create the output pipes of %s: %s\n", command[1], strerror(errno));
         return 1;
     }
 
@@ -260,7 +278,7 @@ int main(int argc, char **argv)
         signal(SIGPIPE, SIG_DFL);
         dup2(outp[1], 1);
         dup2(errp[1], 2);
-        execve(program, argv + 6, environ);
+        execve(program, command + 1, environ);
         int error = errno;
         write_all(execp[1], (const char *)&error, sizeof error);
         _exit(127);
@@ -276,16 +294,12 @@ int main(int argc, char **argv)
     while (got < 0 && errno == EINTR);
     close(execp[0]);
     if (got == (ssize_t)sizeof error) {
-        status("error exec: \"%s\": %s\n", argv[6], strerror(error));
+        status("error exec: \"%s\": %s\n", command[1], strerror(error));
         waitpid(child, NULL, 0);
         close(log_fd);
         unlink(log_path);
         return 1;
     }
-
-    /* Its command line keeps its files, not the container's command: `pgrep -f <command>` finds the container once. */
-    for (int i = 5; i < argc; i++)
-        memset(argv[i], 0, strlen(argv[i]));
 
     char pid_line[32];
     int n = snprintf(pid_line, sizeof pid_line, "pid %d\n", (int)child);
