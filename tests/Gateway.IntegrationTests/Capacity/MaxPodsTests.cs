@@ -21,7 +21,9 @@ public sealed class MaxPodsTests
 
         var pods = await gateway.WaitForPodsAsync(p => p.Count == 5 && p.Count(x => x.Status.Phase == "Running") == 3 && p.Count(Unschedulable) == 2, "3 Running and 2 Pending pods");
 
-        Assert.Equal(3, Sleepers.ProcessesWith(marker).Count);
+        // A container reported Running may still be in its namespace's setup shell, whose forks carry
+        // the command line for a moment: the count settles within milliseconds.
+        await Poll.UntilAsync(() => Task.FromResult(Sleepers.ProcessesWith(marker).Count == 3), $"3 sleep processes (now {Sleepers.ProcessesWith(marker).Count})");
         var pending = pods.Where(Unschedulable).Select(p => p.Metadata.Name).ToList();
         var events = await gateway.GetEventsAsync();
         Assert.All(pending, name => Assert.Contains(events, e => e.InvolvedObject.Name == name && e is { Type: "Warning", Reason: "FailedScheduling", Message: TooManyPods }));
@@ -36,7 +38,7 @@ public sealed class MaxPodsTests
         await File.WriteAllTextAsync(gateway.SettingsPath, GatewayProcess.Settings(Sleepers.Services(5, marker), gateway.ProxyPort, gateway.AdminPort, "\"MaxPods\": 5"));
 
         await gateway.WaitForPodsAsync(p => p.Count == 5 && p.All(x => x.Status.Phase == "Running"), "5 Running pods after the reload");
-        Assert.Equal(5, Sleepers.ProcessesWith(marker).Count);
+        await Poll.UntilAsync(() => Task.FromResult(Sleepers.ProcessesWith(marker).Count == 5), $"5 sleep processes (now {Sleepers.ProcessesWith(marker).Count})");
         var later = await gateway.GetEventsAsync();
         Assert.All(pending, name => Assert.Contains(later, e => e.InvolvedObject.Name == name && e.Reason == "Scheduled"));
         Assert.Equal(0, await gateway.StopAsync());
@@ -79,6 +81,6 @@ public sealed class MaxPodsTests
         await Poll.UntilAsync(async () => (await gateway.GetEventsAsync()).Any(e => e is { Reason: "FailedCreate", Type: "Warning" } && e.InvolvedObject.Kind == "ReplicaSet"), "a FailedCreate event");
         var failedCreate = (await gateway.GetEventsAsync()).Single(e => e.Reason == "FailedCreate");
         Assert.StartsWith("Error creating: pods \"sleepers-", failedCreate.Message, StringComparison.Ordinal);
-        Assert.Equal(2, Sleepers.ProcessesWith(marker).Count);
+        await Poll.UntilAsync(() => Task.FromResult(Sleepers.ProcessesWith(marker).Count == 2), $"2 sleep processes (now {Sleepers.ProcessesWith(marker).Count})");
     }
 }
