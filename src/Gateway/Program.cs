@@ -65,4 +65,4 @@ builder.Services.AddGateway(new GatewayStartup(spec, settings, applied, builder.
 var app = builder.Build();
 proxyCertificates.Follow(app.Services.GetRequiredService<ServiceCatalog>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ProxyCertificateStore>());
 app.MapGateway();
-return await GatewayHost.RunAsync(app, spec, Console.Error);
+return await GatewayHost.RunAsync(app, Console.Error);

@@ -59,7 +59,8 @@ internal static partial class GatewayHost
         }
     }
 
-    public static async Task<int> RunAsync(IHost host, GatewaySpec spec, TextWriter stderr)
+    /// <summary>Runs the host until it stops (its listeners are bound already, see <see cref="Bind"/>): exit 0, or 1 with one line naming what failed.</summary>
+    public static async Task<int> RunAsync(IHost host, TextWriter stderr)
     {
         try
         {
@@ -77,11 +78,6 @@ internal static partial class GatewayHost
             }
 
             return Stopped;
-        }
-        catch (IOException e) when (ListenerFailure.Describe(e, spec, PortHolder.Describe) is { } line)
-        {
-            stderr.WriteLine($"gateway: {line}");
-            return UserError;
         }
         catch (Exception e)
         {

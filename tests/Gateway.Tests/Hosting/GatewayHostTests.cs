@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Gateway.Hosting;
 using Gateway.Specs;
 using Gateway.Tests.TestSupport;
@@ -81,7 +80,7 @@ public sealed class GatewayHostTests
     private static async Task<(int Exit, string Stderr)> RunAsync(IHost host)
     {
         using var stderr = new StringWriter();
-        var exit = await GatewayHost.RunAsync(host, Spec, stderr).WaitAsync(TimeSpan.FromSeconds(10));
+        var exit = await GatewayHost.RunAsync(host, stderr).WaitAsync(TimeSpan.FromSeconds(10));
         return (exit, stderr.ToString());
     }
 
@@ -125,21 +124,6 @@ public sealed class GatewayHostTests
 
         Assert.Equal(1, exit);
         Assert.StartsWith("gateway: Failing failed: unexpected InvalidOperationException", stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task RunAsync_ListenerCannotBind_Exit2InOneLineAndTheDeferredServiceNeverStarted()
-    {
-        var bind = new IOException("Failed to bind to address http://127.0.0.1:8080: address already in use.",
-            new AddressInUseException("Address already in use", new SocketException((int)SocketError.AddressAlreadyInUse)));
-        var (host, deferred) = Build(s => s.AddHostedService(_ => new Throwing(bind)));
-
-        var (exit, stderr) = await RunAsync(host);
-
-        Assert.Equal(2, exit);
-        Assert.StartsWith("gateway: Gateway:Proxy:Urls: cannot listen on http://127.0.0.1:8080: address already in use, held by ", stderr, StringComparison.Ordinal);
-        Assert.Single(stderr.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
-        Assert.False(deferred.Started);
     }
 
     [Fact]
